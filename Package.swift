@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings list for every target: Swift 6 mode (strict concurrency) and no warning left standing.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let package = Package(
+    name: "vum-exchange",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AMQPClient", targets: ["AMQPClient"]),
+        .executable(name: "amqp-example", targets: ["amqp-example"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(
+            name: "AMQPClient",
+            dependencies: [
+                "CRabbitMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AMQPTesting",
+            dependencies: ["AMQPClient"],
+            path: "Sources/AMQPTesting",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "amqp-example",
+            dependencies: ["AMQPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "amqp-benchmark",
+            dependencies: ["AMQPClient"],
+            path: "Benchmarks/amqp-benchmark",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AMQPClientTests",
+            dependencies: ["AMQPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["AMQPClient", "AMQPTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

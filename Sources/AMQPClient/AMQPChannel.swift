@@ -1,0 +1,311 @@
+import CRabbitMQ
+import Foundation
+
+/// An AMQP channel. A value handle: copies refer to the same channel. All methods may be called from any
+/// task; they run in order on the connection's owner thread.
+///
+/// When the broker closes the channel (a missing queue, a permission error), every later call throws
+/// the error that closed it; open a new channel to go on.
+public struct AMQPChannel: Sendable, Hashable {
+    let shared: ConnectionShared
+    public let id: UInt16
+    let serial: UInt64
+    /// Messages published `mandatory` that no queue took. Iterate from one task (buffer: newest 1024).
+    public let returns: AsyncStream<AMQPReturnedMessage>
+
+    init(shared: ConnectionShared, id: UInt16, serial: UInt64,
+         returns: AsyncStream<AMQPReturnedMessage> = AsyncStream { $0.finish() }) {
+        self.shared = shared
+        self.id = id
+        self.serial = serial
+        self.returns = returns
+    }
+
+    public static func == (lhs: AMQPChannel, rhs: AMQPChannel) -> Bool {
+        lhs.shared === rhs.shared && lhs.serial == rhs.serial
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(shared))
+        hasher.combine(serial)
+    }
+
+    private func run<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (ConnectionCore, ChannelState) throws(AMQPError) -> T
+    ) async throws -> T {
+        let id = self.id
+        let serial = self.serial
+        return try await shared.perform(operation) { core throws(AMQPError) in
+            let state = try core.channel(id, serial: serial, operation: operation)
+            return try body(core, state)
+        }
+    }
+
+    // MARK: Exchanges and queues
+
+    /// Declares an exchange (or with `passive`, checks that it exists: `notFound` when it does not).
+    public func declareExchange(
+        _ name: String, type: AMQPExchangeType, passive: Bool = false, durable: Bool = true,
+        autoDelete: Bool = false, isInternal: Bool = false, arguments: AMQPTable = [:]
+    ) async throws {
+        try await run("exchange.declare") { core, ch throws(AMQPError) in
+            try core.wireDeclareExchange(ch.id, name: name, type: type, passive: passive, durable: durable,
+                                         autoDelete: autoDelete, isInternal: isInternal, arguments: arguments)
+            if !passive {
+                core.topology.record(.exchange(name: name, type: type, durable: durable, autoDelete: autoDelete,
+                                               isInternal: isInternal, arguments: arguments))
+            }
+        }
+    }
+
+    public func deleteExchange(_ name: String, ifUnused: Bool = false) async throws {
+        try await run("exchange.delete") { core, ch throws(AMQPError) in
+            try core.wireDeleteExchange(ch.id, name: name, ifUnused: ifUnused)
+            core.topology.removeExchange(name)
+        }
+    }
+
+    /// Declares a queue; an empty name asks the broker for a server-named one (`amq.gen-...`).
+    /// Arguments carry `x-expires`, `x-message-ttl`, `x-dead-letter-exchange`, `x-queue-type` and so on.
+    @discardableResult
+    public func declareQueue(
+        _ name: String = "", passive: Bool = false, durable: Bool = false, exclusive: Bool = false,
+        autoDelete: Bool = false, arguments: AMQPTable = [:]
+    ) async throws -> AMQPQueueInfo {
+        try await run("queue.declare") { core, ch throws(AMQPError) in
+            let info = try core.wireDeclareQueue(ch.id, name: name, passive: passive, durable: durable,
+                                                 exclusive: exclusive, autoDelete: autoDelete, arguments: arguments)
+            if !passive {
+                core.topology.record(.queue(name: info.name, serverNamed: name.isEmpty, durable: durable,
+                                            exclusive: exclusive, autoDelete: autoDelete, arguments: arguments))
+            }
+            return info
+        }
+    }
+
+    public func bindQueue(_ queue: String, exchange: String, routingKey: String = "", arguments: AMQPTable = [:])
+        async throws
+    {
+        try await run("queue.bind") { core, ch throws(AMQPError) in
+            try core.wireBindQueue(ch.id, queue: queue, exchange: exchange, routingKey: routingKey,
+                                   arguments: arguments)
+            core.topology.record(.binding(queue: queue, exchange: exchange, routingKey: routingKey,
+                                          arguments: arguments))
+        }
+    }
+
+    public func unbindQueue(_ queue: String, exchange: String, routingKey: String = "", arguments: AMQPTable = [:])
+        async throws
+    {
+        try await run("queue.unbind") { core, ch throws(AMQPError) in
+            try core.wireUnbindQueue(ch.id, queue: queue, exchange: exchange, routingKey: routingKey,
+                                     arguments: arguments)
+            core.topology.removeBinding(queue: queue, exchange: exchange, routingKey: routingKey)
+        }
+    }
+
+    /// Deletes a queue; returns how many messages it held.
+    @discardableResult
+    public func deleteQueue(_ name: String, ifUnused: Bool = false, ifEmpty: Bool = false) async throws -> UInt32 {
+        try await run("queue.delete") { core, ch throws(AMQPError) in
+            let count = try core.wireDeleteQueue(ch.id, name: name, ifUnused: ifUnused, ifEmpty: ifEmpty)
+            core.topology.removeQueue(name)
+            return count
+        }
+    }
+
+    @discardableResult
+    public func purgeQueue(_ name: String) async throws -> UInt32 {
+        try await run("queue.purge") { core, ch throws(AMQPError) in
+            try core.wirePurgeQueue(ch.id, name: name)
+        }
+    }
+
+    // MARK: Flow control and confirms
+
+    /// Limits unacknowledged deliveries to this channel's consumers (restored after a reconnect).
+    public func qos(prefetchCount: UInt16, global: Bool = false) async throws {
+        try await run("basic.qos") { core, ch throws(AMQPError) in
+            try core.wireQos(ch.id, prefetchCount: prefetchCount, global: global)
+            ch.qos = (prefetchCount, global)
+        }
+    }
+
+    /// Puts the channel in confirm mode: from now on ``publish(_:exchange:routingKey:mandatory:properties:)``
+    /// returns only when the broker has confirmed (or refused) the message.
+    public func enableConfirms() async throws {
+        try await run("confirm.select") { core, ch throws(AMQPError) in
+            guard !ch.confirmMode else { return }
+            try core.wireConfirmSelect(ch.id)
+            ch.confirmMode = true
+        }
+    }
+
+    // MARK: Publishing
+
+    /// Publishes a message.
+    ///
+    /// Without confirm mode it returns `.sent` once the message is written. In confirm mode it waits for
+    /// the broker: `.confirmed`, `.returned` (mandatory and unroutable; matched by `messageID`, so set
+    /// one), or throws `publishNacked`, or the error that closed the channel (`notFound` for a missing
+    /// exchange, `preconditionFailed` for a forged `user_id`). While the broker blocks publishing it
+    /// waits up to `blockedPublishTimeout`, then throws `blockedTimeout`.
+    @discardableResult
+    public func publish(
+        _ body: Data, exchange: String, routingKey: String, mandatory: Bool = false,
+        properties: AMQPProperties = AMQPProperties()
+    ) async throws -> AMQPPublishOutcome {
+        let id = self.id
+        let serial = self.serial
+        return try await shared.performDeferred("basic.publish") {
+            (core: ConnectionCore, continuation: CheckedContinuation<AMQPPublishOutcome, any Error>) in
+            let ctx = core.context("basic.publish", channel: id, exchange: exchange, routingKey: routingKey)
+            let send = {
+                do {
+                    let state = try core.channel(id, serial: serial, operation: "basic.publish")
+                    let conn = try core.liveConnection(ctx)
+                    let arena = CArena()
+                    var cProperties = arena.properties(properties)
+                    let status = body.withUnsafeBytes { raw in
+                        amqp_basic_publish(conn, id, arena.bytes(exchange), arena.bytes(routingKey),
+                                           mandatory ? 1 : 0, 0, &cProperties,
+                                           amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress)))
+                    }
+                    try core.checkSend(status, ctx)
+                    if state.confirmMode {
+                        state.pendingConfirms.append(
+                            .init(sequence: state.nextSequence, messageID: properties.messageID, returned: nil,
+                                  continuation: continuation))
+                        state.nextSequence += 1
+                    } else {
+                        continuation.resume(returning: .sent)
+                    }
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            if core.blocked {
+                core.park(.init(deadline: .now + core.configuration.blockedPublishTimeout, run: send,
+                                fail: { continuation.resume(throwing: $0) }))
+            } else {
+                send()
+            }
+        }
+    }
+
+    // MARK: Consuming
+
+    /// Starts a consumer. Deliveries arrive in order; acknowledge each (unless `noAck`). The sequence
+    /// ends with an error when the broker cancels the consumer or closes the channel, and survives
+    /// reconnects (on a renamed server-named queue too). Stop iterating to cancel it.
+    public func consume(
+        queue: String, noAck: Bool = false, exclusive: Bool = false, arguments: AMQPTable = [:]
+    ) async throws -> AMQPConsumer {
+        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        let shared = self.shared
+        let id = self.id
+        let serial = self.serial
+        let tag = try await run("basic.consume") { core, ch throws(AMQPError) in
+            let tag = "vum.\(ch.id).\(ch.nextConsumerNumber)"
+            ch.nextConsumerNumber += 1
+            ch.consumers[tag] = .init(tag: tag, queue: queue, noAck: noAck, exclusive: exclusive,
+                                      arguments: arguments, continuation: continuation)
+            do throws(AMQPError) {
+                try core.wireConsume(ch.id, queue: queue, tag: tag, noAck: noAck, exclusive: exclusive,
+                                     arguments: arguments)
+            } catch {
+                ch.consumers[tag] = nil
+                throw error
+            }
+            return tag
+        }
+        continuation.onTermination = { termination in
+            guard case .cancelled = termination else { return }
+            _ = shared.mailbox.post { core in
+                guard let ch = try? core.channel(id, serial: serial, operation: "basic.cancel"),
+                    let consumer = ch.consumers.removeValue(forKey: tag)
+                else { return }
+                ch.cancelledConsumers[tag] = consumer.noAck
+                try? core.wireCancel(id, tag: tag)
+            }
+        }
+        return AMQPConsumer(stream: stream, tag: tag, queue: queue, channel: self)
+    }
+
+    /// Cancels a consumer; its sequence finishes normally. Deliveries still in flight are requeued.
+    public func cancel(_ consumer: AMQPConsumer) async throws {
+        let tag = consumer.tag
+        try await run("basic.cancel") { core, ch throws(AMQPError) in
+            guard let c = ch.consumers.removeValue(forKey: tag) else { return }
+            ch.cancelledConsumers[tag] = c.noAck
+            try core.wireCancel(ch.id, tag: tag)
+            c.continuation.finish()
+        }
+    }
+
+    // MARK: Acknowledgements
+
+    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws {
+        try await acknowledge(delivery, "basic.ack") { conn, id, tag in amqp_basic_ack(conn, id, tag, multiple ? 1 : 0) }
+    }
+
+    public func nack(_ delivery: AMQPDelivery, multiple: Bool = false, requeue: Bool) async throws {
+        try await acknowledge(delivery, "basic.nack") { conn, id, tag in
+            amqp_basic_nack(conn, id, tag, multiple ? 1 : 0, requeue ? 1 : 0)
+        }
+    }
+
+    public func reject(_ delivery: AMQPDelivery, requeue: Bool) async throws {
+        try await acknowledge(delivery, "basic.reject") { conn, id, tag in
+            amqp_basic_reject(conn, id, tag, requeue ? 1 : 0)
+        }
+    }
+
+    private func acknowledge(
+        _ delivery: AMQPDelivery, _ operation: String,
+        _ send: @escaping @Sendable (amqp_connection_state_t, UInt16, UInt64) -> Int32
+    ) async throws {
+        guard delivery.channel == self else {
+            throw AMQPError(.invalidArgument, context: .init(operation: operation, channel: id),
+                            detail: "the delivery arrived on channel \(delivery.channel.id), not this one")
+        }
+        let tag = delivery.deliveryTag
+        let epoch = delivery.epoch
+        try await run(operation) { core, ch throws(AMQPError) in
+            guard ch.epoch == epoch else {
+                throw AMQPError(.staleDelivery, context: core.context(operation, channel: ch.id),
+                                detail: "the broker will redeliver it")
+            }
+            let ctx = core.context(operation, channel: ch.id)
+            try core.checkSend(send(try core.liveConnection(ctx), ch.id, tag), ctx)
+        }
+    }
+
+    /// Closes the channel. Its consumers finish; unconfirmed publishes fail with `closed`.
+    public func close() async {
+        let id = self.id
+        let serial = self.serial
+        _ = try? await shared.perform("channel.close") { core throws(AMQPError) in
+            guard let ch = try? core.channel(id, serial: serial, operation: "channel.close") else { return }
+            core.forgetChannel(ch, reason: AMQPError(.closed, context: core.context("channel.close", channel: id)))
+            try? core.closeChannelOnWire(id)
+        }
+    }
+}
+
+/// The deliveries of one consumer.
+public struct AMQPConsumer: AsyncSequence, Sendable {
+    public typealias Element = AMQPDelivery
+    let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    /// The consumer tag the broker knows it by.
+    public let tag: String
+    public let queue: String
+    public let channel: AMQPChannel
+
+    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
+        stream.makeAsyncIterator()
+    }
+
+    /// Cancels the consumer on the broker; iteration then ends.
+    public func cancel() async throws { try await channel.cancel(self) }
+}

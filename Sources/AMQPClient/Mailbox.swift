@@ -1,0 +1,67 @@
+import CRabbitMQ
+import Glibc
+import Synchronization
+
+/// Hands work from any task to the connection's owner thread.
+///
+/// Commands run on the owner thread in the order they were posted. An `eventfd` wakes the owner thread
+/// from its `poll` on the socket, so a posted command runs at once, not at the next poll timeout.
+final class Mailbox: Sendable {
+    typealias Command = @Sendable (ConnectionCore) -> Void
+
+    private struct State {
+        var commands: [Command] = []
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    let wakeFD: Int32
+
+    init() {
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    }
+
+    deinit { close(wakeFD) }
+
+    /// Queues a command; `false` when the connection has shut down (the command will never run).
+    func post(_ command: @escaping Command) -> Bool {
+        let accepted = state.withLock { s in
+            guard !s.closed else { return false }
+            s.commands.append(command)
+            return true
+        }
+        if accepted {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+        return accepted
+    }
+
+    func take() -> [Command] {
+        state.withLock { s in
+            let c = s.commands
+            s.commands.removeAll(keepingCapacity: true)
+            return c
+        }
+    }
+
+    /// Refuses all later posts and returns what was still queued, so the owner can fail it.
+    func closeAndTake() -> [Command] {
+        state.withLock { s in
+            s.closed = true
+            let c = s.commands
+            s.commands = []
+            return c
+        }
+    }
+
+    func clearWake() {
+        var value: UInt64 = 0
+        _ = read(wakeFD, &value, 8)
+    }
+}
+
+/// Moves a value that is not `Sendable` to the owner thread, which is from then on its only user.
+struct OwnerThreadTransfer<Value>: @unchecked Sendable {
+    let value: Value
+}

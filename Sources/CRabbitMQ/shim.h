@@ -1,0 +1,47 @@
+// The C surface of rabbitmq-c that AMQPClient uses, plus the few wrappers Swift needs.
+// Only AMQPClient imports this module; no amqp_* type escapes its public API.
+#ifndef VUM_CRABBITMQ_SHIM_H
+#define VUM_CRABBITMQ_SHIM_H
+
+// Debian's librabbitmq-dev 0.11 installs flat headers; upstream 0.12+ moved them under rabbitmq-c/.
+#if __has_include(<rabbitmq-c/amqp.h>)
+#include <rabbitmq-c/amqp.h>
+#include <rabbitmq-c/framing.h>
+#include <rabbitmq-c/tcp.h>
+#include <rabbitmq-c/ssl_socket.h>
+#else
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
+#endif
+
+#include <poll.h>
+#include <sys/eventfd.h>
+
+// amqp_login_with_properties is variadic (the SASL arguments follow the method), and Swift cannot call
+// variadic C functions. These two fix the argument list for the two mechanisms we support.
+static inline amqp_rpc_reply_t vumamqp_login_plain(amqp_connection_state_t state, const char *vhost,
+                                                   int channel_max, int frame_max, int heartbeat,
+                                                   const amqp_table_t *properties, const char *user,
+                                                   const char *password) {
+    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, properties,
+                                      AMQP_SASL_METHOD_PLAIN, user, password);
+}
+
+// EXTERNAL takes an identity string that the broker ignores (it uses the certificate), but 0.11 fails
+// with "could not allocate memory" when it is empty, so callers pass a non-empty placeholder.
+static inline amqp_rpc_reply_t vumamqp_login_external(amqp_connection_state_t state, const char *vhost,
+                                                      int channel_max, int frame_max, int heartbeat,
+                                                      const amqp_table_t *properties,
+                                                      const char *identity) {
+    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, properties,
+                                      AMQP_SASL_METHOD_EXTERNAL, identity);
+}
+
+// The method-number macros are casts, which Swift does not import as constants.
+static inline amqp_method_number_t vumamqp_method(uint16_t class_id, uint16_t method_id) {
+    return ((amqp_method_number_t)class_id << 16) | method_id;
+}
+
+#endif

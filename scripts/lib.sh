@@ -1,0 +1,31 @@
+# Shared helpers for the scripts in this folder. Sourced, not run.
+
+die() { echo "$*" >&2; exit 1; }
+
+# Installs the named Debian packages when any is missing (CI and new machines start without them).
+ensure_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing ${missing[*]} with apt-get" >&2
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    # The rabbitmq-server package would start the system service; policy-rc.d 101 keeps it stopped,
+    # because we only ever run private nodes.
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && created_policy=1
+    fi
+    $sudo apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 ||
+        die "could not install ${missing[*]} with apt-get"
+    [ "$created_policy" = 1 ] && $sudo rm -f "$policy"
+    return 0
+}
+
+# A TCP port on 127.0.0.1 that nobody listens on right now.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
