@@ -1,0 +1,173 @@
+import AMQPClient
+import AMQPTesting
+import Foundation
+import Testing
+
+@Suite("Publishing: properties, headers, mandatory returns, confirms", .timeLimit(.minutes(1)))
+struct PublishTests {
+    @Test("every basic property and every header type survives a round trip through the broker")
+    func roundTripAllProperties() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            let queue = try await channel.declareQueue(exclusive: true)
+            let (inbox, task) = try await channel.consume(queue: queue.name).collect()
+            defer { task.cancel() }
+            let headers: AMQPTable = [
+                "string": "zoekvraag ü€", "int8": .int8(-8), "int16": .int16(-16000), "int32": .int32(-2_000_000),
+                "int64": .int64(1_700_000_000_123), "bool-true": true, "bool-false": false, "double": .double(2.5),
+                "float": .float(1.25), "timestamp": .timestamp(1_764_000_000), "bytes": .bytes([0, 1, 254, 255]),
+                "void": .void, "array": .array(["a", .int64(2), true]),
+                "nested": .table(["x-vum-bron": "gemeente-a", "deeper": .table(["n": .int32(7)])]),
+            ]
+            let sent = AMQPProperties(
+                contentType: "application/json", contentEncoding: "utf-8", headers: headers,
+                deliveryMode: .persistent, priority: 5, correlationID: "vraag-1", replyTo: "amq.gen-reply",
+                expiration: "60000", messageID: "msg-1", timestamp: 1_764_000_001, type: "vum.zoekvraag.v1",
+                userID: broker.user, appID: "tests/1.0", clusterID: "c1")
+            let body = Data("{\"vraag\":\"€\"}".utf8)
+            try await channel.publish(body, exchange: "", routingKey: queue.name, properties: sent)
+            let delivery = try await inbox.next()
+            #expect(delivery.body == body)
+            #expect(delivery.properties == sent)
+            #expect(delivery.properties.headers?["nested"]?.tableValue?["deeper"]?.tableValue?["n"] == .int32(7))
+            #expect(delivery.routingKey == queue.name)
+            #expect(delivery.exchange == "")
+            #expect(!delivery.redelivered)
+            try await delivery.ack()
+        }
+    }
+
+    @Test("an empty body and a body larger than one frame arrive intact")
+    func bodySizes() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            let queue = try await channel.declareQueue(exclusive: true)
+            let (inbox, task) = try await channel.consume(queue: queue.name, noAck: true).collect()
+            defer { task.cancel() }
+            let big = Data((0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            try await channel.publish(Data(), exchange: "", routingKey: queue.name)
+            try await channel.publish(big, exchange: "", routingKey: queue.name)
+            #expect(try await inbox.next().body.isEmpty)
+            #expect(try await inbox.next().body == big)
+        }
+    }
+
+    @Test("a mandatory message that no queue takes comes back as a return, and as the publish outcome")
+    func mandatoryReturn() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            let (returns, task) = channel.returns.collect()
+            defer { task.cancel() }
+            let key = uniqueName("nobody")
+            let outcome = try await channel.publish(
+                Data("late".utf8), exchange: "amq.direct", routingKey: key, mandatory: true,
+                properties: AMQPProperties(messageID: "m1"))
+            #expect(outcome == .sent)
+            let returned = try await returns.next()
+            #expect(returned.replyCode == 312)
+            #expect(returned.replyText == "NO_ROUTE")
+            #expect(returned.routingKey == key)
+            #expect(returned.exchange == "amq.direct")
+            #expect(returned.body == Data("late".utf8))
+
+            try await channel.enableConfirms()
+            let confirmed = try await channel.publish(
+                Data("late again".utf8), exchange: "amq.direct", routingKey: key, mandatory: true,
+                properties: AMQPProperties(messageID: "m2"))
+            guard case .returned(let message) = confirmed else {
+                Issue.record("expected .returned, got \(confirmed)")
+                return
+            }
+            #expect(message.properties.messageID == "m2")
+        }
+    }
+
+    @Test("in confirm mode a routed publish is confirmed by the broker")
+    func confirmAck() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            try await channel.enableConfirms()
+            let queue = try await channel.declareQueue(exclusive: true)
+            for i in 0..<50 {
+                let outcome = try await channel.publish(
+                    Data("\(i)".utf8), exchange: "", routingKey: queue.name,
+                    properties: AMQPProperties(deliveryMode: .persistent))
+                #expect(outcome == .confirmed)
+            }
+            #expect(try await connection.queueInfo(queue.name)?.messageCount == 50)
+        }
+    }
+
+    @Test("concurrent confirmed publishes on one channel each get their own confirm")
+    func concurrentConfirms() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            try await channel.enableConfirms()
+            let queue = try await channel.declareQueue(exclusive: true)
+            let outcomes = try await withThrowingTaskGroup(of: AMQPPublishOutcome.self) { group in
+                for i in 0..<200 {
+                    group.addTask {
+                        try await channel.publish(Data("\(i)".utf8), exchange: "", routingKey: queue.name)
+                    }
+                }
+                return try await group.reduce(into: [AMQPPublishOutcome]()) { $0.append($1) }
+            }
+            #expect(outcomes.count == 200)
+            #expect(outcomes.allSatisfy { $0 == .confirmed })
+            #expect(try await connection.queueInfo(queue.name)?.messageCount == 200)
+        }
+    }
+
+    @Test("the broker's nack (a full queue that rejects publishes) fails the publish with publishNacked")
+    func confirmNack() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            try await channel.enableConfirms()
+            let queue = try await channel.declareQueue(
+                exclusive: true, arguments: ["x-max-length": .int32(1), "x-overflow": "reject-publish"])
+            #expect(try await channel.publish(Data("1".utf8), exchange: "", routingKey: queue.name) == .confirmed)
+            await expectAMQPError(.publishNacked) {
+                try await channel.publish(Data("2".utf8), exchange: "", routingKey: queue.name)
+            }
+            // The channel stays usable after a nack.
+            _ = try await channel.purgeQueue(queue.name)
+            #expect(try await channel.publish(Data("3".utf8), exchange: "", routingKey: queue.name) == .confirmed)
+        }
+    }
+
+    @Test("publishing to a missing exchange fails the confirm with notFound and closes the channel")
+    func publishToMissingExchange() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            try await channel.enableConfirms()
+            let exchange = uniqueName("missing")
+            let error = await expectAMQPError(.notFound) {
+                try await channel.publish(Data("x".utf8), exchange: exchange, routingKey: "k")
+            }
+            #expect(error?.replyCode == 404)
+            #expect(error?.replyText?.contains(exchange) == true)
+            // Later calls say why the channel is gone; a new channel works.
+            await expectAMQPError(.notFound) { _ = try await channel.declareQueue(exclusive: true) }
+            let fresh = try await connection.openChannel()
+            _ = try await fresh.declareQueue(exclusive: true)
+        }
+    }
+
+    @Test("a user_id that is not the connection's user is refused by the broker")
+    func forgedUserID() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            try await channel.enableConfirms()
+            let queue = try await channel.declareQueue(exclusive: true)
+            #expect(
+                try await channel.publish(Data("mine".utf8), exchange: "", routingKey: queue.name,
+                                          properties: AMQPProperties(userID: broker.user)) == .confirmed)
+            let error = await expectAMQPError(.preconditionFailed) {
+                try await channel.publish(Data("forged".utf8), exchange: "", routingKey: queue.name,
+                                          properties: AMQPProperties(userID: "bron-someone-else"))
+            }
+            #expect(error?.replyCode == 406)
+            #expect(error?.replyText?.contains("user_id") == true)
+        }
+    }
+}
