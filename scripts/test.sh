@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test against real parts: installs what is missing, builds, starts a private RabbitMQ node
+# (TLS and EXTERNAL enabled), runs `swift test`, and stops every node it started, also on failure.
+#
+#   scripts/test.sh [swift test arguments, e.g. --filter PublishTests]
+#
+# Exits with swift test's status. Tests that stop or block a broker start nodes of their own under
+# this run's temporary folder; they are stopped here too if a test was killed.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+# shellcheck source=scripts/lib.sh
+source "$here/lib.sh"
+
+ensure_packages rabbitmq-server librabbitmq-dev openssl python3 pkg-config
+
+run_dir="$(mktemp -d /tmp/vum-tests.XXXXXX)"
+export TMPDIR="$run_dir/tmp"
+mkdir -p "$TMPDIR"
+cleanup() {
+    for node in "$run_dir/broker" "$TMPDIR"/vum-test-*; do
+        [ -f "$node/node.env" ] && bash "$here/broker.sh" stop --dir "$node" >/dev/null 2>&1 || true
+    done
+    rm -rf "$run_dir"
+}
+trap cleanup EXIT
+
+cd "$root"
+echo "== building (debug, with tests)" >&2
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Build)' >&2 || {
+    echo "build failed" >&2; exit 1; }
+
+echo "== starting a private RabbitMQ node" >&2
+bash "$here/broker.sh" start --dir "$run_dir/broker"
+set -a
+# shellcheck disable=SC1091
+source "$run_dir/broker/broker.env"
+set +a
+
+echo "== swift test" >&2
+status=0
+swift test --skip-build "$@" || status=$?
+exit $status
