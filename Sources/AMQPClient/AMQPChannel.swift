@@ -10,14 +10,16 @@ public struct AMQPChannel: Sendable, Hashable {
     let shared: ConnectionShared
     public let id: UInt16
     let serial: UInt64
+    let flags: ChannelFlags
     /// Messages published `mandatory` that no queue took. Iterate from one task (buffer: newest 1024).
     public let returns: AsyncStream<AMQPReturnedMessage>
 
-    init(shared: ConnectionShared, id: UInt16, serial: UInt64,
+    init(shared: ConnectionShared, id: UInt16, serial: UInt64, flags: ChannelFlags,
          returns: AsyncStream<AMQPReturnedMessage> = AsyncStream { $0.finish() }) {
         self.shared = shared
         self.id = id
         self.serial = serial
+        self.flags = flags
         self.returns = returns
     }
 
@@ -143,13 +145,19 @@ public struct AMQPChannel: Sendable, Hashable {
 
     // MARK: Publishing
 
+    /// Above this many commands waiting for the owner thread, a publish waits for its own turn instead
+    /// of handing over and going on: back-pressure for a producer faster than the socket.
+    static let handOverLimit = 1024
+
     /// Publishes a message.
     ///
-    /// Without confirm mode it returns `.sent` once the message is written. In confirm mode it waits for
-    /// the broker: `.confirmed`, `.returned` (mandatory and unroutable; matched by `messageID`, so set
-    /// one), or throws `publishNacked`, or the error that closed the channel (`notFound` for a missing
-    /// exchange, `preconditionFailed` for a forged `user_id`). While the broker blocks publishing it
-    /// waits up to `blockedPublishTimeout`, then throws `blockedTimeout`.
+    /// Without confirm mode it returns `.sent` once the message is handed to the connection, which writes
+    /// it in order with everything else on this channel (a channel the broker closes later fails the
+    /// next call). In confirm mode it waits for the broker: `.confirmed`, `.returned` (mandatory and
+    /// unroutable; matched by `messageID`, so set one), or throws `publishNacked`, or the error that
+    /// closed the channel (`notFound` for a missing exchange, `preconditionFailed` for a forged
+    /// `user_id`). While the broker blocks publishing it waits up to `blockedPublishTimeout`, then
+    /// throws `blockedTimeout`.
     @discardableResult
     public func publish(
         _ body: Data, exchange: String, routingKey: String, mandatory: Bool = false,
@@ -157,21 +165,30 @@ public struct AMQPChannel: Sendable, Hashable {
     ) async throws -> AMQPPublishOutcome {
         let id = self.id
         let serial = self.serial
+        if !flags.confirmMode.load(ordering: .acquiring) && !flags.closed.load(ordering: .acquiring)
+            && shared.connected.load(ordering: .acquiring) && !shared.blocked.load(ordering: .acquiring)
+            && shared.mailbox.pendingCount < Self.handOverLimit
+        {
+            // Nothing to wait for: hand it over and go on, as a socket write would.
+            let accepted = shared.mailbox.post { core in
+                do {
+                    let state = try core.channel(id, serial: serial, operation: "basic.publish")
+                    try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                                  properties: properties)
+                } catch {
+                    core.logger.debug("AMQP publish failed after hand-over", metadata: ["amqp.error": "\(error)"])
+                }
+            }
+            if accepted { return .sent }
+            throw shared.closedError("basic.publish")
+        }
         return try await shared.performDeferred("basic.publish") {
             (core: ConnectionCore, continuation: CheckedContinuation<AMQPPublishOutcome, any Error>) in
-            let ctx = core.context("basic.publish", channel: id, exchange: exchange, routingKey: routingKey)
             let send = {
                 do {
                     let state = try core.channel(id, serial: serial, operation: "basic.publish")
-                    let conn = try core.liveConnection(ctx)
-                    let arena = CArena()
-                    var cProperties = arena.properties(properties)
-                    let status = body.withUnsafeBytes { raw in
-                        amqp_basic_publish(conn, id, arena.bytes(exchange), arena.bytes(routingKey),
-                                           mandatory ? 1 : 0, 0, &cProperties,
-                                           amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress)))
-                    }
-                    try core.checkSend(status, ctx)
+                    try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                                  properties: properties)
                     if state.confirmMode {
                         state.pendingConfirms.append(
                             .init(sequence: state.nextSequence, messageID: properties.messageID, returned: nil,
@@ -271,14 +288,33 @@ public struct AMQPChannel: Sendable, Hashable {
         }
         let tag = delivery.deliveryTag
         let epoch = delivery.epoch
-        try await run(operation) { core, ch throws(AMQPError) in
-            guard ch.epoch == epoch else {
-                throw AMQPError(.staleDelivery, context: core.context(operation, channel: ch.id),
-                                detail: "the broker will redeliver it")
-            }
+        guard epoch == shared.generation.load(ordering: .acquiring) else {
+            throw AMQPError(.staleDelivery, context: .init(broker: shared.configuration.brokerAddress,
+                                                           operation: operation, channel: id),
+                            detail: "the broker will redeliver it")
+        }
+        let work: @Sendable (ConnectionCore, ChannelState) throws(AMQPError) -> Void = { core, ch throws(AMQPError) in
+            // Checked again here: a reconnect may have happened since the check above.
+            guard core.shared.generation.load(ordering: .acquiring) == epoch else { return }
             let ctx = core.context(operation, channel: ch.id)
             try core.checkSend(send(try core.liveConnection(ctx), ch.id, tag), ctx)
         }
+        if flags.closed.load(ordering: .acquiring) || !shared.connected.load(ordering: .acquiring) {
+            // The slow path throws the reason (the broker's close, or the lost connection).
+            try await run(operation, work)
+            return
+        }
+        // An acknowledgement has no reply: hand it over without waiting, in order with the rest.
+        let id = self.id
+        let serial = self.serial
+        let accepted = shared.mailbox.post { core in
+            do {
+                try work(core, try core.channel(id, serial: serial, operation: operation))
+            } catch {
+                core.logger.debug("AMQP acknowledgement failed after hand-over", metadata: ["amqp.error": "\(error)"])
+            }
+        }
+        if !accepted { throw shared.closedError(operation) }
     }
 
     /// Closes the channel. Its consumers finish; unconfirmed publishes fail with `closed`.

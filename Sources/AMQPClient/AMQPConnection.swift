@@ -26,6 +26,10 @@ final class ConnectionShared: Sendable {
     let mailbox: Mailbox
     let configuration: AMQPConfiguration
     let connected = Atomic<Bool>(false)
+    /// True while the broker blocks publishers (connection.blocked).
+    let blocked = Atomic<Bool>(false)
+    /// Bumped at every reconnect: a delivery from an earlier generation cannot be acknowledged.
+    let generation = Atomic<UInt64>(0)
 
     init(mailbox: Mailbox, configuration: AMQPConfiguration) {
         self.mailbox = mailbox
@@ -64,6 +68,12 @@ final class ConnectionShared: Sendable {
             if !accepted { continuation.resume(throwing: closedError(operation)) }
         }
     }
+}
+
+/// What a channel's handles may check without a trip to the owner thread.
+final class ChannelFlags: Sendable {
+    let confirmMode = Atomic<Bool>(false)
+    let closed = Atomic<Bool>(false)
 }
 
 /// A connection to a RabbitMQ broker, served by one thread of its own.
@@ -122,10 +132,11 @@ public final class AMQPConnection: Sendable {
         let (returns, returnsContinuation) = AsyncStream<AMQPReturnedMessage>.makeStream(
             bufferingPolicy: .bufferingNewest(1024))
         let shared = self.shared
+        let flags = ChannelFlags()
         let (id, serial) = try await shared.perform("channel.open") { core throws(AMQPError) in
-            try core.openChannel(returns: returnsContinuation)
+            try core.openChannel(returns: returnsContinuation, flags: flags)
         }
-        return AMQPChannel(shared: shared, id: id, serial: serial, returns: returns)
+        return AMQPChannel(shared: shared, id: id, serial: serial, flags: flags, returns: returns)
     }
 
     /// Whether an exchange exists (a passive declare on a channel of its own).
@@ -175,7 +186,9 @@ public final class AMQPConnection: Sendable {
 }
 
 extension ConnectionCore {
-    func openChannel(returns: AsyncStream<AMQPReturnedMessage>.Continuation) throws(AMQPError) -> (UInt16, UInt64) {
+    func openChannel(
+        returns: AsyncStream<AMQPReturnedMessage>.Continuation, flags: ChannelFlags
+    ) throws(AMQPError) -> (UInt16, UInt64) {
         guard let id = freeChannelID() else {
             throw AMQPError(.invalidArgument, context: context("channel.open"),
                             detail: "all \(channelMax) channels are in use")
@@ -183,7 +196,7 @@ extension ConnectionCore {
         try openChannelOnWire(id)
         let serial = nextSerial
         nextSerial += 1
-        channels[id] = ChannelState(id: id, serial: serial, returns: returns)
+        channels[id] = ChannelState(id: id, serial: serial, flags: flags, returns: returns)
         return (id, serial)
     }
 

@@ -33,10 +33,11 @@ final class ChannelState {
 
     let id: UInt16
     let serial: UInt64
-    /// Bumped on every reconnect: delivery tags from an earlier epoch are meaningless to the broker.
-    var epoch: UInt64 = 0
+    let flags: ChannelFlags
     var qos: (prefetchCount: UInt16, global: Bool)?
-    var confirmMode = false
+    var confirmMode = false {
+        didSet { flags.confirmMode.store(confirmMode, ordering: .releasing) }
+    }
     var nextSequence: UInt64 = 1
     var pendingConfirms: [PendingConfirm] = []
     var consumers: [String: Consumer] = [:]
@@ -47,9 +48,10 @@ final class ChannelState {
     var nextConsumerNumber = 1
     let returns: AsyncStream<AMQPReturnedMessage>.Continuation
 
-    init(id: UInt16, serial: UInt64, returns: AsyncStream<AMQPReturnedMessage>.Continuation) {
+    init(id: UInt16, serial: UInt64, flags: ChannelFlags, returns: AsyncStream<AMQPReturnedMessage>.Continuation) {
         self.id = id
         self.serial = serial
+        self.flags = flags
         self.returns = returns
     }
 

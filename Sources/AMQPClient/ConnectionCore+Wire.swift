@@ -173,6 +173,21 @@ extension ConnectionCore {
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
+    /// Writes one message (method, header and body frames) on the channel.
+    func send(_ body: Data, on state: ChannelState, exchange: String, routingKey: String, mandatory: Bool,
+              properties: AMQPProperties) throws(AMQPError) {
+        let ctx = context("basic.publish", channel: state.id, exchange: exchange, routingKey: routingKey)
+        let conn = try liveConnection(ctx)
+        let arena = CArena()
+        var cProperties = arena.properties(properties)
+        let status = body.withUnsafeBytes { raw in
+            amqp_basic_publish(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey), mandatory ? 1 : 0, 0,
+                               &cProperties,
+                               amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress)))
+        }
+        try checkSend(status, ctx)
+    }
+
     /// Checks a status from a method that is only sent (publish, ack): a failure means the socket broke.
     func checkSend(_ status: Int32, _ ctx: AMQPError.Context) throws(AMQPError) {
         guard status != AMQP_STATUS_OK.rawValue else { return }
@@ -308,11 +323,13 @@ extension ConnectionCore {
         case Method.connectionBlocked:
             let b = decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
             blocked = true
+            shared.blocked.store(true, ordering: .releasing)
             let reason = CDecode.string(b.reason)
             logger.info("AMQP broker blocked publishing", metadata: ["amqp.reason": "\(reason)"])
             events.yield(.blocked(reason: reason))
         case Method.connectionUnblocked:
             blocked = false
+            shared.blocked.store(false, ordering: .releasing)
             logger.info("AMQP broker unblocked publishing")
             events.yield(.unblocked)
         default:
@@ -329,7 +346,8 @@ extension ConnectionCore {
                 let delivery = AMQPDelivery(
                     body: content.body, properties: content.properties, deliveryTag: deliveryTag,
                     redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
-                    channel: AMQPChannel(shared: shared, id: state.id, serial: state.serial), epoch: state.epoch)
+                    channel: AMQPChannel(shared: shared, id: state.id, serial: state.serial, flags: state.flags),
+                    epoch: shared.generation.load(ordering: .relaxed))
                 consumer.continuation.yield(delivery)
             } else if state.cancelledConsumers[consumerTag] == false, let conn = connection {
                 // In flight when its consumer was cancelled: give it back to the queue, never lose it.

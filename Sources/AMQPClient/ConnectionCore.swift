@@ -110,31 +110,32 @@ final class ConnectionCore {
         for callback in onStopped { callback() }
     }
 
-    /// Reads frames that are ready, then sleeps in `poll` on the socket and the mailbox's eventfd.
+    /// Reads what rabbitmq-c already buffered, then sleeps in `poll` on the socket and the mailbox's
+    /// eventfd until either has something, a heartbeat is due, or a parked publish expires.
     private func serviceSocket() {
         guard let connection else { return }
-        readAvailableFrames()
-        guard case .open = state, self.connection != nil else { return }
-        if !mailboxHasWork() {
-            let fd = amqp_get_sockfd(connection)
-            var fds = [
-                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0),
-            ]
-            let rc = poll(&fds, 2, pollTimeoutMilliseconds())
-            if rc > 0 && fds[1].revents != 0 { mailbox.clearWake() }
-            if rc > 0 && fds[0].revents != 0 { lastReceive = .now }
-        } else {
-            mailbox.clearWake()
+        if amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
+            readAvailableFrames()
+            guard case .open = state, self.connection != nil else { return }
         }
-        // Also lets rabbitmq-c send a heartbeat when one is due.
-        readAvailableFrames()
+        let timeout = mailbox.prepareToSleep() ? pollTimeoutMilliseconds() : 0
+        var fds = (
+            pollfd(fd: amqp_get_sockfd(connection), events: Int16(POLLIN), revents: 0),
+            pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)
+        )
+        let rc = withUnsafeMutableBytes(of: &fds) { raw in
+            poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, timeout)
+        }
+        mailbox.awake()
+        if rc > 0 && fds.1.revents != 0 { mailbox.clearWake() }
+        if rc > 0 && fds.0.revents != 0 {
+            lastReceive = .now
+            readAvailableFrames()
+        } else if rc == 0 && timeout > 0 {
+            // Idle: one call into the library lets rabbitmq-c send a heartbeat when one is due.
+            readAvailableFrames()
+        }
         checkHeartbeat()
-    }
-
-    private func mailboxHasWork() -> Bool {
-        var fds = [pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
-        return poll(&fds, 1, 0) > 0
     }
 
     private func pollTimeoutMilliseconds() -> Int32 {
@@ -302,6 +303,7 @@ final class ConnectionCore {
         parkedPublishes = []
         for p in parked { p.fail(error) }
         blocked = false
+        shared.blocked.store(false, ordering: .releasing)
         if configuration.reconnect != nil && !stopRequested {
             let delay = backoff.nextDelay()
             logger.info("AMQP connection lost; reconnecting",
@@ -348,6 +350,8 @@ final class ConnectionCore {
     /// Declares the recorded topology again, reopens every channel with its qos and confirm mode, and
     /// restarts its consumers. Returns the server-named queues that got new names.
     private func recoverTopologyAndChannels() throws(AMQPError) -> [String: String] {
+        // Before any new delivery: tags handed out under the old connection are now meaningless.
+        shared.generation.add(1, ordering: .sequentiallyConsistent)
         var renamed: [String: String] = [:]
         let temporary = freeChannelID() ?? 1
         try openChannelOnWire(temporary)
@@ -376,7 +380,6 @@ final class ConnectionCore {
 
         for channel in channels.values.sorted(by: { $0.id < $1.id }) {
             try openChannelOnWire(channel.id)
-            channel.epoch += 1
             channel.nextSequence = 1
             if let qos = channel.qos { try wireQos(channel.id, prefetchCount: qos.prefetchCount, global: qos.global) }
             if channel.confirmMode { try wireConfirmSelect(channel.id) }
@@ -458,6 +461,7 @@ final class ConnectionCore {
         if closedChannelReasons.count > 1024, let oldest = closedChannelReasons.keys.min() {
             closedChannelReasons[oldest] = nil
         }
+        channel.flags.closed.store(true, ordering: .releasing)
         channel.failPendingConfirms(reason)
         channel.finishConsumers(reason.code == .closed ? nil : reason)
         channel.returns.finish()

@@ -15,6 +15,9 @@ final class Mailbox: Sendable {
     }
 
     private let state = Mutex(State())
+    /// True while the owner thread is about to sleep or sleeps in `poll`; only then does a post write
+    /// the eventfd, so a busy owner thread is not charged a syscall per command.
+    private let sleeping = Atomic<Bool>(false)
     let wakeFD: Int32
 
     init() {
@@ -30,12 +33,29 @@ final class Mailbox: Sendable {
             s.commands.append(command)
             return true
         }
-        if accepted {
+        if accepted && sleeping.exchange(false, ordering: .sequentiallyConsistent) {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
         return accepted
     }
+
+    /// Called by the owner thread before it polls: `false` when commands are already waiting (then it
+    /// must not sleep). After `true`, a post wakes it through the eventfd.
+    func prepareToSleep() -> Bool {
+        sleeping.store(true, ordering: .sequentiallyConsistent)
+        let empty = state.withLock { $0.commands.isEmpty }
+        if !empty { sleeping.store(false, ordering: .sequentiallyConsistent) }
+        return empty
+    }
+
+    func awake() {
+        sleeping.store(false, ordering: .sequentiallyConsistent)
+    }
+
+    /// Commands waiting for the owner thread. Publishers that do not wait for a reply check it, so a
+    /// fast producer cannot queue unbounded work in front of a slow socket.
+    var pendingCount: Int { state.withLock { $0.commands.count } }
 
     func take() -> [Command] {
         state.withLock { s in
