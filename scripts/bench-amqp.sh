@@ -32,11 +32,7 @@ swift_bin="$(swift build -c release --show-bin-path)/amqp-benchmark"
 c_bin="$run_dir/amqp_baseline"
 gcc -O2 -o "$c_bin" Benchmarks/c/amqp_baseline.c $(pkg-config --cflags --libs librabbitmq) -lpthread
 
-bash "$here/broker.sh" start --dir "$run_dir/broker" --no-tls
-set -a
-# shellcheck disable=SC1091
-source "$run_dir/broker/broker.env"
-set +a
+start_private_broker "$run_dir/broker" --no-tls
 args=("$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD")
 
 results="$run_dir/results.jsonl"

@@ -17,9 +17,5 @@ cd "$root"
 echo "== building" >&2
 swift build --product amqp-example 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' >&2
 echo "== starting a private RabbitMQ node" >&2
-bash "$here/broker.sh" start --dir "$run_dir/broker" --no-tls
-set -a
-# shellcheck disable=SC1091
-source "$run_dir/broker/broker.env"
-set +a
+start_private_broker "$run_dir/broker" --no-tls
 "$(swift build --show-bin-path)/amqp-example"

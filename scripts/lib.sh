@@ -29,3 +29,14 @@ ensure_packages() {
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# Starts a private node in DIR (extra arguments go to broker.sh start) and exports its RABBITMQ_*
+# variables into the calling shell.
+start_private_broker() {
+    local dir="$1"; shift
+    bash "$(dirname "${BASH_SOURCE[0]}")/broker.sh" start --dir "$dir" "$@"
+    set -a
+    # shellcheck disable=SC1091
+    source "$dir/broker.env"
+    set +a
+}

@@ -31,11 +31,7 @@ swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emittin
     echo "build failed" >&2; exit 1; }
 
 echo "== starting a private RabbitMQ node" >&2
-bash "$here/broker.sh" start --dir "$run_dir/broker"
-set -a
-# shellcheck disable=SC1091
-source "$run_dir/broker/broker.env"
-set +a
+start_private_broker "$run_dir/broker"
 
 echo "== swift test" >&2
 status=0
