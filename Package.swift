@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
+        .library(name: "VUMStandaard", targets: ["VUMStandaard"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
     ],
     dependencies: [
@@ -29,6 +30,10 @@ let package = Package(
                 "CRabbitMQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VUMStandaard",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -51,6 +56,11 @@ let package = Package(
         .testTarget(
             name: "AMQPClientTests",
             dependencies: ["AMQPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VUMStandaardTests",
+            dependencies: ["VUMStandaard"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

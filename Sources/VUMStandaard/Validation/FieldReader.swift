@@ -1,0 +1,164 @@
+/// Collects issues while a record is read; shared by the readers of all its nested objects.
+final class IssueLog {
+    var issues: [ValidationIssue] = []
+    var hasErrors: Bool { issues.contains { $0.severity == .error } }
+
+    func error(_ path: String, _ message: String) { issues.append(.init(.error, path: path, message)) }
+    func warning(_ path: String, _ message: String) { issues.append(.init(.warning, path: path, message)) }
+}
+
+/// Reads the fields of one JSON object with their paths, recording every problem instead of stopping
+/// at the first. Empty values (`""`, `[]`, `{}`, `null`) count as absent, as the standard says.
+final class FieldReader {
+    let object: JSONObject
+    let path: String
+    let log: IssueLog
+    private var read: Set<String> = []
+
+    init(_ object: JSONObject, path: String, log: IssueLog) {
+        self.object = object
+        self.path = path
+        self.log = log
+    }
+
+    /// Reads `value` as an object, or records that it is not one.
+    static func make(_ value: JSONValue, path: String, log: IssueLog) -> FieldReader? {
+        guard case .object(let o) = value else {
+            log.error(path, "must be an object, not \(value.typeName)")
+            return nil
+        }
+        return FieldReader(o, path: path, log: log)
+    }
+
+    func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The raw value, `nil` when absent or empty; a missing required one is recorded.
+    func raw(_ key: String, required: Bool = false) -> JSONValue? {
+        read.insert(key)
+        guard let v = object[key], !v.isEmpty else {
+            if required { log.error(path(key), "is required") }
+            return nil
+        }
+        return v
+    }
+
+    func string(_ key: String, max: Int, required: Bool = false) -> String? {
+        guard let v = raw(key, required: required) else { return nil }
+        return Self.string(v, max: max, path: path(key), log: log)
+    }
+
+    static func string(_ v: JSONValue, max: Int, path: String, log: IssueLog) -> String? {
+        guard case .string(let s) = v else {
+            log.error(path, "must be a string, not \(v.typeName)")
+            return nil
+        }
+        guard s.count <= max else {
+            log.error(path, "is \(s.count) characters long; at most \(max) are allowed")
+            return nil
+        }
+        return s
+    }
+
+    func integer(_ key: String, _ range: ClosedRange<Int>, required: Bool = false) -> Int? {
+        guard let v = raw(key, required: required) else { return nil }
+        return Self.integer(v, range, path: path(key), log: log)
+    }
+
+    static func integer(_ v: JSONValue, _ range: ClosedRange<Int>, path: String, log: IssueLog) -> Int? {
+        guard case .number(let n) = v, let i = n.integerValue else {
+            log.error(path, "must be an integer, not \(v.typeName)")
+            return nil
+        }
+        guard i >= range.lowerBound && i <= range.upperBound else {
+            log.error(path, "\(i) is out of range (\(range.lowerBound)–\(range.upperBound))")
+            return nil
+        }
+        return Int(i)
+    }
+
+    func code<C: CodeList>(_ key: String, _ type: C.Type, required: Bool = false) -> C? {
+        guard let v = raw(key, required: required) else { return nil }
+        return C.read(v, path: path(key), log: log)
+    }
+
+    func value<V: ValidatedValue>(_ key: String, _ type: V.Type, required: Bool = false) -> V? {
+        guard let v = raw(key, required: required) else { return nil }
+        return V.read(v, path: path(key), log: log)
+    }
+
+    func object<T>(_ key: String, required: Bool = false, _ body: (FieldReader) -> T?) -> T? {
+        guard let v = raw(key, required: required) else { return nil }
+        guard let r = Self.make(v, path: path(key), log: log) else { return nil }
+        let result = body(r)
+        r.finish()
+        return result
+    }
+
+    /// The elements of an array field; an invalid element is recorded and left out.
+    func array<T>(_ key: String, _ element: (JSONValue, String) -> T?) -> [T] {
+        guard let v = raw(key) else { return [] }
+        guard case .array(let items) = v else {
+            log.error(path(key), "must be an array, not \(v.typeName)")
+            return []
+        }
+        var result: [T] = []
+        result.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            if let t = element(item, "\(path(key))[\(i)]") { result.append(t) }
+        }
+        return result
+    }
+
+    func objects<T>(_ key: String, _ body: (FieldReader) -> T?) -> [T] {
+        array(key) { item, p in
+            guard !item.isEmpty else { return nil }
+            guard let r = Self.make(item, path: p, log: log) else { return nil }
+            let t = body(r)
+            r.finish()
+            return t
+        }
+    }
+
+    /// Marks fields as known without reading them (fields handled elsewhere).
+    func skip(_ keys: [String]) { read.formUnion(keys) }
+
+    /// Reports the fields nobody read: the standard does not know them. A warning, not an error: a bron
+    /// on a newer version of the standard may send fields we do not have yet.
+    func finish() {
+        for e in object.entries where !read.contains(e.key) && !e.value.isEmpty {
+            log.warning(path(e.key), "is not a field of the VUM standard; ignored")
+        }
+    }
+
+    /// Fields that must not be present here (detail-only fields in a matching profile): errors.
+    func forbid(_ keys: Set<String>, because reason: String) {
+        for e in object.entries where keys.contains(e.key) && !e.value.isEmpty {
+            read.insert(e.key)
+            log.error(path(e.key), reason)
+        }
+    }
+}
+
+/// Builds a JSON object, leaving out empty values as the standard requires.
+struct ObjectBuilder {
+    var object = JSONObject()
+
+    mutating func set(_ key: String, _ value: JSONValue?) {
+        if let value, !value.isEmpty { object[key] = value }
+    }
+    mutating func set(_ key: String, _ value: String?) { set(key, value.map(JSONValue.string)) }
+    mutating func set(_ key: String, _ value: Int?) { set(key, value.map { JSONValue.number(.integer(Int64($0))) }) }
+    mutating func set<C: CodeList>(_ key: String, _ value: C?) { set(key, value?.json) }
+    mutating func set<V: ValidatedValue>(_ key: String, _ value: V?) { set(key, value?.json) }
+    mutating func set<P: RecordPart>(_ key: String, _ value: P?) { set(key, value?.json) }
+    mutating func set<P: RecordPart>(_ key: String, _ values: [P]) { set(key, .array(values.map(\.json))) }
+    mutating func set<V: ValidatedValue>(_ key: String, _ values: [V]) { set(key, .array(values.map(\.json))) }
+
+    var json: JSONValue { .object(object) }
+}
+
+/// A part of a record: read with all problems recorded, written without empty values.
+protocol RecordPart: Sendable, Hashable {
+    static func read(_ r: FieldReader) -> Self?
+    var json: JSONValue { get }
+}
