@@ -1,0 +1,67 @@
+import Foundation
+
+/// Centroids of the Dutch 4-digit postcode areas, for `selectiegebied`.
+///
+/// Loaded from a CSV with the columns `pc4,lat,lon,name` and a header line (for example
+/// `../shared/data/nl-pc4.csv`; its location is configuration). A 6-character postcode is looked up by
+/// its first four digits.
+public struct PC4Table: Sendable {
+    public struct Centroid: Sendable, Hashable {
+        public var latitude: Double
+        public var longitude: Double
+    }
+
+    private var centroids: [Int: Centroid]
+
+    public init(_ centroids: [Int: Centroid]) { self.centroids = centroids }
+
+    public var count: Int { centroids.count }
+    public var postcodeAreas: [Int] { centroids.keys.sorted() }
+
+    public func centroid(_ pc4: Int) -> Centroid? { centroids[pc4] }
+    public func centroid(_ postcode: Postcode) -> Centroid? { centroids[postcode.pc4] }
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads the CSV; a malformed line is an error naming the file and the line.
+    public static func load(path: String) throws(LoadError) -> PC4Table {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw LoadError(description: "cannot read the PC4 table \(path): \(error.localizedDescription)")
+        }
+        return try parse(csv: text, source: path)
+    }
+
+    public static func parse(csv text: String, source: String = "CSV") throws(LoadError) -> PC4Table {
+        var centroids: [Int: Centroid] = [:]
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            if number == 0 && trimmed.hasPrefix("pc4") { continue }
+            let fields = trimmed.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
+            guard fields.count >= 3, let pc4 = Int(fields[0]), (1000...9999).contains(pc4),
+                let lat = Double(fields[1]), let lon = Double(fields[2]), (-90...90).contains(lat),
+                (-180...180).contains(lon)
+            else {
+                throw LoadError(description: "\(source) line \(number + 1): expected pc4,lat,lon,name, got \"\(trimmed.prefix(80))\"")
+            }
+            centroids[pc4] = Centroid(latitude: lat, longitude: lon)
+        }
+        guard !centroids.isEmpty else { throw LoadError(description: "\(source) holds no postcode areas") }
+        return PC4Table(centroids)
+    }
+
+    /// Great-circle distance in km (haversine, mean Earth radius).
+    public static func distance(_ a: Centroid, _ b: Centroid) -> Double {
+        let r = 6371.0088
+        let dLat = (b.latitude - a.latitude) * .pi / 180
+        let dLon = (b.longitude - a.longitude) * .pi / 180
+        let h = sin(dLat / 2) * sin(dLat / 2)
+            + cos(a.latitude * .pi / 180) * cos(b.latitude * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
+        return 2 * r * asin(min(1, sqrt(h)))
+    }
+}
