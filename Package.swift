@@ -37,9 +37,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "AMQPTesting",
+            name: "VUMTesting",
             dependencies: ["AMQPClient"],
-            path: "Sources/AMQPTesting",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -60,12 +59,12 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMStandaardTests",
-            dependencies: ["VUMStandaard"],
+            dependencies: ["VUMStandaard", "VUMTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AMQPClient", "AMQPTesting"],
+            dependencies: ["AMQPClient", "VUMTesting"],
             swiftSettings: swiftSettings
         ),
     ]

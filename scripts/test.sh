@@ -12,7 +12,10 @@ root="$(dirname "$here")"
 # shellcheck source=scripts/lib.sh
 source "$here/lib.sh"
 
-ensure_packages rabbitmq-server librabbitmq-dev openssl python3 pkg-config
+ensure_packages rabbitmq-server librabbitmq-dev openssl python3 python3-pip pkg-config
+# The schema tests validate with an independent JSON Schema validator.
+python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema >&2 ||
+    die "could not install the python3 module jsonschema"
 
 run_dir="$(mktemp -d /tmp/vum-tests.XXXXXX)"
 export TMPDIR="$run_dir/tmp"

@@ -1,5 +1,5 @@
 import AMQPClient
-import AMQPTesting
+import VUMTesting
 import Foundation
 import Glibc
 import Testing

@@ -162,3 +162,8 @@ protocol RecordPart: Sendable, Hashable {
     static func read(_ r: FieldReader) -> Self?
     var json: JSONValue { get }
 }
+
+extension RecordPart {
+    /// `nil` for a part with no values: the standard treats it as absent, so a record never holds one.
+    var nonEmpty: Self? { json.isEmpty ? nil : self }
+}

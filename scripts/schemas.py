@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""Writes the JSON Schemas (draft 2020-12) of the VUM records and selectievragen to Docs/schemas/.
+
+    python3 scripts/schemas.py            # write the schemas
+    python3 scripts/schemas.py --check    # exit 1 when Docs/schemas/ differs from what this writes
+
+One description here, shared by matching profile and detail, so the two cannot drift apart.
+Tests (Tests/VUMStandaardTests/SchemaTests.swift) validate the Swift encoding against these files.
+"""
+import json
+import os
+import sys
+
+BASE = "https://vum-exchange.example/schemas/"
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Docs", "schemas")
+
+
+def s(max_length=None, **extra):
+    d = {"type": "string", "minLength": 1}
+    if max_length:
+        d["maxLength"] = max_length
+    d.update(extra)
+    return d
+
+
+def i(lo, hi):
+    return {"type": "integer", "minimum": lo, "maximum": hi}
+
+
+def enum_int(*values):
+    return {"type": "integer", "enum": list(values)}
+
+
+def enum_str(*values):
+    return {"type": "string", "enum": list(values)}
+
+
+def obj(props, required=(), description=None):
+    d = {"type": "object", "properties": props, "additionalProperties": False, "minProperties": 1}
+    if required:
+        d["required"] = list(required)
+    if description:
+        d["description"] = description
+    return d
+
+
+def arr(items):
+    return {"type": "array", "items": items, "minItems": 1}
+
+
+def ref(name):
+    return {"$ref": f"#/$defs/{name}"}
+
+
+DATE = s(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="YYYY-MM-DD")
+POSTCODE = s(pattern=r"^[0-9]{4}[a-zA-Z]{2}$")
+URI = s(200, pattern=r"^https?://\S+$", description="CompetentNL URI")
+RECORD_ID = s(200, pattern=r"^[a-zA-Z0-9_.-]+$")
+INDICATIE = enum_int(0, 1, 2)
+JANEE = enum_int(1, 2)
+NIVEAU_TAAL = enum_int(0, 1, 2, 3, 4, 8)
+EMAIL = s(254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+DEFS = {
+    "beroep": obj({"codeBeroepsnaam": URI}, ["codeBeroepsnaam"]),
+    "sector": obj({"codeSbi": i(0, 99999)}, ["codeSbi"]),
+    "werktijden": obj({
+        "aantalWerkurenPerWeekMinimaal": i(0, 99),
+        "aantalWerkurenPerWeekMaximaal": i(0, 99),
+        "indicatieKantoortijden": INDICATIE,
+    }),
+    "contractvorm": obj({
+        "codeTypeArbeidscontract": enum_str("B", "O"),
+        "codeTypeOvereenkomst": enum_str("01", "02", "03", "04"),
+    }),
+    "vervoermiddel": obj({
+        "codeVervoermiddel": enum_int(1, 2, 3, 4, 5, 9),
+        "indicatieBeschikbaarVoorUitvoeringWerk": INDICATIE,
+        "indicatieBeschikbaarVoorWoonWerkverkeer": INDICATIE,
+    }, ["codeVervoermiddel"]),
+    "taalbeheersing": obj({
+        "codeTaal": s(pattern=r"^[a-z]{3}$", description="ISO 639-3"),
+        "codeNiveauTaalbeheersingMondeling": NIVEAU_TAAL,
+        "codeNiveauTaalbeheersingSchriftelijk": NIVEAU_TAAL,
+        "codeNiveauTaalbeheersingLezen": NIVEAU_TAAL,
+        "codeNiveauTaalbeheersingLuisteren": NIVEAU_TAAL,
+    }, ["codeTaal"]),
+    "rijbewijs": obj({"codeSoortRijbewijs": enum_str(
+        "A", "A1", "A2", "AM", "B", "B+", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "T")},
+        ["codeSoortRijbewijs"]),
+    "competentie": obj({"codeCompetentie": URI}, ["codeCompetentie"]),
+    "opleiding": obj({
+        "codeOpleidingsnaam": s(10, pattern=r"^[0-9]+$"),
+        "codeNiveauOpleiding": enum_int(1, 2, 3, 4, 5, 6, 9),
+        "codeStatusOpleiding": enum_int(0, 1, 2, 3),
+        "indicatieDiploma": enum_int(0, 1, 2, 8),
+        "datumAanvangVolgenOpleiding": DATE,
+        "datumEindeVolgenOpleiding": DATE,
+        "datumDiploma": DATE,
+        "naamOpleidingsinstituut": s(500),
+        "toelichtingOpleiding": s(2000),
+    }),
+    "cursus": obj({
+        "naamCursus": s(120),
+        "indicatieCertificaat": enum_int(0, 1, 2, 8),
+        "datumCertificaat": DATE,
+        "datumAanvangVolgenCursus": DATE,
+        "datumEindeVolgenCursus": DATE,
+        "naamOpleidingsinstituut": s(500),
+        "toelichtingCursus": s(2000),
+    }),
+    "werkervaringWerkzoekende": obj({
+        "beroep": ref("beroep"),
+        "naamOrganisatie": s(70),
+        "datumAanvangWerkzaamheden": DATE,
+        "datumEindeWerkzaamheden": DATE,
+        "toelichtingWerkervaring": s(2000),
+    }),
+    "interesse": obj({"naamInteresse": s(120)}, ["naamInteresse"]),
+    "webadres": obj({"url": s(1000), "codeWebadres": enum_int(1, 2, 3, 4)}, ["url"]),
+    "contactpersoon": obj({
+        "naamContactpersoonAfdeling": s(35),
+        "telefoonnummer": s(14),
+        "emailadres": EMAIL,
+    }),
+}
+
+MOBILITEIT = obj({
+    "bemiddelingspostcode": POSTCODE,
+    "maximaleReisafstand": i(0, 999),
+    "maximaleReistijd": i(0, 999),
+}, ["bemiddelingspostcode"])
+
+KWALIFICATIE = obj({
+    "codeWerkEnDenkniveauWerkzoekende": i(0, 7),
+    "competentiebeheersing": arr(ref("competentie")),
+    "taalbeheersing": arr(ref("taalbeheersing")),
+    "rijbewijs": arr(ref("rijbewijs")),
+    "opleiding": arr(ref("opleiding")),
+    "cursus": arr(ref("cursus")),
+    "werkervaring": arr(ref("werkervaringWerkzoekende")),
+    "interesse": arr(ref("interesse")),
+})
+
+WERKZOEKENDE_M = {
+    "idWerkzoekende": RECORD_ID,
+    "indicatieBeschikbaarheidContactgegevens": JANEE,
+    "mobiliteit": MOBILITEIT,
+    "bemiddelingsberoep": arr(ref("beroep")),
+    "sector": arr(ref("sector")),
+    "flexibiliteit": obj({
+        "datumAanvangBeschikbaarVoorWerk": DATE,
+        "datumEindeBeschikbaarVoorWerk": DATE,
+        "indicatieOnregelmatigWerkOfPloegendienst": INDICATIE,
+    }),
+    "werktijden": ref("werktijden"),
+    "contractvorm": arr(ref("contractvorm")),
+    "vervoermiddel": arr(ref("vervoermiddel")),
+    "arbeidsmarktkwalificatie": KWALIFICATIE,
+}
+WERKZOEKENDE_D = {
+    "emailadres": arr(EMAIL),
+    "telefoonnummer": arr(s(14)),
+    "webadres": arr(ref("webadres")),
+    "contactpersoon": arr(ref("contactpersoon")),
+    "persoonlijkePresentatie": s(2000),
+    "eisAanWerk": obj({
+        "indicatieAanpassingWerkomgeving": INDICATIE,
+        "indicatieBegeleiding": INDICATIE,
+        "indicatieWerkvariatie": INDICATIE,
+    }),
+    "indicatieLdrRegistratie": JANEE,
+}
+
+
+def werkgever(detail):
+    props = {"handelsnaamOrganisatie": s(500), "sector": arr(ref("sector")), "webadres": arr(ref("webadres"))}
+    if detail:
+        props["contactpersoon"] = arr(ref("contactpersoon"))
+    return obj(props)
+
+
+def vacature_props(detail):
+    props = {
+        "idVacature": RECORD_ID,
+        "naamVacature": s(120),
+        "omschrijvingVacature": s(2000),
+        "sluitingsdatumVacature": DATE,
+        "codeWerkEnDenkniveauMinimaal": enum_str("0", "1", "2", "3", "4", "5", "6", "7"),
+        "adres": obj({
+            "postcode": POSTCODE,
+            "straatnaam": s(24),
+            "huisnummer": i(0, 99999),
+            "huisnummertoevoeging": s(6),
+        }, ["postcode"]),
+        "werkgever": werkgever(detail),
+        "sector": ref("sector"),
+        "beroep": ref("beroep"),
+        "arbeidsVoorwaarden": obj({
+            "datumAanvangWerkzaamheden": DATE,
+            "datumEindeWerkzaamheden": DATE,
+            "omschrijvingArbeidsvoorwaarden": s(2000),
+            "salarisIndicatie": s(100),
+        }),
+        "sollicitatiewijze": arr(obj({
+            "codeSollicitatiewijze": enum_str("1", "2", "3", "4"),
+            "webadres": ref("webadres"),
+        })),
+        "werkervaring": arr(obj({"aantalJarenWerkzaamInBeroep": i(0, 99)}, ["aantalJarenWerkzaamInBeroep"])),
+        "werktijden": ref("werktijden"),
+        "flexibiliteit": obj({
+            "datumEindeBeschikbaarVoorWerk": DATE,
+            "indicatieOnregelmatigWerkOfPloegendienst": INDICATIE,
+        }),
+        "contractvorm": arr(ref("contractvorm")),
+        "vervoermiddel": arr(ref("vervoermiddel")),
+        "rijbewijs": arr(ref("rijbewijs")),
+        "taalbeheersing": arr(ref("taalbeheersing")),
+        "opleiding": arr(ref("opleiding")),
+        "cursus": arr(ref("cursus")),
+        "competentiebeheersing": arr(ref("competentie")),
+    }
+    if detail:
+        props["nummerVacature"] = s(11)
+    return props
+
+
+def record_schema(name, title, description, props, required):
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + name + ".schema.json",
+        "title": title,
+        "description": description + " Empty values (\"\", [], {}) are never sent.",
+        **obj(props, required),
+        "$defs": DEFS,
+    }
+
+
+def op(name, value):
+    return obj({name: value}, [name])
+
+
+def elem_match_all(element):
+    return op("$all", {"type": "array", "minItems": 1, "items": op("$elemMatch", element)})
+
+
+TAAL_QUESTION = obj({
+    "codeTaal": op("$eq", s(pattern=r"^[a-z]{3}$")),
+    "codeNiveauTaalbeheersingMondeling": op("$gte", i(2, 4)),
+    "codeNiveauTaalbeheersingSchriftelijk": op("$gte", i(2, 4)),
+}, ["codeTaal"])
+RIJBEWIJS_QUESTION = obj({"codeSoortRijbewijs": op("$eq", DEFS["rijbewijs"]["properties"]["codeSoortRijbewijs"])},
+                         ["codeSoortRijbewijs"])
+HOURS = {
+    "werktijden.aantalWerkurenPerWeekMaximaal": op("$gte", i(1, 99)),
+    "werktijden.aantalWerkurenPerWeekMinimaal": op("$lte", i(1, 99)),
+}
+GEBIED = obj({"postcode": POSTCODE, "afstand": i(0, 999)}, ["postcode", "afstand"])
+
+
+def elem_match_or(field, value):
+    branch = op(field, op("$eq", value))
+    return op("$elemMatch", op("$or", {"type": "array", "minItems": 1, "items": branch}))
+
+
+def question_schema(name, title, props):
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + name + ".schema.json",
+        "title": title,
+        "description": "A selectievraag as this exchange applies it. Other keys are allowed: a bron does not "
+                       "apply them and reports them back as genegeerdeCriteria.",
+        "type": "object",
+        "required": ["selectiegebied"],
+        "properties": {"selectiegebied": GEBIED, **props},
+    }
+
+
+SCHEMAS = {
+    "werkzoekende-matchingprofiel": record_schema(
+        "werkzoekende-matchingprofiel", "Werkzoekende matchingprofiel",
+        "A job seeker's matching profile, as a zoekvraag returns it. No contact data, personal presentation, "
+        "work adjustments or LDR registration.", WERKZOEKENDE_M, ["idWerkzoekende", "mobiliteit"]),
+    "werkzoekende": record_schema(
+        "werkzoekende", "Werkzoekende (detail)",
+        "A job seeker's full record as a bron holds it and a detail request may return it.",
+        {**WERKZOEKENDE_M, **WERKZOEKENDE_D}, ["idWerkzoekende", "mobiliteit"]),
+    "vacature-matchingprofiel": record_schema(
+        "vacature-matchingprofiel", "Vacature matchingprofiel",
+        "A vacancy's matching profile, as a zoekvraag returns it. No vacancy number, no employer contacts.",
+        vacature_props(False), ["idVacature", "adres"]),
+    "vacature": record_schema(
+        "vacature", "Vacature (detail)", "A vacancy's full record.", vacature_props(True), ["idVacature", "adres"]),
+    "selectievraag-werkzoekenden": question_schema("selectievraag-werkzoekenden", "Selectievraag voor werkzoekenden", {
+        "bemiddelingsberoep": elem_match_or("codeBeroepsnaam", URI),
+        "contractvorm": op("$elemMatch", op("$or", {"type": "array", "minItems": 1, "items": {"oneOf": [
+            op("codeTypeArbeidscontract", op("$eq", enum_str("B", "O"))),
+            op("codeTypeOvereenkomst", op("$eq", enum_str("01", "02", "03", "04"))),
+        ]}})),
+        "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst": op("$eq", enum_int(1, 2)),
+        "arbeidsmarktkwalificatie.rijbewijs": elem_match_all(RIJBEWIJS_QUESTION),
+        "arbeidsmarktkwalificatie.taalbeheersing": elem_match_all(TAAL_QUESTION),
+        "datumAanvangBeschikbaarVoorWerk": op("$lte", DATE),
+        "werktijden.indicatieKantoortijden": op("$eq", enum_int(1, 2)),
+        **HOURS,
+    }),
+    "selectievraag-vacatures": question_schema("selectievraag-vacatures", "Selectievraag voor vacatures", {
+        "beroep.codeBeroepsnaam": op("$eq", URI),
+        "codeWerkEnDenkniveauMinimaal": {"oneOf": [
+            {"type": "object", "additionalProperties": False, "required": ["$gte", "$lt"],
+             "properties": {"$gte": enum_str("1", "2", "3", "4", "5", "6"), "$lt": {"const": "7"}}},
+            op("$eq", {"const": "7"}),
+        ]},
+        "datumAanvangWerkzaamheden": op("$gte", DATE),
+        "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst": op("$eq", enum_int(1, 2)),
+        "rijbewijs": elem_match_all(RIJBEWIJS_QUESTION),
+        "taalbeheersing": elem_match_all(TAAL_QUESTION),
+        **HOURS,
+    }),
+}
+
+
+def rendered():
+    return {name + ".schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+            for name, schema in SCHEMAS.items()}
+
+
+def main():
+    check = "--check" in sys.argv
+    os.makedirs(ROOT, exist_ok=True)
+    stale = []
+    for name, text in rendered().items():
+        path = os.path.join(ROOT, name)
+        current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if current != text:
+            stale.append(name)
+            if not check:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+    if check and stale:
+        print("Docs/schemas is out of date for: " + ", ".join(stale) + " (run python3 scripts/schemas.py)")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
