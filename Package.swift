@@ -14,9 +14,11 @@ let package = Package(
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "VUMStandaard", targets: ["VUMStandaard"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
+        .executable(name: "vum", targets: ["vum"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +49,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "vum",
+            dependencies: [
+                "VUMStandaard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "amqp-benchmark",
             dependencies: ["AMQPClient"],
             path: "Benchmarks/amqp-benchmark",
@@ -59,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMStandaardTests",
-            dependencies: ["VUMStandaard", "VUMTesting"],
+            dependencies: ["VUMStandaard", "VUMTesting", "vum"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

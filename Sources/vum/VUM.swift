@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// The `vum` command line: for everyone who works with the exchange.
+@main
+struct VUM: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vum",
+        abstract: "The VUM exchange's command line.",
+        discussion: """
+            Validate and generate records in the VUM data standard. More subcommands (zoek, detail, import,
+            bronnen, deploy, conformance) come with the federation.
+            """,
+        subcommands: [Valideer.self, Genereer.self]
+    )
+}
+
+/// Where the PC4 table is, for commands that need distances or real postcodes.
+struct PC4Option: ParsableArguments {
+    @Option(name: .customLong("pc4"), help: ArgumentHelp(
+        "CSV of PC4 centroids (pc4,lat,lon,name). Default: $VUM_PC4_TABLE.", valueName: "path"))
+    var path: String?
+
+    func resolved() throws -> String {
+        if let path { return path }
+        if let env = ProcessInfo.processInfo.environment["VUM_PC4_TABLE"], !env.isEmpty { return env }
+        throw ValidationError("no PC4 table: pass --pc4 PATH or set VUM_PC4_TABLE (for example ../shared/data/nl-pc4.csv)")
+    }
+}
+
+import Foundation

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Testing
+import VUMTesting
+@testable import vum
+
+/// The built `vum` executable, beside the test bundle.
+let vumExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("vum").path
+
+@Suite("vum: argument parsing")
+struct CommandLineParsingTests {
+    @Test("valideer takes a file, --soort, --matchingprofiel and --max-meldingen")
+    func valideer() throws {
+        let command = try VUM.parseAsRoot(["valideer", "f.ndjson", "--soort", "vacatures", "--matchingprofiel",
+                                           "--max-meldingen", "5"])
+        let v = try #require(command as? Valideer)
+        #expect(v.file == "f.ndjson")
+        #expect(v.soort == .vacatures)
+        #expect(v.matchingprofiel)
+        #expect(v.maxMeldingen == 5)
+    }
+
+    @Test("genereer takes the dataset, count, seed, start and the PC4 table")
+    func genereer() throws {
+        let command = try VUM.parseAsRoot(["genereer", "werkzoekenden", "--aantal", "10", "--seed", "3", "--vanaf", "5",
+                                           "--pc4", "/x.csv"])
+        let g = try #require(command as? Genereer)
+        #expect(g.soort == .werkzoekenden)
+        #expect(g.aantal == 10 && g.seed == 3 && g.vanaf == 5)
+        #expect(g.pc4.path == "/x.csv")
+    }
+
+    @Test("an unknown dataset or a negative count is refused with a message")
+    func refused() {
+        #expect(throws: (any Error).self) { try VUM.parseAsRoot(["genereer", "personen"]) }
+        #expect(throws: (any Error).self) { try VUM.parseAsRoot(["genereer", "vacatures", "--aantal", "-1"]) }
+        let message = VUM.fullMessage(for: CleanExit.helpRequest(Valideer.self))
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(message.contains("Exit codes: 0 all records valid, 1 some records invalid, 2 the file cannot be read"))
+    }
+
+    @Test("the help of the main commands lists the subcommands and examples")
+    func help() {
+        let root = VUM.helpMessage()
+        #expect(root.contains("valideer") && root.contains("genereer"))
+        #expect(Genereer.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            .contains("vum genereer werkzoekenden --aantal 1000"))
+    }
+}
+
+@Suite("vum: end to end", .timeLimit(.minutes(1)))
+struct CommandLineEndToEndTests {
+    let pc4 = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/nl-pc4.csv").path
+
+    func temporaryFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("vum-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test("genereer writes valid records that valideer accepts (exit 0)")
+    func generateThenValidate() async throws {
+        let file = temporaryFile("wz.ndjson")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let generated = try await ChildProcess.run(vumExecutable, ["genereer", "werkzoekenden", "--aantal", "300",
+                                                                   "--seed", "11", "--pc4", pc4, "--uitvoer", file])
+        #expect(generated.status == 0, "\(generated.output)")
+        let result = try await ChildProcess.run(vumExecutable, ["valideer", file])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("300 werkzoekenden (NDJSON): 300 valid, 0 invalid"))
+        #expect(result.output.contains("completeness of the valid records"))
+    }
+
+    @Test("invalid records give exit 1 with the position, id and path of each error; the rest still count")
+    func invalidRecords() async throws {
+        let file = temporaryFile("mixed.json")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+            [{"idVacature":"v1","adres":{"postcode":"3511AB"}},
+             {"idVacature":"v2","adres":{"postcode":"3511AB"},"codeWerkEnDenkniveauMinimaal":"9"},
+             {"idVacature":"v3"}]
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await ChildProcess.run(vumExecutable, ["valideer", file])
+        #expect(result.status == 1)
+        #expect(result.output.contains("3 vacatures (JSON array): 1 valid, 2 invalid"))
+        #expect(result.output.contains(#"record 2 (id v2): codeWerkEnDenkniveauMinimaal: "9" is not a werk- en denkniveau code"#))
+        #expect(result.output.contains("record 3 (id v3): adres: is required"))
+    }
+
+    @Test("an unreadable file, or one that is no JSON array, gives exit 2")
+    func unreadable() async throws {
+        #expect(try await ChildProcess.run(vumExecutable, ["valideer", "/nonexistent/file.json"]).status == 2)
+        let file = temporaryFile("broken.json")
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "[{\"idVacature\":".write(toFile: file, atomically: true, encoding: .utf8)
+        let broken = try await ChildProcess.run(vumExecutable, ["valideer", file])
+        #expect(broken.status == 2)
+        #expect(broken.output.contains("is not a JSON array of records"))
+    }
+}
