@@ -389,18 +389,18 @@ public struct EisAanWerk: RecordPart {
 
 // MARK: - Helpers
 
-func emailAddress(_ v: JSONValue, path: String, log: IssueLog) -> String? {
-    guard let s = FieldReader.string(v, max: 254, path: path, log: log) else { return nil }
+func emailAddress(_ v: JSONValue, path: @autoclosure () -> String, log: IssueLog) -> String? {
+    guard let s = FieldReader.string(v, max: 254, path: path(), log: log) else { return nil }
     let parts = s.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !s.contains(" ") else {
-        log.error(path, "\(Pattern.quoted(s)) is not an e-mail address")
+        log.error(path(), "\(Pattern.quoted(s)) is not an e-mail address")
         return nil
     }
     return s
 }
 
-func phoneNumber(_ v: JSONValue, path: String, log: IssueLog) -> String? {
-    FieldReader.string(v, max: 14, path: path, log: log)
+func phoneNumber(_ v: JSONValue, path: @autoclosure () -> String, log: IssueLog) -> String? {
+    FieldReader.string(v, max: 14, path: path(), log: log)
 }
 
 /// The standard allows dates in any order; a reversed pair is worth a warning, never an error.

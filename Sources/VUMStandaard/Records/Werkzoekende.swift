@@ -157,8 +157,8 @@ public struct Werkzoekende: Sendable, Hashable {
 
     static func read(_ r: FieldReader) -> Werkzoekende? {
         let profiel = WerkzoekendeMatchingProfiel.read(r)
-        let email = r.array("emailadres") { emailAddress($0, path: $1, log: r.log) }
-        let telefoon = r.array("telefoonnummer") { phoneNumber($0, path: $1, log: r.log) }
+        let email = r.array("emailadres") { emailAddress($0, path: $1(), log: r.log) }
+        let telefoon = r.array("telefoonnummer") { phoneNumber($0, path: $1(), log: r.log) }
         let web = r.objects("webadres", Webadres.read)
         let contact = r.objects("contactpersoon", Contactpersoon.read)
         let presentatie = r.string("persoonlijkePresentatie", max: 2000)

@@ -13,29 +13,36 @@ final class FieldReader {
     let object: JSONObject
     let path: String
     let log: IssueLog
-    private var read: Set<String> = []
+    /// Which entries of `object` were read, by position: cheaper than hashing every key.
+    private var seen: [Bool]
 
     init(_ object: JSONObject, path: String, log: IssueLog) {
         self.object = object
         self.path = path
         self.log = log
+        seen = Array(repeating: false, count: object.count)
     }
 
     /// Reads `value` as an object, or records that it is not one.
-    static func make(_ value: JSONValue, path: String, log: IssueLog) -> FieldReader? {
+    static func make(_ value: JSONValue, path: @autoclosure () -> String, log: IssueLog) -> FieldReader? {
         guard case .object(let o) = value else {
-            log.error(path, "must be an object, not \(value.typeName)")
+            log.error(path(), "must be an object, not \(value.typeName)")
             return nil
         }
-        return FieldReader(o, path: path, log: log)
+        return FieldReader(o, path: path(), log: log)
     }
 
     func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The raw value, `nil` when absent or empty; a missing required one is recorded.
     func raw(_ key: String, required: Bool = false) -> JSONValue? {
-        read.insert(key)
-        guard let v = object[key], !v.isEmpty else {
+        var found: JSONValue?
+        for (i, e) in object.entries.enumerated() where e.key == key {
+            seen[i] = true
+            found = e.value
+            break
+        }
+        guard let v = found, !v.isEmpty else {
             if required { log.error(path(key), "is required") }
             return nil
         }
@@ -47,13 +54,14 @@ final class FieldReader {
         return Self.string(v, max: max, path: path(key), log: log)
     }
 
-    static func string(_ v: JSONValue, max: Int, path: String, log: IssueLog) -> String? {
+    static func string(_ v: JSONValue, max: Int, path: @autoclosure () -> String, log: IssueLog) -> String? {
         guard case .string(let s) = v else {
-            log.error(path, "must be a string, not \(v.typeName)")
+            log.error(path(), "must be a string, not \(v.typeName)")
             return nil
         }
-        guard s.count <= max else {
-            log.error(path, "is \(s.count) characters long; at most \(max) are allowed")
+        // utf8.count bounds count from above, so the slower grapheme count is rarely needed.
+        guard s.utf8.count <= max || s.count <= max else {
+            log.error(path(), "is \(s.count) characters long; at most \(max) are allowed")
             return nil
         }
         return s
@@ -64,13 +72,13 @@ final class FieldReader {
         return Self.integer(v, range, path: path(key), log: log)
     }
 
-    static func integer(_ v: JSONValue, _ range: ClosedRange<Int>, path: String, log: IssueLog) -> Int? {
+    static func integer(_ v: JSONValue, _ range: ClosedRange<Int>, path: @autoclosure () -> String, log: IssueLog) -> Int? {
         guard case .number(let n) = v, let i = n.integerValue else {
-            log.error(path, "must be an integer, not \(v.typeName)")
+            log.error(path(), "must be an integer, not \(v.typeName)")
             return nil
         }
         guard i >= range.lowerBound && i <= range.upperBound else {
-            log.error(path, "\(i) is out of range (\(range.lowerBound)–\(range.upperBound))")
+            log.error(path(), "\(i) is out of range (\(range.lowerBound)–\(range.upperBound))")
             return nil
         }
         return Int(i)
@@ -95,7 +103,7 @@ final class FieldReader {
     }
 
     /// The elements of an array field; an invalid element is recorded and left out.
-    func array<T>(_ key: String, _ element: (JSONValue, String) -> T?) -> [T] {
+    func array<T>(_ key: String, _ element: (JSONValue, () -> String) -> T?) -> [T] {
         guard let v = raw(key) else { return [] }
         guard case .array(let items) = v else {
             log.error(path(key), "must be an array, not \(v.typeName)")
@@ -104,7 +112,7 @@ final class FieldReader {
         var result: [T] = []
         result.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
-            if let t = element(item, "\(path(key))[\(i)]") { result.append(t) }
+            if let t = element(item, { "\(self.path(key))[\(i)]" }) { result.append(t) }
         }
         return result
     }
@@ -112,28 +120,25 @@ final class FieldReader {
     func objects<T>(_ key: String, _ body: (FieldReader) -> T?) -> [T] {
         array(key) { item, p in
             guard !item.isEmpty else { return nil }
-            guard let r = Self.make(item, path: p, log: log) else { return nil }
+            guard let r = Self.make(item, path: p(), log: log) else { return nil }
             let t = body(r)
             r.finish()
             return t
         }
     }
 
-    /// Marks fields as known without reading them (fields handled elsewhere).
-    func skip(_ keys: [String]) { read.formUnion(keys) }
-
     /// Reports the fields nobody read: the standard does not know them. A warning, not an error: a bron
     /// on a newer version of the standard may send fields we do not have yet.
     func finish() {
-        for e in object.entries where !read.contains(e.key) && !e.value.isEmpty {
+        for (i, e) in object.entries.enumerated() where !seen[i] && !e.value.isEmpty {
             log.warning(path(e.key), "is not a field of the VUM standard; ignored")
         }
     }
 
     /// Fields that must not be present here (detail-only fields in a matching profile): errors.
     func forbid(_ keys: Set<String>, because reason: String) {
-        for e in object.entries where keys.contains(e.key) && !e.value.isEmpty {
-            read.insert(e.key)
+        for (i, e) in object.entries.enumerated() where keys.contains(e.key) && !e.value.isEmpty {
+            seen[i] = true
             log.error(path(e.key), reason)
         }
     }

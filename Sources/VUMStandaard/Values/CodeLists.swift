@@ -15,24 +15,24 @@ extension CodeList {
         return .string(rawValue.description)
     }
 
-    static func read(_ v: JSONValue, path: String, log: IssueLog) -> Self? {
+    static func read(_ v: JSONValue, path: @autoclosure () -> String, log: IssueLog) -> Self? {
         if RawValue.self == Int.self {
             guard case .number(let n) = v, let i = n.integerValue else {
-                log.error(path, "must be an integer code, not \(v.typeName) (\(listName): \(allowedValues))")
+                log.error(path(), "must be an integer code, not \(v.typeName) (\(listName): \(allowedValues))")
                 return nil
             }
             guard let c = Self(rawValue: Int(i) as! RawValue) else {
-                log.error(path, "\(i) is not \(listName) (\(allowedValues))")
+                log.error(path(), "\(i) is not \(listName) (\(allowedValues))")
                 return nil
             }
             return c
         }
         guard case .string(let s) = v else {
-            log.error(path, "must be a string code, not \(v.typeName) (\(listName): \(allowedValues))")
+            log.error(path(), "must be a string code, not \(v.typeName) (\(listName): \(allowedValues))")
             return nil
         }
         guard let c = Self(rawValue: s as! RawValue) else {
-            log.error(path, "\(Pattern.quoted(s)) is not \(listName) (\(allowedValues))")
+            log.error(path(), "\(Pattern.quoted(s)) is not \(listName) (\(allowedValues))")
             return nil
         }
         return c

@@ -16,15 +16,15 @@ extension ValidatedValue {
 
     var json: JSONValue { .string(rawValue) }
 
-    static func read(_ v: JSONValue, path: String, log: IssueLog) -> Self? {
+    static func read(_ v: JSONValue, path: @autoclosure () -> String, log: IssueLog) -> Self? {
         guard case .string(let s) = v else {
-            log.error(path, "must be a string, not \(v.typeName)")
+            log.error(path(), "must be a string, not \(v.typeName)")
             return nil
         }
         do {
             return try Self(validating: s)
         } catch {
-            log.error(path, error.description)
+            log.error(path(), error.description)
             return nil
         }
     }
@@ -115,13 +115,22 @@ public struct RecordID: ValidatedValue {
 public struct CompetentNLURI: ValidatedValue {
     public let rawValue: String
     public init(validating raw: String) throws(ValueError) {
-        guard raw.count <= 200 else {
+        guard raw.utf8.count <= 200 || raw.count <= 200 else {
             throw ValueError("is \(raw.count) characters long; a CompetentNL URI has at most 200")
         }
-        guard raw.hasPrefix("http://") || raw.hasPrefix("https://"), raw.count > 8,
-            !raw.unicodeScalars.contains(where: { $0.properties.isWhitespace })
+        guard raw.hasPrefix("http://") || raw.hasPrefix("https://"), raw.utf8.count > 8, !Self.hasWhitespace(raw)
         else { throw ValueError("\(Pattern.quoted(raw)) is not a URI (http:// or https://, no spaces)") }
         rawValue = raw
+    }
+
+    /// Unicode property look-ups are slow; URIs are nearly always ASCII, so check bytes first.
+    private static func hasWhitespace(_ s: String) -> Bool {
+        var ascii = true
+        for b in s.utf8 {
+            if b == 0x20 || (0x09...0x0D).contains(b) { return true }
+            if b >= 0x80 { ascii = false }
+        }
+        return !ascii && s.unicodeScalars.contains { $0.properties.isWhitespace }
     }
 }
 
