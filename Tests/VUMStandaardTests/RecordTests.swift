@@ -248,3 +248,54 @@ extension Result {
         return nil
     }
 }
+
+@Suite("Records: vacature validation")
+struct VacatureValidationTests {
+    static let invalid: [(String, JSONValue, String)] = [
+        ("naamVacature", .string(String(repeating: "x", count: 121)), "at most 120"),
+        ("omschrijvingVacature", .string(String(repeating: "x", count: 2001)), "at most 2000"),
+        ("nummerVacature", .string("123456789012"), "at most 11"),
+        ("sluitingsdatumVacature", .string("2026-13-01"), "is not a calendar date"),
+        ("adres.straatnaam", .string(String(repeating: "x", count: 25)), "at most 24"),
+        ("adres.huisnummer", .number(.integer(100_000)), "out of range (0–99999)"),
+        ("adres.huisnummertoevoeging", .string("abcdefg"), "at most 6"),
+        ("werkgever.handelsnaamOrganisatie", .string(String(repeating: "x", count: 501)), "at most 500"),
+        ("werkgever.sector[0].codeSbi", .number(.integer(-1)), "out of range"),
+        ("sector.codeSbi", .string("5210"), "must be an integer"),
+        ("arbeidsVoorwaarden.salarisIndicatie", .string(String(repeating: "x", count: 101)), "at most 100"),
+        ("arbeidsVoorwaarden.omschrijvingArbeidsvoorwaarden", .string(String(repeating: "x", count: 2001)), "at most 2000"),
+        ("sollicitatiewijze[0].codeSollicitatiewijze", .string("5"), #""5" is not a way to apply (1, 2, 3, 4)"#),
+        ("werkervaring[0].aantalJarenWerkzaamInBeroep", .number(.integer(100)), "out of range (0–99)"),
+        ("codeWerkEnDenkniveauMinimaal", .string("8"), "is not a werk- en denkniveau code"),
+        ("beroep.codeBeroepsnaam", .string("ftp://x"), "is not a URI"),
+        ("rijbewijs[0].codeSoortRijbewijs", .string("b"), "is not a driving licence category"),
+        ("taalbeheersing[0].codeNiveauTaalbeheersingMondeling", .number(.integer(9)), "is not a level of language command"),
+        ("idVacature", .string(""), "is required"),
+    ]
+
+    @Test("each kind of invalid vacature value is rejected at its JSON path", arguments: invalid)
+    func invalidValue(path: String, value: JSONValue, message: String) throws {
+        let json = RecordValidationTests.set(try parse(fullVacature), path: path[...], value)
+        guard case .failure(let error) = Vacature.validate(json) else {
+            Issue.record("\(path) = \(value) was accepted")
+            return
+        }
+        #expect(error.errors.count == 1, "\(error.errors)")
+        #expect(error.errors.first?.path == path)
+        #expect(error.errors.first?.message.contains(message) == true, "\(error.errors.first?.message ?? "")")
+    }
+
+    @Test("a vacature's flexibiliteit has no start of availability: reported as an unknown field")
+    func flexibiliteitWithoutAanvang() throws {
+        let json = RecordValidationTests.set(try parse(fullVacature), path: "flexibiliteit.datumAanvangBeschikbaarVoorWerk",
+                                             .string("2026-01-01"))
+        let validated = try Vacature.validate(json).get()
+        #expect(validated.warnings.map(\.path) == ["flexibiliteit.datumAanvangBeschikbaarVoorWerk"])
+    }
+
+    @Test("SBI codes exist only in range")
+    func sbi() throws {
+        #expect(try SBICode(99_999).rawValue == 99_999)
+        #expect(throws: ValueError.self) { try SBICode(100_000) }
+    }
+}

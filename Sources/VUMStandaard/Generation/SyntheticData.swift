@@ -31,7 +31,7 @@ public struct SyntheticData: Sendable {
     }
 
     static let languages: [TaalCode] = ["nld", "eng", "deu", "fra", "ara", "tur", "pol", "spa"].map { try! TaalCode(validating: $0) }
-    static let sbi: [Int] = [1130, 4120, 4321, 4711, 4941, 5210, 5610, 6201, 7022, 7830, 8121, 8411, 8520, 8610, 8710, 8891]
+    static let sbi: [SBICode] = [1130, 4120, 4321, 4711, 4941, 5210, 5610, 6201, 7022, 7830, 8121, 8411, 8520, 8610, 8710, 8891].map { try! SBICode($0) }
     static let organisaties = ["Magazijn BV", "Zorggroep Midden", "Bouwbedrijf De Vries", "Horeca Plaza", "Gemeente",
                                "Transport Noord", "Techniek & Co", "Schoonmaak Service", "Supermarkt Centrum"]
     static let opleidingen = ["25180", "25389", "23185", "25497", "25655", "10431", "34567", "50012"]

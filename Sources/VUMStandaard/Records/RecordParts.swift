@@ -13,11 +13,12 @@ public struct Beroep: RecordPart {
 }
 
 public struct Sector: RecordPart {
-    /// CBS SBI code, 0–99999.
-    public var codeSbi: Int
-    public init(codeSbi: Int) { self.codeSbi = codeSbi }
-    static func read(_ r: FieldReader) -> Sector? { r.integer("codeSbi", 0...99_999, required: true).map(Sector.init) }
-    var json: JSONValue { .object(JSONObject([("codeSbi", .number(.integer(Int64(codeSbi))))])) }
+    public var codeSbi: SBICode
+    public init(codeSbi: SBICode) { self.codeSbi = codeSbi }
+    static func read(_ r: FieldReader) -> Sector? {
+        r.integer("codeSbi", 0...99_999, required: true).map { Sector(codeSbi: try! SBICode($0)) }
+    }
+    var json: JSONValue { .object(JSONObject([("codeSbi", .number(.integer(Int64(codeSbi.rawValue))))])) }
 }
 
 public struct Flexibiliteit: RecordPart {

@@ -196,3 +196,28 @@ public struct VUMDate: ValidatedValue, Comparable {
 
     public static func < (lhs: VUMDate, rhs: VUMDate) -> Bool { lhs.rawValue < rhs.rawValue }
 }
+
+/// A CBS SBI code (Standaard Bedrijfsindeling), 0–99999.
+public struct SBICode: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    public let rawValue: Int
+
+    public init(_ value: Int) throws(ValueError) {
+        guard (0...99_999).contains(value) else { throw ValueError("\(value) is not an SBI code (0–99999)") }
+        rawValue = value
+    }
+
+    public var description: String { String(rawValue) }
+    public static func < (a: SBICode, b: SBICode) -> Bool { a.rawValue < b.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        do { try self.init(try c.decode(Int.self)) } catch let e as ValueError {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: e.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+}
