@@ -218,15 +218,15 @@ public struct AMQPChannel: Sendable, Hashable {
     public func consume(
         queue: String, noAck: Bool = false, exclusive: Bool = false, arguments: AMQPTable = [:]
     ) async throws -> AMQPConsumer {
-        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        let deliveries = DeliveryQueue()
         let shared = self.shared
         let id = self.id
         let serial = self.serial
         let tag = try await run("basic.consume") { core, ch throws(AMQPError) in
             let tag = "vum.\(ch.id).\(ch.nextConsumerNumber)"
             ch.nextConsumerNumber += 1
-            ch.consumers[tag] = .init(tag: tag, queue: queue, noAck: noAck, exclusive: exclusive,
-                                      arguments: arguments, continuation: continuation)
+            ch.consumers[tag] = .init(tag: tag, queueName: queue, noAck: noAck, exclusive: exclusive,
+                                      arguments: arguments, queue: deliveries)
             do throws(AMQPError) {
                 try core.wireConsume(ch.id, queue: queue, tag: tag, noAck: noAck, exclusive: exclusive,
                                      arguments: arguments)
@@ -236,8 +236,7 @@ public struct AMQPChannel: Sendable, Hashable {
             }
             return tag
         }
-        continuation.onTermination = { termination in
-            guard case .cancelled = termination else { return }
+        deliveries.setOnCancel {
             _ = shared.mailbox.post { core in
                 guard let ch = try? core.channel(id, serial: serial, operation: "basic.cancel"),
                     let consumer = ch.consumers.removeValue(forKey: tag)
@@ -246,7 +245,7 @@ public struct AMQPChannel: Sendable, Hashable {
                 try? core.wireCancel(id, tag: tag)
             }
         }
-        return AMQPConsumer(stream: stream, tag: tag, queue: queue, channel: self)
+        return AMQPConsumer(deliveries: deliveries, tag: tag, queue: queue, channel: self)
     }
 
     /// Cancels a consumer; its sequence finishes normally. Deliveries still in flight are requeued.
@@ -256,7 +255,7 @@ public struct AMQPChannel: Sendable, Hashable {
             guard let c = ch.consumers.removeValue(forKey: tag) else { return }
             ch.cancelledConsumers[tag] = c.noAck
             try core.wireCancel(ch.id, tag: tag)
-            c.continuation.finish()
+            c.queue.finish(nil)
         }
     }
 
@@ -296,8 +295,8 @@ public struct AMQPChannel: Sendable, Hashable {
         let work: @Sendable (ConnectionCore, ChannelState) throws(AMQPError) -> Void = { core, ch throws(AMQPError) in
             // Checked again here: a reconnect may have happened since the check above.
             guard core.shared.generation.load(ordering: .acquiring) == epoch else { return }
-            let ctx = core.context(operation, channel: ch.id)
-            try core.checkSend(send(try core.liveConnection(ctx), ch.id, tag), ctx)
+            try core.checkSend(send(try core.liveConnection(core.context(operation, channel: ch.id)), ch.id, tag),
+                               core.context(operation, channel: ch.id))
         }
         if flags.closed.load(ordering: .acquiring) || !shared.connected.load(ordering: .acquiring) {
             // The slow path throws the reason (the broker's close, or the lost connection).
@@ -329,18 +328,22 @@ public struct AMQPChannel: Sendable, Hashable {
     }
 }
 
-/// The deliveries of one consumer.
+/// The deliveries of one consumer, in order. Iterate it from one task; cancelling that task cancels the
+/// consumer on the broker.
 public struct AMQPConsumer: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
-    let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    let deliveries: DeliveryQueue
     /// The consumer tag the broker knows it by.
     public let tag: String
     public let queue: String
     public let channel: AMQPChannel
 
-    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
-        stream.makeAsyncIterator()
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: DeliveryQueue.Iterator
+        public mutating func next() async throws -> AMQPDelivery? { try await base.next() }
     }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: DeliveryQueue.Iterator(queue: deliveries)) }
 
     /// Cancels the consumer on the broker; iteration then ends.
     public func cancel() async throws { try await channel.cancel(self) }

@@ -13,6 +13,12 @@ final class CArena {
         for p in allocations { free(p) }
     }
 
+    /// Frees what the last call used and keeps the bookkeeping, so one arena serves many calls.
+    func reset() {
+        for p in allocations { free(p) }
+        allocations.removeAll(keepingCapacity: true)
+    }
+
     private func allocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer {
         let p = malloc(max(size, 1))!
         allocations.append(p)

@@ -11,11 +11,11 @@ final class ChannelState {
 
     struct Consumer {
         let tag: String
-        var queue: String
+        var queueName: String
         let noAck: Bool
         let exclusive: Bool
         let arguments: AMQPTable
-        let continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+        let queue: DeliveryQueue
     }
 
     /// A message whose method frame arrived and whose header and body frames are still coming.
@@ -94,6 +94,6 @@ final class ChannelState {
     func finishConsumers(_ error: AMQPError?) {
         let all = consumers
         consumers = [:]
-        for c in all.values { c.continuation.finish(throwing: error) }
+        for c in all.values { c.queue.finish(error) }
     }
 }

@@ -7,9 +7,10 @@ import Foundation
 /// the loop afterwards. A broker exception closes the channel (or the connection): ``checkRPC`` answers
 /// the close, records why, and throws an error that says what and where.
 extension ConnectionCore {
-    func liveConnection(_ ctx: AMQPError.Context) throws(AMQPError) -> amqp_connection_state_t {
+    /// The C connection; the context is built only when there is none (publish and ack are hot paths).
+    func liveConnection(_ ctx: @autoclosure () -> AMQPError.Context) throws(AMQPError) -> amqp_connection_state_t {
         guard let connection else {
-            throw AMQPError(.connectionLost, context: ctx, detail: configuration.reconnect != nil ? "reconnecting" : nil)
+            throw AMQPError(.connectionLost, context: ctx(), detail: configuration.reconnect != nil ? "reconnecting" : nil)
         }
         return connection
     }
@@ -176,22 +177,25 @@ extension ConnectionCore {
     /// Writes one message (method, header and body frames) on the channel.
     func send(_ body: Data, on state: ChannelState, exchange: String, routingKey: String, mandatory: Bool,
               properties: AMQPProperties) throws(AMQPError) {
-        let ctx = context("basic.publish", channel: state.id, exchange: exchange, routingKey: routingKey)
-        let conn = try liveConnection(ctx)
-        let arena = CArena()
+        func ctx() -> AMQPError.Context {
+            context("basic.publish", channel: state.id, exchange: exchange, routingKey: routingKey)
+        }
+        let conn = try liveConnection(ctx())
+        let arena = publishArena
+        defer { arena.reset() }
         var cProperties = arena.properties(properties)
         let status = body.withUnsafeBytes { raw in
             amqp_basic_publish(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey), mandatory ? 1 : 0, 0,
                                &cProperties,
                                amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress)))
         }
-        try checkSend(status, ctx)
+        try checkSend(status, ctx())
     }
 
     /// Checks a status from a method that is only sent (publish, ack): a failure means the socket broke.
-    func checkSend(_ status: Int32, _ ctx: AMQPError.Context) throws(AMQPError) {
+    func checkSend(_ status: Int32, _ ctx: @autoclosure () -> AMQPError.Context) throws(AMQPError) {
         guard status != AMQP_STATUS_OK.rawValue else { return }
-        var error = Self.libraryError(status, context: ctx)
+        var error = Self.libraryError(status, context: ctx())
         error.code = .connectionLost
         connectionLost(error)
         throw error
@@ -277,11 +281,10 @@ extension ConnectionCore {
             let tag = CDecode.string(c.consumer_tag)
             if let consumer = state.consumers.removeValue(forKey: tag) {
                 state.cancelledConsumers[tag] = consumer.noAck
-                logger.debug("AMQP consumer cancelled by the broker", metadata: ["amqp.queue": "\(consumer.queue)"])
-                consumer.continuation.finish(
-                    throwing: AMQPError(.consumerCancelled, context: context("basic.consume", channel: id,
-                                                                             queue: consumer.queue),
-                                        detail: "the queue was deleted or is no longer available"))
+                logger.debug("AMQP consumer cancelled by the broker", metadata: ["amqp.queue": "\(consumer.queueName)"])
+                consumer.queue.finish(
+                    AMQPError(.consumerCancelled, context: context("basic.consume", channel: id, queue: consumer.queueName),
+                              detail: "the queue was deleted or is no longer available"))
             }
             if c.nowait == 0, let conn = connection {
                 let arena = CArena()
@@ -348,7 +351,7 @@ extension ConnectionCore {
                     redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
                     channel: AMQPChannel(shared: shared, id: state.id, serial: state.serial, flags: state.flags),
                     epoch: shared.generation.load(ordering: .relaxed))
-                consumer.continuation.yield(delivery)
+                consumer.queue.yield(delivery)
             } else if state.cancelledConsumers[consumerTag] == false, let conn = connection {
                 // In flight when its consumer was cancelled: give it back to the queue, never lose it.
                 _ = amqp_basic_reject(conn, state.id, deliveryTag, 1)

@@ -40,6 +40,8 @@ final class ConnectionCore {
     var blocked = false
     var parkedPublishes: [ParkedPublish] = []
     var topology = TopologyRecord()
+    /// Reused by every publish (reset after each): saves an allocation per message.
+    let publishArena = CArena()
     var backoff: ReconnectBackoff
     private var stopRequested = false
     private var onStopped: [() -> Void] = []
@@ -384,15 +386,15 @@ final class ConnectionCore {
             if let qos = channel.qos { try wireQos(channel.id, prefetchCount: qos.prefetchCount, global: qos.global) }
             if channel.confirmMode { try wireConfirmSelect(channel.id) }
             for (tag, var consumer) in channel.consumers {
-                consumer.queue = renamed[consumer.queue] ?? consumer.queue
+                consumer.queueName = renamed[consumer.queueName] ?? consumer.queueName
                 channel.consumers[tag] = consumer
                 do throws(AMQPError) {
-                    try wireConsume(channel.id, queue: consumer.queue, tag: tag, noAck: consumer.noAck,
+                    try wireConsume(channel.id, queue: consumer.queueName, tag: tag, noAck: consumer.noAck,
                                     exclusive: consumer.exclusive, arguments: consumer.arguments)
                 } catch let error where error.code != .connectionLost && connection != nil {
                     // The queue is gone or locked: this consumer cannot come back. Say so and go on.
                     channel.consumers[tag] = nil
-                    consumer.continuation.finish(throwing: error)
+                    consumer.queue.finish(error)
                     try openChannelOnWire(channel.id)
                 }
             }
