@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "VUMStandaard", targets: ["VUMStandaard"]),
+        .library(name: "VUMExchange", targets: ["VUMExchange"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
         .executable(name: "vum", targets: ["vum"]),
     ],
@@ -36,6 +37,11 @@ let package = Package(
         ),
         .target(
             name: "VUMStandaard",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VUMExchange",
+            dependencies: ["VUMStandaard", "AMQPClient"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -73,8 +79,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VUMExchangeTests",
+            dependencies: ["VUMExchange", "VUMStandaard", "AMQPClient", "VUMTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AMQPClient", "VUMTesting"],
+            dependencies: ["AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,7 @@
 /// Why a value is not valid, in words a person can act on.
 public struct ValueError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// A string-based value of the standard that exists only when valid (postcode, OIN, ids, URIs...).
