@@ -320,6 +320,107 @@ SCHEMAS = {
 }
 
 
+# Messages on the bus (Docs/aansluitkit.md). The record definitions are shared with the record schemas.
+BRON_ID = s(63, pattern=r"^[a-z0-9][a-z0-9-]*$", description="bron id: a-z 0-9 -")
+GEGEVENSSET = enum_str("werkzoekenden", "vacatures")
+VRAAG_ID = s(100)
+FOUT = obj({"code": s(20), "message": s(2000), "details": s(10000)}, ["code", "message"])
+MESSAGE_DEFS = {
+    **DEFS,
+    "werkzoekendeMatchingprofiel": obj(WERKZOEKENDE_M, ["idWerkzoekende", "mobiliteit"]),
+    "werkzoekende": obj({**WERKZOEKENDE_M, **WERKZOEKENDE_D}, ["idWerkzoekende", "mobiliteit"]),
+    "vacatureMatchingprofiel": obj(vacature_props(False), ["idVacature", "adres"]),
+    "vacature": obj(vacature_props(True), ["idVacature", "adres"]),
+    "fout": FOUT,
+}
+
+
+def message_schema(name, title, description, props, required, extra=None):
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE + name + ".schema.json",
+        "title": title,
+        "description": description,
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
+    if extra:
+        schema.update(extra)
+    schema["$defs"] = MESSAGE_DEFS
+    return schema
+
+
+def matches_of(kind):
+    return {"if": {"properties": {"gegevensset": {"const": kind}}},
+            "then": {"properties": {"matches": {"items": ref("werkzoekendeMatchingprofiel" if kind == "werkzoekenden"
+                                                             else "vacatureMatchingprofiel")}}}}
+
+
+MESSAGES = {
+    "bericht-zoekvraag": message_schema(
+        "bericht-zoekvraag", "vum.zoekvraag.v1",
+        "A zoekvraag from the aggregator to every bron (exchange vum.zoekvragen). correlation_id = vraagID.",
+        {"vraagID": VRAAG_ID, "gegevensset": GEGEVENSSET,
+         "vraagObject": {"type": "object", "required": ["selectiegebied"],
+                         "description": "the selectievraag exactly as the bemiddelaar sent it"},
+         "maximumAantalResultaten": i(1, 10000)},
+        ["vraagID", "gegevensset", "vraagObject"]),
+    "bericht-gegevensset": message_schema(
+        "bericht-gegevensset", "vum.gegevensset.v1",
+        "One bron's answer (exchange vum.antwoorden, routing key = reply_to of the zoekvraag, mandatory).",
+        {"vraagID": VRAAG_ID, "bronID": BRON_ID, "gegevensset": GEGEVENSSET, "matches": {"type": "array", "maxItems": 10000},
+         "maximumAantalResultatenBereikt": {"type": "boolean"},
+         "genegeerdeCriteria": {"type": "array", "items": {"type": "string"}},
+         "duurMs": {"type": "integer", "minimum": 0}, "fout": ref("fout")},
+        ["vraagID", "bronID", "gegevensset", "matches", "maximumAantalResultatenBereikt", "genegeerdeCriteria"],
+        {"allOf": [matches_of("werkzoekenden"), matches_of("vacatures")]}),
+    "bericht-detailverzoek": message_schema(
+        "bericht-detailverzoek", "vum.detailverzoek.v1",
+        "A detail request to one bron (exchange vum.detailverzoeken, routing key = bron id). "
+        "correlation_id = the detail request's id.",
+        {"vraagID": VRAAG_ID, "gegevensset": GEGEVENSSET, "recordID": RECORD_ID},
+        ["vraagID", "gegevensset", "recordID"]),
+    "bericht-detail": message_schema(
+        "bericht-detail", "vum.detail.v1",
+        "A bron's answer to a detail request: exactly one record, or a fout.",
+        {"bronID": BRON_ID, "gegevensset": GEGEVENSSET, "werkzoekende": ref("werkzoekende"),
+         "vacature": ref("vacature"), "fout": ref("fout")},
+        ["bronID", "gegevensset"],
+        {"oneOf": [{"required": ["werkzoekende"]}, {"required": ["vacature"]}, {"required": ["fout"]}]}),
+    "bericht-aanmelding": message_schema(
+        "bericht-aanmelding", "vum.aanmelding.v1",
+        "An adapter's aanmelding, heartbeat or afmelding (exchange vum.aanmeldingen).",
+        {"bronID": BRON_ID, "soort": enum_str("aanmelding", "heartbeat", "afmelding"),
+         "gegevenssets": {"type": "array", "items": GEGEVENSSET, "uniqueItems": True},
+         "versie": s(100), "ondersteundeCriteria": {"type": "array", "items": {"type": "string"}},
+         "heartbeatIntervalMs": i(100, 3600000)},
+        ["bronID", "soort", "gegevenssets", "versie", "ondersteundeCriteria", "heartbeatIntervalMs"]),
+    "bericht-procesgebeurtenis": message_schema(
+        "bericht-procesgebeurtenis", "vum.procesgebeurtenis.v1",
+        "A procesgegeven for auditors (exchange vum.procesgegevens, routing key = soort). Never profile content: "
+        "no property outside this list is allowed.",
+        {"eventID": s(100), "soort": enum_str(
+            "zoekvraag.ontvangen", "zoekvraag.geweigerd", "zoekvraag.verstuurd", "gegevensset.ontvangen",
+            "gegevensset.te_laat", "bron.fout", "zoekvraag.afgerond", "detail.opgevraagd", "detail.geleverd",
+            "detail.geweigerd", "bron.aangemeld", "bron.afgemeld", "bron.offline", "datakwaliteit.gemeld"),
+         "tijdMs": {"type": "integer", "minimum": 0}, "component": s(100), "uitkomst": s(20),
+         "vraagID": VRAAG_ID, "fromParty": s(20), "viaParty": s(20), "suwi": {"type": "boolean"},
+         "gegevensset": GEGEVENSSET, "bronID": BRON_ID,
+         "criteriaSleutels": {"type": "array", "items": {"type": "string"}}, "reden": s(2000),
+         "verwachteBronnen": {"type": "array", "items": BRON_ID}, "aantal": {"type": "integer", "minimum": 0},
+         "maximumAantalResultatenBereikt": {"type": "boolean"},
+         "genegeerdeCriteria": {"type": "array", "items": {"type": "string"}},
+         "duurMs": {"type": "integer", "minimum": 0}, "teLaatMs": {"type": "integer", "minimum": 0},
+         "aantallenPerStatus": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
+                                "propertyNames": {"enum": ["beantwoord", "geen_resultaten", "fout", "te_laat", "offline"]}},
+         "gedeeltelijk": {"type": "boolean"}, "vumID": s(500, pattern=r"^[a-zA-Z0-9_.-]+$")},
+        ["eventID", "soort", "tijdMs", "component", "uitkomst"]),
+}
+SCHEMAS.update(MESSAGES)
+
+
 def rendered():
     return {name + ".schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
             for name, schema in SCHEMAS.items()}
