@@ -66,3 +66,57 @@ struct MessageSchemaTests {
         #expect(try await validate("bericht-procesgebeurtenis", [event]).status == 1)
     }
 }
+
+@Suite("Docs/aansluitkit.md", .timeLimit(.minutes(1)))
+struct AansluitkitTests {
+    /// The JSON examples of the page, each with the schema its section heading links to.
+    static func examples() throws -> [(schema: String, json: JSONValue)] {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Docs/aansluitkit.md"), encoding: .utf8)
+        var result: [(String, JSONValue)] = []
+        var schema: String?
+        var block: [Substring]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if var current = block {
+                if line.hasPrefix("```") {
+                    if let schema { result.append((schema, try JSONValue.parse(current.joined(separator: "\n")))) }
+                    block = nil
+                } else {
+                    current.append(line)
+                    block = current
+                }
+            } else if line.hasPrefix("```json") {
+                block = []
+            } else if line.hasPrefix("### "), let range = line.range(of: "(schemas/") {
+                let rest = line[range.upperBound...]
+                schema = rest.prefix { $0 != ")" }.replacingOccurrences(of: ".schema.json", with: "")
+            }
+        }
+        return result
+    }
+
+    @Test("every JSON example on the page validates against the schema its section links to")
+    func examplesValidate() async throws {
+        let examples = try Self.examples()
+        #expect(examples.count >= 5)
+        for (schema, json) in examples {
+            let result = try await validate(schema, [json])
+            #expect(result.status == 0, "\(schema): \(result.output)")
+        }
+    }
+
+    @Test("the examples decode with the Swift types too")
+    func examplesDecode() throws {
+        for (schema, json) in try Self.examples() {
+            switch schema {
+            case "bericht-zoekvraag": _ = try ZoekvraagBericht(json: json).selectievraag()
+            case "bericht-gegevensset":
+                let answer = try GegevenssetBericht(json: json)
+                #expect(answer.matchingProfielen(as: WerkzoekendeMatchingProfiel.self).invalid.isEmpty)
+            case "bericht-detailverzoek": _ = try DetailverzoekBericht(json: json)
+            case "bericht-detail": _ = try DetailBericht(json: json).werkzoekendeRecord()
+            case "bericht-aanmelding": _ = try AanmeldingBericht(json: json)
+            default: Issue.record("an example for \(schema) that no test decodes")
+            }
+        }
+    }
+}
