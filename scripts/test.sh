@@ -17,6 +17,10 @@ ensure_packages rabbitmq-server librabbitmq-dev openssl python3 python3-pip pkg-
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema >&2 ||
     die "could not install the python3 module jsonschema"
 
+# The PC4 table the tests use: configuration, read from ../shared/data, never copied into the project.
+export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"
+[ -f "$VUM_PC4_TABLE" ] || die "no PC4 table at $VUM_PC4_TABLE: the tests need ../shared/data/nl-pc4.csv beside the project (or set VUM_PC4_TABLE)"
+
 run_dir="$(mktemp -d /tmp/vum-tests.XXXXXX)"
 export TMPDIR="$run_dir/tmp"
 mkdir -p "$TMPDIR"

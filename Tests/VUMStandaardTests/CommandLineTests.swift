@@ -51,7 +51,7 @@ struct CommandLineParsingTests {
 
 @Suite("vum: end to end", .timeLimit(.minutes(1)))
 struct CommandLineEndToEndTests {
-    let pc4 = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/nl-pc4.csv").path
+    let pc4 = pc4TablePath
 
     func temporaryFile(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("vum-cli-\(UUID().uuidString)-\(name)").path
