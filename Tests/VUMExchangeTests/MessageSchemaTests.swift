@@ -8,13 +8,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent()
 
 func validate(_ schema: String, _ documents: [JSONValue]) async throws -> ChildProcess.Result {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("vum-msg-\(UUID().uuidString).ndjson")
-    try documents.map { $0.serialized() }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(at: file) }
-    return try await ChildProcess.run("/usr/bin/env", [
-        "python3", repositoryRoot.appendingPathComponent("scripts/validate-json.py").path,
-        repositoryRoot.appendingPathComponent("Docs/schemas/\(schema).schema.json").path, file.path,
-    ])
+    try await SchemaValidation.validate(schema: schema, documents: documents.map { $0.serialized() }, repository: repositoryRoot)
 }
 
 @Suite("Bus messages: JSON Schemas", .timeLimit(.minutes(1)))

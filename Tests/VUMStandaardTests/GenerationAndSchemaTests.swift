@@ -67,13 +67,8 @@ struct CompletenessTests {
 @Suite("JSON Schemas in Docs/schemas", .timeLimit(.minutes(2)))
 struct SchemaTests {
     func validate(_ schema: String, _ documents: [JSONValue]) async throws -> ChildProcess.Result {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vum-schema-\(UUID().uuidString).ndjson")
-        try documents.map { $0.serialized() }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try await ChildProcess.run("/usr/bin/env", [
-            "python3", repositoryRoot.appendingPathComponent("scripts/validate-json.py").path,
-            repositoryRoot.appendingPathComponent("Docs/schemas/\(schema).schema.json").path, file.path,
-        ])
+        try await SchemaValidation.validate(schema: schema, documents: documents.map { $0.serialized() },
+                                            repository: repositoryRoot)
     }
 
     @Test("Docs/schemas is what scripts/schemas.py writes")

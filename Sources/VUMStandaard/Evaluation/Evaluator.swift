@@ -65,6 +65,11 @@ extension WerkzoekendeMatchingProfiel: Matchable {
     public var matchPostcode: Postcode { mobiliteit.bemiddelingspostcode }
 
     public func satisfies(_ criterium: Criterium) -> Bool {
+        if let shared = criterium.sharedOutcome(werktijden: werktijden, flexibiliteit: flexibiliteit,
+                                                rijbewijs: arbeidsmarktkwalificatie?.rijbewijs ?? [],
+                                                taalbeheersing: arbeidsmarktkwalificatie?.taalbeheersing ?? []) {
+            return shared
+        }
         switch criterium {
         case .bemiddelingsberoep(let uris):
             return bemiddelingsberoep.contains { uris.contains($0.codeBeroepsnaam) }
@@ -73,22 +78,7 @@ extension WerkzoekendeMatchingProfiel: Matchable {
         case .beschikbaarUiterlijk(let date):
             guard let d = flexibiliteit?.datumAanvangBeschikbaarVoorWerk else { return false }
             return d <= date
-        case .onregelmatigWerk(let i):
-            return flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst == i
-        case .kantoortijden(let i):
-            return werktijden?.indicatieKantoortijden == i
-        case .rijbewijzen(let soorten):
-            let held = arbeidsmarktkwalificatie?.rijbewijs ?? []
-            return soorten.allSatisfy { s in held.contains { $0.codeSoortRijbewijs == s } }
-        case .talen(let eisen):
-            return eisen.allSatisfy { $0.isSatisfied(by: arbeidsmarktkwalificatie?.taalbeheersing ?? []) }
-        case .urenPerWeekMaximaalMinstens(let n):
-            guard let max = werktijden?.aantalWerkurenPerWeekMaximaal else { return false }
-            return max >= n
-        case .urenPerWeekMinimaalHoogstens(let n):
-            guard let min = werktijden?.aantalWerkurenPerWeekMinimaal else { return false }
-            return min <= n
-        case .beroep, .werkEnDenkniveauVanaf, .werkEnDenkniveauGelijk, .aanvangWerkzaamhedenVanaf:
+        default:
             // Criteria of the other dataset never reach a werkzoekende: the parser does not produce them.
             return false
         }
@@ -106,6 +96,10 @@ extension VacatureMatchingProfiel: Matchable {
     public var matchPostcode: Postcode { adres.postcode }
 
     public func satisfies(_ criterium: Criterium) -> Bool {
+        if let shared = criterium.sharedOutcome(werktijden: werktijden, flexibiliteit: flexibiliteit, rijbewijs: rijbewijs,
+                                                taalbeheersing: taalbeheersing) {
+            return shared
+        }
         switch criterium {
         case .beroep(let uri):
             return beroep?.codeBeroepsnaam == uri
@@ -118,6 +112,22 @@ extension VacatureMatchingProfiel: Matchable {
         case .aanvangWerkzaamhedenVanaf(let date):
             guard let d = arbeidsVoorwaarden?.datumAanvangWerkzaamheden else { return false }
             return d >= date
+        default:
+            return false
+        }
+    }
+}
+
+extension Vacature: Matchable {
+    public var matchPostcode: Postcode { matchingProfiel.matchPostcode }
+    public func satisfies(_ criterium: Criterium) -> Bool { matchingProfiel.satisfies(criterium) }
+}
+
+extension Criterium {
+    /// The outcome of a criterion both datasets have (on the parts they share), `nil` for one of only one.
+    func sharedOutcome(werktijden: Werktijden?, flexibiliteit: Flexibiliteit?, rijbewijs: [Rijbewijs],
+                       taalbeheersing: [Taalbeheersing]) -> Bool? {
+        switch self {
         case .onregelmatigWerk(let i):
             return flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst == i
         case .kantoortijden(let i):
@@ -132,15 +142,10 @@ extension VacatureMatchingProfiel: Matchable {
         case .urenPerWeekMinimaalHoogstens(let n):
             guard let min = werktijden?.aantalWerkurenPerWeekMinimaal else { return false }
             return min <= n
-        case .bemiddelingsberoep, .contractvorm, .beschikbaarUiterlijk:
-            return false
+        default:
+            return nil
         }
     }
-}
-
-extension Vacature: Matchable {
-    public var matchPostcode: Postcode { matchingProfiel.matchPostcode }
-    public func satisfies(_ criterium: Criterium) -> Bool { matchingProfiel.satisfies(criterium) }
 }
 
 extension ContractvormEis {
