@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "VUMStandaard", targets: ["VUMStandaard"]),
         .library(name: "VUMExchange", targets: ["VUMExchange"]),
+        .library(name: "VUMAdapter", targets: ["VUMAdapter"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
         .executable(name: "vum", targets: ["vum"]),
     ],
@@ -42,6 +43,14 @@ let package = Package(
         .target(
             name: "VUMExchange",
             dependencies: ["VUMStandaard", "AMQPClient"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VUMAdapter",
+            dependencies: [
+                "VUMExchange", "VUMStandaard", "AMQPClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard"],
+            dependencies: ["AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,0 +1,324 @@
+import AMQPClient
+import Foundation
+import Logging
+import Synchronization
+import VUMExchange
+import VUMStandaard
+
+/// How an adapter serves its bron. Required values in `init`; the rest are documented defaults.
+public struct AdapterConfiguration: Sendable {
+    public var bron: BronID
+    /// The broker user the adapter connects as; every message carries it as `user_id`. Default `bron-<id>`.
+    public var brokerUser: String
+    /// Unacknowledged deliveries the broker may hand the adapter at once. Default 16.
+    public var prefetch: UInt16 = 16
+    /// Questions worked on at the same time. Default 4.
+    public var concurrency: Int = 4
+    /// Time between heartbeats on `vum.aanmeldingen`. Default 5 s.
+    public var heartbeatInterval: Duration = .seconds(5)
+    /// The most matches the bron returns, whatever the question asks. Default 100.
+    public var resultLimit: Int = 100
+    /// Whether details carry contact data (when the record itself says it is available). Default `true`.
+    public var releaseContactData = true
+    /// Messages larger than this are refused before parsing. Default 1 MiB.
+    public var maximumMessageSize = MessageCodec.defaultMaximumSize
+    public var appID = "vum-adapter/0.1.0"
+
+    public init(bron: BronID) {
+        self.bron = bron
+        brokerUser = bron.brokerUser
+    }
+}
+
+/// Why an adapter cannot start or serve.
+public struct AdapterError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// What the adapter did, for logs, metrics and tests.
+public struct AdapterCounters: Sendable, Hashable {
+    public var answered = 0
+    public var answeredWithError = 0
+    public var ignoredOtherDataset = 0
+    public var expired = 0
+    public var rejected = 0
+    public var tooLate = 0
+    public var details = 0
+}
+
+/// A bron's side of the exchange: consumes `vum.bron.<id>`, answers zoekvragen and detail requests from
+/// its `BronSource`, announces itself and sends heartbeats, and says goodbye when it stops.
+///
+/// `run()` serves until its task is cancelled; then it stops consuming, finishes what is in flight, and
+/// publishes the afmelding. Bad input never stops it: an undecodable message is rejected to the
+/// dead-letter queue and answered `400.01` when it has a `reply_to`; a store failure is answered `500.1`.
+public final class AdapterService: Sendable {
+    public let configuration: AdapterConfiguration
+    let connection: AMQPConnection
+    let source: any BronSource
+    let evaluator: Evaluator
+    let logger: Logger
+    private let countersState = Mutex(AdapterCounters())
+
+    public init(configuration: AdapterConfiguration, connection: AMQPConnection, source: any BronSource,
+                table: PC4Table, logger: Logger = Logger(label: "vum.adapter")) {
+        self.configuration = configuration
+        self.connection = connection
+        self.source = source
+        evaluator = Evaluator(table: table)
+        var logger = logger
+        logger[metadataKey: "vum.bron"] = "\(configuration.bron)"
+        self.logger = logger
+    }
+
+    public var counters: AdapterCounters { countersState.withLock { $0 } }
+    private func count(_ update: (inout AdapterCounters) -> Void) { countersState.withLock { update(&$0) } }
+
+    public func run() async throws {
+        try await checkTopology()
+        let publisher = try await connection.openChannel()
+        let returns = Task { [logger] in
+            for await returned in publisher.returns {
+                // The request was closed before the answer arrived: recorded, never retried.
+                count { $0.tooLate += 1 }
+                logger.info("answer returned: the request was already closed",
+                            metadata: ["vum.vraag_id": "\(returned.properties.correlationID ?? "-")"])
+            }
+        }
+        defer { returns.cancel() }
+        try await announce(.aanmelding, on: publisher)
+        let heartbeats = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.heartbeatInterval)
+                if Task.isCancelled { break }
+                do { try await announce(.heartbeat, on: publisher) } catch {
+                    logger.debug("heartbeat not sent", metadata: ["vum.error": "\(error)"])
+                }
+            }
+        }
+        defer { heartbeats.cancel() }
+
+        let inbox = try await connection.openChannel()
+        try await inbox.qos(prefetchCount: configuration.prefetch)
+        let consumer = try await inbox.consume(queue: Topology.bronQueue(configuration.bron))
+        logger.debug("adapter serving", metadata: ["amqp.queue": "\(consumer.queue)"])
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            do {
+                for try await delivery in consumer {
+                    if running >= configuration.concurrency {
+                        await group.next()
+                        running -= 1
+                    }
+                    group.addTask { await self.handle(delivery, publisher: publisher) }
+                    running += 1
+                }
+            } catch {
+                logger.error("consuming stopped", metadata: ["vum.error": "\(error)"])
+            }
+            await group.waitForAll()
+        }
+        heartbeats.cancel()
+        do { try await announce(.afmelding, on: publisher) } catch {
+            logger.info("afmelding not sent", metadata: ["vum.error": "\(error)"])
+        }
+        await inbox.close()
+        await publisher.close()
+    }
+
+    /// The queue and exchanges the adapter needs exist; the operator creates them from the definitions.
+    func checkTopology() async throws {
+        var missing: [String] = []
+        let queue = Topology.bronQueue(configuration.bron)
+        if try await connection.queueInfo(queue) == nil { missing.append("queue \(queue)") }
+        for exchange in [Topology.antwoorden, Topology.aanmeldingen] where try await !connection.exchangeExists(exchange) {
+            missing.append("exchange \(exchange)")
+        }
+        guard missing.isEmpty else {
+            throw AdapterError(description: "the broker lacks \(missing.joined(separator: ", ")) in vhost "
+                + "'\(connection.configuration.virtualHost)': the operator creates them from the broker definitions "
+                + "(see Docs/aansluitkit.md section 3)")
+        }
+    }
+
+    func announce(_ soort: AanmeldingBericht.Soort, on channel: AMQPChannel) async throws {
+        let bericht = AanmeldingBericht(bronID: configuration.bron, soort: soort, gegevenssets: source.gegevenssets.sorted {
+            $0.rawValue < $1.rawValue
+        }, versie: configuration.appID, ondersteundeCriteria: source.ondersteundeCriteria,
+           heartbeatIntervalMs: Int(configuration.heartbeatInterval.components.seconds * 1000))
+        var envelope = Envelope(type: .aanmelding, appID: configuration.appID, userID: configuration.brokerUser)
+        envelope.bron = configuration.bron
+        try await channel.publish(MessageCodec.encode(bericht), exchange: Topology.aanmeldingen, routingKey: "",
+                                  properties: envelope.properties())
+    }
+
+    // MARK: - Messages
+
+    func handle(_ delivery: AMQPDelivery, publisher: AMQPChannel) async {
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(properties: delivery.properties)
+        } catch {
+            await reject(delivery, error, publisher: publisher)
+            return
+        }
+        switch envelope.type {
+        case .zoekvraag: await handleZoekvraag(delivery, envelope, publisher: publisher)
+        case .detailverzoek: await handleDetailverzoek(delivery, envelope, publisher: publisher)
+        default:
+            await reject(delivery, Fout.invalidRequest("unexpected message on a bron queue",
+                                                       details: "type \(envelope.type.rawValue)"), publisher: publisher)
+        }
+    }
+
+    func handleZoekvraag(_ delivery: AMQPDelivery, _ envelope: Envelope, publisher: AMQPChannel) async {
+        let zoekvraag: ZoekvraagBericht
+        do {
+            zoekvraag = try MessageCodec.decode(ZoekvraagBericht.self, from: delivery.body,
+                                                maximumSize: configuration.maximumMessageSize)
+        } catch {
+            await reject(delivery, error, publisher: publisher)
+            return
+        }
+        var logger = self.logger
+        logger[metadataKey: "vum.vraag_id"] = "\(zoekvraag.vraagID)"
+        if let deadline = envelope.deadlineMs, deadline <= Envelope.nowMs() {
+            count { $0.expired += 1 }
+            logger.debug("zoekvraag skipped: its deadline passed")
+            await acknowledge(delivery, logger)
+            return
+        }
+        guard source.gegevenssets.contains(zoekvraag.gegevensset) else {
+            count { $0.ignoredOtherDataset += 1 }
+            await acknowledge(delivery, logger)
+            return
+        }
+        guard let replyTo = envelope.replyTo, !replyTo.isEmpty else {
+            await reject(delivery, Fout.invalidRequest("zoekvraag without reply_to"), publisher: publisher)
+            return
+        }
+        let start = ContinuousClock.now
+        let antwoord: GegevenssetBericht
+        do {
+            let vraag = try zoekvraag.selectievraag()
+            let prepared: Evaluator.PreparedQuestion
+            do { prepared = try evaluator.prepare(vraag) } catch {
+                throw Fout.invalidRequest("invalid selectievraag", details: error.description)
+            }
+            let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit))
+            antwoord = GegevenssetBericht(
+                vraagID: zoekvraag.vraagID, bronID: configuration.bron, gegevensset: zoekvraag.gegevensset,
+                matches: found.matches, maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt,
+                genegeerdeCriteria: vraag.genegeerdeCriteria, duurMs: elapsedMilliseconds(since: start))
+        } catch let fout as Fout {
+            antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
+                                          gegevensset: zoekvraag.gegevensset, fout: fout,
+                                          duurMs: elapsedMilliseconds(since: start))
+        } catch {
+            logger.error("the store failed", metadata: ["vum.error": "\(error)"])
+            antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
+                                          gegevensset: zoekvraag.gegevensset,
+                                          fout: .internalError("the bron's store failed"),
+                                          duurMs: elapsedMilliseconds(since: start))
+        }
+        count { if antwoord.fout == nil { $0.answered += 1 } else { $0.answeredWithError += 1 } }
+        await answer(antwoord, type: .gegevensset, correlationID: zoekvraag.vraagID, replyTo: replyTo,
+                     publisher: publisher, logger)
+        await acknowledge(delivery, logger)
+    }
+
+    func handleDetailverzoek(_ delivery: AMQPDelivery, _ envelope: Envelope, publisher: AMQPChannel) async {
+        let verzoek: DetailverzoekBericht
+        do {
+            verzoek = try MessageCodec.decode(DetailverzoekBericht.self, from: delivery.body,
+                                              maximumSize: configuration.maximumMessageSize)
+        } catch {
+            await reject(delivery, error, publisher: publisher)
+            return
+        }
+        guard let replyTo = envelope.replyTo, !replyTo.isEmpty else {
+            await reject(delivery, Fout.invalidRequest("detailverzoek without reply_to"), publisher: publisher)
+            return
+        }
+        var logger = self.logger
+        logger[metadataKey: "vum.vraag_id"] = "\(verzoek.vraagID)"
+        let detail: DetailBericht
+        do {
+            switch try await source.detail(verzoek.recordID, gegevensset: verzoek.gegevensset) {
+            case .werkzoekende(let w)?:
+                let releases = configuration.releaseContactData
+                    && w.matchingProfiel.indicatieBeschikbaarheidContactgegevens == .ja
+                detail = DetailBericht(bronID: configuration.bron, werkzoekende: releases ? w : w.withoutContactData)
+            case .vacature(let v)?:
+                detail = DetailBericht(bronID: configuration.bron,
+                                       vacature: configuration.releaseContactData ? v : v.withoutContactData)
+            case nil:
+                detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset,
+                                       fout: Fout(code: "404", message: "record not found"))
+            }
+        } catch {
+            logger.error("the store failed", metadata: ["vum.error": "\(error)"])
+            detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset,
+                                   fout: .internalError("the bron's store failed"))
+        }
+        count { $0.details += 1 }
+        await answer(detail, type: .detail, correlationID: envelope.correlationID ?? verzoek.vraagID, replyTo: replyTo,
+                     publisher: publisher, logger)
+        await acknowledge(delivery, logger)
+    }
+
+    // MARK: - Answers, acks, rejects
+
+    func answer(_ payload: some Payload, type: MessageType, correlationID: String, replyTo: String,
+                publisher: AMQPChannel, _ logger: Logger) async {
+        var envelope = Envelope(type: type, correlationID: correlationID, appID: configuration.appID,
+                                userID: configuration.brokerUser)
+        envelope.bron = configuration.bron
+        do {
+            try await publisher.publish(MessageCodec.encode(payload), exchange: Topology.antwoorden, routingKey: replyTo,
+                                        mandatory: true, properties: envelope.properties())
+        } catch {
+            // Not acknowledged either if the connection is gone: the broker redelivers the question.
+            logger.error("answer not published", metadata: ["vum.error": "\(error)"])
+        }
+    }
+
+    func acknowledge(_ delivery: AMQPDelivery, _ logger: Logger) async {
+        do { try await delivery.ack() } catch {
+            logger.info("acknowledgement failed; the broker will redeliver", metadata: ["vum.error": "\(error)"])
+        }
+    }
+
+    /// A message nobody can work on: to the dead-letter queue, and a `400.01` answer when it has a `reply_to`.
+    func reject(_ delivery: AMQPDelivery, _ error: any Error, publisher: AMQPChannel) async {
+        let fout = error as? Fout ?? Fout.invalidRequest("invalid message", details: "\(error)")
+        count { $0.rejected += 1 }
+        logger.error("message rejected to the dead-letter queue",
+                     metadata: ["vum.error": "\(fout)", "amqp.message_id": "\(delivery.properties.messageID ?? "-")"])
+        do { try await delivery.reject(requeue: false) } catch {
+            logger.info("reject failed; the broker will redeliver", metadata: ["vum.error": "\(error)"])
+        }
+        guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else { return }
+        let vraagID = delivery.properties.correlationID ?? "onbekend"
+        if delivery.properties.type == MessageType.detailverzoek.rawValue {
+            let gegevensset = source.gegevenssets.sorted { $0.rawValue < $1.rawValue }.first ?? .werkzoekenden
+            await answer(DetailBericht(bronID: configuration.bron, gegevensset: gegevensset, fout: fout), type: .detail,
+                         correlationID: vraagID, replyTo: replyTo, publisher: publisher, logger)
+        } else {
+            // The dataset, when the message says it; else the bron's first.
+            var gegevensset = source.gegevenssets.sorted { $0.rawValue < $1.rawValue }.first ?? .werkzoekenden
+            if case .object(let o)? = try? JSONValue.parse(delivery.body), case .string(let s)? = o["gegevensset"],
+                let g = Gegevensset(rawValue: s)
+            {
+                gegevensset = g
+            }
+            await answer(GegevenssetBericht(vraagID: vraagID, bronID: configuration.bron, gegevensset: gegevensset, fout: fout),
+                         type: .gegevensset, correlationID: vraagID, replyTo: replyTo, publisher: publisher, logger)
+        }
+    }
+}
+
+func elapsedMilliseconds(since start: ContinuousClock.Instant) -> Int {
+    let c = start.duration(to: .now).components
+    return Int(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
+}

@@ -1,0 +1,97 @@
+import VUMStandaard
+
+/// Where a bron's records live, as the adapter sees it. Implementations: `InMemorySource` (records held in
+/// memory; demos and tests), and later SQLite, PostgreSQL with a mapping, and a VUM Bron REST endpoint.
+public protocol BronSource: Sendable {
+    /// The datasets this source holds.
+    var gegevenssets: Set<Gegevensset> { get }
+    /// The selectievraag keys this source applies (announced in the aanmelding).
+    var ondersteundeCriteria: [String] { get }
+    /// The matching profiles for a prepared question: at most `limit`, nearest first when there are more.
+    func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat
+    /// The full record with this id, or `nil` when the source does not hold it (any more).
+    func detail(_ id: RecordID, gegevensset: Gegevensset) async throws -> DetailRecord?
+}
+
+/// A source's answer to a zoekvraag.
+public struct Zoekresultaat: Sendable {
+    /// Matching profiles in the standard's JSON (never detail-only fields: built from the matching types).
+    public var matches: [JSONValue]
+    public var maximumAantalResultatenBereikt: Bool
+
+    public init(matches: [JSONValue], maximumAantalResultatenBereikt: Bool) {
+        self.matches = matches
+        self.maximumAantalResultatenBereikt = maximumAantalResultatenBereikt
+    }
+}
+
+/// A record a detail request returns.
+public enum DetailRecord: Sendable, Hashable {
+    case werkzoekende(Werkzoekende)
+    case vacature(Vacature)
+}
+
+/// The keys every source built on the evaluator applies (DOMAIN.md section 3).
+public enum SupportedCriteria {
+    public static let werkzoekenden = [
+        "bemiddelingsberoep", "contractvorm", "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst",
+        "arbeidsmarktkwalificatie.rijbewijs", "arbeidsmarktkwalificatie.taalbeheersing", "datumAanvangBeschikbaarVoorWerk",
+        "werktijden.indicatieKantoortijden", "werktijden.aantalWerkurenPerWeekMaximaal",
+        "werktijden.aantalWerkurenPerWeekMinimaal",
+    ]
+    public static let vacatures = [
+        "beroep.codeBeroepsnaam", "codeWerkEnDenkniveauMinimaal", "datumAanvangWerkzaamheden",
+        "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", "rijbewijs", "taalbeheersing",
+        "werktijden.aantalWerkurenPerWeekMaximaal", "werktijden.aantalWerkurenPerWeekMinimaal",
+    ]
+}
+
+/// Records held in memory and searched with the evaluator: for demos, tests and small bronnen. It scans;
+/// the SQLite store (issue 4) is the indexed default for real data sets.
+public struct InMemorySource: BronSource {
+    public let werkzoekenden: [Werkzoekende]
+    public let vacatures: [Vacature]
+    let evaluator: Evaluator
+    private let werkzoekendenByID: [RecordID: Werkzoekende]
+    private let vacaturesByID: [RecordID: Vacature]
+
+    public init(werkzoekenden: [Werkzoekende] = [], vacatures: [Vacature] = [], table: PC4Table) {
+        self.werkzoekenden = werkzoekenden
+        self.vacatures = vacatures
+        evaluator = Evaluator(table: table)
+        werkzoekendenByID = Dictionary(werkzoekenden.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
+        vacaturesByID = Dictionary(vacatures.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public var gegevenssets: Set<Gegevensset> {
+        var sets: Set<Gegevensset> = []
+        if !werkzoekenden.isEmpty { sets.insert(.werkzoekenden) }
+        if !vacatures.isEmpty { sets.insert(.vacatures) }
+        return sets
+    }
+
+    public var ondersteundeCriteria: [String] {
+        (gegevenssets.contains(.werkzoekenden) ? SupportedCriteria.werkzoekenden : [])
+            + (gegevenssets.contains(.vacatures) ? SupportedCriteria.vacatures.filter {
+                !gegevenssets.contains(.werkzoekenden) || !SupportedCriteria.werkzoekenden.contains($0)
+            } : [])
+    }
+
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat {
+        switch vraag.vraag.gegevensset {
+        case .werkzoekenden:
+            let found = evaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), vraag, limit: limit)
+            return Zoekresultaat(matches: found.matches.map(\.json), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
+        case .vacatures:
+            let found = evaluator.select(vacatures.lazy.map(\.matchingProfiel), vraag, limit: limit)
+            return Zoekresultaat(matches: found.matches.map(\.json), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
+        }
+    }
+
+    public func detail(_ id: RecordID, gegevensset: Gegevensset) async throws -> DetailRecord? {
+        switch gegevensset {
+        case .werkzoekenden: werkzoekendenByID[id].map(DetailRecord.werkzoekende)
+        case .vacatures: vacaturesByID[id].map(DetailRecord.vacature)
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import AMQPClient
+import Foundation
+import Testing
+import VUMAdapter
+import VUMExchange
+import VUMStandaard
+import VUMTesting
+
+let testPC4Table: PC4Table = {
+    let path = ProcessInfo.processInfo.environment["VUM_PC4_TABLE"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/nl-pc4.csv").path
+    do { return try PC4Table.load(path: path) } catch { fatalError("\(error) (set VUM_PC4_TABLE)") }
+}()
+
+/// The aggregator's side of a test federation in vhost `vum`: the exchanges, a reply queue, a presence
+/// queue and a dead-letter queue of its own, and bron queues created per test.
+struct TestFederation {
+    let connection: AMQPConnection
+    let channel: AMQPChannel
+    let replyQueue: String
+    let answers: Inbox<AMQPDelivery>
+    let presence: Inbox<AMQPDelivery>
+    let dead: Inbox<AMQPDelivery>
+    let tasks: [Task<Void, Never>]
+
+    static func start() async throws -> TestFederation {
+        let connection = try await connect { $0.virtualHost = Topology.virtualHost }
+        let channel = try await connection.openChannel()
+        try await channel.declareExchange(Topology.zoekvragen, type: .fanout)
+        try await channel.declareExchange(Topology.detailverzoeken, type: .direct)
+        try await channel.declareExchange(Topology.antwoorden, type: .direct)
+        try await channel.declareExchange(Topology.aanmeldingen, type: .fanout)
+        try await channel.declareExchange(Topology.deadLetterExchange, type: .fanout)
+        let reply = try await channel.declareQueue(exclusive: true)
+        try await channel.bindQueue(reply.name, exchange: Topology.antwoorden, routingKey: reply.name)
+        let presence = try await channel.declareQueue(exclusive: true)
+        try await channel.bindQueue(presence.name, exchange: Topology.aanmeldingen)
+        let dead = try await channel.declareQueue(exclusive: true)
+        try await channel.bindQueue(dead.name, exchange: Topology.deadLetterExchange)
+        let (answers, t1) = try await channel.consume(queue: reply.name, noAck: true).collect()
+        let (present, t2) = try await channel.consume(queue: presence.name, noAck: true).collect()
+        let (deadLetters, t3) = try await channel.consume(queue: dead.name, noAck: true).collect()
+        return TestFederation(connection: connection, channel: channel, replyQueue: reply.name, answers: answers,
+                              presence: present, dead: deadLetters, tasks: [t1, t2, t3])
+    }
+
+    /// A bron queue as the definitions declare it: dead-lettering to vum.dlx, bound to both exchanges.
+    func addBron(_ name: String) async throws -> BronID {
+        let bron = try BronID(validating: "\(name)-\(UUID().uuidString.prefix(6).lowercased())")
+        let queue = Topology.bronQueue(bron)
+        // Not auto-delete: it must outlive an adapter's restart. x-expires removes it a minute after last use.
+        try await channel.declareQueue(queue, arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
+                                                          "x-expires": .int32(60_000)])
+        try await channel.bindQueue(queue, exchange: Topology.zoekvragen)
+        try await channel.bindQueue(queue, exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
+        return bron
+    }
+
+    func adapter(_ bron: BronID, source: some BronSource, configure: (inout AdapterConfiguration) -> Void = { _ in })
+        -> (AdapterService, Task<Void, any Error>)
+    {
+        var configuration = AdapterConfiguration(bron: bron)
+        configuration.brokerUser = broker.user
+        configuration.heartbeatInterval = .seconds(1)
+        configure(&configuration)
+        let service = AdapterService(configuration: configuration, connection: connection, source: source, table: testPC4Table)
+        return (service, Task { try await service.run() })
+    }
+
+    func ask(_ vraagObject: String, gegevensset: Gegevensset = .werkzoekenden, vraagID: String = UUID().uuidString,
+             deadlineMs: Int64 = Envelope.nowMs() + 5000) async throws -> String {
+        let payload = ZoekvraagBericht(vraagID: vraagID, gegevensset: gegevensset, vraagObject: try JSONValue.parse(vraagObject))
+        let envelope = Envelope(type: .zoekvraag, correlationID: vraagID, appID: "tests/1", userID: broker.user,
+                                replyTo: replyQueue, deadlineMs: deadlineMs)
+        try await channel.publish(MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
+                                  properties: envelope.properties())
+        return vraagID
+    }
+
+    /// The next answer to `vraagID` from `bron` (other tests' adapters may answer too: skipped).
+    func answer(to vraagID: String, from bron: BronID, timeout: Duration = .seconds(10)) async throws -> (Envelope, GegevenssetBericht) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let d = try await answers.next(timeout: max(left, .milliseconds(1)), "answer from \(bron)")
+            guard d.properties.correlationID == vraagID else { continue }
+            let envelope = try Envelope(properties: d.properties)
+            guard envelope.bron == bron else { continue }
+            return (envelope, try MessageCodec.decode(GegevenssetBericht.self, from: d.body))
+        }
+    }
+
+    func announcement(from bron: BronID, _ soort: AanmeldingBericht.Soort) async throws -> AanmeldingBericht {
+        while true {
+            let d = try await presence.next(timeout: .seconds(10), "\(soort) from \(bron)")
+            let a = try MessageCodec.decode(AanmeldingBericht.self, from: d.body)
+            if a.bronID == bron && a.soort == soort { return a }
+        }
+    }
+
+    func stop() async {
+        for t in tasks { t.cancel() }
+        await connection.close()
+    }
+}
+
+@Suite("vum-adapter against a real broker", .timeLimit(.minutes(2)))
+struct AdapterTests {
+    let data = SyntheticData(seed: 99, table: testPC4Table)
+    let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24},"leeftijd":{"$gte":18}}"#
+
+    @Test("announces itself, answers a zoekvraag with what the evaluator finds, and says goodbye on shutdown")
+    func answersAndAnnounces() async throws {
+        let federation = try await TestFederation.start()
+        let bron = try await federation.addBron("gemeente")
+        let people = (0..<400).map(data.werkzoekende)
+        let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+        let aanmelding = try await federation.announcement(from: bron, .aanmelding)
+        #expect(aanmelding.gegevenssets == [.werkzoekenden])
+        #expect(aanmelding.ondersteundeCriteria.contains("werktijden.aantalWerkurenPerWeekMaximaal"))
+        _ = try await federation.announcement(from: bron, .heartbeat)
+
+        let vraagID = try await federation.ask(question)
+        let (envelope, antwoord) = try await federation.answer(to: vraagID, from: bron)
+        let evaluator = Evaluator(table: testPC4Table)
+        let expected = evaluator.select(people.map(\.matchingProfiel),
+                                        try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden)))
+        #expect(antwoord.fout == nil)
+        #expect(!expected.matches.isEmpty)
+        #expect(antwoord.matchingProfielen(as: WerkzoekendeMatchingProfiel.self).valid.map(\.idWerkzoekende)
+                == expected.matches.map(\.idWerkzoekende))
+        #expect(antwoord.genegeerdeCriteria == ["leeftijd"])
+        #expect(envelope.type == .gegevensset && envelope.userID == broker.user && envelope.correlationID == vraagID)
+
+        task.cancel()
+        try await task.value
+        _ = try await federation.announcement(from: bron, .afmelding)
+        #expect(service.counters.answered >= 1)
+        await federation.stop()
+    }
+
+    @Test("skips a question whose deadline passed, and ignores one for a dataset it does not hold")
+    func expiredAndOtherDataset() async throws {
+        let federation = try await TestFederation.start()
+        let bron = try await federation.addBron("uitzendbureau")
+        let (service, task) = federation.adapter(bron, source: InMemorySource(vacatures: (0..<50).map(data.vacature), table: testPC4Table))
+        _ = try await federation.announcement(from: bron, .aanmelding)
+        // A deadline in the past without an expiration property: the adapter itself must notice.
+        var properties = Envelope(type: .zoekvraag, correlationID: "late", appID: "tests/1", userID: broker.user,
+                                  replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() - 1000).properties()
+        properties.expiration = nil
+        let payload = ZoekvraagBericht(vraagID: "late", gegevensset: .vacatures, vraagObject: try JSONValue.parse(question))
+        try await federation.channel.publish(MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
+                                             properties: properties)
+        _ = try await federation.ask(question, gegevensset: .werkzoekenden)
+        let vraagID = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#, gegevensset: .vacatures)
+        let (_, antwoord) = try await federation.answer(to: vraagID, from: bron)
+        #expect(antwoord.fout == nil)
+        #expect(service.counters.expired == 1)
+        #expect(service.counters.ignoredOtherDataset == 1)
+        task.cancel()
+        try await task.value
+        await federation.stop()
+    }
+
+    @Test("answers a detail request, with contact data only when the record and the policy allow it")
+    func details() async throws {
+        let federation = try await TestFederation.start()
+        let bron = try await federation.addBron("uwv")
+        let people = (0..<100).map(data.werkzoekende)
+        let withContact = try #require(people.first { $0.matchingProfiel.indicatieBeschikbaarheidContactgegevens == .ja && !$0.emailadres.isEmpty })
+        let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+        _ = try await federation.announcement(from: bron, .aanmelding)
+
+        func request(_ id: String) async throws -> DetailBericht {
+            let requestID = UUID().uuidString
+            let payload = DetailverzoekBericht(vraagID: "v", gegevensset: .werkzoekenden, recordID: try RecordID(validating: id))
+            var envelope = Envelope(type: .detailverzoek, correlationID: requestID, appID: "tests/1", userID: broker.user,
+                                    replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
+            envelope.bron = bron
+            try await federation.channel.publish(MessageCodec.encode(payload), exchange: Topology.detailverzoeken,
+                                                 routingKey: bron.rawValue, properties: envelope.properties())
+            while true {
+                let d = try await federation.answers.next(timeout: .seconds(10), "detail")
+                if d.properties.correlationID == requestID { return try MessageCodec.decode(DetailBericht.self, from: d.body) }
+            }
+        }
+        let detail = try await request(withContact.recordID.rawValue)
+        #expect(try detail.werkzoekendeRecord() == withContact)
+        let missing = try await request("does-not-exist")
+        #expect(missing.fout?.code == "404")
+        task.cancel()
+        try await task.value
+
+        let (_, private_) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table)) {
+            $0.releaseContactData = false
+        }
+        let withheld = try await request(withContact.recordID.rawValue)
+        #expect(try withheld.werkzoekendeRecord()?.emailadres == [])
+        #expect(try withheld.werkzoekendeRecord()?.matchingProfiel == withContact.matchingProfiel)
+        private_.cancel()
+        try await private_.value
+        await federation.stop()
+    }
+
+    @Test("a malformed message goes to the dead-letter queue and is answered 400.01; the adapter keeps serving")
+    func malformedMessage() async throws {
+        let federation = try await TestFederation.start()
+        let bron = try await federation.addBron("regio")
+        let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: (0..<20).map(data.werkzoekende), table: testPC4Table))
+        _ = try await federation.announcement(from: bron, .aanmelding)
+        let poisonID = UUID().uuidString
+        let properties = Envelope(type: .zoekvraag, messageID: poisonID, correlationID: "poison", appID: "tests/1",
+                                  userID: broker.user, replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
+            .properties()
+        try await federation.channel.publish(Data("{\"vraagID\": 12".utf8), exchange: Topology.detailverzoeken,
+                                             routingKey: bron.rawValue, properties: properties)
+        let (_, refusal) = try await federation.answer(to: "poison", from: bron)
+        #expect(refusal.fout?.code == "400.01")
+        var deadLetter: AMQPDelivery?
+        while deadLetter == nil {
+            let d = try await federation.dead.next(timeout: .seconds(10), "dead letter")
+            if d.properties.messageID == poisonID { deadLetter = d }
+        }
+        #expect(deadLetter?.body == Data("{\"vraagID\": 12".utf8))
+        let vraagID = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#)
+        let (_, antwoord) = try await federation.answer(to: vraagID, from: bron)
+        #expect(antwoord.fout == nil)
+        #expect(service.counters.rejected == 1)
+        task.cancel()
+        try await task.value
+        await federation.stop()
+    }
+
+    @Test("two adapters with different data both answer the same fan-out")
+    func twoAdapters() async throws {
+        let federation = try await TestFederation.start()
+        let a = try await federation.addBron("noord")
+        let b = try await federation.addBron("zuid")
+        let (_, ta) = federation.adapter(a, source: InMemorySource(werkzoekenden: (0..<100).map(data.werkzoekende), table: testPC4Table))
+        let other = SyntheticData(seed: 100, table: testPC4Table)
+        let (_, tb) = federation.adapter(b, source: InMemorySource(werkzoekenden: (0..<100).map(other.werkzoekende), table: testPC4Table))
+        _ = try await federation.announcement(from: a, .aanmelding)
+        _ = try await federation.announcement(from: b, .aanmelding)
+        let vraagID = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#)
+        let (_, fromA) = try await federation.answer(to: vraagID, from: a)
+        let (_, fromB) = try await federation.answer(to: vraagID, from: b)
+        #expect(fromA.matches.count == 100 && fromB.matches.count == 100)
+        #expect(Set(fromA.matches.map { $0.serialized() }).isDisjoint(with: fromB.matches.map { $0.serialized() }))
+        ta.cancel()
+        tb.cancel()
+        try await ta.value
+        try await tb.value
+        await federation.stop()
+    }
+
+    @Test("an adapter whose queue does not exist refuses to start and says what is missing")
+    func missingTopology() async throws {
+        let federation = try await TestFederation.start()
+        let bron = try BronID(validating: "nergens-\(UUID().uuidString.prefix(6).lowercased())")
+        let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: [data.werkzoekende(0)], table: testPC4Table))
+        await #expect {
+            try await task.value
+        } throws: { "\($0)".contains("queue vum.bron.\(bron.rawValue)") && "\($0)".contains("broker definitions") }
+        await federation.stop()
+    }
+}
