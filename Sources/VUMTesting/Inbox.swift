@@ -30,6 +30,27 @@ public actor Inbox<Element: Sendable> {
         return items[taken - 1]
     }
 
+    /// The first element, in arrival order, that satisfies `predicate`, waiting up to `timeout`. Unlike
+    /// ``next(timeout:_:)`` it takes nothing away, so several waiters can look for different elements.
+    public func first(timeout: Duration = .seconds(10), _ what: String = "element",
+                      where predicate: (Element) throws -> Bool) async throws -> Element {
+        let deadline = ContinuousClock.now + timeout
+        var checked = 0
+        while true {
+            while checked < items.count {
+                if try predicate(items[checked]) { return items[checked] }
+                checked += 1
+            }
+            if case .some(let error) = ending {
+                throw InboxError("the sequence ended before the \(what) arrived: \(error.map { "\($0)" } ?? "no error")")
+            }
+            if ContinuousClock.now >= deadline {
+                throw InboxError("no \(what) within \(timeout) (\(items.count) received)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Waits until the sequence ends and returns its error (nil when it ended normally).
     public func ended(timeout: Duration = .seconds(10)) async throws -> (any Error)? {
         let deadline = ContinuousClock.now + timeout
