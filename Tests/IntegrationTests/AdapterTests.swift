@@ -24,15 +24,24 @@ struct TestFederation {
     let dead: Inbox<AMQPDelivery>
     let tasks: [Task<Void, Never>]
 
-    static func start() async throws -> TestFederation {
-        let connection = try await connect { $0.virtualHost = Topology.virtualHost }
+    /// `configuration`: another broker than the run's; `durable`: queues that survive a broker restart.
+    static func start(configuration: AMQPConfiguration? = nil, durable: Bool = false) async throws -> TestFederation {
+        let connection: AMQPConnection
+        if var configuration {
+            configuration.virtualHost = Topology.virtualHost
+            connection = try await AMQPConnection.connect(configuration)
+        } else {
+            connection = try await connect { $0.virtualHost = Topology.virtualHost }
+        }
         let channel = try await connection.openChannel()
         try await channel.declareExchange(Topology.zoekvragen, type: .fanout)
         try await channel.declareExchange(Topology.detailverzoeken, type: .direct)
         try await channel.declareExchange(Topology.antwoorden, type: .direct)
         try await channel.declareExchange(Topology.aanmeldingen, type: .fanout)
         try await channel.declareExchange(Topology.deadLetterExchange, type: .fanout)
-        let reply = try await channel.declareQueue(exclusive: true)
+        let reply = durable
+            ? try await channel.declareQueue("test.replies.\(UUID().uuidString.prefix(8))", durable: true)
+            : try await channel.declareQueue(exclusive: true)
         try await channel.bindQueue(reply.name, exchange: Topology.antwoorden, routingKey: reply.name)
         let presence = try await channel.declareQueue(exclusive: true)
         try await channel.bindQueue(presence.name, exchange: Topology.aanmeldingen)
@@ -42,7 +51,21 @@ struct TestFederation {
         let (present, t2) = try await channel.consume(queue: presence.name, noAck: true).collect()
         let (deadLetters, t3) = try await channel.consume(queue: dead.name, noAck: true).collect()
         return TestFederation(connection: connection, channel: channel, replyQueue: reply.name, answers: answers,
-                              presence: present, dead: deadLetters, tasks: [t1, t2, t3])
+                              presence: present, dead: deadLetters, tasks: [t1, t2, t3], durable: durable)
+    }
+
+    let durable: Bool
+
+    init(connection: AMQPConnection, channel: AMQPChannel, replyQueue: String, answers: Inbox<AMQPDelivery>,
+         presence: Inbox<AMQPDelivery>, dead: Inbox<AMQPDelivery>, tasks: [Task<Void, Never>], durable: Bool) {
+        self.connection = connection
+        self.channel = channel
+        self.replyQueue = replyQueue
+        self.answers = answers
+        self.presence = presence
+        self.dead = dead
+        self.tasks = tasks
+        self.durable = durable
     }
 
     /// A bron queue as the definitions declare it: dead-lettering to vum.dlx, bound to both exchanges.
@@ -50,21 +73,23 @@ struct TestFederation {
         let bron = try BronID(validating: "\(name)-\(UUID().uuidString.prefix(6).lowercased())")
         let queue = Topology.bronQueue(bron)
         // Not auto-delete: it must outlive an adapter's restart. x-expires removes it a minute after last use.
-        try await channel.declareQueue(queue, arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
-                                                          "x-expires": .int32(60_000)])
+        try await channel.declareQueue(queue, durable: durable,
+                                       arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
+                                                   "x-expires": .int32(60_000)])
         try await channel.bindQueue(queue, exchange: Topology.zoekvragen)
         try await channel.bindQueue(queue, exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
         return bron
     }
 
-    func adapter(_ bron: BronID, source: some BronSource, configure: (inout AdapterConfiguration) -> Void = { _ in })
-        -> (AdapterService, Task<Void, any Error>)
+    func adapter(_ bron: BronID, source: some BronSource, connection: AMQPConnection? = nil,
+                 configure: (inout AdapterConfiguration) -> Void = { _ in }) -> (AdapterService, Task<Void, any Error>)
     {
         var configuration = AdapterConfiguration(bron: bron)
         configuration.brokerUser = broker.user
         configuration.heartbeatInterval = .seconds(1)
         configure(&configuration)
-        let service = AdapterService(configuration: configuration, connection: connection, source: source, table: testPC4Table)
+        let service = AdapterService(configuration: configuration, connection: connection ?? self.connection, source: source,
+                                     table: testPC4Table)
         return (service, Task { try await service.run() })
     }
 
@@ -262,5 +287,44 @@ struct AdapterTests {
             try await task.value
         } throws: { "\($0)".contains("queue vum.bron.\(bron.rawValue)") && "\($0)".contains("broker definitions") }
         await federation.stop()
+    }
+
+    @Test("an adapter survives a restart of the broker node and answers again", .timeLimit(.minutes(3)))
+    func survivesBrokerRestart() async throws {
+        try await PrivateBroker.with(name: "adapter-restart") { node in
+            var configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
+            configuration.reconnect?.maximumDelay = .milliseconds(500)
+            configuration.heartbeat = .seconds(2)
+            let federation = try await TestFederation.start(configuration: configuration, durable: true)
+            let bron = try await federation.addBron("herstart")
+            let adapterConnection = try await AMQPConnection.connect(configuration)
+            let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: (0..<50).map(data.werkzoekende),
+                                                                                  table: testPC4Table),
+                                                     connection: adapterConnection)
+            _ = try await federation.announcement(from: bron, .aanmelding)
+            let before = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#)
+            _ = try await federation.answer(to: before, from: bron)
+
+            try await node.stop()
+            try await node.restart()
+            // Both connections come back by themselves; ask until the adapter answers again.
+            let deadline = ContinuousClock.now + .seconds(60)
+            var answered = false
+            while !answered && ContinuousClock.now < deadline {
+                if let vraagID = try? await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#),
+                    (try? await federation.answer(to: vraagID, from: bron, timeout: .seconds(2))) != nil {
+                    answered = true
+                } else {
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            #expect(answered, "no answer within 60 s of the broker's restart")
+            #expect(adapterConnection.isConnected)
+            #expect(service.counters.answered >= 2)
+            task.cancel()
+            try await task.value
+            await adapterConnection.close()
+            await federation.stop()
+        }
     }
 }
