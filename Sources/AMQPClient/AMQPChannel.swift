@@ -15,7 +15,7 @@ public struct AMQPChannel: Sendable, Hashable {
     public let returns: AsyncStream<AMQPReturnedMessage>
 
     init(shared: ConnectionShared, id: UInt16, serial: UInt64, flags: ChannelFlags,
-         returns: AsyncStream<AMQPReturnedMessage> = AsyncStream { $0.finish() }) {
+         returns: AsyncStream<AMQPReturnedMessage>) {
         self.shared = shared
         self.id = id
         self.serial = serial

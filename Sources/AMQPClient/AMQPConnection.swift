@@ -1,3 +1,4 @@
+import CRabbitMQ
 import Foundation
 import Logging
 import Synchronization
@@ -132,11 +133,9 @@ public final class AMQPConnection: Sendable {
         let (returns, returnsContinuation) = AsyncStream<AMQPReturnedMessage>.makeStream(
             bufferingPolicy: .bufferingNewest(1024))
         let shared = self.shared
-        let flags = ChannelFlags()
-        let (id, serial) = try await shared.perform("channel.open") { core throws(AMQPError) in
-            try core.openChannel(returns: returnsContinuation, flags: flags)
+        return try await shared.perform("channel.open") { core throws(AMQPError) in
+            try core.openChannel(returns: returns, continuation: returnsContinuation)
         }
-        return AMQPChannel(shared: shared, id: id, serial: serial, flags: flags, returns: returns)
     }
 
     /// Whether an exchange exists (a passive declare on a channel of its own).
@@ -187,8 +186,8 @@ public final class AMQPConnection: Sendable {
 
 extension ConnectionCore {
     func openChannel(
-        returns: AsyncStream<AMQPReturnedMessage>.Continuation, flags: ChannelFlags
-    ) throws(AMQPError) -> (UInt16, UInt64) {
+        returns: AsyncStream<AMQPReturnedMessage>, continuation: AsyncStream<AMQPReturnedMessage>.Continuation
+    ) throws(AMQPError) -> AMQPChannel {
         guard let id = freeChannelID() else {
             throw AMQPError(.invalidArgument, context: context("channel.open"),
                             detail: "all \(channelMax) channels are in use")
@@ -196,8 +195,9 @@ extension ConnectionCore {
         try openChannelOnWire(id)
         let serial = nextSerial
         nextSerial += 1
-        channels[id] = ChannelState(id: id, serial: serial, flags: flags, returns: returns)
-        return (id, serial)
+        let handle = AMQPChannel(shared: shared, id: id, serial: serial, flags: ChannelFlags(), returns: returns)
+        channels[id] = ChannelState(handle: handle, returns: continuation)
+        return handle
     }
 
     func closeConnection(then callback: (() -> Void)? = nil) {
@@ -219,4 +219,3 @@ extension ConnectionCore {
     }
 }
 
-import CRabbitMQ

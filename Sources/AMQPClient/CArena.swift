@@ -19,7 +19,8 @@ final class CArena {
         allocations.removeAll(keepingCapacity: true)
     }
 
-    private func allocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer {
+    /// malloc's alignment suits every C type handed to the library.
+    private func allocate(_ size: Int) -> UnsafeMutableRawPointer {
         let p = malloc(max(size, 1))!
         allocations.append(p)
         return p

@@ -31,9 +31,12 @@ final class ChannelState {
         var body = Data()
     }
 
-    let id: UInt16
-    let serial: UInt64
-    let flags: ChannelFlags
+    /// The handle the program holds; deliveries carry it, so acks find this channel without a new handle
+    /// (and its `returns` stream) per message.
+    let handle: AMQPChannel
+    var id: UInt16 { handle.id }
+    var serial: UInt64 { handle.serial }
+    var flags: ChannelFlags { handle.flags }
     var qos: (prefetchCount: UInt16, global: Bool)?
     var confirmMode = false {
         didSet { flags.confirmMode.store(confirmMode, ordering: .releasing) }
@@ -48,10 +51,8 @@ final class ChannelState {
     var nextConsumerNumber = 1
     let returns: AsyncStream<AMQPReturnedMessage>.Continuation
 
-    init(id: UInt16, serial: UInt64, flags: ChannelFlags, returns: AsyncStream<AMQPReturnedMessage>.Continuation) {
-        self.id = id
-        self.serial = serial
-        self.flags = flags
+    init(handle: AMQPChannel, returns: AsyncStream<AMQPReturnedMessage>.Continuation) {
+        self.handle = handle
         self.returns = returns
     }
 

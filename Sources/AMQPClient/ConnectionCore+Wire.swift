@@ -349,8 +349,7 @@ extension ConnectionCore {
                 let delivery = AMQPDelivery(
                     body: content.body, properties: content.properties, deliveryTag: deliveryTag,
                     redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
-                    channel: AMQPChannel(shared: shared, id: state.id, serial: state.serial, flags: state.flags),
-                    epoch: shared.generation.load(ordering: .relaxed))
+                    channel: state.handle, epoch: shared.generation.load(ordering: .relaxed))
                 consumer.queue.yield(delivery)
             } else if state.cancelledConsumers[consumerTag] == false, let conn = connection {
                 // In flight when its consumer was cancelled: give it back to the queue, never lose it.
