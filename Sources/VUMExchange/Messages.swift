@@ -148,7 +148,7 @@ public struct DetailBericht: Sendable, Hashable {
 
 /// `vum.aanmelding.v1`: an adapter announces itself, keeps announcing (heartbeat), and says goodbye.
 public struct AanmeldingBericht: Sendable, Hashable {
-    public enum Soort: String, Sendable, Hashable {
+    public enum Soort: String, Sendable, Hashable, CaseIterable {
         case aanmelding, heartbeat, afmelding
     }
 

@@ -77,9 +77,11 @@ struct PayloadReader {
 
     func optionalStrings(_ key: String) throws(Fout) -> [String]? { optional(key) == nil ? nil : try strings(key) }
 
-    func raw<E: RawRepresentable>(_ key: String, _ type: E.Type) throws(Fout) -> E where E.RawValue == String {
+    func raw<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(Fout) -> E where E.RawValue == String {
         let s = try string(key)
-        guard let e = E(rawValue: s) else { throw fail(key, "\"\(s)\" is not one of the allowed values") }
+        guard let e = E(rawValue: s) else {
+            throw fail(key, "\"\(s)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         return e
     }
 

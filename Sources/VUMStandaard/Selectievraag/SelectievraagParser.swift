@@ -125,9 +125,9 @@ struct SelectievraagParser {
         _ key: String, _ value: JSONValue, allowed fields: Set<String>,
         _ read: (String, JSONValue, String) throws -> T
     ) throws -> [(String, T)]? {
-        guard let m = try ops(value, key, allowed: ["$elemMatch"]), case .object(let inner) = m[0].value else {
-            if (try ops(value, key, allowed: ["$elemMatch"])) == nil { return nil }
-            throw SelectievraagError(path: "\(key).$elemMatch", "must be an object")
+        guard let m = try ops(value, key, allowed: ["$elemMatch"]) else { return nil }
+        guard case .object(let inner) = m[0].value else {
+            throw SelectievraagError(path: "\(key).$elemMatch", "must be an object, not \(m[0].value.typeName)")
         }
         let path = "\(key).$elemMatch"
         var branches: [(JSONObject, String)] = []
