@@ -102,8 +102,9 @@ public final class AdapterService: Sendable {
         try await inbox.qos(prefetchCount: configuration.prefetch)
         let consumer = try await inbox.consume(queue: Topology.bronQueue(configuration.bron))
         logger.debug("adapter serving", metadata: ["amqp.queue": "\(consumer.queue)"])
-        await withTaskGroup(of: Void.self) { group in
+        let consumingError: (any Error)? = await withTaskGroup(of: Void.self) { group in
             var running = 0
+            var failure: (any Error)?
             do {
                 for try await delivery in consumer {
                     if running >= configuration.concurrency {
@@ -115,8 +116,10 @@ public final class AdapterService: Sendable {
                 }
             } catch {
                 logger.error("consuming stopped", metadata: ["vum.error": "\(error)"])
+                failure = error
             }
             await group.waitForAll()
+            return failure
         }
         heartbeats.cancel()
         do { try await announce(.afmelding, on: publisher) } catch {
@@ -124,6 +127,11 @@ public final class AdapterService: Sendable {
         }
         await inbox.close()
         await publisher.close()
+        if let consumingError {
+            // Not a graceful stop: the queue went away or the broker cancelled the consumer. Whoever runs the
+            // service must know, and restart it or alert, rather than see a clean exit.
+            throw AdapterError(description: "consuming \(Topology.bronQueue(configuration.bron)) stopped: \(consumingError)")
+        }
     }
 
     /// The queue and exchanges the adapter needs exist; the operator creates them from the definitions.

@@ -75,7 +75,7 @@ public actor Inbox<Element: Sendable> {
 
 public struct InboxError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 extension AsyncSequence where Self: Sendable, Element: Sendable {

@@ -278,6 +278,26 @@ struct AdapterTests {
         await federation.stop()
     }
 
+    @Test("when its queue is deleted under it, the adapter says goodbye and run() throws instead of ending cleanly")
+    func queueDeletedUnderAdapter() async throws {
+        let federation = try await TestFederation.start()
+        let bron = try await federation.addBron("verdwijnt")
+        let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: [data.werkzoekende(0)], table: testPC4Table))
+        _ = try await federation.announcement(from: bron, .aanmelding)
+        // The aanmelding goes out before consuming starts: wait until the broker counts the adapter's consumer.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await federation.connection.queueInfo(Topology.bronQueue(bron))?.consumerCount ?? 0 < 1 {
+            guard ContinuousClock.now < deadline else { throw InboxError("the adapter never consumed its queue") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await federation.channel.deleteQueue(Topology.bronQueue(bron))
+        await #expect {
+            try await task.value
+        } throws: { "\($0)".contains("consuming \(Topology.bronQueue(bron)) stopped") }
+        _ = try await federation.announcement(from: bron, .afmelding)
+        await federation.stop()
+    }
+
     @Test("an adapter whose queue does not exist refuses to start and says what is missing")
     func missingTopology() async throws {
         let federation = try await TestFederation.start()
