@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -50,12 +51,13 @@ let package = Package(
             dependencies: [
                 "VUMExchange", "VUMStandaard", "AMQPClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "VUMTesting",
-            dependencies: ["AMQPClient"],
+            dependencies: ["AMQPClient", "VUMStandaard"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -90,6 +92,11 @@ let package = Package(
         .testTarget(
             name: "VUMExchangeTests",
             dependencies: ["VUMExchange", "VUMStandaard", "AMQPClient", "VUMTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VUMAdapterTests",
+            dependencies: ["VUMAdapter", "VUMStandaard", "VUMTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

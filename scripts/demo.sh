@@ -9,7 +9,7 @@ root="$(dirname "$here")"
 # shellcheck source=scripts/lib.sh
 source "$here/lib.sh"
 
-ensure_packages rabbitmq-server librabbitmq-dev openssl python3 pkg-config
+ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 pkg-config
 run_dir="$(mktemp -d /tmp/vum-demo.XXXXXX)"
 trap 'bash "$here/broker.sh" stop --dir "$run_dir/broker" >/dev/null 2>&1 || true; rm -rf "$run_dir"' EXIT
 

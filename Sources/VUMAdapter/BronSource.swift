@@ -44,6 +44,14 @@ public enum SupportedCriteria {
         "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", "rijbewijs", "taalbeheersing",
         "werktijden.aantalWerkurenPerWeekMaximaal", "werktijden.aantalWerkurenPerWeekMinimaal",
     ]
+
+    /// The keys for a source holding these datasets, each once.
+    public static func keys(for gegevenssets: Set<Gegevensset>) -> [String] {
+        (gegevenssets.contains(.werkzoekenden) ? werkzoekenden : [])
+            + (gegevenssets.contains(.vacatures) ? vacatures.filter {
+                !gegevenssets.contains(.werkzoekenden) || !werkzoekenden.contains($0)
+            } : [])
+    }
 }
 
 /// Records held in memory and searched with the evaluator: for demos, tests and small bronnen. It scans;
@@ -70,12 +78,7 @@ public struct InMemorySource: BronSource {
         return sets
     }
 
-    public var ondersteundeCriteria: [String] {
-        (gegevenssets.contains(.werkzoekenden) ? SupportedCriteria.werkzoekenden : [])
-            + (gegevenssets.contains(.vacatures) ? SupportedCriteria.vacatures.filter {
-                !gegevenssets.contains(.werkzoekenden) || !SupportedCriteria.werkzoekenden.contains($0)
-            } : [])
-    }
+    public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
 
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat {
         switch vraag.vraag.gegevensset {

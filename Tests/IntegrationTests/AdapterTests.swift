@@ -6,13 +6,6 @@ import VUMExchange
 import VUMStandaard
 import VUMTesting
 
-let testPC4Table: PC4Table = {
-    let path = ProcessInfo.processInfo.environment["VUM_PC4_TABLE"]
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/nl-pc4.csv").path
-    do { return try PC4Table.load(path: path) } catch { fatalError("\(error) (set VUM_PC4_TABLE)") }
-}()
-
 /// The aggregator's side of a test federation in vhost `vum`: the exchanges, a reply queue, a presence
 /// queue and a dead-letter queue of its own, and bron queues created per test.
 struct TestFederation {

@@ -1,19 +1,10 @@
 import Foundation
 import Testing
 @testable import VUMStandaard
+import VUMTesting
 
-/// The PC4 table the tests use: `VUM_PC4_TABLE`, or `../shared/data/nl-pc4.csv` beside the repository.
-let pc4TablePath = ProcessInfo.processInfo.environment["VUM_PC4_TABLE"]
-    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/nl-pc4.csv").path
-
-let pc4Table: PC4Table = {
-    do {
-        return try PC4Table.load(path: pc4TablePath)
-    } catch {
-        fatalError("\(error) (set VUM_PC4_TABLE to the nl-pc4.csv of ../shared/data)")
-    }
-}()
+let pc4TablePath = testPC4TablePath
+let pc4Table = testPC4Table
 
 let evaluator = Evaluator(table: pc4Table)
 

@@ -41,6 +41,12 @@ public struct Evaluator: Sendable {
 
     public func matches(_ record: some Matchable, _ q: PreparedQuestion) -> Bool { match(record, q) != nil }
 
+    /// The postcode areas the question's `selectiegebied` covers, nearest first: what an indexed store
+    /// looks up instead of measuring every record.
+    public func areas(_ q: PreparedQuestion) -> [(pc4: Int, distance: Double)] {
+        table.areas(within: q.radius, of: q.centre)
+    }
+
     /// The answer of a bron: at most `limit` matches, nearest first when there are more, and whether
     /// there were more (`maximumAantalResultatenBereikt`). Ties keep the input order.
     public func select<R: Matchable>(_ records: some Sequence<R>, _ q: PreparedQuestion, limit: Int = 100)

@@ -55,6 +55,24 @@ public struct PC4Table: Sendable {
         return PC4Table(centroids)
     }
 
+    /// The postcode areas whose centroid lies within `radius` km of `centre`, nearest first (ties by
+    /// PC4), with their distance. A bounding box in degrees, a little wider than the circle, rules out
+    /// most areas before the exact great-circle distance decides, with the same bound as ``Evaluator``.
+    public func areas(within radius: Double, of centre: Centroid) -> [(pc4: Int, distance: Double)] {
+        let kmPerDegree = 6371.0088 * .pi / 180
+        let latMargin = radius / kmPerDegree * 1.01 + 1e-6
+        let widest = min(89.9, abs(centre.latitude) + latMargin)
+        let lonMargin = widest >= 89.9 ? 360 : latMargin / cos(widest * .pi / 180)
+        var found: [(pc4: Int, distance: Double)] = []
+        for (pc4, c) in centroids
+        where abs(c.latitude - centre.latitude) <= latMargin && abs(c.longitude - centre.longitude) <= lonMargin {
+            let d = Self.distance(centre, c)
+            if d <= radius + 1e-9 { found.append((pc4, d)) }
+        }
+        found.sort { ($0.distance, $0.pc4) < ($1.distance, $1.pc4) }
+        return found
+    }
+
     /// Great-circle distance in km (haversine, mean Earth radius).
     public static func distance(_ a: Centroid, _ b: Centroid) -> Double {
         let r = 6371.0088

@@ -1,0 +1,25 @@
+import VUMStandaard
+
+/// A bron whose records live in a `SQLiteStore`: the adapter's default source.
+public struct SQLiteSource: BronSource {
+    public let store: SQLiteStore
+    public let gegevenssets: Set<Gegevensset>
+
+    /// `gegevenssets` are the datasets the bron answers for (configuration, not what happens to be stored:
+    /// an empty store still answers, with no matches).
+    public init(store: SQLiteStore, gegevenssets: Set<Gegevensset>) {
+        self.store = store
+        self.gegevenssets = gegevenssets
+    }
+
+    public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
+
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat {
+        let outcome = try await store.search(vraag, limit: limit)
+        return Zoekresultaat(matches: outcome.matches, maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
+    }
+
+    public func detail(_ id: RecordID, gegevensset: Gegevensset) async throws -> DetailRecord? {
+        try await store.detail(id, gegevensset: gegevensset)
+    }
+}

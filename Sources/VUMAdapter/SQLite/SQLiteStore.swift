@@ -1,0 +1,277 @@
+import Foundation
+import GRDB
+import VUMStandaard
+
+/// A bron's records in one SQLite file: the embedded default store of `vum-adapter`.
+///
+/// Each record is kept whole (its detail JSON and its matching profile JSON) next to its searchable
+/// fields in indexed columns and side tables, so one selectievraag is one indexed query; the evaluator of
+/// VUMStandaard then checks every candidate exactly, so answers are those of the in-memory evaluator.
+///
+/// Built on GRDB: a `DatabasePool` gives concurrent readers (the adapter answers several questions at
+/// once) beside one writer in WAL mode, and runs every call on its own dispatch queues, never on the
+/// cooperative pool.
+public final class SQLiteStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    let evaluator: Evaluator
+
+    /// Opens the store at `path`, creating it (and its schema) when it does not exist yet.
+    public init(path: String, table: PC4Table) throws(StoreError) {
+        self.path = path
+        evaluator = Evaluator(table: table)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "vum-store"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.cannotOpen, path: path, "cannot open: \(Self.describe(error)); check the path and its permissions")
+        }
+        do {
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.schema, path: path, "is not a VUM store of this version: \(Self.describe(error))")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            for table in [StoreTable.werkzoekenden, .vacatures] {
+                for statement in table.createStatements { try db.execute(sql: statement) }
+            }
+        }
+        return migrator
+    }
+
+    // MARK: - Writing
+
+    /// What an upsert did.
+    public struct UpsertCounts: Sendable, Hashable {
+        public var inserted = 0
+        public var replaced = 0
+    }
+
+    /// Stores the records in one transaction; a record whose id is already stored is replaced in place
+    /// (it keeps its position, so answers keep their order).
+    @discardableResult
+    public func upsert(_ records: [Werkzoekende]) throws(StoreError) -> UpsertCounts { try store(records) }
+
+    @discardableResult
+    public func upsert(_ records: [Vacature]) throws(StoreError) -> UpsertCounts { try store(records) }
+
+    private func store<R: StorableRecord>(_ records: [R]) throws(StoreError) -> UpsertCounts {
+        let table = R.storeTable
+        return try write { db in
+            var counts = UpsertCounts()
+            let extraNames = table.extraColumns.map(\.name)
+            let columns = ["id", "pc4", "onregelmatig", "kantoortijden", "uren_min", "uren_max"] + extraNames
+                + ["completeness", "profiel", "detail"]
+            let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO \(table.name) (\(columns.joined(separator: ", ")))
+                VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+                ON CONFLICT(id) DO UPDATE SET \(updates)
+                RETURNING rid
+                """)
+            let existing = try db.cachedStatement(sql: "SELECT rid FROM \(table.name) WHERE id = ?")
+            let clear = try table.sideTables.map { try db.cachedStatement(sql: "DELETE FROM \($0) WHERE rid = ?") }
+            let beroep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table.beroep) (rid, code) VALUES (?, ?)")
+            let contract = try db.cachedStatement(
+                sql: "INSERT INTO \(table.contractvorm) (rid, arbeidscontract, overeenkomst) VALUES (?, ?, ?)")
+            let rijbewijs = try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table.rijbewijs) (rid, code) VALUES (?, ?)")
+            let taal = try db.cachedStatement(
+                sql: "INSERT INTO \(table.taal) (rid, taal, mondeling, schriftelijk) VALUES (?, ?, ?, ?)")
+            for record in records {
+                let f = record.storedFields
+                let id = record.recordID.rawValue
+                if let old = try Int64.fetchOne(existing, arguments: [id]) {
+                    counts.replaced += 1
+                    for statement in clear { try statement.execute(arguments: [old]) }
+                } else {
+                    counts.inserted += 1
+                }
+                var values: [(any DatabaseValueConvertible)?] = [id, f.pc4, f.onregelmatig, f.kantoortijden,
+                                                                 f.urenMinimaal, f.urenMaximaal]
+                values += f.extra
+                values += [record.completeness.score, record.matchingProfiel.json.serialized(), record.json.serialized()]
+                guard let rid = try Int64.fetchOne(upsert, arguments: StatementArguments(values)) else {
+                    throw StoreError(.query, path: path, "storing record \(id) returned no row id")
+                }
+                for code in f.beroepen { try beroep.execute(arguments: [rid, code]) }
+                for c in f.contractvormen { try contract.execute(arguments: [rid, c.arbeidscontract, c.overeenkomst]) }
+                for code in f.rijbewijzen { try rijbewijs.execute(arguments: [rid, code]) }
+                for t in f.talen { try taal.execute(arguments: [rid, t.taal, t.mondeling, t.schriftelijk]) }
+            }
+            return counts
+        }
+    }
+
+    /// Deletes the records with these ids; returns how many were stored.
+    @discardableResult
+    public func delete(_ ids: [RecordID], from gegevensset: Gegevensset) throws(StoreError) -> Int {
+        let table = StoreTable.of(gegevensset)
+        return try write { db in
+            var deleted = 0
+            let find = try db.cachedStatement(sql: "SELECT rid FROM \(table.name) WHERE id = ?")
+            let clear = try ([table.name] + table.sideTables).map {
+                try db.cachedStatement(sql: "DELETE FROM \($0) WHERE rid = ?")
+            }
+            for id in ids {
+                guard let rid = try Int64.fetchOne(find, arguments: [id.rawValue]) else { continue }
+                for statement in clear { try statement.execute(arguments: [rid]) }
+                deleted += 1
+            }
+            return deleted
+        }
+    }
+
+    // MARK: - Reading
+
+    /// How many records of the dataset the store holds.
+    public func count(_ gegevensset: Gegevensset) throws(StoreError) -> Int {
+        let name = StoreTable.of(gegevensset).name
+        return try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(name)") ?? 0 }
+    }
+
+    /// The outcome of a search, with what it cost.
+    public struct SearchOutcome: Sendable {
+        /// Matching profiles: all of them in stored order when they are at most `limit`, else the
+        /// `limit` nearest (ties in stored order), exactly as `Evaluator.select`.
+        public var matches: [JSONValue]
+        public var maximumAantalResultatenBereikt: Bool
+        /// Rows the query returned (each checked by the evaluator).
+        public var candidates: Int
+        /// Candidates the evaluator refused: zero while the SQL says exactly what the evaluator says.
+        public var refusedByEvaluator: Int
+    }
+
+    /// Answers a prepared question from the store.
+    public func search(_ q: Evaluator.PreparedQuestion, limit: Int) async throws(StoreError) -> SearchOutcome {
+        let areas = evaluator.areas(q)
+        guard !areas.isEmpty, limit >= 0 else {
+            return SearchOutcome(matches: [], maximumAantalResultatenBereikt: false, candidates: 0, refusedByEvaluator: 0)
+        }
+        let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
+                                areas: areas.map(\.pc4))
+        let distances = areas.map(\.distance)
+        let evaluator = self.evaluator
+        let path = self.path
+        do {
+            return try await pool.read { db in
+                switch q.vraag.gegevensset {
+                case .werkzoekenden:
+                    try Self.collect(WerkzoekendeMatchingProfiel.self, db, query, distances, q, evaluator, limit, path)
+                case .vacatures:
+                    try Self.collect(VacatureMatchingProfiel.self, db, query, distances, q, evaluator, limit, path)
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.query, path: path, "search failed: \(Self.describe(error))")
+        }
+    }
+
+    /// Reads candidates area by area, nearest first, and stops once more than `limit` matches are in hand
+    /// and the next row lies farther than the last match: no unread row can be among the nearest.
+    private static func collect<P: VUMRecord & Matchable>(
+        _: P.Type, _ db: Database, _ query: SearchQuery, _ distances: [Double], _ q: Evaluator.PreparedQuestion,
+        _ evaluator: Evaluator, _ limit: Int, _ path: String
+    ) throws -> SearchOutcome {
+        var found: [(distance: Double, rid: Int64, json: JSONValue)] = []
+        var candidates = 0
+        var refused = 0
+        var ordered = true
+        var last: (area: Int, rid: Int64) = (-1, 0)
+        let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.arguments)
+        while let row = try rows.next() {
+            let rid: Int64 = row[0]
+            let area: Int = row[1]
+            if area < last.area || (area == last.area && rid <= last.rid) { ordered = false }
+            if ordered, found.count > limit, let farthest = found.last?.distance, distances[area] > farthest { break }
+            last = (area, rid)
+            candidates += 1
+            let text: String = row[2]
+            let profiel: P
+            do {
+                profiel = try P(json: JSONValue.parse(text))
+            } catch {
+                throw StoreError(.corruptRecord, path: path, "stored record (rowid \(rid)) is no longer valid: \(error)")
+            }
+            guard let distance = evaluator.match(profiel, q) else {
+                refused += 1
+                continue
+            }
+            found.append((distance, rid, profiel.json))
+        }
+        let more = found.count > limit
+        if more {
+            found.sort { ($0.distance, $0.rid) < ($1.distance, $1.rid) }
+            found.removeLast(found.count - limit)
+        } else {
+            found.sort { $0.rid < $1.rid }
+        }
+        return SearchOutcome(matches: found.map(\.json), maximumAantalResultatenBereikt: more, candidates: candidates,
+                             refusedByEvaluator: refused)
+    }
+
+    /// The stored record with this id, or `nil`.
+    public func detail(_ id: RecordID, gegevensset: Gegevensset) async throws(StoreError) -> DetailRecord? {
+        let name = StoreTable.of(gegevensset).name
+        let path = self.path
+        let text: String?
+        do {
+            text = try await pool.read { db in
+                try String.fetchOne(db, sql: "SELECT detail FROM \(name) WHERE id = ?", arguments: [id.rawValue])
+            }
+        } catch {
+            throw StoreError(.query, path: path, "detail lookup failed: \(Self.describe(error))")
+        }
+        guard let text else { return nil }
+        do {
+            let json = try JSONValue.parse(text)
+            switch gegevensset {
+            case .werkzoekenden: return .werkzoekende(try Werkzoekende(json: json))
+            case .vacatures: return .vacature(try Vacature(json: json))
+            }
+        } catch {
+            throw StoreError(.corruptRecord, path: path, "stored record \(id) is no longer valid: \(error)")
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.query, path: path, "update failed: \(Self.describe(error))")
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StoreError(.query, path: path, "read failed: \(Self.describe(error))")
+        }
+    }
+
+    /// The query plan SQLite picks for a question, for tests and `EXPLAIN`-minded operators.
+    func plan(_ q: Evaluator.PreparedQuestion) throws -> [String] {
+        let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
+                                areas: evaluator.areas(q).map(\.pc4))
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments).map { $0["detail"] }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,124 @@
+import GRDB
+import VUMStandaard
+
+/// The searchable fields of a record, as the store's columns and side tables hold them: one row in the
+/// dataset's table plus one row per element of each searchable array.
+struct StoredFields {
+    var pc4: Int
+    var onregelmatig: Int?
+    var kantoortijden: Int?
+    var urenMinimaal: Int?
+    var urenMaximaal: Int?
+    /// Dataset-specific scalar columns, in the order of `StoreTable.extraColumns`.
+    var extra: [(any DatabaseValueConvertible)?]
+    var beroepen: [String] = []
+    var contractvormen: [(arbeidscontract: String?, overeenkomst: String?)] = []
+    var rijbewijzen: [String] = []
+    var talen: [(taal: String, mondeling: Int?, schriftelijk: Int?)] = []
+}
+
+/// A record type the store can hold.
+protocol StorableRecord: VUMRecord {
+    associatedtype Profiel: VUMRecord & Matchable
+    static var storeTable: StoreTable { get }
+    var matchingProfiel: Profiel { get }
+    var storedFields: StoredFields { get }
+    var completeness: Completeness { get }
+}
+
+extension Werkzoekende: StorableRecord {
+    static var storeTable: StoreTable { .werkzoekenden }
+
+    var storedFields: StoredFields {
+        let p = matchingProfiel
+        let kwalificatie = p.arbeidsmarktkwalificatie
+        return StoredFields(
+            pc4: p.mobiliteit.bemiddelingspostcode.pc4,
+            onregelmatig: p.flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst?.rawValue,
+            kantoortijden: p.werktijden?.indicatieKantoortijden?.rawValue,
+            urenMinimaal: p.werktijden?.aantalWerkurenPerWeekMinimaal,
+            urenMaximaal: p.werktijden?.aantalWerkurenPerWeekMaximaal,
+            extra: [p.flexibiliteit?.datumAanvangBeschikbaarVoorWerk?.rawValue],
+            beroepen: p.bemiddelingsberoep.map(\.codeBeroepsnaam.rawValue),
+            contractvormen: p.contractvorm.map { ($0.codeTypeArbeidscontract?.rawValue, $0.codeTypeOvereenkomst?.rawValue) },
+            rijbewijzen: (kwalificatie?.rijbewijs ?? []).map(\.codeSoortRijbewijs.rawValue),
+            talen: (kwalificatie?.taalbeheersing ?? []).map(StoredFields.taal))
+    }
+}
+
+extension Vacature: StorableRecord {
+    static var storeTable: StoreTable { .vacatures }
+
+    var storedFields: StoredFields {
+        let p = matchingProfiel
+        return StoredFields(
+            pc4: p.adres.postcode.pc4,
+            onregelmatig: p.flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst?.rawValue,
+            kantoortijden: p.werktijden?.indicatieKantoortijden?.rawValue,
+            urenMinimaal: p.werktijden?.aantalWerkurenPerWeekMinimaal,
+            urenMaximaal: p.werktijden?.aantalWerkurenPerWeekMaximaal,
+            extra: [p.beroep?.codeBeroepsnaam.rawValue, p.codeWerkEnDenkniveauMinimaal?.rawValue,
+                    p.arbeidsVoorwaarden?.datumAanvangWerkzaamheden?.rawValue],
+            contractvormen: p.contractvorm.map { ($0.codeTypeArbeidscontract?.rawValue, $0.codeTypeOvereenkomst?.rawValue) },
+            rijbewijzen: p.rijbewijs.map(\.codeSoortRijbewijs.rawValue),
+            talen: p.taalbeheersing.map(StoredFields.taal))
+    }
+}
+
+extension StoredFields {
+    static func taal(_ t: Taalbeheersing) -> (taal: String, mondeling: Int?, schriftelijk: Int?) {
+        (t.codeTaal.rawValue, t.codeNiveauTaalbeheersingMondeling?.rawValue, t.codeNiveauTaalbeheersingSchriftelijk?.rawValue)
+    }
+}
+
+/// The names of one dataset's table and side tables.
+struct StoreTable: Sendable {
+    let gegevensset: Gegevensset
+    let name: String
+    /// Dataset-specific scalar columns (name, SQL type), filled from `StoredFields.extra`.
+    let extraColumns: [(name: String, type: String)]
+
+    static let werkzoekenden = StoreTable(gegevensset: .werkzoekenden, name: "werkzoekende",
+                                          extraColumns: [("beschikbaar_per", "TEXT")])
+    static let vacatures = StoreTable(gegevensset: .vacatures, name: "vacature",
+                                      extraColumns: [("beroep", "TEXT"), ("niveau", "TEXT"), ("aanvang", "TEXT")])
+
+    static func of(_ gegevensset: Gegevensset) -> StoreTable {
+        switch gegevensset {
+        case .werkzoekenden: .werkzoekenden
+        case .vacatures: .vacatures
+        }
+    }
+
+    var beroep: String { name + "_beroep" }
+    var contractvorm: String { name + "_contractvorm" }
+    var rijbewijs: String { name + "_rijbewijs" }
+    var taal: String { name + "_taal" }
+
+    /// The schema: the searchable scalars as columns of the record's row, each searchable array as a side
+    /// table keyed by the record's rowid, and the postcode area indexed, since every question starts there.
+    var createStatements: [String] {
+        let extra = extraColumns.map { ", \($0.name) \($0.type)" }.joined()
+        return [
+            """
+            CREATE TABLE \(name) (
+                rid INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                pc4 INTEGER NOT NULL,
+                onregelmatig INTEGER, kantoortijden INTEGER, uren_min INTEGER, uren_max INTEGER\(extra),
+                completeness REAL NOT NULL,
+                profiel TEXT NOT NULL,
+                detail TEXT NOT NULL)
+            """,
+            "CREATE INDEX \(name)_by_pc4 ON \(name)(pc4)",
+            "CREATE TABLE \(beroep) (rid INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (rid, code)) WITHOUT ROWID",
+            "CREATE TABLE \(contractvorm) (rid INTEGER NOT NULL, arbeidscontract TEXT, overeenkomst TEXT)",
+            "CREATE INDEX \(contractvorm)_by_rid ON \(contractvorm)(rid)",
+            "CREATE TABLE \(rijbewijs) (rid INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (rid, code)) WITHOUT ROWID",
+            "CREATE TABLE \(taal) (rid INTEGER NOT NULL, taal TEXT NOT NULL, mondeling INTEGER, schriftelijk INTEGER)",
+            "CREATE INDEX \(taal)_by_rid ON \(taal)(rid)",
+        ]
+    }
+
+    var sideTables: [String] { [beroep, contractvorm, rijbewijs, taal] }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import VUMAdapter
+import VUMStandaard
+import VUMTesting
+
+/// A store in a fresh temporary folder, removed afterwards.
+func withTemporaryStore<T>(_ body: (SQLiteStore, URL) async throws -> T) async throws -> T {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try SQLiteStore(path: folder.appendingPathComponent("bron.sqlite").path, table: testPC4Table)
+    return try await body(store, folder)
+}
+
+let storeEvaluator = Evaluator(table: testPC4Table)
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    @Test("property: for generated data and questions the store answers exactly as the evaluator",
+          .timeLimit(.minutes(5)), arguments: [UInt64(11), 12])
+    func storeEqualsEvaluator(seed: UInt64) async throws {
+        let data = SyntheticData(seed: seed, table: testPC4Table)
+        let questions = SyntheticQuestions(seed: seed, table: testPC4Table)
+        // Few areas, so questions find many records and the result cap and the nearest-first order matter.
+        let werkzoekenden = (0..<4000).map(data.werkzoekende)
+        let vacatures = (0..<4000).map(data.vacature)
+        try await withTemporaryStore { store, _ in
+            try store.upsert(werkzoekenden)
+            try store.upsert(vacatures)
+            var compared = 0
+            var nonEmpty = 0
+            var capped = 0
+            for i in 0..<250 {
+                for gegevensset in Gegevensset.allCases {
+                    let json = gegevensset == .werkzoekenden ? questions.werkzoekenden(i) : questions.vacatures(i)
+                    let q = try storeEvaluator.prepare(Selectievraag(json: json, gegevensset: gegevensset))
+                    for limit in [3, 100] {
+                        let expected: (matches: [JSONValue], more: Bool)
+                        switch gegevensset {
+                        case .werkzoekenden:
+                            let e = storeEvaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), q, limit: limit)
+                            expected = (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
+                        case .vacatures:
+                            let e = storeEvaluator.select(vacatures.lazy.map(\.matchingProfiel), q, limit: limit)
+                            expected = (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
+                        }
+                        let got = try await store.search(q, limit: limit)
+                        #expect(got.matches == expected.matches, "question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
+                        #expect(got.maximumAantalResultatenBereikt == expected.more, "question \(i) on \(gegevensset)")
+                        // The SQL says exactly what the evaluator says: the exact check refuses nothing.
+                        #expect(got.refusedByEvaluator == 0, "question \(i) on \(gegevensset): \(json.serialized())")
+                        compared += 1
+                        if !expected.matches.isEmpty { nonEmpty += 1 }
+                        if expected.more { capped += 1 }
+                    }
+                }
+            }
+            // The generated questions exercise empty, partial and capped answers alike.
+            #expect(compared == 1000)
+            #expect(nonEmpty > 200)
+            #expect(capped > 50)
+        }
+    }
+
+    @Test("a question is one query driven by the postcode areas through the pc4 index")
+    func queryPlan() async throws {
+        try await withTemporaryStore { store, _ in
+            let q = try storeEvaluator.prepare(Selectievraag(json: SyntheticQuestions(seed: 1, table: testPC4Table)
+                .typical(.werkzoekenden, 0), gegevensset: .werkzoekenden))
+            let plan = try store.plan(q)
+            let first = try #require(plan.first)
+            #expect(first.contains("json_each") || first.contains("SCAN a"), "\(plan)")
+            #expect(plan.contains { $0.contains("SEARCH r USING INDEX werkzoekende_by_pc4 (pc4=?)") }, "\(plan)")
+            #expect(plan.contains { $0.contains("SEARCH b USING PRIMARY KEY (rid=? AND code=?)") }, "\(plan)")
+        }
+    }
+
+    @Test("re-importing an id replaces the record in place; deleting removes it and its side rows")
+    func replaceAndDelete() async throws {
+        let data = SyntheticData(seed: 5, table: testPC4Table)
+        try await withTemporaryStore { store, _ in
+            var records = (0..<20).map(data.werkzoekende)
+            #expect(try store.upsert(records) == SQLiteStore.UpsertCounts(inserted: 20, replaced: 0))
+            // Record 7 moves to Utrecht and changes occupation.
+            var moved = records[7]
+            moved.matchingProfiel.mobiliteit.bemiddelingspostcode = try Postcode(validating: "3511AB")
+            moved.matchingProfiel.bemiddelingsberoep = [Beroep(codeBeroepsnaam: try CompetentNLURI(validating: "https://example.nl/uniek"))]
+            #expect(try store.upsert([moved]) == SQLiteStore.UpsertCounts(inserted: 0, replaced: 1))
+            records[7] = moved
+            #expect(try store.count(.werkzoekenden) == 20)
+            #expect(try await store.detail(moved.recordID, gegevensset: .werkzoekenden) == .werkzoekende(moved))
+
+            let uniek = #"{"selectiegebied":{"postcode":"3511AB","afstand":0},"bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"https://example.nl/uniek"}}]}}}"#
+            let q = try storeEvaluator.prepare(Selectievraag(json: JSONValue.parse(uniek), gegevensset: .werkzoekenden))
+            #expect(try await store.search(q, limit: 10).matches == [moved.matchingProfiel.json])
+
+            #expect(try store.delete([moved.recordID, try RecordID(validating: "not-there")], from: .werkzoekenden) == 1)
+            #expect(try store.count(.werkzoekenden) == 19)
+            #expect(try await store.detail(moved.recordID, gegevensset: .werkzoekenden) == nil)
+            #expect(try await store.search(q, limit: 10).matches.isEmpty)
+            let orphans = try await store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM werkzoekende_beroep WHERE rid NOT IN (SELECT rid FROM werkzoekende)")
+            }
+            #expect(orphans == 0)
+        }
+    }
+
+    @Test("details come back whole, for both datasets")
+    func details() async throws {
+        let data = SyntheticData(seed: 6, table: testPC4Table)
+        try await withTemporaryStore { store, _ in
+            let w = (0..<30).map(data.werkzoekende)
+            let v = (0..<30).map(data.vacature)
+            try store.upsert(w)
+            try store.upsert(v)
+            for r in w { #expect(try await store.detail(r.recordID, gegevensset: .werkzoekenden) == .werkzoekende(r)) }
+            for r in v { #expect(try await store.detail(r.recordID, gegevensset: .vacatures) == .vacature(r)) }
+            // An id of the other dataset is not found.
+            #expect(try await store.detail(w[0].recordID, gegevensset: .vacatures) == nil)
+        }
+    }
+
+    @Test("a store that cannot be opened, or a file that is no store, is an error naming the file")
+    func badFiles() async throws {
+        #expect {
+            try SQLiteStore(path: "/nonexistent-folder/bron.sqlite", table: testPC4Table)
+        } throws: { error in
+            guard let e = error as? StoreError else { return false }
+            return e.code == .cannotOpen && e.description.contains("/nonexistent-folder/bron.sqlite")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString)")
+        try Data("this is not a database, just text that is long enough to fill a header page".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect {
+            try SQLiteStore(path: file.path, table: testPC4Table)
+        } throws: { error in
+            guard let e = error as? StoreError else { return false }
+            return (e.code == .cannotOpen || e.code == .schema) && e.description.contains(file.path)
+        }
+    }
+}
