@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "vum",
             dependencies: [
-                "VUMStandaard",
+                "VUMStandaard", "VUMAdapter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -7,10 +7,10 @@ struct VUM: AsyncParsableCommand {
         commandName: "vum",
         abstract: "The VUM exchange's command line.",
         discussion: """
-            Validate and generate records in the VUM data standard. More subcommands (zoek, detail, import,
+            Validate, generate and import records in the VUM data standard. More subcommands (zoek, detail,
             bronnen, deploy, conformance) come with the federation.
             """,
-        subcommands: [Valideer.self, Genereer.self]
+        subcommands: [Valideer.self, Genereer.self, Import.self]
     )
 }
 

@@ -5,7 +5,7 @@ import VUMStandaard
 /// `vum valideer`: checks a file of records against the standard without importing it.
 struct Valideer: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate a file of werkzoekenden or vacatures (JSON array or NDJSON).",
+        abstract: "Validate a file of werkzoekenden or vacatures (JSON array, NDJSON or CSV).",
         discussion: """
             Prints the counts, every error with the record's position, id and JSON path, the warnings, and
             how complete the valid records are (which searchable fields they leave empty).
@@ -18,8 +18,11 @@ struct Valideer: ParsableCommand {
             """
     )
 
-    @Argument(help: "The file: a JSON array of records, or one record per line (NDJSON).")
+    @Argument(help: "The file: a JSON array of records, one record per line (NDJSON), or CSV (.csv or --format csv).")
     var file: String
+
+    @Option(help: "json (array or NDJSON, detected) or csv (default: csv for .csv files, else json).")
+    var format: FileFormat?
 
     @Option(help: "werkzoekenden or vacatures (default: detected from the first record's id field).")
     var soort: Gegevensset?
@@ -40,9 +43,9 @@ struct Valideer: ParsableCommand {
         }
         let records: RecordFile
         do {
-            records = try RecordFile(bytes: bytes)
+            records = try FileFormat.read(bytes, file: file, format: format)
         } catch {
-            print("vum valideer: \(file) is not a JSON array of records: \(error)")
+            print("vum valideer: \(file) \(error)")
             throw ExitCode(2)
         }
         guard let set = soort ?? records.detectedGegevensset else {

@@ -9,7 +9,7 @@ func withTemporaryStore<T>(_ body: (SQLiteStore, URL) async throws -> T) async t
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let store = try SQLiteStore(path: folder.appendingPathComponent("bron.sqlite").path, table: testPC4Table)
+    let store = try SQLiteStore(path: folder.appendingPathComponent("bron.sqlite").path)
     return try await body(store, folder)
 }
 
@@ -45,7 +45,7 @@ struct SQLiteStoreTests {
                             let e = storeEvaluator.select(vacatures.lazy.map(\.matchingProfiel), q, limit: limit)
                             expected = (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
                         }
-                        let got = try await store.search(q, limit: limit)
+                        let got = try await store.search(q, limit: limit, evaluator: storeEvaluator)
                         #expect(got.matches == expected.matches, "question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
                         #expect(got.maximumAantalResultatenBereikt == expected.more, "question \(i) on \(gegevensset)")
                         // The SQL says exactly what the evaluator says: the exact check refuses nothing.
@@ -68,7 +68,7 @@ struct SQLiteStoreTests {
         try await withTemporaryStore { store, _ in
             let q = try storeEvaluator.prepare(Selectievraag(json: SyntheticQuestions(seed: 1, table: testPC4Table)
                 .typical(.werkzoekenden, 0), gegevensset: .werkzoekenden))
-            let plan = try store.plan(q)
+            let plan = try store.plan(q, evaluator: storeEvaluator)
             let first = try #require(plan.first)
             #expect(first.contains("json_each") || first.contains("SCAN a"), "\(plan)")
             #expect(plan.contains { $0.contains("SEARCH r USING INDEX werkzoekende_by_pc4 (pc4=?)") }, "\(plan)")
@@ -93,12 +93,12 @@ struct SQLiteStoreTests {
 
             let uniek = #"{"selectiegebied":{"postcode":"3511AB","afstand":0},"bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"https://example.nl/uniek"}}]}}}"#
             let q = try storeEvaluator.prepare(Selectievraag(json: JSONValue.parse(uniek), gegevensset: .werkzoekenden))
-            #expect(try await store.search(q, limit: 10).matches == [moved.matchingProfiel.json])
+            #expect(try await store.search(q, limit: 10, evaluator: storeEvaluator).matches == [moved.matchingProfiel.json])
 
             #expect(try store.delete([moved.recordID, try RecordID(validating: "not-there")], from: .werkzoekenden) == 1)
             #expect(try store.count(.werkzoekenden) == 19)
             #expect(try await store.detail(moved.recordID, gegevensset: .werkzoekenden) == nil)
-            #expect(try await store.search(q, limit: 10).matches.isEmpty)
+            #expect(try await store.search(q, limit: 10, evaluator: storeEvaluator).matches.isEmpty)
             let orphans = try await store.pool.read { db in
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM werkzoekende_beroep WHERE rid NOT IN (SELECT rid FROM werkzoekende)")
             }
@@ -124,7 +124,7 @@ struct SQLiteStoreTests {
     @Test("a store that cannot be opened, or a file that is no store, is an error naming the file")
     func badFiles() async throws {
         #expect {
-            try SQLiteStore(path: "/nonexistent-folder/bron.sqlite", table: testPC4Table)
+            try SQLiteStore(path: "/nonexistent-folder/bron.sqlite")
         } throws: { error in
             guard let e = error as? StoreError else { return false }
             return e.code == .cannotOpen && e.description.contains("/nonexistent-folder/bron.sqlite")
@@ -133,7 +133,7 @@ struct SQLiteStoreTests {
         try Data("this is not a database, just text that is long enough to fill a header page".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         #expect {
-            try SQLiteStore(path: file.path, table: testPC4Table)
+            try SQLiteStore(path: file.path)
         } throws: { error in
             guard let e = error as? StoreError else { return false }
             return (e.code == .cannotOpen || e.code == .schema) && e.description.contains(file.path)

@@ -96,4 +96,32 @@ struct CommandLineEndToEndTests {
         #expect(broken.status == 2)
         #expect(broken.output.contains("is not a JSON array of records"))
     }
+
+    @Test("import loads a generated file into a store, replaces on re-import, deletes by id; bad files exit 1 or 2")
+    func importIntoStore() async throws {
+        let file = temporaryFile("wz.ndjson")
+        let store = temporaryFile("bron.sqlite")
+        defer { for f in [file, store, store + "-wal", store + "-shm"] { try? FileManager.default.removeItem(atPath: f) } }
+        _ = try await ChildProcess.run(vumExecutable, ["genereer", "werkzoekenden", "--aantal", "200", "--seed", "4",
+                                                       "--pc4", pc4, "--uitvoer", file])
+        let first = try await ChildProcess.run(vumExecutable, ["import", "--store", store, file])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("200 werkzoekenden read (NDJSON): 200 inserted, 0 replaced, 0 invalid"))
+        #expect(first.output.contains("average completeness of the loaded records"))
+        let again = try await ChildProcess.run(vumExecutable, ["import", "--store", store, file])
+        #expect(again.output.contains("200 inserted") == false && again.output.contains("200 replaced"))
+        let deleted = try await ChildProcess.run(vumExecutable, ["import", "--store", store, "--soort", "werkzoekenden",
+                                                                 "--verwijder", "wz-4-0", "--verwijder", "wz-4-999"])
+        #expect(deleted.status == 0)
+        #expect(deleted.output.contains("deleted 1 of 2 werkzoekenden; 1 not in the store"))
+
+        let csv = temporaryFile("v.csv")
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        try "idVacature,adres.postcode\nv1,3511AB\nv2,12\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let mixed = try await ChildProcess.run(vumExecutable, ["import", "--store", store, csv])
+        #expect(mixed.status == 1)
+        #expect(mixed.output.contains("line 3 (id v2): adres.postcode"))
+        #expect(try await ChildProcess.run(vumExecutable, ["import", "--store", store, "/nonexistent.ndjson"]).status == 2)
+        #expect(try await ChildProcess.run(vumExecutable, ["import", "--store", "/nonexistent/x.sqlite", file]).status == 2)
+    }
 }

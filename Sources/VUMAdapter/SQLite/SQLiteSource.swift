@@ -4,18 +4,20 @@ import VUMStandaard
 public struct SQLiteSource: BronSource {
     public let store: SQLiteStore
     public let gegevenssets: Set<Gegevensset>
+    let evaluator: Evaluator
 
     /// `gegevenssets` are the datasets the bron answers for (configuration, not what happens to be stored:
     /// an empty store still answers, with no matches).
-    public init(store: SQLiteStore, gegevenssets: Set<Gegevensset>) {
+    public init(store: SQLiteStore, gegevenssets: Set<Gegevensset>, table: PC4Table) {
         self.store = store
         self.gegevenssets = gegevenssets
+        evaluator = Evaluator(table: table)
     }
 
     public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
 
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat {
-        let outcome = try await store.search(vraag, limit: limit)
+        let outcome = try await store.search(vraag, limit: limit, evaluator: evaluator)
         return Zoekresultaat(matches: outcome.matches, maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
     }
 

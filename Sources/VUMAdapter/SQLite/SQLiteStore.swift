@@ -14,12 +14,10 @@ import VUMStandaard
 public final class SQLiteStore: Sendable {
     public let path: String
     let pool: DatabasePool
-    let evaluator: Evaluator
 
     /// Opens the store at `path`, creating it (and its schema) when it does not exist yet.
-    public init(path: String, table: PC4Table) throws(StoreError) {
+    public init(path: String) throws(StoreError) {
         self.path = path
-        evaluator = Evaluator(table: table)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "vum-store"
@@ -147,8 +145,11 @@ public final class SQLiteStore: Sendable {
         public var refusedByEvaluator: Int
     }
 
-    /// Answers a prepared question from the store.
-    public func search(_ q: Evaluator.PreparedQuestion, limit: Int) async throws(StoreError) -> SearchOutcome {
+    /// Answers a prepared question from the store; `evaluator` (with the PC4 table) gives the areas and
+    /// makes the exact check.
+    public func search(_ q: Evaluator.PreparedQuestion, limit: Int, evaluator: Evaluator) async throws(StoreError)
+        -> SearchOutcome
+    {
         let areas = evaluator.areas(q)
         guard !areas.isEmpty, limit >= 0 else {
             return SearchOutcome(matches: [], maximumAantalResultatenBereikt: false, candidates: 0, refusedByEvaluator: 0)
@@ -156,7 +157,6 @@ public final class SQLiteStore: Sendable {
         let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
                                 areas: areas.map(\.pc4))
         let distances = areas.map(\.distance)
-        let evaluator = self.evaluator
         let path = self.path
         do {
             return try await pool.read { db in
@@ -262,7 +262,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// The query plan SQLite picks for a question, for tests and `EXPLAIN`-minded operators.
-    func plan(_ q: Evaluator.PreparedQuestion) throws -> [String] {
+    func plan(_ q: Evaluator.PreparedQuestion, evaluator: Evaluator) throws -> [String] {
         let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
                                 areas: evaluator.areas(q).map(\.pc4))
         return try pool.read { db in

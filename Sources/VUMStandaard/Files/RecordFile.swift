@@ -1,14 +1,20 @@
-/// A file of records: a JSON array, or NDJSON (one record per line). Each record is parsed on its own,
-/// so one broken line does not hide the others.
+/// Why a file, or one entry of it, cannot be read as records.
+public struct RecordFileError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
+}
+
+/// A file of records: a JSON array, NDJSON (one record per line) or CSV in the layout of `CSVRecords`.
+/// Each record is parsed on its own, so one broken line does not hide the others.
 public struct RecordFile: Sendable {
-    public enum Format: String, Sendable { case jsonArray = "JSON array", ndjson = "NDJSON" }
+    public enum Format: String, Sendable { case jsonArray = "JSON array", ndjson = "NDJSON", csv = "CSV" }
 
     public struct Entry: Sendable {
         /// 0-based position among the records.
         public var index: Int
         /// Where to find it: "line 17" for NDJSON, "record 17" (1-based) in an array.
         public var position: String
-        public var json: Result<JSONValue, JSONParseError>
+        public var json: Result<JSONValue, RecordFileError>
     }
 
     public var format: Format
@@ -16,11 +22,15 @@ public struct RecordFile: Sendable {
 
     /// Reads the bytes of a file. An array that is not valid JSON as a whole is an error; in NDJSON each
     /// line that is not valid JSON becomes an entry with its parse error.
-    public init(bytes: [UInt8]) throws(JSONParseError) {
+    public init(bytes: [UInt8]) throws(RecordFileError) {
         let first = bytes.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         if let first, bytes[first] == UInt8(ascii: "[") {
-            guard case .array(let items) = try JSONValue.parse(bytes) else {
-                throw JSONParseError(offset: first, reason: "expected an array of records")
+            let parsed: JSONValue
+            do { parsed = try JSONValue.parse(bytes) } catch {
+                throw RecordFileError(description: "is not a JSON array of records: \(error)")
+            }
+            guard case .array(let items) = parsed else {
+                throw RecordFileError(description: "is not a JSON array of records")
             }
             format = .jsonArray
             entries = items.enumerated().map { Entry(index: $0, position: "record \($0 + 1)", json: .success($1)) }
@@ -36,8 +46,10 @@ public struct RecordFile: Sendable {
             start = i + 1
             if line.last == 0x0D { line = line.dropLast() }
             guard line.contains(where: { !($0 == 0x20 || $0 == 0x09) }) else { continue }
-            let parsed: Result<JSONValue, JSONParseError>
-            do { parsed = .success(try JSONValue.parse(line)) } catch { parsed = .failure(error) }
+            let parsed: Result<JSONValue, RecordFileError>
+            do { parsed = .success(try JSONValue.parse(line)) } catch {
+                parsed = .failure(RecordFileError(description: error.description))
+            }
             entries.append(Entry(index: entries.count, position: "line \(lineNumber)", json: parsed))
         }
     }
@@ -60,6 +72,12 @@ public struct RecordFileReport: Sendable {
         /// The record's own id, when it could be read.
         public var recordID: String?
         public var issue: ValidationIssue
+
+        public init(position: String, recordID: String?, issue: ValidationIssue) {
+            self.position = position
+            self.recordID = recordID
+            self.issue = issue
+        }
     }
 
     public var gegevensset: Gegevensset
