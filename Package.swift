@@ -17,11 +17,13 @@ let package = Package(
         .library(name: "VUMAdapter", targets: ["VUMAdapter"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
         .executable(name: "vum", targets: ["vum"]),
+        .executable(name: "vum-adapter", targets: ["vum-adapter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +54,7 @@ let package = Package(
                 "VUMExchange", "VUMStandaard", "AMQPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -70,6 +73,16 @@ let package = Package(
             dependencies: [
                 "VUMStandaard", "VUMAdapter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "vum-adapter",
+            dependencies: [
+                "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -101,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter"],
+            dependencies: ["AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -49,7 +49,7 @@ public struct AdapterCounters: Sendable, Hashable {
 /// A bron's side of the exchange: consumes `vum.bron.<id>`, answers zoekvragen and detail requests from
 /// its `BronSource`, announces itself and sends heartbeats, and says goodbye when it stops.
 ///
-/// `run()` serves until its task is cancelled; then it stops consuming, finishes what is in flight, and
+/// `run()` serves until its task is cancelled or its service group shuts down gracefully; then it stops consuming, finishes what is in flight, and
 /// publishes the afmelding. Bad input never stops it: an undecodable message is rejected to the
 /// dead-letter queue and answered `400.01` when it has a `reply_to`; a store failure is answered `500.1`.
 public final class AdapterService: Sendable {
@@ -74,7 +74,8 @@ public final class AdapterService: Sendable {
     public var counters: AdapterCounters { countersState.withLock { $0 } }
     private func count(_ update: (inout AdapterCounters) -> Void) { countersState.withLock { update(&$0) } }
 
-    public func run() async throws {
+    /// Serves until the task is cancelled (``run()`` also on a graceful shutdown of its service group).
+    public func serve() async throws {
         try await checkTopology()
         let publisher = try await connection.openChannel()
         let returns = Task { [logger] in
