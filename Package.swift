@@ -92,6 +92,12 @@ let package = Package(
             path: "Benchmarks/amqp-benchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "store-benchmark",
+            dependencies: ["VUMAdapter", "VUMStandaard"],
+            path: "Benchmarks/store-benchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AMQPClientTests",
             dependencies: ["AMQPClient"],

@@ -78,15 +78,15 @@ struct Import: ParsableCommand {
                 print("vum import: cannot read \(file): \(error.localizedDescription)")
                 throw ExitCode(2)
             }
-            let records: RecordFile
-            do { records = try FileFormat.read(bytes, file: file, format: format) } catch {
-                print("vum import: \(file) \(error)")
-                throw ExitCode(2)
-            }
+            let csv = format == .csv || (format == nil && file.lowercased().hasSuffix(".csv"))
             let start = ContinuousClock.now
             let summary: RecordImport.Summary
-            do { summary = try RecordImport(store: store).load(records, as: soort) } catch {
-                print("vum import: \(file): \(error)")
+            do { summary = try RecordImport(store: store).load(bytes: bytes, csv: csv, as: soort) } catch {
+                switch error {
+                case .file(let why): print("vum import: \(file) \(why)")
+                case .unknownDataset: print("vum import: \(file) \(error): pass --soort werkzoekenden or vacatures")
+                case .store(let failure): print("vum import: \(file): \(failure)")
+                }
                 throw ExitCode(2)
             }
             print(Self.render(summary, file: file, seconds: start.duration(to: .now).seconds, limit: maxMeldingen))

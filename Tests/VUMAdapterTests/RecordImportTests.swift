@@ -51,4 +51,24 @@ struct RecordImportTests {
             #expect(try await store.detail(try RecordID(validating: "v-1"), gegevensset: .vacatures) == .vacature(expected))
         }
     }
+
+    @Test("streaming from bytes in small batches: broken lines before the first record, every batch written")
+    func streamingBatches() async throws {
+        let data = SyntheticData(seed: 9, table: testPC4Table)
+        let lines = ["{kapot", ""] + (0..<11).map { data.vacature($0).json.serialized() }
+        try await withTemporaryStore { store, _ in
+            var importer = RecordImport(store: store)
+            importer.batchSize = 4
+            let summary = try importer.load(bytes: Array(lines.joined(separator: "\n").utf8), csv: false)
+            #expect(summary.gegevensset == .vacatures)
+            #expect(summary.format == .ndjson)
+            #expect(summary.total == 12 && summary.inserted == 11 && summary.invalidRecords == 1)
+            #expect(summary.invalid.first?.position == "line 1")
+            #expect(try store.count(.vacatures) == 11)
+            // A file in which no record names its dataset needs the dataset named.
+            #expect(throws: RecordImport.ImportError.self) {
+                try importer.load(bytes: Array("{\"x\":1}\n".utf8), csv: false)
+            }
+        }
+    }
 }

@@ -41,6 +41,15 @@ struct CSVRecordsTests {
         #expect(f.entries[1].position == "line 4")
     }
 
+    @Test("a quoted field left open is an entry with its error at its line")
+    func unclosedQuote() throws {
+        let f = try file("idVacature,adres.postcode\nv1,3511AB\nv2,\"open\n")
+        #expect(f.entries.count == 2)
+        #expect(f.entries[1].position == "line 3")
+        guard case .failure(let e) = f.entries[1].json else { Issue.record("expected an error"); return }
+        #expect(e.description.contains("a quoted field is not closed"))
+    }
+
     @Test("a short row is an entry with its error; the others still read")
     func shortRow() throws {
         let f = try file("idVacature,adres.postcode\nv1\nv2,3511AB\n")
@@ -55,7 +64,6 @@ struct CSVRecordsTests {
         ("a,a\n1,2\n", "appears twice"),
         ("a,,b\n1,2,3\n", "column 2 has no name"),
         ("a..b\n1\n", "not a dotted JSON path"),
-        ("a\n\"open\n", "line 2: a quoted field is not closed"),
         ("", "the file is empty"),
     ])
     func badHeaders(text: String, message: String) {

@@ -26,32 +26,87 @@ public struct RecordImport: Sendable {
 
     public init(store: SQLiteStore) { self.store = store }
 
-    /// Imports the records of `file`; `gegevensset` defaults to what the file's first record says.
-    public func load(_ file: RecordFile, as gegevensset: Gegevensset? = nil) throws(StoreError) -> Summary {
-        guard let set = gegevensset ?? file.detectedGegevensset else {
-            throw StoreError(.query, path: store.path,
-                             "cannot tell whether the file holds werkzoekenden or vacatures (no idWerkzoekende or idVacature)")
+    /// Imports the records of a file's bytes (CSV when `csv`, else a JSON array or NDJSON), streaming
+    /// NDJSON and CSV row by row in batches. `gegevensset` defaults to what the first record's id field
+    /// says. Store failures stop the import and throw; what was written before stays written.
+    public func load(bytes: [UInt8], csv: Bool, as gegevensset: Gegevensset? = nil) throws(ImportError) -> Summary {
+        var loader: Loader?
+        var pending: [RecordFile.Entry] = []
+        var failure: StoreError?
+        let format: RecordFile.Format
+        do {
+            format = try RecordFile.scan(bytes, csv: csv) { entry in
+                guard failure == nil else { return }
+                if loader == nil, let set = gegevensset ?? entry.gegevensset {
+                    loader = Loader(set: set, store: store, batchSize: batchSize)
+                }
+                guard loader != nil else {
+                    pending.append(entry)
+                    return
+                }
+                do throws(StoreError) {
+                    for earlier in pending { try loader!.add(earlier) }
+                    pending.removeAll()
+                    try loader!.add(entry)
+                } catch { failure = error }
+            }
+        } catch {
+            throw .file(error.description)
         }
-        switch set {
-        case .werkzoekenden: return try load(file, Werkzoekende.self, set) { (records) throws(StoreError) in try store.upsert(records) }
-        case .vacatures: return try load(file, Vacature.self, set) { (records) throws(StoreError) in try store.upsert(records) }
+        if let failure { throw .store(failure) }
+        guard var loader else {
+            throw .unknownDataset
+        }
+        do { try loader.flush() } catch { throw .store(error) }
+        loader.summary.format = format
+        return loader.summary
+    }
+
+    /// Why an import stopped: the file as a whole cannot be read, or the store failed.
+    public enum ImportError: Error, Sendable, CustomStringConvertible {
+        /// Describes the file's problem as a predicate: "is not a JSON array of records: …".
+        case file(String)
+        case store(StoreError)
+        /// No record says its dataset (no `idWerkzoekende` or `idVacature`), and none was named.
+        case unknownDataset
+        public var description: String {
+            switch self {
+            case .file(let why): why
+            case .unknownDataset: "holds no record with idWerkzoekende or idVacature, so its dataset must be named"
+            case .store(let error): error.description
+            }
         }
     }
 
-    private func load<R: VUMRecord & CompletenessMeasurable>(
-        _ file: RecordFile, _: R.Type, _ set: Gegevensset, _ write: ([R]) throws(StoreError) -> SQLiteStore.UpsertCounts
-    ) throws(StoreError) -> Summary {
-        var summary = Summary(gegevensset: set, format: file.format)
-        var batch: [R] = []
-        batch.reserveCapacity(batchSize)
-        func flush() throws(StoreError) {
-            guard !batch.isEmpty else { return }
-            let counts = try write(batch)
-            summary.inserted += counts.inserted
-            summary.replaced += counts.replaced
-            batch.removeAll(keepingCapacity: true)
+    /// Imports an already read file.
+    public func load(_ file: RecordFile, as gegevensset: Gegevensset? = nil) throws(ImportError) -> Summary {
+        guard let set = gegevensset ?? file.detectedGegevensset else {
+            throw .unknownDataset
         }
-        for entry in file.entries {
+        var loader = Loader(set: set, store: store, batchSize: batchSize)
+        do {
+            for entry in file.entries { try loader.add(entry) }
+            try loader.flush()
+        } catch { throw .store(error) }
+        loader.summary.format = file.format
+        return loader.summary
+    }
+
+    /// Validates entries and writes them in batches.
+    struct Loader {
+        var summary: Summary
+        let store: SQLiteStore
+        let batchSize: Int
+        var werkzoekenden: [Werkzoekende] = []
+        var vacatures: [Vacature] = []
+
+        init(set: Gegevensset, store: SQLiteStore, batchSize: Int) {
+            summary = Summary(gegevensset: set, format: .ndjson)
+            self.store = store
+            self.batchSize = batchSize
+        }
+
+        mutating func add(_ entry: RecordFile.Entry) throws(StoreError) {
             summary.total += 1
             let json: JSONValue
             switch entry.json {
@@ -60,23 +115,49 @@ public struct RecordImport: Sendable {
                 summary.invalidRecords += 1
                 summary.invalid.append(.init(position: entry.position, recordID: nil,
                                              issue: ValidationIssue(.error, path: "", e.description)))
-                continue
+                return
             }
+            switch summary.gegevensset {
+            case .werkzoekenden:
+                if let r = check(Werkzoekende.self, json, entry) { werkzoekenden.append(r) }
+                if werkzoekenden.count >= batchSize { try flush() }
+            case .vacatures:
+                if let r = check(Vacature.self, json, entry) { vacatures.append(r) }
+                if vacatures.count >= batchSize { try flush() }
+            }
+        }
+
+        private mutating func check<R: VUMRecord & CompletenessMeasurable>(_: R.Type, _ json: JSONValue,
+                                                                           _ entry: RecordFile.Entry) -> R? {
             switch R.validate(json) {
             case .success(let v):
                 summary.warnings += v.warnings.count
                 summary.completenessSum += v.value.completeness.score
-                batch.append(v.value)
-                if batch.count >= batchSize { try flush() }
+                return v.value
             case .failure(let e):
                 summary.invalidRecords += 1
-                let id: String? = if case .object(let o) = json, case .string(let s)? = o[set == .werkzoekenden ? "idWerkzoekende" : "idVacature"] { s } else { nil }
+                let idKey = summary.gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
+                let id: String? = if case .object(let o) = json, case .string(let s)? = o[idKey] { s } else { nil }
                 for issue in e.issues where issue.severity == .error {
                     summary.invalid.append(.init(position: entry.position, recordID: id, issue: issue))
                 }
+                return nil
             }
         }
-        try flush()
-        return summary
+
+        mutating func flush() throws(StoreError) {
+            let counts: SQLiteStore.UpsertCounts
+            if !werkzoekenden.isEmpty {
+                counts = try store.upsert(werkzoekenden)
+                werkzoekenden.removeAll(keepingCapacity: true)
+            } else if !vacatures.isEmpty {
+                counts = try store.upsert(vacatures)
+                vacatures.removeAll(keepingCapacity: true)
+            } else {
+                return
+            }
+            summary.inserted += counts.inserted
+            summary.replaced += counts.replaced
+        }
     }
 }

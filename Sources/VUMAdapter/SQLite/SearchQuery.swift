@@ -2,15 +2,45 @@ import GRDB
 import VUMStandaard
 
 /// One selectievraag as one SQL query: the postcode areas of the `selectiegebied`, nearest first, drive
-/// an index lookup on `pc4`; every criterion becomes a condition on the record's columns or an `EXISTS`
+/// an index lookup per area; every criterion becomes a condition on the record's columns or an `EXISTS`
 /// on a side table, with the question's values as bound arguments (never spliced into the SQL).
 ///
-/// `CROSS JOIN` fixes the join order in SQLite, so rows arrive area by area, nearest area first, and
-/// within an area in rowid order. The store relies on that order only to stop reading early; it checks
-/// the order as it reads and reads everything when it does not hold.
+/// The lookup per area goes through the most selective index the question allows (its `Driver`): the
+/// occupation's `(code, pc4)` index when it asks for occupations, a rare driving licence's or a language
+/// other than Dutch next, and the plain `pc4` index otherwise. So a question for one occupation across
+/// the whole country reads the records with that occupation, not the country.
+///
+/// `CROSS JOIN` fixes the join order in SQLite, so rows arrive area by area, nearest area first. The
+/// store relies on that order only to stop reading early; it checks the order as it reads and reads
+/// everything when it does not hold.
 struct SearchQuery {
     var sql: String
     var arguments: StatementArguments
+    var driver: Driver
+
+    /// Which index finds the rows of one area.
+    enum Driver: Equatable {
+        case area
+        case beroep
+        case rijbewijs(String)
+        case taal(String)
+    }
+
+    static func driver(_ criteria: [Criterium]) -> Driver {
+        for c in criteria {
+            if case .bemiddelingsberoep = c { return .beroep }
+            if case .beroep = c { return .beroep }
+        }
+        for c in criteria {
+            if case .rijbewijzen(let soorten) = c, let rare = soorten.first(where: { $0 != .b }) { return .rijbewijs(rare.rawValue) }
+        }
+        for c in criteria {
+            if case .talen(let eisen) = c, let rare = eisen.first(where: { $0.codeTaal.rawValue != "nld" }) {
+                return .taal(rare.codeTaal.rawValue)
+            }
+        }
+        return .area
+    }
 
     init(table: StoreTable, criteria: [Criterium], areas: [Int]) {
         var conditions: [String] = []
@@ -18,6 +48,26 @@ struct SearchQuery {
         func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
             conditions.append(condition)
             arguments.append(contentsOf: values)
+        }
+        let driver = Self.driver(criteria)
+        self.driver = driver
+        var from: String
+        switch driver {
+        case .area:
+            from = "json_each(?) AS a CROSS JOIN \(table.name) AS r INDEXED BY \(table.name)_by_pc4"
+            conditions.append("r.pc4 = a.value")
+        case .beroep where table.gegevensset == .vacatures:
+            from = "json_each(?) AS a CROSS JOIN \(table.name) AS r INDEXED BY vacature_by_beroep"
+            conditions.append("r.pc4 = a.value")
+        case .beroep:
+            from = "json_each(?) AS a CROSS JOIN \(table.beroep) AS x CROSS JOIN \(table.name) AS r"
+            conditions.append("x.pc4 = a.value AND r.rid = x.rid")
+        case .rijbewijs(let code):
+            from = "json_each(?) AS a CROSS JOIN \(table.rijbewijs) AS x CROSS JOIN \(table.name) AS r"
+            add("x.code = ? AND x.pc4 = a.value AND r.rid = x.rid", [code])
+        case .taal(let taal):
+            from = "json_each(?) AS a CROSS JOIN \(table.taal) AS x CROSS JOIN \(table.name) AS r"
+            add("x.taal = ? AND x.pc4 = a.value AND r.rid = x.rid", [taal])
         }
         for criterium in criteria {
             switch criterium {
@@ -32,8 +82,12 @@ struct SearchQuery {
             case .aanvangWerkzaamhedenVanaf(let date): add("r.aanvang >= ?", [date.rawValue])
             case .bemiddelingsberoep(let uris):
                 let marks = uris.map { _ in "?" }.joined(separator: ", ")
-                add("EXISTS (SELECT 1 FROM \(table.beroep) b WHERE b.rid = r.rid AND b.code IN (\(marks)))",
-                    uris.map(\.rawValue))
+                if driver == .beroep {
+                    add("x.code IN (\(marks))", uris.map(\.rawValue))
+                } else {
+                    add("EXISTS (SELECT 1 FROM \(table.beroep) b WHERE b.rid = r.rid AND b.code IN (\(marks)))",
+                        uris.map(\.rawValue))
+                }
             case .contractvorm(let branches):
                 // A branch with neither code can match nothing (ContractvormEis.isSatisfied).
                 var alternatives: [String] = []
@@ -76,8 +130,9 @@ struct SearchQuery {
                 }
             }
         }
-        sql = "SELECT r.rid, a.key, r.profiel FROM json_each(?) AS a CROSS JOIN \(table.name) AS r "
-            + "WHERE r.pc4 = a.value" + conditions.map { " AND " + $0 }.joined()
+        // The record table is joined last, so only rows that pass every condition are read whole.
+        sql = "SELECT r.rid, a.key, j.profiel FROM \(from) CROSS JOIN \(table.records) AS j WHERE "
+            + (conditions + ["j.rid = r.rid"]).joined(separator: " AND ")
         self.arguments = StatementArguments(arguments)
     }
 }

@@ -77,11 +77,14 @@ struct StoreTable: Sendable {
     let name: String
     /// Dataset-specific scalar columns (name, SQL type), filled from `StoredFields.extra`.
     let extraColumns: [(name: String, type: String)]
+    /// Indexes on dataset-specific columns.
+    let extraIndexes: [String]
 
     static let werkzoekenden = StoreTable(gegevensset: .werkzoekenden, name: "werkzoekende",
-                                          extraColumns: [("beschikbaar_per", "TEXT")])
+                                          extraColumns: [("beschikbaar_per", "TEXT")], extraIndexes: [])
     static let vacatures = StoreTable(gegevensset: .vacatures, name: "vacature",
-                                      extraColumns: [("beroep", "TEXT"), ("niveau", "TEXT"), ("aanvang", "TEXT")])
+                                      extraColumns: [("beroep", "TEXT"), ("niveau", "TEXT"), ("aanvang", "TEXT")],
+                                      extraIndexes: ["CREATE INDEX vacature_by_beroep ON vacature(beroep, pc4)"])
 
     static func of(_ gegevensset: Gegevensset) -> StoreTable {
         switch gegevensset {
@@ -95,8 +98,13 @@ struct StoreTable: Sendable {
     var rijbewijs: String { name + "_rijbewijs" }
     var taal: String { name + "_taal" }
 
-    /// The schema: the searchable scalars as columns of the record's row, each searchable array as a side
-    /// table keyed by the record's rowid, and the postcode area indexed, since every question starts there.
+    /// The table holding each record whole: its detail JSON and matching-profile JSON.
+    var records: String { name + "_record" }
+
+    /// The schema: the searchable scalars as columns of a compact row per record (many rows per page, so
+    /// scanning an area is cheap), each searchable array as a side table keyed by the record's rowid, the
+    /// postcode area indexed since every question starts there, and the record itself in a table of its
+    /// own, read only for the rows that pass.
     var createStatements: [String] {
         let extra = extraColumns.map { ", \($0.name) \($0.type)" }.joined()
         return [
@@ -105,20 +113,25 @@ struct StoreTable: Sendable {
                 rid INTEGER PRIMARY KEY,
                 id TEXT NOT NULL UNIQUE,
                 pc4 INTEGER NOT NULL,
-                onregelmatig INTEGER, kantoortijden INTEGER, uren_min INTEGER, uren_max INTEGER\(extra),
-                completeness REAL NOT NULL,
-                profiel TEXT NOT NULL,
-                detail TEXT NOT NULL)
+                onregelmatig INTEGER, kantoortijden INTEGER, uren_min INTEGER, uren_max INTEGER\(extra))
             """,
             "CREATE INDEX \(name)_by_pc4 ON \(name)(pc4)",
-            "CREATE TABLE \(beroep) (rid INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (rid, code)) WITHOUT ROWID",
+            "CREATE TABLE \(records) (rid INTEGER PRIMARY KEY, completeness REAL NOT NULL, profiel TEXT NOT NULL, detail TEXT NOT NULL)",
+            // Side tables carry the record's postcode area too: a selective criterion can then drive the
+            // search area by area through its own index, nearest area first, instead of the pc4 index.
+            "CREATE TABLE \(beroep) (rid INTEGER NOT NULL, code TEXT NOT NULL, pc4 INTEGER NOT NULL, PRIMARY KEY (rid, code)) WITHOUT ROWID",
+            "CREATE INDEX \(beroep)_by_code ON \(beroep)(code, pc4)",
             "CREATE TABLE \(contractvorm) (rid INTEGER NOT NULL, arbeidscontract TEXT, overeenkomst TEXT)",
             "CREATE INDEX \(contractvorm)_by_rid ON \(contractvorm)(rid)",
-            "CREATE TABLE \(rijbewijs) (rid INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (rid, code)) WITHOUT ROWID",
-            "CREATE TABLE \(taal) (rid INTEGER NOT NULL, taal TEXT NOT NULL, mondeling INTEGER, schriftelijk INTEGER)",
+            "CREATE TABLE \(rijbewijs) (rid INTEGER NOT NULL, code TEXT NOT NULL, pc4 INTEGER NOT NULL, PRIMARY KEY (rid, code)) WITHOUT ROWID",
+            "CREATE INDEX \(rijbewijs)_by_code ON \(rijbewijs)(code, pc4)",
+            "CREATE TABLE \(taal) (rid INTEGER NOT NULL, taal TEXT NOT NULL, mondeling INTEGER, schriftelijk INTEGER, pc4 INTEGER NOT NULL)",
             "CREATE INDEX \(taal)_by_rid ON \(taal)(rid)",
+            "CREATE INDEX \(taal)_by_taal ON \(taal)(taal, pc4)",
+        ] + extraIndexes + [
         ]
     }
 
-    var sideTables: [String] { [beroep, contractvorm, rijbewijs, taal] }
+    /// Tables with rows per record besides the search row itself.
+    var sideTables: [String] { [records, beroep, contractvorm, rijbewijs, taal] }
 }

@@ -120,25 +120,52 @@ enum CSVRecords {
         target = .object(object)
     }
 
-    /// Splits CSV text into rows of fields, each with the line it starts on. An unterminated quote is an
-    /// error naming that line.
-    static func rows(_ bytes: [UInt8]) throws(HeaderError) -> [(line: Int, fields: [String])] {
-        var rows: [(line: Int, fields: [String])] = []
+    /// Hands over the records of a CSV file row by row. A bad header is an error; a short or long row, or
+    /// a quoted field left open at the end, is an entry with its error.
+    static func scan(_ bytes: [UInt8], _ body: (RecordFile.Entry) -> Void) throws(RecordFileError) {
+        var columns: [Column]?
+        var headerError: HeaderError?
+        var index = 0
+        let unclosed = forEachRow(bytes) { line, fields in
+            guard let columns else {
+                do throws(HeaderError) { columns = try Self.columns(fields) } catch { headerError = error }
+                return headerError == nil
+            }
+            let position = "line \(line)"
+            if fields.count != columns.count {
+                body(RecordFile.Entry(index: index, position: position, json: .failure(RecordFileError(
+                    description: "\(fields.count) fields where the header has \(columns.count)"))))
+            } else {
+                body(RecordFile.Entry(index: index, position: position, json: .success(record(fields, columns))))
+            }
+            index += 1
+            return true
+        }
+        if let headerError { throw RecordFileError(description: "is not CSV in the records layout: \(headerError.description)") }
+        guard columns != nil else { throw RecordFileError(description: "is not CSV in the records layout: the file is empty") }
+        if let line = unclosed {
+            body(RecordFile.Entry(index: index, position: "line \(line)", json: .failure(RecordFileError(
+                description: "a quoted field is not closed before the end of the file"))))
+        }
+    }
+
+    /// Splits CSV bytes into rows of fields, each with the line it starts on; `body` returns false to stop.
+    /// Returns the line of a quoted field still open at the end, if any.
+    static func forEachRow(_ bytes: [UInt8], _ body: (Int, [String]) -> Bool) -> Int? {
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1
         var rowStart = 1
         var quoted = false
-        var i = 0
-        var bytes = bytes
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var stopped = false
         func endRow() {
             fields.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
-            if !(fields.count == 1 && fields[0].isEmpty) { rows.append((rowStart, fields)) }
-            fields = []
+            if !(fields.count == 1 && fields[0].isEmpty) && !stopped { stopped = !body(rowStart, fields) }
+            fields.removeAll(keepingCapacity: true)
         }
-        while i < bytes.count {
+        while i < bytes.count && !stopped {
             let b = bytes[i]
             if quoted {
                 if b == UInt8(ascii: "\"") {
@@ -167,33 +194,9 @@ enum CSVRecords {
             }
             i += 1
         }
-        if quoted { throw HeaderError(description: "line \(rowStart): a quoted field is not closed") }
+        if stopped { return nil }
+        if quoted { return rowStart }
         if !field.isEmpty || !fields.isEmpty { endRow() }
-        return rows
-    }
-}
-
-extension RecordFile {
-    /// Reads a CSV file in the layout of ``CSVRecords``. A header that is not a layout header is an
-    /// error; a row with the wrong number of fields becomes an entry with that error.
-    public init(csv bytes: [UInt8]) throws(RecordFileError) {
-        let rows: [(line: Int, fields: [String])]
-        let columns: [CSVRecords.Column]
-        do throws(CSVRecords.HeaderError) {
-            rows = try CSVRecords.rows(bytes)
-            guard let header = rows.first else { throw CSVRecords.HeaderError(description: "the file is empty") }
-            columns = try CSVRecords.columns(header.fields)
-        } catch {
-            throw RecordFileError(description: "is not CSV in the records layout: \(error.description)")
-        }
-        format = .csv
-        entries = rows.dropFirst().enumerated().map { i, row in
-            let position = "line \(row.line)"
-            guard row.fields.count == columns.count else {
-                return Entry(index: i, position: position, json: .failure(RecordFileError(
-                    description: "\(row.fields.count) fields where the header has \(columns.count)")))
-            }
-            return Entry(index: i, position: position, json: .success(CSVRecords.record(row.fields, columns)))
-        }
+        return nil
     }
 }

@@ -15,6 +15,14 @@ public struct RecordFile: Sendable {
         /// Where to find it: "line 17" for NDJSON, "record 17" (1-based) in an array.
         public var position: String
         public var json: Result<JSONValue, RecordFileError>
+
+        /// The dataset this entry's id field says it belongs to.
+        public var gegevensset: Gegevensset? {
+            guard case .success(.object(let o)) = json else { return nil }
+            if o["idWerkzoekende"] != nil { return .werkzoekenden }
+            if o["idVacature"] != nil { return .vacatures }
+            return nil
+        }
     }
 
     public var format: Format
@@ -23,6 +31,27 @@ public struct RecordFile: Sendable {
     /// Reads the bytes of a file. An array that is not valid JSON as a whole is an error; in NDJSON each
     /// line that is not valid JSON becomes an entry with its parse error.
     public init(bytes: [UInt8]) throws(RecordFileError) {
+        var entries: [Entry] = []
+        format = try Self.scan(bytes, csv: false) { entries.append($0) }
+        self.entries = entries
+    }
+
+    /// Reads a CSV file in the layout of `CSVRecords`. A header that is not a layout header is an error;
+    /// a row with the wrong number of fields becomes an entry with that error.
+    public init(csv bytes: [UInt8]) throws(RecordFileError) {
+        var entries: [Entry] = []
+        format = try Self.scan(bytes, csv: true) { entries.append($0) }
+        self.entries = entries
+    }
+
+    /// Hands over the entries of a file one at a time, so a file of a million records is never held as
+    /// a million parsed records (a JSON array is parsed whole first; NDJSON and CSV are read row by row).
+    /// Returns the format.
+    public static func scan(_ bytes: [UInt8], csv: Bool, _ body: (Entry) -> Void) throws(RecordFileError) -> Format {
+        if csv {
+            try CSVRecords.scan(bytes, body)
+            return .csv
+        }
         let first = bytes.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         if let first, bytes[first] == UInt8(ascii: "[") {
             let parsed: JSONValue
@@ -32,12 +61,10 @@ public struct RecordFile: Sendable {
             guard case .array(let items) = parsed else {
                 throw RecordFileError(description: "is not a JSON array of records")
             }
-            format = .jsonArray
-            entries = items.enumerated().map { Entry(index: $0, position: "record \($0 + 1)", json: .success($1)) }
-            return
+            for (i, item) in items.enumerated() { body(Entry(index: i, position: "record \(i + 1)", json: .success(item))) }
+            return .jsonArray
         }
-        format = .ndjson
-        entries = []
+        var count = 0
         var lineNumber = 0
         var start = 0
         for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
@@ -50,19 +77,14 @@ public struct RecordFile: Sendable {
             do { parsed = .success(try JSONValue.parse(line)) } catch {
                 parsed = .failure(RecordFileError(description: error.description))
             }
-            entries.append(Entry(index: entries.count, position: "line \(lineNumber)", json: parsed))
+            body(Entry(index: count, position: "line \(lineNumber)", json: parsed))
+            count += 1
         }
+        return .ndjson
     }
 
     /// The dataset the records belong to, from the first record with `idWerkzoekende` or `idVacature`.
-    public var detectedGegevensset: Gegevensset? {
-        for entry in entries {
-            guard case .success(.object(let o)) = entry.json else { continue }
-            if o["idWerkzoekende"] != nil { return .werkzoekenden }
-            if o["idVacature"] != nil { return .vacatures }
-        }
-        return nil
-    }
+    public var detectedGegevensset: Gegevensset? { entries.lazy.compactMap(\.gegevensset).first }
 }
 
 /// The outcome of validating a file of records: what `vum valideer` prints.
