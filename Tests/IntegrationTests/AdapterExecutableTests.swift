@@ -55,9 +55,7 @@ struct AdapterExecutableTests {
         let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
         let vraagID = try await federation.ask(question)
         let (envelope, antwoord) = try await federation.answer(to: vraagID, from: bron)
-        let evaluator = Evaluator(table: testPC4Table)
-        let expected = evaluator.select(people.map(\.matchingProfiel),
-                                        try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden)))
+        let expected = try evaluatorAnswer(people, question)
         #expect(antwoord.fout == nil)
         #expect(!expected.matches.isEmpty)
         #expect(antwoord.matches == expected.matches.map(\.json))

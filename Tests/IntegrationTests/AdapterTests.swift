@@ -118,6 +118,15 @@ struct TestFederation {
     }
 }
 
+/// What the evaluator answers to `question` over `people`: what every source must answer.
+func evaluatorAnswer(_ people: [Werkzoekende], _ question: String, limit: Int = 100) throws
+    -> (matches: [WerkzoekendeMatchingProfiel], maximumAantalResultatenBereikt: Bool)
+{
+    let evaluator = Evaluator(table: testPC4Table)
+    let prepared = try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden))
+    return evaluator.select(people.map(\.matchingProfiel), prepared, limit: limit)
+}
+
 @Suite("vum-adapter against a real broker", .timeLimit(.minutes(2)))
 struct AdapterTests {
     let data = SyntheticData(seed: 99, table: testPC4Table)
@@ -136,9 +145,7 @@ struct AdapterTests {
 
         let vraagID = try await federation.ask(question)
         let (envelope, antwoord) = try await federation.answer(to: vraagID, from: bron)
-        let evaluator = Evaluator(table: testPC4Table)
-        let expected = evaluator.select(people.map(\.matchingProfiel),
-                                        try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden)))
+        let expected = try evaluatorAnswer(people, question)
         #expect(antwoord.fout == nil)
         #expect(!expected.matches.isEmpty)
         #expect(antwoord.matchingProfielen(as: WerkzoekendeMatchingProfiel.self).valid.map(\.idWerkzoekende)
