@@ -41,7 +41,7 @@ struct AdapterExecutableTests {
         let bron = try await federation.addBron("sqlite")
         let people = (0..<1500).map(SyntheticData(seed: 31, table: testPC4Table).werkzoekende)
         let storePath = folder.appendingPathComponent("bron.sqlite").path
-        try SQLiteStore(path: storePath).upsert(people)
+        try await offPool { try SQLiteStore(path: storePath).upsert(people) }
         let configPath = folder.appendingPathComponent("adapter.conf").path
         try configuration(bron, store: storePath).write(toFile: configPath, atomically: true, encoding: .utf8)
 

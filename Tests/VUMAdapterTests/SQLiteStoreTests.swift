@@ -18,32 +18,36 @@ let storeEvaluator = Evaluator(table: testPC4Table)
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     @Test("property: for generated data and questions the store answers exactly as the evaluator",
-          .timeLimit(.minutes(5)), arguments: [UInt64(11), 12])
+          .timeLimit(.minutes(5)), .serialized, arguments: [UInt64(11), 12])
     func storeEqualsEvaluator(seed: UInt64) async throws {
         let data = SyntheticData(seed: seed, table: testPC4Table)
         let questions = SyntheticQuestions(seed: seed, table: testPC4Table)
         // Few areas, so questions find many records and the result cap and the nearest-first order matter.
-        let werkzoekenden = (0..<4000).map(data.werkzoekende)
-        let vacatures = (0..<4000).map(data.vacature)
+        let werkzoekenden = (0..<3000).map(data.werkzoekende)
+        let vacatures = (0..<3000).map(data.vacature)
         try await withTemporaryStore { store, _ in
-            try store.upsert(werkzoekenden)
-            try store.upsert(vacatures)
+            // Filling the store and evaluating are long synchronous work: off the cooperative pool.
+            try await offPool {
+                try store.upsert(werkzoekenden)
+                try store.upsert(vacatures)
+            }
             var compared = 0
             var nonEmpty = 0
             var capped = 0
-            for i in 0..<250 {
+            for i in 0..<200 {
                 for gegevensset in Gegevensset.allCases {
                     let json = gegevensset == .werkzoekenden ? questions.werkzoekenden(i) : questions.vacatures(i)
                     let q = try storeEvaluator.prepare(Selectievraag(json: json, gegevensset: gegevensset))
                     for limit in [3, 100] {
-                        let expected: (matches: [JSONValue], more: Bool)
-                        switch gegevensset {
-                        case .werkzoekenden:
-                            let e = storeEvaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), q, limit: limit)
-                            expected = (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
-                        case .vacatures:
-                            let e = storeEvaluator.select(vacatures.lazy.map(\.matchingProfiel), q, limit: limit)
-                            expected = (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
+                        let expected: (matches: [JSONValue], more: Bool) = try await offPool {
+                            switch gegevensset {
+                            case .werkzoekenden:
+                                let e = storeEvaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), q, limit: limit)
+                                return (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
+                            case .vacatures:
+                                let e = storeEvaluator.select(vacatures.lazy.map(\.matchingProfiel), q, limit: limit)
+                                return (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
+                            }
                         }
                         let got = try await store.search(q, limit: limit, evaluator: storeEvaluator)
                         #expect(got.matches == expected.matches, "question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
@@ -57,9 +61,9 @@ struct SQLiteStoreTests {
                 }
             }
             // The generated questions exercise empty, partial and capped answers alike.
-            #expect(compared == 1000)
-            #expect(nonEmpty > 200)
-            #expect(capped > 50)
+            #expect(compared == 800)
+            #expect(nonEmpty > 160)
+            #expect(capped > 40)
         }
     }
 
