@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VUMStandaard", targets: ["VUMStandaard"]),
         .library(name: "VUMExchange", targets: ["VUMExchange"]),
         .library(name: "VUMAdapter", targets: ["VUMAdapter"]),
+        .library(name: "VUMAggregator", targets: ["VUMAggregator"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
         .executable(name: "vum", targets: ["vum"]),
         .executable(name: "vum-adapter", targets: ["vum-adapter"]),
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +58,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VUMAggregator",
+            dependencies: [
+                "VUMExchange", "VUMStandaard", "AMQPClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -119,8 +134,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VUMAggregatorTests",
+            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter"],
+            dependencies: [
+                "AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter", "VUMAggregator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -16,6 +16,9 @@ ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 p
 # The schema tests validate with an independent JSON Schema validator.
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema >&2 ||
     die "could not install the python3 module jsonschema"
+# ... and the aggregator's OpenAPI document with an independent OpenAPI validator.
+python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator >&2 ||
+    die "could not install the python3 module openapi-spec-validator"
 
 # The PC4 table the tests use: configuration, read from ../shared/data, never copied into the project.
 export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"

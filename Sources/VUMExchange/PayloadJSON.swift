@@ -112,7 +112,8 @@ public protocol Payload: Sendable, Hashable {
 }
 
 extension Fout {
-    var json: JSONValue {
+    /// The koppelvlak's error body: `{"code", "message", "details"}`.
+    public var json: JSONValue {
         var o = JSONObject([("code", .string(code)), ("message", .string(message))])
         if let details { o["details"] = .string(details) }
         return .object(o)

@@ -1,0 +1,32 @@
+import VUMExchange
+import VUMStandaard
+
+/// How the aggregator serves. Required values in `init`; the rest are documented defaults.
+public struct AggregatorConfiguration: Sendable {
+    /// The broker user the aggregator connects as; its messages carry it as `user_id`.
+    public var brokerUser: String
+    /// The exchange's own OIN: `X-VUM-toParty` of requests, `X-VUM-fromParty` of responses.
+    public var exchangeOIN: OIN
+    /// The deadline of a zoekvraag when the asker names none. Default 5 s.
+    public var defaultDeadline: Duration = .seconds(5)
+    /// The longest deadline an asker may ask for. Default 30 s.
+    public var maximumDeadline: Duration = .seconds(30)
+    /// Detail requests per zoekvraag; the next gets `429.01`. Default 10.
+    public var detailLimit = 10
+    /// How long a detail request waits for its bron. Default 10 s.
+    public var detailTimeout: Duration = .seconds(10)
+    /// How long a zoekvraag's vumIDs stay usable. Default 7 days.
+    public var vumIDLifetime: Duration = .seconds(7 * 24 * 3600)
+    /// The most matches asked of each bron. Default 100.
+    public var resultLimitPerBron = 100
+    /// Late answers are recognised as late (not unknown) for this long after a zoekvraag closes. Default 60 s.
+    public var lateAnswerMemory: Duration = .seconds(60)
+    /// Messages larger than this are dropped before parsing. Default 8 MiB (100 matches of 20 bronnen fit).
+    public var maximumMessageSize = 8 << 20
+    public var appID = "vum-aggregator/0.1.0"
+
+    public init(brokerUser: String, exchangeOIN: OIN) {
+        self.brokerUser = brokerUser
+        self.exchangeOIN = exchangeOIN
+    }
+}

@@ -1,0 +1,134 @@
+import AMQPClient
+import Foundation
+import Logging
+import VUMExchange
+import VUMStandaard
+
+/// A detail record as the asker gets it: the bron's record with its `vumID` instead of the bron's id.
+public struct Detailantwoord: Sendable {
+    public var bron: BronID
+    public var record: JSONValue
+}
+
+extension AggregatorService {
+    /// Fetches the detail behind a vumID for the party that got it. Throws `404` for a vumID that is not
+    /// this party's, expired, tampered with or unknown; `429.01` past the detail limit of its zoekvraag;
+    /// `503` when the bron does not answer in time; the bron's own error otherwise.
+    public func detail(_ vumID: String, party: OIN, viaParty: OIN? = nil, gegevensset: Gegevensset) async throws(Fout)
+        -> Detailantwoord
+    {
+        let now = Envelope.nowMs()
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .detailGeweigerd, tijdMs: now,
+                                  component: configuration.appID)
+        e.fromParty = party.rawValue
+        e.viaParty = (viaParty ?? party).rawValue
+        e.suwi = registry.bemiddelaars[party]?.suwi ?? false
+        e.gegevensset = gegevensset.rawValue
+        e.vumID = vumID
+        func refuse(_ fout: Fout, _ reden: String) -> Fout {
+            var r = e
+            r.uitkomst = fout.code
+            r.reden = reden
+            emit(r)
+            return fout
+        }
+        guard let channels = state.withLock({ $0.accepting ? $0.channels : nil }) else {
+            throw Fout.unavailable("the exchange is not taking requests now", details: "starting or shutting down")
+        }
+        guard let (vraagID, index) = vumIDs.resolve(vumID) else { throw refuse(.notFound, "not a vumID of this exchange") }
+        e.vraagID = vraagID
+        let record: ZoekvraagRecord?
+        do { record = try await store.load(vraagID) } catch {
+            logger.error("request store failed", metadata: ["vum.error": "\(error)"])
+            throw Fout.internalError("the exchange's request store failed")
+        }
+        guard let record else { throw refuse(.notFound, "zoekvraag unknown or expired") }
+        guard record.fromParty == party else { throw refuse(.notFound, "vumID issued to another party") }
+        guard record.expiresMs >= now else { throw refuse(.notFound, "vumID expired") }
+        guard record.gegevensset == gegevensset, index < record.matches.count else {
+            throw refuse(.notFound, "vumID of another dataset")
+        }
+        if let refusal = registry.refusal(of: party, for: gegevensset) { throw refuse(refusal, refusal.details ?? refusal.message) }
+        let count: Int
+        do { count = try await store.countDetail(vraagID) } catch {
+            throw Fout.internalError("the exchange's request store failed")
+        }
+        guard count <= configuration.detailLimit else {
+            throw refuse(Fout(code: "429.01", message: "detail limit reached",
+                              details: "at most \(configuration.detailLimit) details per zoekvraag"), "detail limit")
+        }
+        let target = record.matches[index]
+        var opgevraagd = e
+        opgevraagd.soort = .detailOpgevraagd
+        opgevraagd.eventID = UUID().uuidString.lowercased()
+        opgevraagd.bronID = target.bron.rawValue
+        emit(opgevraagd)
+
+        let requestID = UUID().uuidString.lowercased()
+        let deadlineMs = now + Int64(configuration.detailTimeout.components.seconds * 1000)
+        var envelope = Envelope(type: .detailverzoek, correlationID: requestID, appID: configuration.appID,
+                                userID: configuration.brokerUser, replyTo: channels.replyQueue, deadlineMs: deadlineMs)
+        envelope.fromParty = party
+        envelope.viaParty = viaParty ?? party
+        envelope.suwiParty = registry.bemiddelaars[party]?.suwi ?? false
+        let bericht = DetailverzoekBericht(vraagID: vraagID, gegevensset: gegevensset, recordID: target.recordID)
+        let properties = envelope.properties()
+        let answer: DetailBericht? = await withCheckedContinuation { continuation in
+            state.withLock { $0.details[requestID] = PendingDetail(bron: target.bron, continuation: continuation) }
+            Task {
+                do {
+                    try await channels.publisher.publish(MessageCodec.encode(bericht), exchange: Topology.detailverzoeken,
+                                                         routingKey: target.bron.rawValue, properties: properties)
+                } catch {
+                    logger.error("detail request not published", metadata: ["vum.error": "\(error)"])
+                    self.resolveDetail(requestID, nil)
+                }
+                try? await Task.sleep(for: configuration.detailTimeout)
+                self.resolveDetail(requestID, nil)
+            }
+        }
+        guard let answer else {
+            throw refuse(Fout.unavailable("the bron did not answer in time",
+                                          details: "\(target.bron) gave no detail within \(configuration.detailTimeout)"),
+                         "bron did not answer")
+        }
+        if let fout = answer.fout { throw refuse(fout, "bron answered \(fout.code)") }
+        let idKey = gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
+        guard case .object(var o)? = gegevensset == .werkzoekenden ? answer.werkzoekende : answer.vacature else {
+            throw refuse(Fout.internalError("the bron's detail was empty"), "empty detail")
+        }
+        o[idKey] = nil
+        o["vumID"] = .string(vumID)
+        var geleverd = opgevraagd
+        geleverd.soort = .detailGeleverd
+        geleverd.eventID = UUID().uuidString.lowercased()
+        geleverd.tijdMs = Envelope.nowMs()
+        geleverd.duurMs = Int(geleverd.tijdMs - now)
+        emit(geleverd)
+        return Detailantwoord(bron: target.bron, record: .object(o))
+    }
+
+    func receiveDetail(_ delivery: AMQPDelivery, _ envelope: Envelope) {
+        guard let requestID = envelope.correlationID else { return }
+        let bericht: DetailBericht
+        do {
+            bericht = try MessageCodec.decode(DetailBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
+        } catch {
+            logger.info("undecodable detail dropped", metadata: ["vum.error": "\(error)"])
+            return
+        }
+        // Only the bron asked, answering as its own broker user.
+        let expected = state.withLock { $0.details[requestID]?.bron }
+        guard let expected, bericht.bronID == expected, envelope.userID == registry.bronnen[expected] else {
+            logger.warning("detail dropped: not from the bron asked, or not as its broker user",
+                           metadata: ["vum.bron": "\(bericht.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
+            return
+        }
+        resolveDetail(requestID, bericht)
+    }
+
+    func resolveDetail(_ requestID: String, _ bericht: DetailBericht?) {
+        let continuation = state.withLock { $0.details.removeValue(forKey: requestID)?.continuation }
+        continuation?.resume(returning: bericht)
+    }
+}

@@ -1,0 +1,465 @@
+import AMQPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VUMExchange
+import VUMStandaard
+
+/// The central exchange: takes zoekvragen, fans them out to the bronnen that are online, completes each
+/// when all answered or at its deadline, hands out vumIDs, routes detail requests, and writes every step
+/// as procesgegevens. The HTTP and AMQP entry points call ``zoek(_:)`` and ``detail(_:party:gegevensset:)``.
+///
+/// Answers come back on one server-named reply queue per aggregator (routing key = its name), matched
+/// by `correlation_id`; an answer after its zoekvraag closed is still seen, so it is recorded as late
+/// with its lateness (ARCHITECTURE.md names per-request queues; see Docs/architecture.md for why one).
+public final class AggregatorService: Service, Sendable {
+    public let configuration: AggregatorConfiguration
+    let registryState: Mutex<Registry>
+    let connection: AMQPConnection
+    let store: any RequestStore
+    let vumIDs: VumIDs
+    let evaluator: Evaluator
+    let logger: Logger
+    let state = Mutex(State())
+
+    struct Channels: Sendable {
+        var publisher: AMQPChannel
+        var audit: AMQPChannel
+        var replyQueue: String
+    }
+
+    struct Pending: Sendable {
+        var window: ZoekvraagWindow
+        var continuation: CheckedContinuation<[BronUitkomst], Never>?
+        var deadlineTask: Task<Void, Never>?
+    }
+
+    struct PendingDetail: Sendable {
+        var bron: BronID
+        var continuation: CheckedContinuation<DetailBericht?, Never>
+    }
+
+    struct State: Sendable {
+        var channels: Channels?
+        var accepting = true
+        var presence = PresenceRegistry()
+        var windows: [String: Pending] = [:]
+        /// Recently closed zoekvragen → deadline, so a late answer is known as late.
+        var closed: [String: (deadlineMs: Int64, closedMs: Int64)] = [:]
+        var details: [String: PendingDetail] = [:]
+        /// The answers of a zoekvraag just closed, until its asker takes them.
+        var lastAnswers: [String: [BronID: GegevenssetBericht]] = [:]
+    }
+
+    public init(configuration: AggregatorConfiguration, registry: Registry, connection: AMQPConnection,
+                store: any RequestStore, vumIDSecret: Data, table: PC4Table,
+                logger: Logger = Logger(label: "vum.aggregator")) {
+        self.configuration = configuration
+        registryState = Mutex(registry)
+        self.connection = connection
+        self.store = store
+        vumIDs = VumIDs(secret: vumIDSecret)
+        evaluator = Evaluator(table: table)
+        self.logger = logger
+    }
+
+    var registry: Registry { registryState.withLock { $0 } }
+
+    /// Whether the service is connected and taking zoekvragen.
+    public var isReady: Bool { state.withLock { $0.channels != nil && $0.accepting } }
+
+    /// Waits until ``isReady`` (for tests and health checks), at most `timeout`.
+    public func waitUntilReady(timeout: Duration = .seconds(10)) async throws {
+        let end = ContinuousClock.now + timeout
+        while !isReady {
+            guard ContinuousClock.now < end else { throw Fout.unavailable("the aggregator did not become ready") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// The queue answers come back on (`reply_to` of every zoekvraag and detail request).
+    public var replyQueueName: String? { state.withLock { $0.channels?.replyQueue } }
+
+    /// The presence registry as it stands.
+    public var presence: PresenceRegistry { state.withLock { $0.presence } }
+
+    // MARK: - Running
+
+    public func run() async throws {
+        try await checkTopology()
+        let publisher = try await connection.openChannel()
+        let audit = try await connection.openChannel()
+        try await audit.enableConfirms()
+        let inbox = try await connection.openChannel()
+        try await inbox.qos(prefetchCount: 500)
+        let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
+        try await inbox.bindQueue(replies.name, exchange: Topology.antwoorden, routingKey: replies.name)
+        let presenceQueue = try await inbox.declareQueue(exclusive: true)
+        try await inbox.bindQueue(presenceQueue.name, exchange: Topology.aanmeldingen)
+        let replyConsumer = try await inbox.consume(queue: replies.name, noAck: true)
+        let presenceConsumer = try await inbox.consume(queue: presenceQueue.name, noAck: true)
+        state.withLock { $0.channels = Channels(publisher: publisher, audit: audit, replyQueue: replies.name) }
+        logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.readReplies(replyConsumer) }
+                group.addTask { try await self.readPresence(presenceConsumer) }
+                group.addTask { await self.housekeeping() }
+                // The first to end (a consumer failing, or cancellation) ends them all.
+                try await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.state.withLock { $0.accepting = false }
+        }
+        // Finish what is in flight: every open zoekvraag closes by its deadline.
+        while state.withLock({ !$0.windows.isEmpty }) { try? await Task.sleep(for: .milliseconds(20)) }
+        state.withLock { $0.channels = nil }
+        await inbox.close()
+        await publisher.close()
+        await audit.close()
+    }
+
+    func checkTopology() async throws {
+        var missing: [String] = []
+        for exchange in [Topology.zoekvragen, Topology.detailverzoeken, Topology.antwoorden, Topology.aanmeldingen,
+                         Topology.procesgegevens] where try await !connection.exchangeExists(exchange) {
+            missing.append("exchange \(exchange)")
+        }
+        guard missing.isEmpty else {
+            throw ConfigurationError("the broker lacks \(missing.joined(separator: ", ")) in vhost "
+                + "'\(connection.configuration.virtualHost)': create them from the broker definitions")
+        }
+    }
+
+    /// Marks silent bronnen offline and forgets expired zoekvragen and old late-answer markers.
+    func housekeeping() async {
+        var lastCleanup = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            let now = Envelope.nowMs()
+            let memory = Int64(configuration.lateAnswerMemory.components.seconds * 1000)
+            let changes = state.withLock { s in
+                s.closed = s.closed.filter { now - $0.value.closedMs < memory }
+                return s.presence.expire(nowMs: now)
+            }
+            for change in changes { emitPresence(change) }
+            if lastCleanup.duration(to: .now) > .seconds(600) {
+                lastCleanup = .now
+                do { _ = try await store.removeExpired(nowMs: now) } catch {
+                    logger.error("expired zoekvragen not removed", metadata: ["vum.error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    // MARK: - Zoekvragen
+
+    /// Answers a zoekvraag: policy, validation, fan-out, completion, vumIDs. Throws a `Fout` the asker
+    /// gets as it is (`400.01`, `401`, `403`, `503`, `500.1`).
+    public func zoek(_ verzoek: Zoekverzoek) async throws(Fout) -> Zoekantwoord {
+        let start = ContinuousClock.now
+        let vraagID = UUID().uuidString.lowercased()
+        var base = event(.zoekvraagOntvangen, vraagID: vraagID, party: verzoek)
+        base.gegevensset = verzoek.gegevensset.rawValue
+        guard let channels = state.withLock({ $0.accepting ? $0.channels : nil }) else {
+            throw Fout.unavailable("the exchange is not taking zoekvragen now", details: "starting or shutting down")
+        }
+        if let refusal = registry.refusal(of: verzoek.fromParty, for: verzoek.gegevensset) {
+            refuse(base, refusal)
+            throw refusal
+        }
+        let vraag: Selectievraag
+        do {
+            vraag = try Selectievraag(json: verzoek.vraagObject, gegevensset: verzoek.gegevensset)
+            _ = try evaluator.prepare(vraag)
+        } catch {
+            let fout = Fout.invalidRequest("invalid selectievraag", details: error.description)
+            refuse(base, fout)
+            throw fout
+        }
+        base.criteriaSleutels = vraag.json.objectKeys.filter { $0 != "selectiegebied" }
+        let received = base
+
+        let now = Envelope.nowMs()
+        let asked = min(verzoek.deadline ?? configuration.defaultDeadline, configuration.maximumDeadline)
+        let deadlineMs = now + Int64(asked.components.seconds * 1000 + asked.components.attoseconds / 1_000_000_000_000_000)
+        let registered = Set(registry.bronnen.keys)
+        let (online, offline) = state.withLock { $0.presence.expected(for: verzoek.gegevensset, nowMs: now) }
+        let expected = online.filter(registered.contains)
+        let window = ZoekvraagWindow(vraagID: vraagID, gegevensset: verzoek.gegevensset, startedMs: now,
+                                     deadlineMs: deadlineMs, expected: expected, offline: offline.filter(registered.contains))
+
+        // The audit event and the fan-out go out together; the answer waits for the event's confirm.
+        let ontvangen = Task { try await self.publishEvent(received, on: channels.audit) }
+        let uitkomsten: [BronUitkomst] = await withCheckedContinuation { continuation in
+            state.withLock { s in
+                s.windows[vraagID] = Pending(window: window, continuation: continuation, deadlineTask: nil)
+            }
+            if expected.isEmpty {
+                finish(vraagID)
+                return
+            }
+            let deadlineTask = Task {
+                try? await Task.sleep(for: .milliseconds(deadlineMs - Envelope.nowMs()))
+                self.finish(vraagID)
+            }
+            state.withLock { $0.windows[vraagID]?.deadlineTask = deadlineTask }
+            Task { await self.fanOut(verzoek, vraagID: vraagID, deadlineMs: deadlineMs, expected: expected,
+                                     channels: channels, base: received) }
+        }
+        do { try await ontvangen.value } catch {
+            logger.error("zoekvraag.ontvangen not confirmed: no answer without audit",
+                         metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
+            throw Fout.unavailable("the audit trail is unavailable", details: "no answer without its procesgegevens")
+        }
+
+        // Matches in bron order, each with a vumID instead of the bron's record id.
+        let answers = state.withLock { $0.lastAnswers.removeValue(forKey: vraagID) } ?? [:]
+        var matches: [JSONValue] = []
+        var references: [ZoekvraagRecord.MatchReference] = []
+        let idKey = verzoek.gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
+        for uitkomst in uitkomsten where uitkomst.status == .beantwoord {
+            for match in answers[uitkomst.bron]?.matches ?? [] {
+                guard case .object(var o) = match, case .string(let id)? = o[idKey], let recordID = try? RecordID(validating: id)
+                else {
+                    logger.info("match without a valid record id left out", metadata: ["vum.bron": "\(uitkomst.bron)"])
+                    continue
+                }
+                o[idKey] = nil
+                o["vumID"] = .string(vumIDs.issue(vraagID: vraagID, index: references.count).rawValue)
+                references.append(.init(bron: uitkomst.bron, recordID: recordID))
+                matches.append(.object(o))
+            }
+        }
+        let expiresMs = now + Int64(configuration.vumIDLifetime.components.seconds * 1000)
+        do {
+            try await store.save(ZoekvraagRecord(vraagID: vraagID, fromParty: verzoek.fromParty, gegevensset: verzoek.gegevensset,
+                                                 createdMs: now, expiresMs: expiresMs, matches: references))
+        } catch {
+            logger.error("zoekvraag not stored", metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
+            throw Fout.internalError("the exchange could not keep the zoekvraag", details: "its vumIDs would not resolve")
+        }
+        let gedeeltelijk = uitkomsten.contains { $0.status == .teLaat || $0.status == .offline }
+        let duurMs = elapsedMs(start)
+        var afgerond = event(.zoekvraagAfgerond, vraagID: vraagID, party: verzoek)
+        afgerond.gegevensset = verzoek.gegevensset.rawValue
+        afgerond.aantallenPerStatus = Dictionary(grouping: uitkomsten, by: \.status.rawValue).mapValues(\.count)
+        afgerond.aantal = matches.count
+        afgerond.gedeeltelijk = gedeeltelijk
+        afgerond.duurMs = duurMs
+        emit(afgerond)
+        return Zoekantwoord(vraagID: vraagID, matches: matches,
+                            maximumAantalResultatenBereikt: uitkomsten.contains(where: \.maximumAantalResultatenBereikt),
+                            bronnen: uitkomsten, gedeeltelijk: gedeeltelijk, duurMs: duurMs)
+    }
+
+    func fanOut(_ verzoek: Zoekverzoek, vraagID: String, deadlineMs: Int64, expected: [BronID], channels: Channels,
+                base: Procesgebeurtenis) async {
+        let bericht = ZoekvraagBericht(vraagID: vraagID, gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject,
+                                       maximumAantalResultaten: configuration.resultLimitPerBron)
+        var envelope = Envelope(type: .zoekvraag, correlationID: vraagID, appID: configuration.appID,
+                                userID: configuration.brokerUser, replyTo: channels.replyQueue, deadlineMs: deadlineMs)
+        envelope.fromParty = verzoek.fromParty
+        envelope.viaParty = verzoek.viaParty ?? verzoek.fromParty
+        envelope.suwiParty = registry.bemiddelaars[verzoek.fromParty]?.suwi ?? false
+        do {
+            try await channels.publisher.publish(MessageCodec.encode(bericht), exchange: Topology.zoekvragen, routingKey: "",
+                                                 properties: envelope.properties())
+        } catch {
+            logger.error("zoekvraag not published", metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
+        }
+        var verstuurd = base
+        verstuurd.soort = .zoekvraagVerstuurd
+        verstuurd.eventID = UUID().uuidString.lowercased()
+        verstuurd.tijdMs = Envelope.nowMs()
+        verstuurd.verwachteBronnen = expected.map(\.rawValue)
+        verstuurd.criteriaSleutels = nil
+        emit(verstuurd)
+    }
+
+    /// Closes a zoekvraag (all answered, or its deadline) and hands the outcome to its waiting asker.
+    func finish(_ vraagID: String) {
+        let (continuation, uitkomsten, task) = state.withLock { s -> (CheckedContinuation<[BronUitkomst], Never>?, [BronUitkomst], Task<Void, Never>?) in
+            guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil) }
+            let uitkomsten = pending.window.close()
+            s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs())
+            s.lastAnswers[vraagID] = pending.window.answers.mapValues(\.bericht)
+            return (pending.continuation, uitkomsten, pending.deadlineTask)
+        }
+        task?.cancel()
+        continuation?.resume(returning: uitkomsten)
+    }
+
+    // MARK: - Replies
+
+    func readReplies(_ consumer: AMQPConsumer) async throws {
+        for try await delivery in consumer {
+            let envelope: Envelope
+            do { envelope = try Envelope(properties: delivery.properties) } catch {
+                logger.info("reply without a valid envelope dropped", metadata: ["vum.error": "\(error)"])
+                continue
+            }
+            switch envelope.type {
+            case .gegevensset: receiveAnswer(delivery, envelope)
+            case .detail: receiveDetail(delivery, envelope)
+            default:
+                logger.info("unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
+            }
+        }
+    }
+
+    func receiveAnswer(_ delivery: AMQPDelivery, _ envelope: Envelope) {
+        let bericht: GegevenssetBericht
+        do {
+            bericht = try MessageCodec.decode(GegevenssetBericht.self, from: delivery.body,
+                                              maximumSize: configuration.maximumMessageSize)
+        } catch {
+            logger.info("undecodable answer dropped", metadata: ["vum.error": "\(error)",
+                                                                  "vum.vraag_id": "\(envelope.correlationID ?? "-")"])
+            return
+        }
+        let now = Envelope.nowMs()
+        let registeredUser = registry.bronnen[bericht.bronID]
+        enum Next { case none, complete, late(Int64), forged, duplicate, unknown }
+        let (next, outcomeForEvent) = state.withLock { s -> (Next, ZoekvraagWindow.AnswerOutcome?) in
+            if s.windows[bericht.vraagID] != nil {
+                let outcome = s.windows[bericht.vraagID]!.window.receive(bericht, userID: envelope.userID,
+                                                                          registeredUser: registeredUser, nowMs: now)
+                switch outcome {
+                case .accepted(let complete): return (complete ? .complete : .none, outcome)
+                case .late(let by): return (.late(by), outcome)
+                case .forged: return (.forged, outcome)
+                case .duplicate, .wrongDataset: return (.duplicate, outcome)
+                }
+            }
+            if let closed = s.closed[bericht.vraagID] {
+                guard let registeredUser, envelope.userID == registeredUser else { return (.forged, nil) }
+                return (.late(max(0, now - closed.deadlineMs)), nil)
+            }
+            return (.unknown, nil)
+        }
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
+                                  component: configuration.appID)
+        e.vraagID = bericht.vraagID
+        e.bronID = bericht.bronID.rawValue
+        e.gegevensset = bericht.gegevensset.rawValue
+        switch next {
+        case .none, .complete:
+            if let fout = bericht.fout {
+                e.soort = .bronFout
+                e.uitkomst = fout.code
+            } else {
+                e.aantal = bericht.matches.count
+                e.maximumAantalResultatenBereikt = bericht.maximumAantalResultatenBereikt
+                e.genegeerdeCriteria = bericht.genegeerdeCriteria
+            }
+            e.duurMs = bericht.duurMs
+            emit(e)
+            if case .complete = next { finish(bericht.vraagID) }
+        case .late(let by):
+            e.soort = .gegevenssetTeLaat
+            e.teLaatMs = Int(by)
+            e.uitkomst = "te_laat"
+            emit(e)
+        case .forged:
+            logger.warning("answer dropped: its user_id is not the bron's registered broker user",
+                           metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)",
+                                      "amqp.user_id": "\(envelope.userID ?? "-")"])
+            _ = outcomeForEvent
+        case .duplicate:
+            logger.debug("duplicate answer ignored", metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)"])
+        case .unknown:
+            logger.debug("answer to an unknown zoekvraag dropped", metadata: ["vum.vraag_id": "\(bericht.vraagID)"])
+        }
+    }
+
+    // MARK: - Presence
+
+    func readPresence(_ consumer: AMQPConsumer) async throws {
+        for try await delivery in consumer {
+            guard let envelope = try? Envelope(properties: delivery.properties),
+                let aanmelding = try? MessageCodec.decode(AanmeldingBericht.self, from: delivery.body)
+            else {
+                logger.info("undecodable aanmelding dropped")
+                continue
+            }
+            // Only a bron's own broker user may announce it.
+            guard let user = registry.bronnen[aanmelding.bronID], envelope.userID == user else {
+                logger.info("aanmelding of an unregistered bron, or from another user, ignored",
+                            metadata: ["vum.bron": "\(aanmelding.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
+                continue
+            }
+            if let change = state.withLock({ $0.presence.receive(aanmelding, nowMs: Envelope.nowMs()) }) {
+                emitPresence(change)
+            }
+        }
+    }
+
+    func emitPresence(_ change: PresenceRegistry.Change) {
+        let (soort, bron): (Procesgebeurtenis.Soort, BronID) = switch change {
+        case .aangemeld(let b): (.bronAangemeld, b)
+        case .afgemeld(let b): (.bronAfgemeld, b)
+        case .offline(let b): (.bronOffline, b)
+        }
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
+                                  component: configuration.appID)
+        e.bronID = bron.rawValue
+        logger.info("bron presence changed", metadata: ["vum.bron": "\(bron)", "vum.event": "\(soort.rawValue)"])
+        emit(e)
+    }
+
+    // MARK: - Procesgegevens
+
+    func event(_ soort: Procesgebeurtenis.Soort, vraagID: String?, party verzoek: Zoekverzoek) -> Procesgebeurtenis {
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
+                                  component: configuration.appID)
+        e.vraagID = vraagID
+        e.fromParty = verzoek.fromParty.rawValue
+        e.viaParty = (verzoek.viaParty ?? verzoek.fromParty).rawValue
+        e.suwi = registry.bemiddelaars[verzoek.fromParty]?.suwi ?? false
+        return e
+    }
+
+    func refuse(_ base: Procesgebeurtenis, _ fout: Fout) {
+        var e = base
+        e.soort = .zoekvraagGeweigerd
+        e.uitkomst = fout.code
+        e.reden = fout.details ?? fout.message
+        emit(e)
+    }
+
+    /// Publishes an event and waits for the broker's confirm.
+    func publishEvent(_ event: Procesgebeurtenis, on channel: AMQPChannel) async throws {
+        let envelope = Envelope(type: .procesgebeurtenis, correlationID: event.vraagID, appID: configuration.appID,
+                                userID: configuration.brokerUser)
+        let outcome = try await channel.publish(MessageCodec.encode(event), exchange: Topology.procesgegevens,
+                                                routingKey: event.soort.rawValue, properties: envelope.properties())
+        if case .returned = outcome { throw Fout.internalError("procesgebeurtenis returned") }
+    }
+
+    /// Publishes an event in the background; a failure is logged as an error (the trail has a gap).
+    func emit(_ event: Procesgebeurtenis) {
+        guard let audit = state.withLock({ $0.channels?.audit }) else {
+            logger.error("procesgebeurtenis not sent: not connected", metadata: ["vum.event": "\(event.soort.rawValue)"])
+            return
+        }
+        Task {
+            do { try await self.publishEvent(event, on: audit) } catch {
+                self.logger.error("procesgebeurtenis not confirmed", metadata: [
+                    "vum.event": "\(event.soort.rawValue)", "vum.vraag_id": "\(event.vraagID ?? "-")", "vum.error": "\(error)"])
+            }
+        }
+    }
+}
+
+func elapsedMs(_ start: ContinuousClock.Instant) -> Int {
+    let c = start.duration(to: .now).components
+    return Int(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
+}
+
+extension JSONValue {
+    var objectKeys: [String] { if case .object(let o) = self { o.keys } else { [] } }
+}

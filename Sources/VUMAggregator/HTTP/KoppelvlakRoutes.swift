@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import VUMExchange
+import VUMStandaard
+
+/// The REST API a bemiddelaar talks to, compatible with the VUM koppelvlak 3.0 bemiddelaar contract
+/// (DOMAIN.md section 4), plus the operator's endpoints:
+///
+/// - `POST /api/v3/werkzoekendeProfielen/matches`, `POST /api/v3/vacatures/matches`
+/// - `GET /api/v3/werkzoekendeProfielen/{vumID}`, `GET /api/v3/vacatures/{vumID}`
+/// - `GET /api/v3/openapi.json` (the OpenAPI document), `GET /health`, `GET /bronnen` (presence)
+///
+/// Every error is the koppelvlak's `{"code", "message", "details"}` with the matching HTTP status.
+public enum KoppelvlakRoutes {
+    /// Request bodies larger than this are refused with `400.01`.
+    public static let maximumBodySize = 1 << 20
+
+    static let fromParty = HTTPField.Name("X-VUM-fromParty")!
+    static let viaParty = HTTPField.Name("X-VUM-viaParty")!
+    static let toParty = HTTPField.Name("X-VUM-toParty")!
+    static let berichtVersie = HTTPField.Name("X-VUM-berichtVersie")!
+    static let apiVersion = HTTPField.Name("API-Version")!
+    static let gedeeltelijk = HTTPField.Name("X-VUM-gedeeltelijk")!
+    static let deadline = HTTPField.Name("X-VUM-deadline-ms")!
+
+    /// A router with every route on `service`.
+    public static func router(_ service: AggregatorService) -> Router<BasicRequestContext> {
+        let router = Router()
+        for (path, gegevensset) in [("werkzoekendeProfielen", Gegevensset.werkzoekenden), ("vacatures", .vacatures)] {
+            router.post("/api/v3/\(path)/matches") { request, _ -> Response in
+                await matches(request, gegevensset, service)
+            }
+            router.get("/api/v3/\(path)/:vumID") { request, context -> Response in
+                await detail(request, context.parameters.get("vumID") ?? "", gegevensset, service)
+            }
+        }
+        router.get("/api/v3/openapi.json") { _, _ -> Response in
+            json(.ok, OpenAPIDocument.json, service: service, asker: nil)
+        }
+        router.get("/health") { _, _ -> Response in
+            let ready = service.isReady
+            return json(ready ? .ok : .serviceUnavailable,
+                        .object(JSONObject([("status", .string(ready ? "ok" : "unavailable"))])), service: service, asker: nil)
+        }
+        router.get("/bronnen") { _, _ -> Response in
+            json(.ok, presenceJSON(service.presence), service: service, asker: nil)
+        }
+        return router
+    }
+
+    /// The parties of a request: `X-VUM-fromParty` is required; via defaults to from; toParty, when
+    /// given, must be this exchange; a major API version other than 3 is refused.
+    static func parties(_ request: Request, _ service: AggregatorService) throws(Fout) -> (from: OIN, via: OIN) {
+        if let version = request.headers[apiVersion], !version.hasPrefix("3.") && version != "3" {
+            throw Fout.invalidRequest("unsupported API-Version", details: "\(version); this exchange speaks 3.x")
+        }
+        guard let fromText = request.headers[fromParty], !fromText.isEmpty else {
+            throw Fout(code: "400.02", message: "incomplete request", details: "the X-VUM-fromParty header (an OIN) is required")
+        }
+        let from: OIN
+        do { from = try OIN(validating: fromText) } catch {
+            throw Fout.invalidRequest("invalid X-VUM-fromParty", details: error.description)
+        }
+        var via = from
+        if let viaText = request.headers[viaParty], !viaText.isEmpty {
+            do { via = try OIN(validating: viaText) } catch { throw Fout.invalidRequest("invalid X-VUM-viaParty", details: error.description) }
+        }
+        if let to = request.headers[toParty], !to.isEmpty, to != service.configuration.exchangeOIN.rawValue {
+            throw Fout.invalidRequest("wrong X-VUM-toParty", details: "this exchange is \(service.configuration.exchangeOIN)")
+        }
+        return (from, via)
+    }
+
+    static func matches(_ request: Request, _ gegevensset: Gegevensset, _ service: AggregatorService) async -> Response {
+        var asker: OIN?
+        do throws(Fout) {
+            let (from, via) = try parties(request, service)
+            asker = from
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: maximumBodySize) } catch {
+                throw Fout.invalidRequest("request body too large or unreadable", details: "at most \(maximumBodySize) bytes")
+            }
+            let parsed: JSONValue
+            do { parsed = try JSONValue.parse(body.readableBytesView) } catch {
+                throw Fout.invalidRequest("the body is not JSON", details: error.description)
+            }
+            guard case .object(let o) = parsed, let vraagObject = o["vraagObject"] else {
+                throw Fout(code: "400.02", message: "incomplete request", details: "the body must be {\"vraagObject\": selectievraag}")
+            }
+            var asked: Duration?
+            if let text = request.headers[deadline], let ms = Int(text), ms > 0 { asked = .milliseconds(ms) }
+            let antwoord = try await service.zoek(Zoekverzoek(gegevensset: gegevensset, vraagObject: vraagObject, fromParty: from,
+                                                              viaParty: via, deadline: asked))
+            var response = json(.ok, antwoord.json, service: service, asker: from)
+            response.headers[gedeeltelijk] = antwoord.gedeeltelijk ? "true" : "false"
+            return response
+        } catch {
+            return Self.error(error, service: service, asker: asker)
+        }
+    }
+
+    static func detail(_ request: Request, _ vumID: String, _ gegevensset: Gegevensset, _ service: AggregatorService) async
+        -> Response
+    {
+        var asker: OIN?
+        do throws(Fout) {
+            let (from, via) = try parties(request, service)
+            asker = from
+            let antwoord = try await service.detail(vumID, party: from, viaParty: via, gegevensset: gegevensset)
+            // The koppelvlak's detail answer: {"bronID", "werkzoekende" | "vacature": record}.
+            let key = gegevensset == .werkzoekenden ? "werkzoekende" : "vacature"
+            return json(.ok, .object(JSONObject([("bronID", .string(antwoord.bron.rawValue)), (key, antwoord.record)])),
+                        service: service, asker: from)
+        } catch {
+            return Self.error(error, service: service, asker: asker)
+        }
+    }
+
+    /// HTTP status of a koppelvlak error code: its first three digits.
+    static func status(_ code: String) -> HTTPResponse.Status {
+        guard let n = Int(code.prefix(3)), (400...599).contains(n) else { return .internalServerError }
+        return HTTPResponse.Status(code: n)
+    }
+
+    static func error(_ fout: Fout, service: AggregatorService, asker: OIN?) -> Response {
+        json(status(fout.code), fout.json, service: service, asker: asker)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue, service: AggregatorService, asker: OIN?) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        headers[apiVersion] = "3.0.0"
+        headers[berichtVersie] = "3.0.0"
+        headers[fromParty] = service.configuration.exchangeOIN.rawValue
+        headers[viaParty] = service.configuration.exchangeOIN.rawValue
+        if let asker { headers[toParty] = asker.rawValue }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+    }
+
+    static func presenceJSON(_ presence: PresenceRegistry) -> JSONValue {
+        .object(JSONObject([("bronnen", .array(presence.entries.values.sorted { $0.bron < $1.bron }.map { e in
+            .object(JSONObject([
+                ("bronID", .string(e.bron.rawValue)), ("online", .bool(e.online)),
+                ("gegevenssets", .array(e.gegevenssets.map(\.rawValue).sorted().map(JSONValue.string))),
+                ("versie", .string(e.versie)), ("laatstGezienMs", .number(.integer(e.lastSeenMs))),
+            ]))
+        }))]))
+    }
+}

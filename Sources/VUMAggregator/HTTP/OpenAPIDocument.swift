@@ -1,0 +1,79 @@
+import VUMStandaard
+
+/// The OpenAPI 3.0 document of the bemiddelaar API, served at `/api/v3/openapi.json`. A test validates
+/// it with an independent OpenAPI validator and checks that every route it lists answers.
+public enum OpenAPIDocument {
+    public static let json: JSONValue = try! JSONValue.parse(text)
+
+    static let parties = """
+        {"name":"X-VUM-fromParty","in":"header","required":true,"description":"OIN of the responsible party","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
+        {"name":"X-VUM-viaParty","in":"header","required":false,"description":"OIN of its processor (default: fromParty)","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
+        {"name":"X-VUM-toParty","in":"header","required":false,"description":"OIN of this exchange","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
+        {"name":"API-Version","in":"header","required":false,"schema":{"type":"string","example":"3.0.0"}},
+        {"name":"X-VUM-berichtVersie","in":"header","required":false,"schema":{"type":"string","example":"3.0.0"}}
+        """
+
+    static let errors = """
+        "400":{"description":"400.01 invalid request, 400.02 incomplete request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+        "401":{"description":"not a registered bemiddelaar","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+        "403":{"description":"not allowed to ask this dataset (job-seeker profiles: SUWI parties only)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+        "500":{"description":"500.1 internal error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+        "503":{"description":"service unavailable (starting, shutting down, audit trail unavailable, bron did not answer)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}}
+        """
+
+    static func matches(_ path: String, _ summary: String) -> String {
+        """
+        "/api/v3/\(path)/matches":{"post":{"summary":"\(summary)","operationId":"\(path)Matches",
+          "parameters":[\(parties),
+            {"name":"X-VUM-deadline-ms","in":"header","required":false,"description":"extension: the deadline in ms (default 5000, capped by the operator)","schema":{"type":"integer","minimum":1}}],
+          "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["vraagObject"],
+            "properties":{"vraagObject":{"type":"object","description":"the selectievraag (Docs/schemas/selectievraag-*.schema.json)"}}}}}},
+          "responses":{"200":{"description":"the merged answer of every bron",
+            "headers":{"X-VUM-gedeeltelijk":{"description":"extension: true when some bron did not answer","schema":{"type":"string","enum":["true","false"]}}},
+            "content":{"application/json":{"schema":{"$ref":"#/components/schemas/Matches"}}}},\(errors)}}}
+        """
+    }
+
+    static func detail(_ path: String, _ key: String) -> String {
+        """
+        "/api/v3/\(path)/{vumID}":{"get":{"summary":"the detail record behind a vumID","operationId":"\(path)Detail",
+          "parameters":[{"name":"vumID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9_.-]{1,500}$"}},\(parties)],
+          "responses":{"200":{"description":"the detail record, with its vumID instead of the bron's id",
+            "content":{"application/json":{"schema":{"type":"object","required":["bronID","\(key)"],
+              "properties":{"bronID":{"type":"string"},"\(key)":{"type":"object"}}}}}},
+            "404":{"description":"unknown vumID: not issued to this party, expired, or tampered with","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+            "429":{"description":"429.01 detail limit of the zoekvraag reached","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+            \(errors)}}}
+        """
+    }
+
+    static let text = """
+        {"openapi":"3.0.3",
+         "info":{"title":"VUM exchange: bemiddelaar API","version":"3.0.0",
+           "description":"Compatible with the VUM koppelvlak 3.0 bemiddelaar contract. Extension fields (vumBronnen, vumGedeeltelijk) and headers (X-VUM-gedeeltelijk, X-VUM-deadline-ms) can be ignored by a koppelvlak 3.0 client."},
+         "paths":{
+          \(matches("werkzoekendeProfielen", "ask every bron for job-seeker profiles (SUWI parties only)")),
+          \(matches("vacatures", "ask every bron for vacancies")),
+          \(detail("werkzoekendeProfielen", "werkzoekende")),
+          \(detail("vacatures", "vacature")),
+          "/api/v3/openapi.json":{"get":{"summary":"this document","operationId":"openapi","responses":{"200":{"description":"OpenAPI 3.0","content":{"application/json":{"schema":{"type":"object"}}}}}}},
+          "/health":{"get":{"summary":"ready to take zoekvragen","operationId":"health","responses":{"200":{"description":"ok"},"503":{"description":"starting or shutting down"}}}},
+          "/bronnen":{"get":{"summary":"the presence registry","operationId":"bronnen","responses":{"200":{"description":"every bron seen, online or not",
+            "content":{"application/json":{"schema":{"type":"object","properties":{"bronnen":{"type":"array","items":{"type":"object",
+              "properties":{"bronID":{"type":"string"},"online":{"type":"boolean"},"gegevenssets":{"type":"array","items":{"type":"string"}},
+                "versie":{"type":"string"},"laatstGezienMs":{"type":"integer"}}}}}}}}}}}}
+         },
+         "components":{"schemas":{
+          "Fout":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string","example":"400.01"},"message":{"type":"string"},"details":{"type":"string"}}},
+          "BronStatus":{"type":"object","required":["bronID","status","aantal"],"properties":{
+            "bronID":{"type":"string"},"status":{"type":"string","enum":["beantwoord","geen_resultaten","fout","te_laat","offline"]},
+            "aantal":{"type":"integer"},"duurMs":{"type":"integer"},"maximumAantalResultatenBereikt":{"type":"boolean"},
+            "genegeerdeCriteria":{"type":"array","items":{"type":"string"}},"fout":{"$ref":"#/components/schemas/Fout"}}},
+          "Matches":{"type":"object","required":["vraagID","maximumAantalResultatenBereikt","matches"],"properties":{
+            "vraagID":{"type":"string"},"maximumAantalResultatenBereikt":{"type":"boolean"},
+            "matches":{"type":"array","items":{"type":"object","required":["vumID"],"description":"a matching profile with its vumID","properties":{"vumID":{"type":"string"}}}},
+            "vumGedeeltelijk":{"type":"boolean","description":"extension: some bron was te_laat or offline"},
+            "vumBronnen":{"type":"array","description":"extension: the status per bron","items":{"$ref":"#/components/schemas/BronStatus"}}}}
+         }}}
+        """
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import VUMExchange
+import VUMStandaard
+
+/// A zoekvraag as the aggregator remembers it after answering: who asked, what, until when its vumIDs
+/// hold, which (bron, record) each match position stands for, and how many details were asked.
+public struct ZoekvraagRecord: Sendable, Hashable {
+    public var vraagID: String
+    public var fromParty: OIN
+    public var gegevensset: Gegevensset
+    public var createdMs: Int64
+    public var expiresMs: Int64
+    /// Position in the answer → (bron, the bron's record id).
+    public var matches: [MatchReference]
+
+    public struct MatchReference: Sendable, Hashable {
+        public var bron: BronID
+        public var recordID: RecordID
+    }
+}
+
+/// Where the aggregator keeps its request state. SQLite for one instance; the protocol is small so a
+/// PostgreSQL implementation can let several aggregators share it (the vumID secret must then be shared).
+public protocol RequestStore: Sendable {
+    func save(_ record: ZoekvraagRecord) async throws
+    func load(_ vraagID: String) async throws -> ZoekvraagRecord?
+    /// Counts one more detail request for the zoekvraag and returns the new count, atomically.
+    func countDetail(_ vraagID: String) async throws -> Int
+    /// Removes zoekvragen whose vumIDs expired before `nowMs`; returns how many.
+    func removeExpired(nowMs: Int64) async throws -> Int
+}
+
+/// The request store in one SQLite file (GRDB, WAL).
+public final class SQLiteRequestStore: RequestStore {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE zoekvraag (
+                    vraag_id TEXT PRIMARY KEY, from_party TEXT NOT NULL, gegevensset TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, details INTEGER NOT NULL DEFAULT 0,
+                    matches TEXT NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX zoekvraag_by_expiry ON zoekvraag(expires_ms)")
+        }
+        try migrator.migrate(pool)
+    }
+
+    public func save(_ record: ZoekvraagRecord) async throws {
+        let matches = JSONValue.array(record.matches.map {
+            .array([.string($0.bron.rawValue), .string($0.recordID.rawValue)])
+        }).serialized()
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO zoekvraag (vraag_id, from_party, gegevensset, created_ms, expires_ms, matches)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [record.vraagID, record.fromParty.rawValue, record.gegevensset.rawValue, record.createdMs,
+                                 record.expiresMs, matches])
+        }
+    }
+
+    public func load(_ vraagID: String) async throws -> ZoekvraagRecord? {
+        let row = try await pool.read { db -> (String, String, Int64, Int64, String)? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM zoekvraag WHERE vraag_id = ?", arguments: [vraagID])
+            else { return nil }
+            return (row["from_party"], row["gegevensset"], row["created_ms"], row["expires_ms"], row["matches"])
+        }
+        guard let (party, gegevensset, createdMs, expiresMs, matchesText) = row,
+            let set = Gegevensset(rawValue: gegevensset)
+        else { return nil }
+        var matches: [ZoekvraagRecord.MatchReference] = []
+        if case .array(let items) = try JSONValue.parse(matchesText) {
+            for case .array(let pair) in items {
+                guard pair.count == 2, case .string(let b) = pair[0], case .string(let r) = pair[1] else { continue }
+                matches.append(.init(bron: try BronID(validating: b), recordID: try RecordID(validating: r)))
+            }
+        }
+        return ZoekvraagRecord(vraagID: vraagID, fromParty: try OIN(validating: party), gegevensset: set,
+                               createdMs: createdMs, expiresMs: expiresMs, matches: matches)
+    }
+
+    public func countDetail(_ vraagID: String) async throws -> Int {
+        try await pool.write { db in
+            try Int.fetchOne(db, sql: "UPDATE zoekvraag SET details = details + 1 WHERE vraag_id = ? RETURNING details",
+                             arguments: [vraagID]) ?? 0
+        }
+    }
+
+    public func removeExpired(nowMs: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM zoekvraag WHERE expires_ms < ?", arguments: [nowMs])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import VUMExchange
+import VUMStandaard
+
+/// How a bron's part of a zoekvraag ended, as the asker sees it.
+public enum BronStatus: String, Sendable, Hashable, CaseIterable {
+    /// Answered with matches.
+    case beantwoord
+    /// Answered: nothing matched.
+    case geenResultaten = "geen_resultaten"
+    /// Answered with an error.
+    case fout
+    /// Expected, but no answer before the deadline.
+    case teLaat = "te_laat"
+    /// Not online when the question went out: not waited for.
+    case offline
+}
+
+/// One bron's outcome in the answer to the asker.
+public struct BronUitkomst: Sendable, Hashable {
+    public var bron: BronID
+    public var status: BronStatus
+    public var aantal: Int
+    public var duurMs: Int?
+    public var fout: Fout?
+    public var maximumAantalResultatenBereikt: Bool
+    public var genegeerdeCriteria: [String]
+}
+
+/// The state of one zoekvraag between fan-out and completion: an I/O-free state machine. It completes
+/// when every expected bron has answered, or at the deadline, whichever comes first; it accepts an
+/// answer only from the broker user registered for the bron the answer names, and only once per bron.
+public struct ZoekvraagWindow: Sendable {
+    public let vraagID: String
+    public let gegevensset: Gegevensset
+    public let startedMs: Int64
+    public let deadlineMs: Int64
+    public private(set) var expected: Set<BronID>
+    public let offline: [BronID]
+    public private(set) var answers: [BronID: (bericht: GegevenssetBericht, receivedMs: Int64)] = [:]
+    public private(set) var isClosed = false
+
+    public init(vraagID: String, gegevensset: Gegevensset, startedMs: Int64, deadlineMs: Int64, expected: [BronID],
+                offline: [BronID]) {
+        self.vraagID = vraagID
+        self.gegevensset = gegevensset
+        self.startedMs = startedMs
+        self.deadlineMs = deadlineMs
+        self.expected = Set(expected)
+        self.offline = offline.filter { !expected.contains($0) }
+    }
+
+    /// What happened to an answer.
+    public enum AnswerOutcome: Sendable, Hashable {
+        /// Merged; `complete` when it was the last one expected.
+        case accepted(complete: Bool)
+        /// A second answer from the same bron: ignored.
+        case duplicate
+        /// The `user_id` is not the broker user registered for the bron the answer names: dropped.
+        case forged(claimedBron: BronID, userID: String?)
+        /// After the request closed: recorded with its lateness, never merged.
+        case late(byMs: Int64)
+        /// For another dataset than asked: dropped.
+        case wrongDataset
+    }
+
+    /// Takes an answer received at `nowMs`; `registeredUser` is the broker user the registry lists for the
+    /// bron the answer names (`nil`: not a registered bron).
+    public mutating func receive(_ bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
+                                 nowMs: Int64) -> AnswerOutcome {
+        guard let registeredUser, userID == registeredUser else {
+            return .forged(claimedBron: bericht.bronID, userID: userID)
+        }
+        if isClosed || nowMs > deadlineMs { return .late(byMs: max(0, nowMs - deadlineMs)) }
+        guard bericht.gegevensset == gegevensset else { return .wrongDataset }
+        guard answers[bericht.bronID] == nil else { return .duplicate }
+        answers[bericht.bronID] = (bericht, nowMs)
+        let complete = expected.allSatisfy { answers[$0] != nil }
+        return .accepted(complete: complete)
+    }
+
+    /// Every expected bron has answered.
+    public var isComplete: Bool { expected.allSatisfy { answers[$0] != nil } }
+
+    /// Closes the window (at completion or at the deadline) and says how each bron did.
+    public mutating func close() -> [BronUitkomst] {
+        isClosed = true
+        var result: [BronUitkomst] = []
+        for (bron, answer) in answers {
+            let b = answer.bericht
+            let status: BronStatus = b.fout != nil ? .fout : (b.matches.isEmpty ? .geenResultaten : .beantwoord)
+            result.append(BronUitkomst(bron: bron, status: status, aantal: b.matches.count,
+                                       duurMs: b.duurMs ?? Int(answer.receivedMs - startedMs), fout: b.fout,
+                                       maximumAantalResultatenBereikt: b.maximumAantalResultatenBereikt,
+                                       genegeerdeCriteria: b.genegeerdeCriteria))
+        }
+        for bron in expected where answers[bron] == nil {
+            result.append(BronUitkomst(bron: bron, status: .teLaat, aantal: 0, duurMs: nil, fout: nil,
+                                       maximumAantalResultatenBereikt: false, genegeerdeCriteria: []))
+        }
+        for bron in offline where answers[bron] == nil {
+            result.append(BronUitkomst(bron: bron, status: .offline, aantal: 0, duurMs: nil, fout: nil,
+                                       maximumAantalResultatenBereikt: false, genegeerdeCriteria: []))
+        }
+        return result.sorted { $0.bron < $1.bron }
+    }
+}

@@ -1,0 +1,362 @@
+import AMQPClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import Testing
+import VUMAdapter
+import VUMAggregator
+import VUMExchange
+import VUMStandaard
+import VUMTesting
+
+let exchangeOIN = try! OIN(validating: "00000009876543210000")
+let gemeenteOIN = try! OIN(validating: "00000001111111111111")
+let uitzendOIN = try! OIN(validating: "00000002222222222222")
+let gastOIN = try! OIN(validating: "00000003333333333333")
+
+/// A running exchange for a test: an aggregator with its REST API on a free port, its own registry of
+/// bronnen, a request store in a temporary folder, and an inbox of every procesgebeurtenis.
+struct TestExchange {
+    let federation: TestFederation
+    let aggregator: AggregatorService
+    let tasks: [Task<Void, any Error>]
+    let port: Int
+    let audit: Inbox<AMQPDelivery>
+    let folder: URL
+
+    static func start(bronnen: [BronID: String], configure: (inout AggregatorConfiguration) -> Void = { _ in })
+        async throws -> TestExchange
+    {
+        let federation = try await TestFederation.start()
+        try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+        let auditQueue = try await federation.channel.declareQueue(exclusive: true)
+        try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
+        let (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = AggregatorConfiguration(brokerUser: broker.user, exchangeOIN: exchangeOIN)
+        configure(&configuration)
+        let registry = Registry(bronnen: bronnen, bemiddelaars: [
+            .init(oin: gemeenteOIN, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures]),
+            .init(oin: uitzendOIN, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures]),
+        ])
+        let aggregator = AggregatorService(
+            configuration: configuration, registry: registry, connection: federation.connection,
+            store: try SQLiteRequestStore(path: folder.appendingPathComponent("requests.sqlite").path),
+            vumIDSecret: VumIDs.randomSecret(), table: testPC4Table)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: KoppelvlakRoutes.router(aggregator),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) })
+        let tasks = [Task { try await aggregator.run() }, Task { try await app.run() }]
+        var port = 0
+        for await p in ports {
+            port = p
+            break
+        }
+        try await aggregator.waitUntilReady()
+        return TestExchange(federation: federation, aggregator: aggregator, tasks: tasks, port: port, audit: audit, folder: folder)
+    }
+
+    /// Waits until the aggregator lists these bronnen as online.
+    func waitOnline(_ bronnen: [BronID]) async throws {
+        let end = ContinuousClock.now + .seconds(10)
+        while !bronnen.allSatisfy({ aggregator.presence.entries[$0]?.online == true }) {
+            guard ContinuousClock.now < end else { throw InboxError("bronnen \(bronnen) not online at the aggregator") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    struct HTTPResult {
+        var status: Int
+        var json: JSONValue
+        var headers: [String: String]
+    }
+
+    func request(_ method: String, _ path: String, body: String? = nil, from party: OIN? = gemeenteOIN,
+                 headers extra: [String: String] = [:]) async throws -> HTTPResult {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 60
+        if let party {
+            request.setValue(party.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
+            request.setValue(exchangeOIN.rawValue, forHTTPHeaderField: "X-VUM-toParty")
+        }
+        request.setValue("3.0.0", forHTTPHeaderField: "API-Version")
+        for (k, v) in extra { request.setValue(v, forHTTPHeaderField: k) }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+        return HTTPResult(status: http.statusCode, json: (try? JSONValue.parse(Array(data))) ?? .null, headers: headers)
+    }
+
+    func zoek(_ selectievraag: String, _ gegevensset: Gegevensset = .werkzoekenden, from party: OIN? = gemeenteOIN,
+              deadlineMs: Int? = nil) async throws -> HTTPResult {
+        let path = gegevensset == .werkzoekenden ? "werkzoekendeProfielen" : "vacatures"
+        return try await request("POST", "/api/v3/\(path)/matches", body: #"{"vraagObject":\#(selectievraag)}"#, from: party,
+                                 headers: deadlineMs.map { ["X-VUM-deadline-ms": "\($0)"] } ?? [:])
+    }
+
+    /// The events about one zoekvraag that have arrived so far, by type.
+    func events(_ vraagID: String) async -> [Procesgebeurtenis] {
+        await audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }.filter { $0.vraagID == vraagID }
+    }
+
+    func waitForEvent(_ soort: Procesgebeurtenis.Soort, _ match: @escaping @Sendable (Procesgebeurtenis) -> Bool = { _ in true })
+        async throws -> Procesgebeurtenis
+    {
+        let d = try await audit.first(timeout: .seconds(10), "event \(soort.rawValue)") {
+            guard let e = try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) else { return false }
+            return e.soort == soort && match(e)
+        }
+        return try MessageCodec.decode(Procesgebeurtenis.self, from: d.body)
+    }
+
+    func stop() async {
+        for t in tasks { t.cancel() }
+        for t in tasks { _ = try? await t.value }
+        await federation.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue? { if case .object(let o) = self { o[key] } else { nil } }
+    var array: [JSONValue] { if case .array(let a) = self { a } else { [] } }
+    var string: String? { if case .string(let s) = self { s } else { nil } }
+}
+
+@Suite("vum-aggregator against a real broker, real adapters and real HTTP", .timeLimit(.minutes(3)))
+struct AggregatorTests {
+    let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":80},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
+
+    /// Three bronnen with their own generated werkzoekenden, registered as the test's broker user.
+    func threeBronnen(_ federation: TestFederation) async throws
+        -> (bronnen: [BronID], people: [BronID: [Werkzoekende]], tasks: [Task<Void, any Error>])
+    {
+        var bronnen: [BronID] = []
+        var people: [BronID: [Werkzoekende]] = [:]
+        var tasks: [Task<Void, any Error>] = []
+        for (i, name) in ["gemeente", "uwv", "reintegratie"].enumerated() {
+            let bron = try await federation.addBron(name)
+            let records = (0..<300).map(SyntheticData(seed: UInt64(70 + i), table: testPC4Table).werkzoekende)
+            let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
+            bronnen.append(bron)
+            people[bron] = records
+            tasks.append(task)
+        }
+        return (bronnen, people, tasks)
+    }
+
+    @Test("REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited")
+    func roundTrip() async throws {
+        // Bron ids are made per test; the registry is filled after they exist.
+        let federation = try await TestFederation.start()
+        let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
+        let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
+        defer { for t in adapterTasks { t.cancel() } }
+        try await exchange.waitOnline(bronnen)
+
+        let start = ContinuousClock.now
+        let result = try await exchange.zoek(question, deadlineMs: 20_000)
+        #expect(start.duration(to: .now) < .seconds(10), "waited for the deadline although every bron answered")
+        #expect(result.status == 200, "\(result.json.serialized())")
+        #expect(result.headers["x-vum-gedeeltelijk"] == "false")
+        #expect(result.headers["x-vum-toparty"] == gemeenteOIN.rawValue)
+        let body = result.json
+        let vraagID = try #require(body["vraagID"]?.string)
+        let statuses = body["vumBronnen"]!.array
+        #expect(Set(statuses.compactMap { $0["bronID"]?.string }) == Set(bronnen.map(\.rawValue)))
+        #expect(statuses.allSatisfy { $0["status"]?.string == "beantwoord" }, "\(statuses)")
+        let evaluator = Evaluator(table: testPC4Table)
+        let prepared = try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden))
+        let expectedCount = bronnen.map { evaluator.select(people[$0]!.map(\.matchingProfiel), prepared).matches.count }.reduce(0, +)
+        let matches = body["matches"]!.array
+        #expect(matches.count == expectedCount)
+        #expect(expectedCount > 11)
+        #expect(matches.allSatisfy { $0["idWerkzoekende"] == nil && $0["vumID"]?.string != nil })
+        #expect(Set(matches.compactMap { $0["vumID"]?.string }).count == matches.count)
+
+        // Every step left its procesgebeurtenis.
+        _ = try await exchange.waitForEvent(.zoekvraagAfgerond) { $0.vraagID == vraagID }
+        let events = await exchange.events(vraagID)
+        let soorten = events.map(\.soort)
+        #expect(soorten.contains(.zoekvraagOntvangen) && soorten.contains(.zoekvraagVerstuurd))
+        #expect(soorten.filter { $0 == .gegevenssetOntvangen }.count == 3)
+        let afgerond = events.first { $0.soort == .zoekvraagAfgerond }
+        #expect(afgerond?.aantallenPerStatus == ["beantwoord": 3] && afgerond?.gedeeltelijk == false)
+        #expect(events.allSatisfy { $0.fromParty == nil || $0.fromParty == gemeenteOIN.rawValue })
+
+        // Details: ten per zoekvraag, the eleventh refused; another party's or a tampered vumID is unknown.
+        let vumIDs = matches.compactMap { $0["vumID"]?.string }
+        for vumID in vumIDs.prefix(10) {
+            let detail = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumID)")
+            #expect(detail.status == 200, "\(detail.json.serialized())")
+            #expect(detail.json["werkzoekende"]?["vumID"]?.string == vumID)
+            #expect(detail.json["werkzoekende"]?["idWerkzoekende"] == nil)
+        }
+        let eleventh = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[10])")
+        #expect(eleventh.status == 429 && eleventh.json["code"]?.string == "429.01")
+        let otherParty = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0])", from: uitzendOIN)
+        #expect(otherParty.status == 404, "\(otherParty.json.serialized())")
+        let tampered = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0].dropLast())x")
+        #expect(tampered.status == 404)
+        _ = try await exchange.waitForEvent(.detailGeweigerd) { $0.vraagID == vraagID && $0.uitkomst == "429.01" }
+        let geleverd = await exchange.events(vraagID).filter { $0.soort == .detailGeleverd }
+        #expect(geleverd.count == 10)
+        await exchange.stop()
+        await federation.stop()
+    }
+
+    @Test("a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged")
+    func silentBron() async throws {
+        let federation = try await TestFederation.start()
+        let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+        let stil = try await federation.addBron("stil")
+        let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) }))
+        defer { for t in adapterTasks { t.cancel() } }
+        // The silent bron announces itself but never answers.
+        var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
+        envelope.bron = stil
+        try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
+            bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
+            heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
+        try await exchange.waitOnline(bronnen + [stil])
+
+        let result = try await exchange.zoek(question, deadlineMs: 1500)
+        #expect(result.status == 200)
+        #expect(result.headers["x-vum-gedeeltelijk"] == "true")
+        #expect(result.json["vumGedeeltelijk"] == .bool(true))
+        let statuses = result.json["vumBronnen"]!.array
+        #expect(statuses.first { $0["bronID"]?.string == stil.rawValue }?["status"]?.string == "te_laat")
+        #expect(statuses.filter { $0["status"]?.string == "beantwoord" }.count == 3)
+        let vraagID = try #require(result.json["vraagID"]?.string)
+        let matchCount = result.json["matches"]!.array.count
+
+        // Now the silent bron answers, too late: recorded with its lateness, not merged.
+        let late = GegevenssetBericht(vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden,
+                                      matches: [], maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+        var answerEnvelope = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+        answerEnvelope.bron = stil
+        let replyQueue = exchange.aggregatorReplyQueue
+        try await federation.channel.publish(MessageCodec.encode(late), exchange: Topology.antwoorden, routingKey: replyQueue,
+                                             properties: answerEnvelope.properties())
+        let teLaat = try await exchange.waitForEvent(.gegevenssetTeLaat) { $0.vraagID == vraagID }
+        #expect(teLaat.bronID == stil.rawValue)
+        #expect((teLaat.teLaatMs ?? -1) >= 0)
+        #expect(matchCount > 0)
+        await exchange.stop()
+        await federation.stop()
+    }
+
+    @Test("forged and duplicate answers are dropped: only the bron's own broker user answers for it, once")
+    func forgedAndDuplicate() async throws {
+        let federation = try await TestFederation.start()
+        let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+        let stil = try await federation.addBron("stil")
+        let nep = try BronID(validating: "nep-\(UUID().uuidString.prefix(6).lowercased())")
+        var registry = Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) })
+        registry[nep] = "bron-nep-certificaat"
+        let exchange = try await TestExchange.start(bronnen: registry)
+        defer { for t in adapterTasks { t.cancel() } }
+        var presence = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
+        presence.bron = stil
+        try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
+            bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
+            heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: presence.properties())
+        try await exchange.waitOnline(bronnen + [stil])
+
+        // The silent bron keeps the zoekvraag open until its deadline, so answers can be injected.
+        let asking = Task { try await exchange.zoek(question, deadlineMs: 3000) }
+        let verstuurd = try await exchange.waitForEvent(.zoekvraagVerstuurd) { $0.verwachteBronnen?.contains(stil.rawValue) == true }
+        let vraagID = try #require(verstuurd.vraagID)
+        _ = try await exchange.waitForEvent(.gegevenssetOntvangen) { $0.vraagID == vraagID && $0.bronID == bronnen[0].rawValue }
+        let replyQueue = exchange.aggregatorReplyQueue
+        func inject(_ bron: BronID, matches: Int) async throws {
+            let bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden,
+                                             matches: (0..<matches).map { .object(JSONObject([("idWerkzoekende", .string("nep-\($0)"))])) },
+                                             maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+            var e = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+            e.bron = bron
+            try await federation.channel.publish(MessageCodec.encode(bericht), exchange: Topology.antwoorden,
+                                                 routingKey: replyQueue, properties: e.properties())
+        }
+        try await inject(nep, matches: 5)          // forged: nep answers as bron-nep-certificaat, not as this user
+        try await inject(bronnen[0], matches: 7)   // duplicate: bron 0 already answered
+        let result = try await asking.value
+        let statuses = result.json["vumBronnen"]!.array
+        #expect(!statuses.contains { $0["bronID"]?.string == nep.rawValue })
+        #expect(!result.json["matches"]!.array.contains { $0["vumID"] == nil })
+        let first = statuses.first { $0["bronID"]?.string == bronnen[0].rawValue }
+        #expect(first?["aantal"] != .number(.integer(7)))
+        let ontvangen = await exchange.events(vraagID).filter { $0.soort == .gegevenssetOntvangen && $0.bronID == bronnen[0].rawValue }
+        #expect(ontvangen.count == 1)
+        await exchange.stop()
+        await federation.stop()
+    }
+
+    @Test("refusals: non-SUWI for werkzoekenden, unknown party, missing header, bad body, bad question; all audited")
+    func refusals() async throws {
+        let exchange = try await TestExchange.start(bronnen: [:])
+        let nietSuwi = try await exchange.zoek(question, from: uitzendOIN)
+        #expect(nietSuwi.status == 403 && nietSuwi.json["code"]?.string == "403")
+        let vacatures = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures, from: uitzendOIN)
+        #expect(vacatures.status == 200, "\(vacatures.json.serialized())")
+        #expect(vacatures.json["matches"]?.array.isEmpty == true)
+        let onbekend = try await exchange.zoek(question, from: gastOIN)
+        #expect(onbekend.status == 401)
+        let zonderPartij = try await exchange.zoek(question, from: nil)
+        #expect(zonderPartij.status == 400 && zonderPartij.json["code"]?.string == "400.02")
+        let geenJSON = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{niet json")
+        #expect(geenJSON.status == 400 && geenJSON.json["code"]?.string == "400.01")
+        let zonderVraag = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{}")
+        #expect(zonderVraag.json["code"]?.string == "400.02")
+        let slecht = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":"ver"}}"#)
+        #expect(slecht.status == 400 && slecht.json["code"]?.string == "400.01")
+        #expect(slecht.json["details"]?.string?.contains("selectiegebied.afstand") == true)
+        let onbekendePostcode = try await exchange.zoek(#"{"selectiegebied":{"postcode":"0999AA","afstand":5}}"#)
+        #expect(onbekendePostcode.status == 400)
+        let versie = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":{}}"#,
+                                                headers: ["API-Version": "2.0.0"])
+        #expect(versie.status == 400)
+        let geweigerd = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == uitzendOIN.rawValue }
+        #expect(geweigerd.uitkomst == "403" && geweigerd.suwi == false)
+        _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401" }
+        await exchange.stop()
+    }
+
+    @Test("the OpenAPI document is valid OpenAPI 3.0 and every path it lists is served")
+    func openAPI() async throws {
+        let exchange = try await TestExchange.start(bronnen: [:])
+        let document = try await exchange.request("GET", "/api/v3/openapi.json", from: nil)
+        #expect(document.status == 200)
+        let file = exchange.folder.appendingPathComponent("openapi.json")
+        try Data(document.json.serializedBytes()).write(to: file)
+        let validation = try await ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file.path])
+        #expect(validation.status == 0, "\(validation.output)")
+        for path in document.json["paths"]?.objectKeysList ?? [] where !path.contains("{") && !path.hasSuffix("/matches") {
+            let answer = try await exchange.request("GET", path, from: nil)
+            #expect(answer.status == 200, "\(path)")
+        }
+        let health = try await exchange.request("GET", "/health", from: nil)
+        #expect(health.json["status"]?.string == "ok")
+        await exchange.stop()
+    }
+}
+
+extension JSONValue {
+    var objectKeysList: [String] { if case .object(let o) = self { o.keys } else { [] } }
+}
+
+extension TestExchange {
+    /// The aggregator's reply queue (answers are routed to it by name).
+    var aggregatorReplyQueue: String { aggregator.replyQueueName ?? "" }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import VUMAggregator
+import VUMExchange
+import VUMStandaard
+
+let bronA = try! BronID(validating: "gemeente-a")
+let bronB = try! BronID(validating: "uwv")
+let bronC = try! BronID(validating: "uitzendbureau")
+
+func antwoord(_ bron: BronID, vraagID: String = "v1", matches: Int = 2, fout: Fout? = nil,
+              gegevensset: Gegevensset = .werkzoekenden) -> GegevenssetBericht {
+    if let fout { return GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: gegevensset, fout: fout) }
+    return GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
+                              matches: (0..<matches).map { _ in .object(JSONObject()) }, maximumAantalResultatenBereikt: false,
+                              genegeerdeCriteria: [], duurMs: 3)
+}
+
+@Suite("Aggregator state machines (no broker)")
+struct AggregatorStateTests {
+    @Test("a zoekvraag completes when every expected bron answered; statuses say who did what")
+    func completion() {
+        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
+                                expected: [bronA, bronB], offline: [bronC])
+        #expect(w.receive(antwoord(bronA), userID: "bron-a", registeredUser: "bron-a", nowMs: 1010) == .accepted(complete: false))
+        #expect(w.receive(antwoord(bronB, matches: 0), userID: "bron-b", registeredUser: "bron-b", nowMs: 1020)
+                == .accepted(complete: true))
+        let uitkomsten = w.close()
+        #expect(uitkomsten.map(\.status) == [.beantwoord, .offline, .geenResultaten])
+        #expect(uitkomsten.map(\.bron) == [bronA, bronC, bronB])
+    }
+
+    @Test("forged, duplicate, late and wrong-dataset answers are never merged")
+    func refusedAnswers() {
+        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
+                                expected: [bronA, bronB], offline: [])
+        #expect(w.receive(antwoord(bronA), userID: "bron-b", registeredUser: "bron-a", nowMs: 1010)
+                == .forged(claimedBron: bronA, userID: "bron-b"))
+        #expect(w.receive(antwoord(bronA), userID: "x", registeredUser: nil, nowMs: 1010) == .forged(claimedBron: bronA, userID: "x"))
+        #expect(w.receive(antwoord(bronA, gegevensset: .vacatures), userID: "a", registeredUser: "a", nowMs: 1010) == .wrongDataset)
+        #expect(w.receive(antwoord(bronA), userID: "a", registeredUser: "a", nowMs: 1010) == .accepted(complete: false))
+        #expect(w.receive(antwoord(bronA, matches: 9), userID: "a", registeredUser: "a", nowMs: 1011) == .duplicate)
+        #expect(w.receive(antwoord(bronB), userID: "b", registeredUser: "b", nowMs: 6500) == .late(byMs: 500))
+        let uitkomsten = w.close()
+        #expect(uitkomsten.first { $0.bron == bronA }?.aantal == 2)
+        #expect(uitkomsten.first { $0.bron == bronB }?.status == .teLaat)
+        // After closing, everything is late.
+        #expect(w.receive(antwoord(bronB), userID: "b", registeredUser: "b", nowMs: 2000) == .late(byMs: 0))
+    }
+
+    @Test("an error answer is status fout with its code")
+    func errorAnswer() {
+        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 0, deadlineMs: 100, expected: [bronA], offline: [])
+        _ = w.receive(antwoord(bronA, fout: .internalError("store")), userID: "a", registeredUser: "a", nowMs: 5)
+        let u = w.close()
+        #expect(u.first?.status == .fout && u.first?.fout?.code == "500.1")
+    }
+
+    @Test("presence: aanmelding, heartbeats, afmelding, and offline after missed heartbeats")
+    func presence() {
+        var p = PresenceRegistry()
+        let aanmelding = AanmeldingBericht(bronID: bronA, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                                           ondersteundeCriteria: [], heartbeatIntervalMs: 1000)
+        #expect(p.receive(aanmelding, nowMs: 0) == .aangemeld(bronA))
+        #expect(p.expected(for: .werkzoekenden, nowMs: 500).online == [bronA])
+        #expect(p.expected(for: .vacatures, nowMs: 500).online.isEmpty)
+        var heartbeat = aanmelding
+        heartbeat.soort = .heartbeat
+        #expect(p.receive(heartbeat, nowMs: 2500) == nil)
+        #expect(p.expire(nowMs: 5000).isEmpty)
+        #expect(p.expire(nowMs: 6000) == [.offline(bronA)])
+        #expect(p.expected(for: .werkzoekenden, nowMs: 6000) == ([], [bronA]))
+        #expect(p.receive(heartbeat, nowMs: 7000) == .aangemeld(bronA))
+        var afmelding = aanmelding
+        afmelding.soort = .afmelding
+        #expect(p.receive(afmelding, nowMs: 7100) == .afgemeld(bronA))
+        #expect(p.expected(for: .werkzoekenden, nowMs: 7100).offline == [bronA])
+    }
+
+    @Test("vumIDs resolve to their zoekvraag and position; a changed character, another key or junk does not")
+    func vumIDs() {
+        let ids = VumIDs(secret: VumIDs.randomSecret())
+        let id = ids.issue(vraagID: "3f1c2a", index: 17)
+        #expect(ids.resolve(id.rawValue)! == ("3f1c2a", 17))
+        var tampered = Array(id.rawValue)
+        tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
+        #expect(ids.resolve(String(tampered)) == nil)
+        #expect(ids.resolve("3f1c2a.18." + id.rawValue.split(separator: ".")[2]) == nil)
+        #expect(VumIDs(secret: VumIDs.randomSecret()).resolve(id.rawValue) == nil)
+        for junk in ["", "a", "a.b.c", "..", "x.1"] { #expect(ids.resolve(junk) == nil) }
+    }
+
+    @Test("policy: unknown parties 401, datasets not granted 403, job-seeker profiles only for SUWI parties")
+    func policy() throws {
+        let suwi = try OIN(validating: "00000001234567890001")
+        let privaat = try OIN(validating: "00000001234567890002")
+        var r = Registry(bemiddelaars: [
+            .init(oin: suwi, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures]),
+            .init(oin: privaat, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures]),
+        ])
+        #expect(r.refusal(of: suwi, for: .werkzoekenden) == nil)
+        #expect(r.refusal(of: privaat, for: .vacatures) == nil)
+        #expect(r.refusal(of: privaat, for: .werkzoekenden)?.code == "403")
+        #expect(r.refusal(of: try OIN(validating: "00000009999999999999"), for: .vacatures)?.code == "401")
+        r.werkzoekendenVoorNietSuwi = true
+        #expect(r.refusal(of: privaat, for: .werkzoekenden) == nil)
+    }
+
+    @Test("the registry reads its JSON and names the path of what is wrong")
+    func registryJSON() throws {
+        let r = try Registry(json: JSONValue.parse("""
+            {"bronnen":[{"id":"gemeente-a"},{"id":"uwv","brokerUser":"uwv-cert"}],
+             "bemiddelaars":[{"oin":"00000001234567890001","naam":"Gemeente","suwi":true,"gegevenssets":["werkzoekenden"]}]}
+            """))
+        #expect(r.bronnen == [bronA: "bron-gemeente-a", bronB: "uwv-cert"])
+        #expect(r.bemiddelaars.count == 1)
+        #expect(throws: ConfigurationError.self) {
+            try Registry(json: JSONValue.parse(#"{"bemiddelaars":[{"oin":"123","suwi":true}]}"#))
+        }
+        do {
+            _ = try Registry(json: JSONValue.parse(#"{"bemiddelaars":[{"oin":"00000001234567890001","suwi":true,"gegevenssets":["banen"]}]}"#))
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("bemiddelaars[0].gegevenssets"))
+        }
+    }
+}
