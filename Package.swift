@@ -52,9 +52,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VUMConfiguration",
+            dependencies: ["AMQPClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VUMAdapter",
             dependencies: [
-                "VUMExchange", "VUMStandaard", "AMQPClient",
+                "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +69,7 @@ let package = Package(
         .target(
             name: "VUMAggregator",
             dependencies: [
-                "VUMExchange", "VUMStandaard", "AMQPClient",
+                "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "vum-adapter",
             dependencies: [
-                "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient",
+                "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMAggregatorTests",
-            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard"],
+            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

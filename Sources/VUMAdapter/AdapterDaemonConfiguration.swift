@@ -27,9 +27,3 @@ public struct AdapterDaemonConfiguration: Sendable {
         self.logLevel = logLevel
     }
 }
-
-/// A configuration that cannot be used, with where the bad value came from.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 
@@ -89,10 +90,4 @@ public struct Registry: Sendable {
         self.init(bronnen: bronnen, bemiddelaars: bemiddelaars)
         if case .bool(let b)? = root["werkzoekendenVoorNietSuwi"] { werkzoekendenVoorNietSuwi = b }
     }
-}
-
-/// A configuration that cannot be used, naming what and where.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import VUMAdapter
+import VUMConfiguration
 import VUMStandaard
 
 /// `vum-adapter`: a bron's daemon. Thin: reads the configuration, wires store, broker and service, runs.
@@ -25,66 +26,25 @@ struct VUMAdapterCommand: AsyncParsableCommand {
     )
 }
 
-/// The options every subcommand reads its configuration from.
-struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (key = value lines).", valueName: "path"))
-    var file: String?
-
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one key (repeatable).", valueName: "key=value"))
-    var overrides: [String] = []
-
-    func resolve() throws -> [String: (String, AdapterDaemonConfiguration.Source)] {
-        var text: String?
-        if let file {
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw ConfigurationError("cannot read the configuration file \(file): \(error.localizedDescription)")
-            }
-        }
-        return try AdapterDaemonConfiguration.resolve(fileText: text, filePath: file ?? "", environment: ProcessInfo.processInfo.environment,
-                                                      overrides: overrides)
-    }
-
-    func load() throws -> AdapterDaemonConfiguration {
-        try AdapterDaemonConfiguration(values: resolve(), environment: ProcessInfo.processInfo.environment)
-    }
-}
-
 struct ShowConfiguration: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Check the configuration and print every key's value and where it came from (secrets masked).",
-        discussion: "Keys and defaults:\n" + AdapterDaemonConfiguration.keys.map { k in
-            "  \(k.key) = \(k.defaultValue.map { $0.isEmpty ? "(empty)" : $0 } ?? "(required)")\n      \(k.help)"
-        }.joined(separator: "\n")
+        discussion: "Keys and defaults:\n" + AdapterDaemonConfiguration.reader.help
     )
 
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        let values: [String: (String, AdapterDaemonConfiguration.Source)]
         do {
-            values = try options.resolve()
-            _ = try AdapterDaemonConfiguration(values: values, environment: ProcessInfo.processInfo.environment)
+            let c = try options.resolve(AdapterDaemonConfiguration.reader)
+            _ = try AdapterDaemonConfiguration(c, environment: ProcessInfo.processInfo.environment)
+            for line in c.report { print(line) }
+            print("configuration is valid")
         } catch {
             print("vum-adapter: \(error)")
             throw ExitCode(2)
         }
-        for k in AdapterDaemonConfiguration.keys {
-            guard let (value, source) = values[k.key] else {
-                print("\(k.key) = (not set)")
-                continue
-            }
-            let shown = k.key == "broker.password" && !value.isEmpty ? "***" : Self.redactURL(value)
-            print("\(k.key) = \(shown)    # \(source)")
-        }
-        print("configuration is valid")
-    }
-
-    static func redactURL(_ value: String) -> String {
-        guard value.hasPrefix("amqp"), let at = value.lastIndex(of: "@"), let scheme = value.range(of: "://"),
-            let colon = value[scheme.upperBound..<at].firstIndex(of: ":")
-        else { return value }
-        return String(value[..<colon]) + ":***" + String(value[at...])
     }
 }
 
@@ -95,7 +55,10 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let configuration: AdapterDaemonConfiguration
-        do { configuration = try options.load() } catch {
+        do {
+            configuration = try AdapterDaemonConfiguration(options.resolve(AdapterDaemonConfiguration.reader),
+                                                           environment: ProcessInfo.processInfo.environment)
+        } catch {
             FileHandle.standardError.write(Data("vum-adapter: \(error)\n".utf8))
             throw ExitCode(2)
         }

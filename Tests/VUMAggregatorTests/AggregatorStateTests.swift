@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VUMAggregator
+import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 
