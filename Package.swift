@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "amqp-example", targets: ["amqp-example"]),
         .executable(name: "vum", targets: ["vum"]),
         .executable(name: "vum-adapter", targets: ["vum-adapter"]),
+        .executable(name: "vum-aggregator", targets: ["vum-aggregator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -107,6 +108,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "vum-aggregator",
+            dependencies: [
+                "VUMAggregator", "VUMConfiguration", "VUMStandaard", "AMQPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "amqp-benchmark",
             dependencies: ["AMQPClient"],
             path: "Benchmarks/amqp-benchmark",
@@ -147,6 +159,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter", "VUMAggregator",
+                "vum-aggregator",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -103,20 +103,24 @@ public final class AggregatorService: Service, Sendable {
         state.withLock { $0.channels = Channels(publisher: publisher, audit: audit, replyQueue: replies.name) }
         logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
 
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.readReplies(replyConsumer) }
-                group.addTask { try await self.readPresence(presenceConsumer) }
-                group.addTask { await self.housekeeping() }
-                // The first to end (a consumer failing, or cancellation) ends them all.
-                try await group.next()
-                group.cancelAll()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.readReplies(replyConsumer) }
+            group.addTask { try await self.readPresence(presenceConsumer) }
+            group.addTask { await self.housekeeping() }
+            group.addTask {
+                // A graceful shutdown: take no new requests, let the open zoekvragen close (each by its
+                // deadline at the latest, their answers still arriving), then stop.
+                try await gracefulShutdown()
+                self.state.withLock { $0.accepting = false }
+                let end = ContinuousClock.now + self.configuration.maximumDeadline + .seconds(1)
+                while self.state.withLock({ !$0.windows.isEmpty || !$0.details.isEmpty }) && ContinuousClock.now < end {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             }
-        } onGracefulShutdown: {
-            self.state.withLock { $0.accepting = false }
+            // The first to end (a graceful shutdown, a consumer failing, or cancellation) ends them all.
+            defer { group.cancelAll() }
+            try await group.next()
         }
-        // Finish what is in flight: every open zoekvraag closes by its deadline.
-        while state.withLock({ !$0.windows.isEmpty }) { try? await Task.sleep(for: .milliseconds(20)) }
         state.withLock { $0.channels = nil }
         await inbox.close()
         await publisher.close()

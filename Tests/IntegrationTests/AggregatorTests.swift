@@ -360,3 +360,77 @@ extension TestExchange {
     /// The aggregator's reply queue (answers are routed to it by name).
     var aggregatorReplyQueue: String { aggregator.replyQueueName ?? "" }
 }
+
+@Suite("vum-aggregator executable end to end", .timeLimit(.minutes(2)))
+struct AggregatorExecutableTests {
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("vum-aggregator").path
+
+    @Test("from a configuration file and a registry: answers over REST with an adapter's matches, stops on SIGTERM")
+    func servesREST() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-exe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let federation = try await TestFederation.start()
+        try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+        let bron = try await federation.addBron("exe")
+        let people = (0..<200).map(SyntheticData(seed: 5, table: testPC4Table).werkzoekende)
+        let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+        defer { adapter.cancel() }
+        try #"""
+            {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
+             "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
+            """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+        let port = freeTCPPort()
+        try """
+            exchange-oin = \(exchangeOIN)
+            registry = \(folder.appendingPathComponent("registry.json").path)
+            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+            http.port = \(port)
+            request-store = \(folder.appendingPathComponent("requests.sqlite").path)
+            pc4 = \(testPC4TablePath)
+            """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
+        let daemon = try ChildProcess.start(Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
+                                            environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+        var stopped = false
+        defer { if !stopped { daemon.signal(SIGKILL) } }
+
+        // Ready when /health says so and the bron is online.
+        var body = JSONValue.null
+        for _ in 0..<200 {
+            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/bronnen")!),
+               let json = try? JSONValue.parse(Array(data)),
+               json["bronnen"]?.array.contains(where: { $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true) }) == true
+            {
+                body = json
+                break
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(body != .null, "the aggregator did not list the bron as online: \(daemon.output)")
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v3/werkzoekendeProfielen/matches")!)
+        request.httpMethod = "POST"
+        request.setValue(gemeenteOIN.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
+        request.httpBody = Data(#"{"vraagObject":{"selectiegebied":{"postcode":"3511AB","afstand":100}}}"#.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let answer = try JSONValue.parse(Array(data))
+        #expect(answer["vumBronnen"]?.array.first?["status"]?.string == "beantwoord", "\(answer.serialized())")
+        #expect((answer["matches"]?.array.count ?? 0) > 0)
+
+        daemon.signal(SIGTERM)
+        let result = await daemon.wait()
+        stopped = true
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test("configuration errors exit 2 naming the key and its source")
+    func configurationErrors() async throws {
+        let missing = try await ChildProcess.run(Self.executable, ["config", "--set", "registry=/x.json"])
+        #expect(missing.status == 2)
+        #expect(missing.output.contains("exchange-oin (not set): is required"), "\(missing.output)")
+        let badRegistry = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
+            "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json"])
+        #expect(badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"), "\(badRegistry.output)")
+    }
+}

@@ -1,0 +1,84 @@
+import AMQPClient
+import Foundation
+import Logging
+import VUMConfiguration
+import VUMExchange
+import VUMStandaard
+
+/// Everything `vum-aggregator` needs to run, read from a `key = value` file, `VUM_AGGREGATOR_*`
+/// variables and `--set` (see ``KeyValueConfiguration``); ``keys`` lists every key with its default.
+public struct AggregatorDaemonConfiguration: Sendable {
+    public var service: AggregatorConfiguration
+    public var broker: AMQPConfiguration
+    public var registry: Registry
+    public var requestStorePath: String
+    public var vumIDSecret: Data
+    public var pc4TablePath: String
+    public var httpHost: String
+    public var httpPort: Int
+    public var logLevel: Logger.Level
+
+    public static let keys: [KeyValueConfiguration.Key] = [
+        .init("exchange-oin", nil, "the exchange's own OIN (20 digits): X-VUM-toParty of requests"),
+        .init("registry", nil, "the JSON file of bronnen and bemiddelaars (generated with the broker definitions)"),
+    ] + KeyValueConfiguration.brokerKeys(user: "vum-aggregator") + [
+        .init("http.host", "127.0.0.1", "the address the REST API listens on"),
+        .init("http.port", "8080", "its port"),
+        .init("request-store", "aggregator.sqlite", "the SQLite file of zoekvragen and their vumIDs"),
+        .init("vumid-secret-file", "", "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
+              secret: true),
+        .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
+        .init("deadline", "5s", "the deadline of a zoekvraag when the asker names none"),
+        .init("max-deadline", "30s", "the longest deadline an asker may ask for"),
+        .init("detail-limit", "10", "detail requests per zoekvraag; the next gets 429.01"),
+        .init("detail-timeout", "10s", "how long a detail request waits for its bron"),
+        .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
+        .init("result-limit", "100", "the most matches asked of each bron"),
+        .init("log-level", "info", "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    public static var reader: KeyValueConfiguration { KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AGGREGATOR_") }
+
+    public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
+        let oin: OIN
+        do { oin = try OIN(validating: try c.required("exchange-oin", "the exchange's OIN")) } catch let e as ConfigurationError {
+            throw e
+        } catch { throw c.fail("exchange-oin", "\(error)") }
+        let (broker, user) = try c.broker(connectionName: "vum-aggregator", defaultUser: "vum-aggregator")
+        self.broker = broker
+        service = AggregatorConfiguration(brokerUser: user, exchangeOIN: oin)
+        service.defaultDeadline = try c.duration("deadline", atLeast: .milliseconds(100))
+        service.maximumDeadline = try c.duration("max-deadline", atLeast: service.defaultDeadline)
+        service.detailLimit = try c.int("detail-limit", 1...1_000)
+        service.detailTimeout = try c.duration("detail-timeout", atLeast: .milliseconds(100))
+        service.vumIDLifetime = try c.duration("vumid-lifetime", atLeast: .seconds(60))
+        service.resultLimitPerBron = try c.int("result-limit", 1...10_000)
+
+        let registryPath = try c.required("registry", "the registry of bronnen and bemiddelaars (JSON)")
+        do {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: registryPath))
+            registry = try Registry(json: JSONValue.parse(Array(bytes)))
+        } catch let e as ConfigurationError {
+            throw c.fail("registry", "\(registryPath): \(e.description)")
+        } catch {
+            throw c.fail("registry", "cannot read \(registryPath): \(error)")
+        }
+        requestStorePath = c.string("request-store")
+        if c.string("vumid-secret-file").isEmpty {
+            vumIDSecret = VumIDs.randomSecret()
+        } else {
+            guard let secret = FileManager.default.contents(atPath: c.string("vumid-secret-file")), secret.count >= 32 else {
+                throw c.fail("vumid-secret-file", "cannot be read or holds fewer than 32 bytes")
+            }
+            vumIDSecret = secret
+        }
+        pc4TablePath = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
+        guard !pc4TablePath.isEmpty else { throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)") }
+        httpHost = c.string("http.host")
+        httpPort = try c.int("http.port", 0...65_535)
+        guard let level = Logger.Level(rawValue: c.string("log-level")) else {
+            throw c.fail("log-level", "\"\(c.string("log-level"))\" is not trace, debug, info, notice, warning, error or critical")
+        }
+        logLevel = level
+    }
+}

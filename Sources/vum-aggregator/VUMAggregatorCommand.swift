@@ -1,0 +1,115 @@
+import AMQPClient
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import VUMAggregator
+import VUMConfiguration
+import VUMStandaard
+
+/// `vum-aggregator`: the central exchange. Thin: reads the configuration, wires broker, store, service
+/// and REST API into one ServiceGroup.
+@main
+struct VUMAggregatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vum-aggregator",
+        abstract: "Take zoekvragen from bemiddelaars (REST, koppelvlak 3.0), fan them out, merge the answers, serve details.",
+        discussion: """
+            Configuration: a file of `key = value` lines (--config), overridden by VUM_AGGREGATOR_*
+            environment variables, overridden by --set key=value. `vum-aggregator config --help` lists
+            every key and its default; Docs/operations.md explains them.
+
+            Exit codes: 0 after a graceful stop (SIGTERM, SIGINT; open zoekvragen finish first), 1 when
+            serving failed, 2 for a configuration that cannot be used.
+            """,
+        subcommands: [Serve.self, ShowConfiguration.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+struct ShowConfiguration: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check the configuration and print every key's value and where it came from (secrets masked).",
+        discussion: "Keys and defaults:\n" + AggregatorDaemonConfiguration.reader.help
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        do {
+            let c = try options.resolve(AggregatorDaemonConfiguration.reader)
+            _ = try AggregatorDaemonConfiguration(c, environment: ProcessInfo.processInfo.environment)
+            for line in c.report { print(line) }
+            print("configuration is valid")
+        } catch {
+            print("vum-aggregator: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the exchange (the default).")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let configuration: AggregatorDaemonConfiguration
+        do {
+            configuration = try AggregatorDaemonConfiguration(options.resolve(AggregatorDaemonConfiguration.reader),
+                                                              environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("vum-aggregator: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "vum-aggregator")
+        do {
+            try await Self.serve(configuration, logger: logger)
+        } catch {
+            logger.critical("vum-aggregator stopped", metadata: ["vum.error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+
+    static func serve(_ configuration: AggregatorDaemonConfiguration, logger: Logger) async throws {
+        let table = try PC4Table.load(path: configuration.pc4TablePath)
+        let store = try SQLiteRequestStore(path: configuration.requestStorePath)
+        if case .plain = configuration.broker.authentication {
+            logger.warning("password login to the broker: for local development only; production uses amqps:// with a client certificate")
+        }
+        let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
+        let aggregator = AggregatorService(configuration: configuration.service, registry: configuration.registry,
+                                           connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,
+                                           table: table, logger: logger)
+        let app = Application(router: KoppelvlakRoutes.router(aggregator),
+                              configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
+                              onServerRunning: { channel in
+                                  logger.info("REST API listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])
+                              }, logger: logger)
+        // Shutdown runs in reverse: the REST API stops taking requests first, then the aggregator
+        // finishes its open zoekvragen.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: aggregator, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+    }
+}
