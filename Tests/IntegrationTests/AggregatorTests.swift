@@ -26,10 +26,10 @@ struct TestExchange {
     let audit: Inbox<AMQPDelivery>
     let folder: URL
 
-    static func start(bronnen: [BronID: String], configure: (inout AggregatorConfiguration) -> Void = { _ in })
-        async throws -> TestExchange
+    static func start(bronnen: [BronID: String], broker configuration: AMQPConfiguration? = nil,
+                      configure: (inout AggregatorConfiguration) -> Void = { _ in }) async throws -> TestExchange
     {
-        let federation = try await TestFederation.start()
+        let federation = try await TestFederation.start(configuration: configuration)
         try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
         let auditQueue = try await federation.channel.declareQueue(exclusive: true)
         try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
@@ -37,14 +37,15 @@ struct TestExchange {
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var configuration = AggregatorConfiguration(brokerUser: broker.user, exchangeOIN: exchangeOIN)
-        configure(&configuration)
+        var settings = AggregatorConfiguration(brokerUser: broker.user, exchangeOIN: exchangeOIN)
+        if case .plain(let user, _)? = configuration?.authentication { settings.brokerUser = user }
+        configure(&settings)
         let registry = Registry(bronnen: bronnen, bemiddelaars: [
             .init(oin: gemeenteOIN, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures]),
             .init(oin: uitzendOIN, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures]),
         ])
         let aggregator = AggregatorService(
-            configuration: configuration, registry: registry, connection: federation.connection,
+            configuration: settings, registry: registry, connection: federation.connection,
             store: try SQLiteRequestStore(path: folder.appendingPathComponent("requests.sqlite").path),
             vumIDSecret: VumIDs.randomSecret(), table: testPC4Table)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -331,6 +332,23 @@ struct AggregatorTests {
         #expect(geweigerd.uitkomst == "403" && geweigerd.suwi == false)
         _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401" }
         await exchange.stop()
+    }
+
+    @Test("no audit, no answer: when zoekvraag.ontvangen cannot be confirmed the asker gets 503, not matches")
+    func failClosed() async throws {
+        try await PrivateBroker.with(name: "aggregator-audit") { node in
+            let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
+            let exchange = try await TestExchange.start(bronnen: [:], broker: configuration)
+            let before = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
+            #expect(before.status == 200)
+            // The audit trail goes away: the event's publish is refused by the broker.
+            try await exchange.federation.channel.deleteExchange(Topology.procesgegevens)
+            let after = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
+            #expect(after.status == 503, "\(after.json.serialized())")
+            #expect(after.json["matches"] == nil)
+            #expect(after.json["details"]?.string?.contains("procesgegevens") == true)
+            await exchange.stop()
+        }
     }
 
     @Test("the OpenAPI document is valid OpenAPI 3.0 and every path it lists is served")
