@@ -54,7 +54,11 @@ let package = Package(
         ),
         .target(
             name: "VUMConfiguration",
-            dependencies: ["AMQPClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AMQPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -122,6 +126,16 @@ let package = Package(
             name: "amqp-benchmark",
             dependencies: ["AMQPClient"],
             path: "Benchmarks/amqp-benchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "federation-benchmark",
+            dependencies: [
+                "VUMAggregator", "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/federation-benchmark",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

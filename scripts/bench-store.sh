@@ -23,17 +23,8 @@ trap 'rm -f "$out"' EXIT
 command=(.build/release/store-benchmark --pc4 "$VUM_PC4_TABLE" --dir "${TMPDIR:-/tmp}" "$@")
 "${command[@]}" | tee "$out"
 if [ "$docs" = 1 ]; then
-    python3 - "$root/Docs/benchmarks.md" "$out" "$(date -u +%Y-%m-%d)" "scripts/bench-store.sh $*" <<'PY'
-import re, sys
-path, results, day, command = sys.argv[1:5]
-tables = open(results).read().strip()
-block = (f"<!-- store-bench:start -->\nMeasured {day} with `{command.strip()}` (release build, one question at a "
-         f"time, result cap 100, warm page cache).\n\n{tables}\n<!-- store-bench:end -->")
-text = open(path).read()
-if "<!-- store-bench:start -->" not in text:
-    raise SystemExit("Docs/benchmarks.md has no store-bench markers")
-text = re.sub(r"<!-- store-bench:start -->.*?<!-- store-bench:end -->", lambda m: block, text, flags=re.S)
-open(path, "w").write(text)
-PY
+    write_docs_block "$root/Docs/benchmarks.md" store-bench \
+        "Measured $(date -u +%Y-%m-%d) with \`scripts/bench-store.sh $*\` (release build, one question at a time, result cap 100, warm page cache)." \
+        "$(cat "$out")"
     echo "updated Docs/benchmarks.md" >&2
 fi

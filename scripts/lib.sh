@@ -40,3 +40,20 @@ start_private_broker() {
     source "$dir/broker.env"
     set +a
 }
+
+# Replaces the block between <!-- MARKER:start --> and <!-- MARKER:end --> in a Markdown file with a
+# heading line and a body (the benchmark scripts write their figures to Docs/benchmarks.md this way).
+#   write_docs_block FILE MARKER "Measured ... with `command`." BODY
+write_docs_block() {
+    python3 - "$1" "$2" "$3" "$4" <<'PY'
+import re, sys
+path, marker, heading, body = sys.argv[1:5]
+text = open(path).read()
+start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+if start not in text:
+    raise SystemExit(f"{path} has no {marker} markers")
+block = f"{start}\n{heading}\n\n{body.strip()}\n{end}"
+text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+open(path, "w").write(text)
+PY
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// The command-line options every daemon reads its configuration with: `--config FILE` and any number
 /// of `--set key=value`.
@@ -24,5 +25,41 @@ public struct ConfigurationOptions: ParsableArguments {
         try c.resolve(fileText: text, filePath: file ?? "", environment: ProcessInfo.processInfo.environment,
                       overrides: overrides)
         return c
+    }
+
+    /// Resolves and builds a daemon's configuration; on failure prints `program: error` to standard error
+    /// and exits 2.
+    public func load<T>(_ reader: KeyValueConfiguration, program: String,
+                        build: (KeyValueConfiguration, [String: String]) throws -> T) throws -> T {
+        do {
+            return try build(resolve(reader), ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// What a daemon's `config` subcommand does: checks the configuration and prints every key's value and
+    /// its source (secrets masked); exit 2 with the error when it cannot be used.
+    public func check(_ reader: KeyValueConfiguration, program: String,
+                      build: (KeyValueConfiguration, [String: String]) throws -> Void) throws {
+        do {
+            let c = try resolve(reader)
+            try build(c, ProcessInfo.processInfo.environment)
+            for line in c.report { print(line) }
+            print("configuration is valid")
+        } catch {
+            print("\(program): \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Daemons log to standard error at the configured level; bootstrapped once, by the executable.
+public func bootstrapLogging(level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
     }
 }

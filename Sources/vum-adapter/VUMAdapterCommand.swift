@@ -36,15 +36,7 @@ struct ShowConfiguration: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        do {
-            let c = try options.resolve(AdapterDaemonConfiguration.reader)
-            _ = try AdapterDaemonConfiguration(c, environment: ProcessInfo.processInfo.environment)
-            for line in c.report { print(line) }
-            print("configuration is valid")
-        } catch {
-            print("vum-adapter: \(error)")
-            throw ExitCode(2)
-        }
+        try options.check(AdapterDaemonConfiguration.reader, program: "vum-adapter") { _ = try AdapterDaemonConfiguration($0, environment: $1) }
     }
 }
 
@@ -54,20 +46,8 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration: AdapterDaemonConfiguration
-        do {
-            configuration = try AdapterDaemonConfiguration(options.resolve(AdapterDaemonConfiguration.reader),
-                                                           environment: ProcessInfo.processInfo.environment)
-        } catch {
-            FileHandle.standardError.write(Data("vum-adapter: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let configuration = try options.load(AdapterDaemonConfiguration.reader, program: "vum-adapter") { try AdapterDaemonConfiguration($0, environment: $1) }
+        bootstrapLogging(level: configuration.logLevel)
         let logger = Logger(label: "vum-adapter")
         do {
             try await Self.serve(configuration, logger: logger)

@@ -38,15 +38,7 @@ struct ShowConfiguration: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        do {
-            let c = try options.resolve(AggregatorDaemonConfiguration.reader)
-            _ = try AggregatorDaemonConfiguration(c, environment: ProcessInfo.processInfo.environment)
-            for line in c.report { print(line) }
-            print("configuration is valid")
-        } catch {
-            print("vum-aggregator: \(error)")
-            throw ExitCode(2)
-        }
+        try options.check(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { _ = try AggregatorDaemonConfiguration($0, environment: $1) }
     }
 }
 
@@ -56,20 +48,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration: AggregatorDaemonConfiguration
-        do {
-            configuration = try AggregatorDaemonConfiguration(options.resolve(AggregatorDaemonConfiguration.reader),
-                                                              environment: ProcessInfo.processInfo.environment)
-        } catch {
-            FileHandle.standardError.write(Data("vum-aggregator: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { try AggregatorDaemonConfiguration($0, environment: $1) }
+        bootstrapLogging(level: configuration.logLevel)
         let logger = Logger(label: "vum-aggregator")
         do {
             try await Self.serve(configuration, logger: logger)
