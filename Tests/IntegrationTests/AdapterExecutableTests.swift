@@ -11,100 +11,102 @@ import VUMTesting
 let vumAdapterExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("vum-adapter").path
 
-@Suite("vum-adapter executable end to end", .timeLimit(.minutes(2)))
-struct AdapterExecutableTests {
-    func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-adapter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+extension FederationSuites {
+    @Suite("vum-adapter executable end to end", .timeLimit(.minutes(2)))
+    struct AdapterExecutableTests {
+        func temporaryFolder() throws -> URL {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-adapter-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return folder
+        }
 
-    func configuration(_ bron: BronID, store: String) -> String {
-        """
-        # written by AdapterExecutableTests
-        bron = \(bron)
-        gegevenssets = werkzoekenden
-        broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-        store = "\(store)"
-        pc4 = \(testPC4TablePath)
-        heartbeat = 1s
-        log-level = debug
-        """
-    }
+        func configuration(_ bron: BronID, store: String) -> String {
+            """
+            # written by AdapterExecutableTests
+            bron = \(bron)
+            gegevenssets = werkzoekenden
+            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+            store = "\(store)"
+            pc4 = \(testPC4TablePath)
+            heartbeat = 1s
+            log-level = debug
+            """
+        }
 
-    @Test("from a configuration file and a SQLite store: announces, answers like the evaluator, stops on SIGTERM with an afmelding")
-    func servesFromStore() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let federation = try await TestFederation.start()
-        defer { Task { await federation.stop() } }
-        let bron = try await federation.addBron("sqlite")
-        let people = (0..<1500).map(SyntheticData(seed: 31, table: testPC4Table).werkzoekende)
-        let storePath = folder.appendingPathComponent("bron.sqlite").path
-        try await offPool { try SQLiteStore(path: storePath).upsert(people) }
-        let configPath = folder.appendingPathComponent("adapter.conf").path
-        try configuration(bron, store: storePath).write(toFile: configPath, atomically: true, encoding: .utf8)
+        @Test("from a configuration file and a SQLite store: announces, answers like the evaluator, stops on SIGTERM with an afmelding")
+        func servesFromStore() async throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let federation = try await TestFederation.start()
+            defer { Task { await federation.stop() } }
+            let bron = try await federation.addBron("sqlite")
+            let people = (0..<1500).map(SyntheticData(seed: 31, table: testPC4Table).werkzoekende)
+            let storePath = folder.appendingPathComponent("bron.sqlite").path
+            try await offPool { try SQLiteStore(path: storePath).upsert(people) }
+            let configPath = folder.appendingPathComponent("adapter.conf").path
+            try configuration(bron, store: storePath).write(toFile: configPath, atomically: true, encoding: .utf8)
 
-        let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                            environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
-        var stopped = false
-        defer { if !stopped { daemon.signal(SIGKILL) } }
-        let aanmelding = try await federation.announcement(from: bron, .aanmelding)
-        #expect(aanmelding.gegevenssets == [.werkzoekenden])
+            let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
+                                                environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+            var stopped = false
+            defer { if !stopped { daemon.signal(SIGKILL) } }
+            let aanmelding = try await federation.announcement(from: bron, .aanmelding)
+            #expect(aanmelding.gegevenssets == [.werkzoekenden])
 
-        let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
-        let vraagID = try await federation.ask(question)
-        let (envelope, antwoord) = try await federation.answer(to: vraagID, from: bron)
-        let expected = try evaluatorAnswer(people, question)
-        #expect(antwoord.fout == nil)
-        #expect(!expected.matches.isEmpty)
-        #expect(antwoord.matches == expected.matches.map(\.json))
-        #expect(antwoord.maximumAantalResultatenBereikt == expected.maximumAantalResultatenBereikt)
-        #expect(envelope.userID == broker.user)
+            let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
+            let vraagID = try await federation.ask(question)
+            let (envelope, antwoord) = try await federation.answer(to: vraagID, from: bron)
+            let expected = try evaluatorAnswer(people, question)
+            #expect(antwoord.fout == nil)
+            #expect(!expected.matches.isEmpty)
+            #expect(antwoord.matches == expected.matches.map(\.json))
+            #expect(antwoord.maximumAantalResultatenBereikt == expected.maximumAantalResultatenBereikt)
+            #expect(envelope.userID == broker.user)
 
-        daemon.signal(SIGTERM)
-        _ = try await federation.announcement(from: bron, .afmelding)
-        let result = await daemon.wait()
-        stopped = true
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("password login to the broker: for local development only"))
-    }
+            daemon.signal(SIGTERM)
+            _ = try await federation.announcement(from: bron, .afmelding)
+            let result = await daemon.wait()
+            stopped = true
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("password login to the broker: for local development only"))
+        }
 
-    @Test("a missing bron queue stops start-up with exit 1 and says what to create")
-    func missingQueue() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let bron = try BronID(validating: "nowhere-\(UUID().uuidString.prefix(6).lowercased())")
-        let configPath = folder.appendingPathComponent("adapter.conf").path
-        try configuration(bron, store: folder.appendingPathComponent("s.sqlite").path)
-            .write(toFile: configPath, atomically: true, encoding: .utf8)
-        let result = try await ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                  environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()
-        #expect(result.status == 1, "\(result.output)")
-        #expect(result.output.contains("the broker lacks queue vum.bron.\(bron)"), "\(result.output)")
-    }
+        @Test("a missing bron queue stops start-up with exit 1 and says what to create")
+        func missingQueue() async throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let bron = try BronID(validating: "nowhere-\(UUID().uuidString.prefix(6).lowercased())")
+            let configPath = folder.appendingPathComponent("adapter.conf").path
+            try configuration(bron, store: folder.appendingPathComponent("s.sqlite").path)
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            let result = try await ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
+                                                      environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()
+            #expect(result.status == 1, "\(result.output)")
+            #expect(result.output.contains("the broker lacks queue vum.bron.\(bron)"), "\(result.output)")
+        }
 
-    @Test("configuration errors exit 2 naming the key, the file and line, or the flag", arguments: [
-        (["--set", "gegevenssets=werkzoekenden"], "bron (not set): is required"),
-        (["--set", "bron=x", "--set", "gegevenssets=banen"], "gegevenssets (--set): \"banen\" is not werkzoekenden or vacatures"),
-        (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "prefetch=0"], "prefetch (--set): \"0\" is not a whole number"),
-        (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "brokerurl=amqp://a"], "unknown key \"brokerurl\""),
-        (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "heartbeat=soms"], "heartbeat (--set): \"soms\" is not a duration"),
-    ])
-    func configurationErrors(arguments: [String], message: String) async throws {
-        let result = try await ChildProcess.run(vumAdapterExecutable, arguments)
-        #expect(result.status == 2)
-        #expect(result.output.contains(message), "\(result.output)")
-    }
+        @Test("configuration errors exit 2 naming the key, the file and line, or the flag", arguments: [
+            (["--set", "gegevenssets=werkzoekenden"], "bron (not set): is required"),
+            (["--set", "bron=x", "--set", "gegevenssets=banen"], "gegevenssets (--set): \"banen\" is not werkzoekenden or vacatures"),
+            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "prefetch=0"], "prefetch (--set): \"0\" is not a whole number"),
+            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "brokerurl=amqp://a"], "unknown key \"brokerurl\""),
+            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "heartbeat=soms"], "heartbeat (--set): \"soms\" is not a duration"),
+        ])
+        func configurationErrors(arguments: [String], message: String) async throws {
+            let result = try await ChildProcess.run(vumAdapterExecutable, arguments)
+            #expect(result.status == 2)
+            #expect(result.output.contains(message), "\(result.output)")
+        }
 
-    @Test("a typo in the configuration file is an error with the file and line")
-    func fileTypo() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("a.conf").path
-        try "bron = x\n\nresult_limit = 5\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", path])
-        #expect(result.status == 2)
-        #expect(result.output.contains("\(path) line 3: unknown key \"result_limit\" (did you mean result-limit?)"), "\(result.output)")
+        @Test("a typo in the configuration file is an error with the file and line")
+        func fileTypo() async throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let path = folder.appendingPathComponent("a.conf").path
+            try "bron = x\n\nresult_limit = 5\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let result = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", path])
+            #expect(result.status == 2)
+            #expect(result.output.contains("\(path) line 3: unknown key \"result_limit\" (did you mean result-limit?)"), "\(result.output)")
+        }
     }
 }

@@ -135,238 +135,240 @@ extension JSONValue {
     var string: String? { if case .string(let s) = self { s } else { nil } }
 }
 
-@Suite("vum-aggregator against a real broker, real adapters and real HTTP", .timeLimit(.minutes(3)))
-struct AggregatorTests {
-    let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":80},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
+extension FederationSuites {
+    @Suite("vum-aggregator against a real broker, real adapters and real HTTP", .timeLimit(.minutes(3)))
+    struct AggregatorTests {
+        let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":80},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
 
-    /// Three bronnen with their own generated werkzoekenden, registered as the test's broker user.
-    func threeBronnen(_ federation: TestFederation) async throws
-        -> (bronnen: [BronID], people: [BronID: [Werkzoekende]], tasks: [Task<Void, any Error>])
-    {
-        var bronnen: [BronID] = []
-        var people: [BronID: [Werkzoekende]] = [:]
-        var tasks: [Task<Void, any Error>] = []
-        for (i, name) in ["gemeente", "uwv", "reintegratie"].enumerated() {
-            let bron = try await federation.addBron(name)
-            let records = (0..<300).map(SyntheticData(seed: UInt64(70 + i), table: testPC4Table).werkzoekende)
-            let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
-            bronnen.append(bron)
-            people[bron] = records
-            tasks.append(task)
+        /// Three bronnen with their own generated werkzoekenden, registered as the test's broker user.
+        func threeBronnen(_ federation: TestFederation) async throws
+            -> (bronnen: [BronID], people: [BronID: [Werkzoekende]], tasks: [Task<Void, any Error>])
+        {
+            var bronnen: [BronID] = []
+            var people: [BronID: [Werkzoekende]] = [:]
+            var tasks: [Task<Void, any Error>] = []
+            for (i, name) in ["gemeente", "uwv", "reintegratie"].enumerated() {
+                let bron = try await federation.addBron(name)
+                let records = (0..<300).map(SyntheticData(seed: UInt64(70 + i), table: testPC4Table).werkzoekende)
+                let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
+                bronnen.append(bron)
+                people[bron] = records
+                tasks.append(task)
+            }
+            return (bronnen, people, tasks)
         }
-        return (bronnen, people, tasks)
-    }
 
-    @Test("REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited")
-    func roundTrip() async throws {
-        // Bron ids are made per test; the registry is filled after they exist.
-        let federation = try await TestFederation.start()
-        let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
-        let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
-        defer { for t in adapterTasks { t.cancel() } }
-        try await exchange.waitOnline(bronnen)
+        @Test("REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited")
+        func roundTrip() async throws {
+            // Bron ids are made per test; the registry is filled after they exist.
+            let federation = try await TestFederation.start()
+            let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
+            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
+            defer { for t in adapterTasks { t.cancel() } }
+            try await exchange.waitOnline(bronnen)
 
-        let start = ContinuousClock.now
-        let result = try await exchange.zoek(question, deadlineMs: 20_000)
-        #expect(start.duration(to: .now) < .seconds(10), "waited for the deadline although every bron answered")
-        #expect(result.status == 200, "\(result.json.serialized())")
-        #expect(result.headers["x-vum-gedeeltelijk"] == "false")
-        #expect(result.headers["x-vum-toparty"] == gemeenteOIN.rawValue)
-        let body = result.json
-        let vraagID = try #require(body["vraagID"]?.string)
-        let statuses = body["vumBronnen"]!.array
-        #expect(Set(statuses.compactMap { $0["bronID"]?.string }) == Set(bronnen.map(\.rawValue)))
-        #expect(statuses.allSatisfy { $0["status"]?.string == "beantwoord" }, "\(statuses)")
-        let evaluator = Evaluator(table: testPC4Table)
-        let prepared = try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden))
-        let expectedCount = bronnen.map { evaluator.select(people[$0]!.map(\.matchingProfiel), prepared).matches.count }.reduce(0, +)
-        let matches = body["matches"]!.array
-        #expect(matches.count == expectedCount)
-        #expect(expectedCount > 11)
-        #expect(matches.allSatisfy { $0["idWerkzoekende"] == nil && $0["vumID"]?.string != nil })
-        #expect(Set(matches.compactMap { $0["vumID"]?.string }).count == matches.count)
+            let start = ContinuousClock.now
+            let result = try await exchange.zoek(question, deadlineMs: 20_000)
+            #expect(start.duration(to: .now) < .seconds(10), "waited for the deadline although every bron answered")
+            #expect(result.status == 200, "\(result.json.serialized())")
+            #expect(result.headers["x-vum-gedeeltelijk"] == "false")
+            #expect(result.headers["x-vum-toparty"] == gemeenteOIN.rawValue)
+            let body = result.json
+            let vraagID = try #require(body["vraagID"]?.string)
+            let statuses = body["vumBronnen"]!.array
+            #expect(Set(statuses.compactMap { $0["bronID"]?.string }) == Set(bronnen.map(\.rawValue)))
+            #expect(statuses.allSatisfy { $0["status"]?.string == "beantwoord" }, "\(statuses)")
+            let evaluator = Evaluator(table: testPC4Table)
+            let prepared = try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden))
+            let expectedCount = bronnen.map { evaluator.select(people[$0]!.map(\.matchingProfiel), prepared).matches.count }.reduce(0, +)
+            let matches = body["matches"]!.array
+            #expect(matches.count == expectedCount)
+            #expect(expectedCount > 11)
+            #expect(matches.allSatisfy { $0["idWerkzoekende"] == nil && $0["vumID"]?.string != nil })
+            #expect(Set(matches.compactMap { $0["vumID"]?.string }).count == matches.count)
 
-        // Every step left its procesgebeurtenis.
-        _ = try await exchange.waitForEvent(.zoekvraagAfgerond) { $0.vraagID == vraagID }
-        let events = await exchange.events(vraagID)
-        let soorten = events.map(\.soort)
-        #expect(soorten.contains(.zoekvraagOntvangen) && soorten.contains(.zoekvraagVerstuurd))
-        #expect(soorten.filter { $0 == .gegevenssetOntvangen }.count == 3)
-        let afgerond = events.first { $0.soort == .zoekvraagAfgerond }
-        #expect(afgerond?.aantallenPerStatus == ["beantwoord": 3] && afgerond?.gedeeltelijk == false)
-        #expect(events.allSatisfy { $0.fromParty == nil || $0.fromParty == gemeenteOIN.rawValue })
+            // Every step left its procesgebeurtenis.
+            _ = try await exchange.waitForEvent(.zoekvraagAfgerond) { $0.vraagID == vraagID }
+            let events = await exchange.events(vraagID)
+            let soorten = events.map(\.soort)
+            #expect(soorten.contains(.zoekvraagOntvangen) && soorten.contains(.zoekvraagVerstuurd))
+            #expect(soorten.filter { $0 == .gegevenssetOntvangen }.count == 3)
+            let afgerond = events.first { $0.soort == .zoekvraagAfgerond }
+            #expect(afgerond?.aantallenPerStatus == ["beantwoord": 3] && afgerond?.gedeeltelijk == false)
+            #expect(events.allSatisfy { $0.fromParty == nil || $0.fromParty == gemeenteOIN.rawValue })
 
-        // Details: ten per zoekvraag, the eleventh refused; another party's or a tampered vumID is unknown.
-        let vumIDs = matches.compactMap { $0["vumID"]?.string }
-        for vumID in vumIDs.prefix(10) {
-            let detail = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumID)")
-            #expect(detail.status == 200, "\(detail.json.serialized())")
-            #expect(detail.json["werkzoekende"]?["vumID"]?.string == vumID)
-            #expect(detail.json["werkzoekende"]?["idWerkzoekende"] == nil)
+            // Details: ten per zoekvraag, the eleventh refused; another party's or a tampered vumID is unknown.
+            let vumIDs = matches.compactMap { $0["vumID"]?.string }
+            for vumID in vumIDs.prefix(10) {
+                let detail = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumID)")
+                #expect(detail.status == 200, "\(detail.json.serialized())")
+                #expect(detail.json["werkzoekende"]?["vumID"]?.string == vumID)
+                #expect(detail.json["werkzoekende"]?["idWerkzoekende"] == nil)
+            }
+            let eleventh = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[10])")
+            #expect(eleventh.status == 429 && eleventh.json["code"]?.string == "429.01")
+            let otherParty = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0])", from: uitzendOIN)
+            #expect(otherParty.status == 404, "\(otherParty.json.serialized())")
+            let tampered = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0].dropLast())x")
+            #expect(tampered.status == 404)
+            _ = try await exchange.waitForEvent(.detailGeweigerd) { $0.vraagID == vraagID && $0.uitkomst == "429.01" }
+            let geleverd = await exchange.events(vraagID).filter { $0.soort == .detailGeleverd }
+            #expect(geleverd.count == 10)
+            await exchange.stop()
+            await federation.stop()
         }
-        let eleventh = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[10])")
-        #expect(eleventh.status == 429 && eleventh.json["code"]?.string == "429.01")
-        let otherParty = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0])", from: uitzendOIN)
-        #expect(otherParty.status == 404, "\(otherParty.json.serialized())")
-        let tampered = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0].dropLast())x")
-        #expect(tampered.status == 404)
-        _ = try await exchange.waitForEvent(.detailGeweigerd) { $0.vraagID == vraagID && $0.uitkomst == "429.01" }
-        let geleverd = await exchange.events(vraagID).filter { $0.soort == .detailGeleverd }
-        #expect(geleverd.count == 10)
-        await exchange.stop()
-        await federation.stop()
-    }
 
-    @Test("a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged")
-    func silentBron() async throws {
-        let federation = try await TestFederation.start()
-        let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
-        let stil = try await federation.addBron("stil")
-        let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) }))
-        defer { for t in adapterTasks { t.cancel() } }
-        // The silent bron announces itself but never answers.
-        var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
-        envelope.bron = stil
-        try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
-            bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
-            heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
-        try await exchange.waitOnline(bronnen + [stil])
+        @Test("a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged")
+        func silentBron() async throws {
+            let federation = try await TestFederation.start()
+            let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+            let stil = try await federation.addBron("stil")
+            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) }))
+            defer { for t in adapterTasks { t.cancel() } }
+            // The silent bron announces itself but never answers.
+            var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
+            envelope.bron = stil
+            try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
+                bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
+                heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
+            try await exchange.waitOnline(bronnen + [stil])
 
-        let result = try await exchange.zoek(question, deadlineMs: 1500)
-        #expect(result.status == 200)
-        #expect(result.headers["x-vum-gedeeltelijk"] == "true")
-        #expect(result.json["vumGedeeltelijk"] == .bool(true))
-        let statuses = result.json["vumBronnen"]!.array
-        #expect(statuses.first { $0["bronID"]?.string == stil.rawValue }?["status"]?.string == "te_laat")
-        #expect(statuses.filter { $0["status"]?.string == "beantwoord" }.count == 3)
-        let vraagID = try #require(result.json["vraagID"]?.string)
-        let matchCount = result.json["matches"]!.array.count
+            let result = try await exchange.zoek(question, deadlineMs: 3000)
+            #expect(result.status == 200)
+            #expect(result.headers["x-vum-gedeeltelijk"] == "true")
+            #expect(result.json["vumGedeeltelijk"] == .bool(true))
+            let statuses = result.json["vumBronnen"]!.array
+            #expect(statuses.first { $0["bronID"]?.string == stil.rawValue }?["status"]?.string == "te_laat")
+            #expect(statuses.filter { $0["status"]?.string == "beantwoord" }.count == 3)
+            let vraagID = try #require(result.json["vraagID"]?.string)
+            let matchCount = result.json["matches"]!.array.count
 
-        // Now the silent bron answers, too late: recorded with its lateness, not merged.
-        let late = GegevenssetBericht(vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden,
-                                      matches: [], maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
-        var answerEnvelope = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
-        answerEnvelope.bron = stil
-        let replyQueue = exchange.aggregatorReplyQueue
-        try await federation.channel.publish(MessageCodec.encode(late), exchange: Topology.antwoorden, routingKey: replyQueue,
-                                             properties: answerEnvelope.properties())
-        let teLaat = try await exchange.waitForEvent(.gegevenssetTeLaat) { $0.vraagID == vraagID }
-        #expect(teLaat.bronID == stil.rawValue)
-        #expect((teLaat.teLaatMs ?? -1) >= 0)
-        #expect(matchCount > 0)
-        await exchange.stop()
-        await federation.stop()
-    }
-
-    @Test("forged and duplicate answers are dropped: only the bron's own broker user answers for it, once")
-    func forgedAndDuplicate() async throws {
-        let federation = try await TestFederation.start()
-        let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
-        let stil = try await federation.addBron("stil")
-        let nep = try BronID(validating: "nep-\(UUID().uuidString.prefix(6).lowercased())")
-        var registry = Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) })
-        registry[nep] = "bron-nep-certificaat"
-        let exchange = try await TestExchange.start(bronnen: registry)
-        defer { for t in adapterTasks { t.cancel() } }
-        var presence = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
-        presence.bron = stil
-        try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
-            bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
-            heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: presence.properties())
-        try await exchange.waitOnline(bronnen + [stil])
-
-        // The silent bron keeps the zoekvraag open until its deadline, so answers can be injected.
-        let asking = Task { try await exchange.zoek(question, deadlineMs: 3000) }
-        let verstuurd = try await exchange.waitForEvent(.zoekvraagVerstuurd) { $0.verwachteBronnen?.contains(stil.rawValue) == true }
-        let vraagID = try #require(verstuurd.vraagID)
-        _ = try await exchange.waitForEvent(.gegevenssetOntvangen) { $0.vraagID == vraagID && $0.bronID == bronnen[0].rawValue }
-        let replyQueue = exchange.aggregatorReplyQueue
-        func inject(_ bron: BronID, matches: Int) async throws {
-            let bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden,
-                                             matches: (0..<matches).map { .object(JSONObject([("idWerkzoekende", .string("nep-\($0)"))])) },
-                                             maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
-            var e = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
-            e.bron = bron
-            try await federation.channel.publish(MessageCodec.encode(bericht), exchange: Topology.antwoorden,
-                                                 routingKey: replyQueue, properties: e.properties())
+            // Now the silent bron answers, too late: recorded with its lateness, not merged.
+            let late = GegevenssetBericht(vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden,
+                                          matches: [], maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+            var answerEnvelope = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+            answerEnvelope.bron = stil
+            let replyQueue = exchange.aggregatorReplyQueue
+            try await federation.channel.publish(MessageCodec.encode(late), exchange: Topology.antwoorden, routingKey: replyQueue,
+                                                 properties: answerEnvelope.properties())
+            let teLaat = try await exchange.waitForEvent(.gegevenssetTeLaat) { $0.vraagID == vraagID && $0.bronID == stil.rawValue }
+            #expect(teLaat.bronID == stil.rawValue)
+            #expect((teLaat.teLaatMs ?? -1) >= 0)
+            #expect(matchCount > 0)
+            await exchange.stop()
+            await federation.stop()
         }
-        try await inject(nep, matches: 5)          // forged: nep answers as bron-nep-certificaat, not as this user
-        try await inject(bronnen[0], matches: 7)   // duplicate: bron 0 already answered
-        let result = try await asking.value
-        let statuses = result.json["vumBronnen"]!.array
-        #expect(!statuses.contains { $0["bronID"]?.string == nep.rawValue })
-        #expect(!result.json["matches"]!.array.contains { $0["vumID"] == nil })
-        let first = statuses.first { $0["bronID"]?.string == bronnen[0].rawValue }
-        #expect(first?["aantal"] != .number(.integer(7)))
-        let ontvangen = await exchange.events(vraagID).filter { $0.soort == .gegevenssetOntvangen && $0.bronID == bronnen[0].rawValue }
-        #expect(ontvangen.count == 1)
-        await exchange.stop()
-        await federation.stop()
-    }
 
-    @Test("refusals: non-SUWI for werkzoekenden, unknown party, missing header, bad body, bad question; all audited")
-    func refusals() async throws {
-        let exchange = try await TestExchange.start(bronnen: [:])
-        let nietSuwi = try await exchange.zoek(question, from: uitzendOIN)
-        #expect(nietSuwi.status == 403 && nietSuwi.json["code"]?.string == "403")
-        let vacatures = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures, from: uitzendOIN)
-        #expect(vacatures.status == 200, "\(vacatures.json.serialized())")
-        #expect(vacatures.json["matches"]?.array.isEmpty == true)
-        let onbekend = try await exchange.zoek(question, from: gastOIN)
-        #expect(onbekend.status == 401)
-        let zonderPartij = try await exchange.zoek(question, from: nil)
-        #expect(zonderPartij.status == 400 && zonderPartij.json["code"]?.string == "400.02")
-        let geenJSON = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{niet json")
-        #expect(geenJSON.status == 400 && geenJSON.json["code"]?.string == "400.01")
-        let zonderVraag = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{}")
-        #expect(zonderVraag.json["code"]?.string == "400.02")
-        let slecht = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":"ver"}}"#)
-        #expect(slecht.status == 400 && slecht.json["code"]?.string == "400.01")
-        #expect(slecht.json["details"]?.string?.contains("selectiegebied.afstand") == true)
-        let onbekendePostcode = try await exchange.zoek(#"{"selectiegebied":{"postcode":"0999AA","afstand":5}}"#)
-        #expect(onbekendePostcode.status == 400)
-        let versie = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":{}}"#,
-                                                headers: ["API-Version": "2.0.0"])
-        #expect(versie.status == 400)
-        let geweigerd = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == uitzendOIN.rawValue }
-        #expect(geweigerd.uitkomst == "403" && geweigerd.suwi == false)
-        _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401" }
-        await exchange.stop()
-    }
+        @Test("forged and duplicate answers are dropped: only the bron's own broker user answers for it, once")
+        func forgedAndDuplicate() async throws {
+            let federation = try await TestFederation.start()
+            let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+            let stil = try await federation.addBron("stil")
+            let nep = try BronID(validating: "nep-\(UUID().uuidString.prefix(6).lowercased())")
+            var registry = Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) })
+            registry[nep] = "bron-nep-certificaat"
+            let exchange = try await TestExchange.start(bronnen: registry)
+            defer { for t in adapterTasks { t.cancel() } }
+            var presence = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
+            presence.bron = stil
+            try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
+                bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
+                heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: presence.properties())
+            try await exchange.waitOnline(bronnen + [stil])
 
-    @Test("no audit, no answer: when zoekvraag.ontvangen cannot be confirmed the asker gets 503, not matches")
-    func failClosed() async throws {
-        try await PrivateBroker.with(name: "aggregator-audit") { node in
-            let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
-            let exchange = try await TestExchange.start(bronnen: [:], broker: configuration)
-            let before = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
-            #expect(before.status == 200)
-            // The audit trail goes away: the event's publish is refused by the broker.
-            try await exchange.federation.channel.deleteExchange(Topology.procesgegevens)
-            let after = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
-            #expect(after.status == 503, "\(after.json.serialized())")
-            #expect(after.json["matches"] == nil)
-            #expect(after.json["details"]?.string?.contains("procesgegevens") == true)
+            // The silent bron keeps the zoekvraag open until its deadline, so answers can be injected.
+            let asking = Task { try await exchange.zoek(question, deadlineMs: 3000) }
+            let verstuurd = try await exchange.waitForEvent(.zoekvraagVerstuurd) { $0.verwachteBronnen?.contains(stil.rawValue) == true }
+            let vraagID = try #require(verstuurd.vraagID)
+            _ = try await exchange.waitForEvent(.gegevenssetOntvangen) { $0.vraagID == vraagID && $0.bronID == bronnen[0].rawValue }
+            let replyQueue = exchange.aggregatorReplyQueue
+            func inject(_ bron: BronID, matches: Int) async throws {
+                let bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden,
+                                                 matches: (0..<matches).map { .object(JSONObject([("idWerkzoekende", .string("nep-\($0)"))])) },
+                                                 maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+                var e = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+                e.bron = bron
+                try await federation.channel.publish(MessageCodec.encode(bericht), exchange: Topology.antwoorden,
+                                                     routingKey: replyQueue, properties: e.properties())
+            }
+            try await inject(nep, matches: 5)          // forged: nep answers as bron-nep-certificaat, not as this user
+            try await inject(bronnen[0], matches: 7)   // duplicate: bron 0 already answered
+            let result = try await asking.value
+            let statuses = result.json["vumBronnen"]!.array
+            #expect(!statuses.contains { $0["bronID"]?.string == nep.rawValue })
+            #expect(!result.json["matches"]!.array.contains { $0["vumID"] == nil })
+            let first = statuses.first { $0["bronID"]?.string == bronnen[0].rawValue }
+            #expect(first?["aantal"] != .number(.integer(7)))
+            let ontvangen = await exchange.events(vraagID).filter { $0.soort == .gegevenssetOntvangen && $0.bronID == bronnen[0].rawValue }
+            #expect(ontvangen.count == 1)
+            await exchange.stop()
+            await federation.stop()
+        }
+
+        @Test("refusals: non-SUWI for werkzoekenden, unknown party, missing header, bad body, bad question; all audited")
+        func refusals() async throws {
+            let exchange = try await TestExchange.start(bronnen: [:])
+            let nietSuwi = try await exchange.zoek(question, from: uitzendOIN)
+            #expect(nietSuwi.status == 403 && nietSuwi.json["code"]?.string == "403")
+            let vacatures = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures, from: uitzendOIN)
+            #expect(vacatures.status == 200, "\(vacatures.json.serialized())")
+            #expect(vacatures.json["matches"]?.array.isEmpty == true)
+            let onbekend = try await exchange.zoek(question, from: gastOIN)
+            #expect(onbekend.status == 401)
+            let zonderPartij = try await exchange.zoek(question, from: nil)
+            #expect(zonderPartij.status == 400 && zonderPartij.json["code"]?.string == "400.02")
+            let geenJSON = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{niet json")
+            #expect(geenJSON.status == 400 && geenJSON.json["code"]?.string == "400.01")
+            let zonderVraag = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{}")
+            #expect(zonderVraag.json["code"]?.string == "400.02")
+            let slecht = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":"ver"}}"#)
+            #expect(slecht.status == 400 && slecht.json["code"]?.string == "400.01")
+            #expect(slecht.json["details"]?.string?.contains("selectiegebied.afstand") == true)
+            let onbekendePostcode = try await exchange.zoek(#"{"selectiegebied":{"postcode":"0999AA","afstand":5}}"#)
+            #expect(onbekendePostcode.status == 400)
+            let versie = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":{}}"#,
+                                                    headers: ["API-Version": "2.0.0"])
+            #expect(versie.status == 400)
+            let geweigerd = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == uitzendOIN.rawValue }
+            #expect(geweigerd.uitkomst == "403" && geweigerd.suwi == false)
+            _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401" }
             await exchange.stop()
         }
-    }
 
-    @Test("the OpenAPI document is valid OpenAPI 3.0 and every path it lists is served")
-    func openAPI() async throws {
-        let exchange = try await TestExchange.start(bronnen: [:])
-        let document = try await exchange.request("GET", "/api/v3/openapi.json", from: nil)
-        #expect(document.status == 200)
-        let file = exchange.folder.appendingPathComponent("openapi.json")
-        try Data(document.json.serializedBytes()).write(to: file)
-        let validation = try await ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file.path])
-        #expect(validation.status == 0, "\(validation.output)")
-        for path in document.json["paths"]?.objectKeysList ?? [] where !path.contains("{") && !path.hasSuffix("/matches") {
-            let answer = try await exchange.request("GET", path, from: nil)
-            #expect(answer.status == 200, "\(path)")
+        @Test("no audit, no answer: when zoekvraag.ontvangen cannot be confirmed the asker gets 503, not matches")
+        func failClosed() async throws {
+            try await PrivateBroker.with(name: "aggregator-audit") { node in
+                let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
+                let exchange = try await TestExchange.start(bronnen: [:], broker: configuration)
+                let before = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
+                #expect(before.status == 200)
+                // The audit trail goes away: the event's publish is refused by the broker.
+                try await exchange.federation.channel.deleteExchange(Topology.procesgegevens)
+                let after = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
+                #expect(after.status == 503, "\(after.json.serialized())")
+                #expect(after.json["matches"] == nil)
+                #expect(after.json["details"]?.string?.contains("procesgegevens") == true)
+                await exchange.stop()
+            }
         }
-        let health = try await exchange.request("GET", "/health", from: nil)
-        #expect(health.json["status"]?.string == "ok")
-        await exchange.stop()
+
+        @Test("the OpenAPI document is valid OpenAPI 3.0 and every path it lists is served")
+        func openAPI() async throws {
+            let exchange = try await TestExchange.start(bronnen: [:])
+            let document = try await exchange.request("GET", "/api/v3/openapi.json", from: nil)
+            #expect(document.status == 200)
+            let file = exchange.folder.appendingPathComponent("openapi.json")
+            try Data(document.json.serializedBytes()).write(to: file)
+            let validation = try await ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file.path])
+            #expect(validation.status == 0, "\(validation.output)")
+            for path in document.json["paths"]?.objectKeysList ?? [] where !path.contains("{") && !path.hasSuffix("/matches") {
+                let answer = try await exchange.request("GET", path, from: nil)
+                #expect(answer.status == 200, "\(path)")
+            }
+            let health = try await exchange.request("GET", "/health", from: nil)
+            #expect(health.json["status"]?.string == "ok")
+            await exchange.stop()
+        }
     }
 }
 
@@ -379,76 +381,78 @@ extension TestExchange {
     var aggregatorReplyQueue: String { aggregator.replyQueueName ?? "" }
 }
 
-@Suite("vum-aggregator executable end to end", .timeLimit(.minutes(2)))
-struct AggregatorExecutableTests {
-    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("vum-aggregator").path
+extension FederationSuites {
+    @Suite("vum-aggregator executable end to end", .timeLimit(.minutes(2)))
+    struct AggregatorExecutableTests {
+        static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("vum-aggregator").path
 
-    @Test("from a configuration file and a registry: answers over REST with an adapter's matches, stops on SIGTERM")
-    func servesREST() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-exe-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let federation = try await TestFederation.start()
-        try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
-        let bron = try await federation.addBron("exe")
-        let people = (0..<200).map(SyntheticData(seed: 5, table: testPC4Table).werkzoekende)
-        let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
-        defer { adapter.cancel() }
-        try #"""
-            {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
-             "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
-            """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
-        let port = freeTCPPort()
-        try """
-            exchange-oin = \(exchangeOIN)
-            registry = \(folder.appendingPathComponent("registry.json").path)
-            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-            http.port = \(port)
-            request-store = \(folder.appendingPathComponent("requests.sqlite").path)
-            pc4 = \(testPC4TablePath)
-            """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
-        let daemon = try ChildProcess.start(Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
-                                            environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
-        var stopped = false
-        defer { if !stopped { daemon.signal(SIGKILL) } }
+        @Test("from a configuration file and a registry: answers over REST with an adapter's matches, stops on SIGTERM")
+        func servesREST() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-exe-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let federation = try await TestFederation.start()
+            try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+            let bron = try await federation.addBron("exe")
+            let people = (0..<200).map(SyntheticData(seed: 5, table: testPC4Table).werkzoekende)
+            let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+            defer { adapter.cancel() }
+            try #"""
+                {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
+                 "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
+                """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+            let port = freeTCPPort()
+            try """
+                exchange-oin = \(exchangeOIN)
+                registry = \(folder.appendingPathComponent("registry.json").path)
+                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+                http.port = \(port)
+                request-store = \(folder.appendingPathComponent("requests.sqlite").path)
+                pc4 = \(testPC4TablePath)
+                """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
+            let daemon = try ChildProcess.start(Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
+                                                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+            var stopped = false
+            defer { if !stopped { daemon.signal(SIGKILL) } }
 
-        // Ready when /health says so and the bron is online.
-        var body = JSONValue.null
-        for _ in 0..<200 {
-            if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/bronnen")!),
-               let json = try? JSONValue.parse(Array(data)),
-               json["bronnen"]?.array.contains(where: { $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true) }) == true
-            {
-                body = json
-                break
+            // Ready when /health says so and the bron is online.
+            var body = JSONValue.null
+            for _ in 0..<200 {
+                if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/bronnen")!),
+                   let json = try? JSONValue.parse(Array(data)),
+                   json["bronnen"]?.array.contains(where: { $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true) }) == true
+                {
+                    body = json
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
             }
-            try await Task.sleep(for: .milliseconds(50))
+            #expect(body != .null, "the aggregator did not list the bron as online: \(daemon.output)")
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v3/werkzoekendeProfielen/matches")!)
+            request.httpMethod = "POST"
+            request.setValue(gemeenteOIN.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
+            request.httpBody = Data(#"{"vraagObject":{"selectiegebied":{"postcode":"3511AB","afstand":100}}}"#.utf8)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            let answer = try JSONValue.parse(Array(data))
+            #expect(answer["vumBronnen"]?.array.first?["status"]?.string == "beantwoord", "\(answer.serialized())")
+            #expect((answer["matches"]?.array.count ?? 0) > 0)
+
+            daemon.signal(SIGTERM)
+            let result = await daemon.wait()
+            stopped = true
+            #expect(result.status == 0, "\(result.output)")
         }
-        #expect(body != .null, "the aggregator did not list the bron as online: \(daemon.output)")
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v3/werkzoekendeProfielen/matches")!)
-        request.httpMethod = "POST"
-        request.setValue(gemeenteOIN.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
-        request.httpBody = Data(#"{"vraagObject":{"selectiegebied":{"postcode":"3511AB","afstand":100}}}"#.utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        #expect((response as? HTTPURLResponse)?.statusCode == 200)
-        let answer = try JSONValue.parse(Array(data))
-        #expect(answer["vumBronnen"]?.array.first?["status"]?.string == "beantwoord", "\(answer.serialized())")
-        #expect((answer["matches"]?.array.count ?? 0) > 0)
 
-        daemon.signal(SIGTERM)
-        let result = await daemon.wait()
-        stopped = true
-        #expect(result.status == 0, "\(result.output)")
-    }
-
-    @Test("configuration errors exit 2 naming the key and its source")
-    func configurationErrors() async throws {
-        let missing = try await ChildProcess.run(Self.executable, ["config", "--set", "registry=/x.json"])
-        #expect(missing.status == 2)
-        #expect(missing.output.contains("exchange-oin (not set): is required"), "\(missing.output)")
-        let badRegistry = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
-            "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json"])
-        #expect(badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"), "\(badRegistry.output)")
+        @Test("configuration errors exit 2 naming the key and its source")
+        func configurationErrors() async throws {
+            let missing = try await ChildProcess.run(Self.executable, ["config", "--set", "registry=/x.json"])
+            #expect(missing.status == 2)
+            #expect(missing.output.contains("exchange-oin (not set): is required"), "\(missing.output)")
+            let badRegistry = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
+                "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json"])
+            #expect(badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"), "\(badRegistry.output)")
+        }
     }
 }
