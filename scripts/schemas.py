@@ -417,6 +417,24 @@ MESSAGES = {
                                 "propertyNames": {"enum": ["beantwoord", "geen_resultaten", "fout", "te_laat", "offline"]}},
          "gedeeltelijk": {"type": "boolean"}, "vumID": s(500, pattern=r"^[a-zA-Z0-9_.-]+$")},
         ["eventID", "soort", "tijdMs", "component", "uitkomst"]),
+    "bericht-verzoek": message_schema(
+        "bericht-verzoek", "vum.verzoek.v1",
+        "A bus-native bemiddelaar's request (exchange vum.verzoeken): a zoekvraag or a detail, answered with "
+        "vum.verzoekantwoord.v1 to reply_to. Header x-vum-from-party (the OIN) is required and must be the party "
+        "registered for the sending broker user.",
+        {"soort": enum_str("zoek", "detail"), "gegevensset": GEGEVENSSET,
+         "vraagObject": {"type": "object", "description": "the selectievraag (soort zoek)"},
+         "vumID": s(500, pattern=r"^[a-zA-Z0-9_.-]+$"), "deadlineMs": i(1, 600000)},
+        ["soort", "gegevensset"],
+        {"oneOf": [{"properties": {"soort": {"const": "zoek"}}, "required": ["vraagObject"]},
+                   {"properties": {"soort": {"const": "detail"}}, "required": ["vumID"]}]}),
+    "bericht-verzoekantwoord": message_schema(
+        "bericht-verzoekantwoord", "vum.verzoekantwoord.v1",
+        "The exchange's answer to a vum.verzoek.v1: antwoord is exactly the REST API's response body "
+        "(merged matches or the detail), fout its error body.",
+        {"antwoord": {"type": "object"}, "fout": ref("fout")},
+        [],
+        {"oneOf": [{"required": ["antwoord"]}, {"required": ["fout"]}]}),
 }
 SCHEMAS.update(MESSAGES)
 

@@ -100,6 +100,13 @@ public final class AggregatorService: Service, Sendable {
         try await inbox.bindQueue(presenceQueue.name, exchange: Topology.aanmeldingen)
         let replyConsumer = try await inbox.consume(queue: replies.name, noAck: true)
         let presenceConsumer = try await inbox.consume(queue: presenceQueue.name, noAck: true)
+        // The AMQP entry exists when the operator's definitions create its queue; REST works without it.
+        var requestConsumer: AMQPConsumer?
+        if try await connection.queueInfo(Topology.verzoeken) != nil {
+            requestConsumer = try await inbox.consume(queue: Topology.verzoeken)
+        } else {
+            logger.info("no queue vum.verzoeken: the AMQP entry for bemiddelaars is off, REST only")
+        }
         state.withLock { $0.channels = Channels(publisher: publisher, audit: audit, replyQueue: replies.name) }
         logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
 
@@ -107,6 +114,9 @@ public final class AggregatorService: Service, Sendable {
             group.addTask { try await self.readReplies(replyConsumer) }
             group.addTask { try await self.readPresence(presenceConsumer) }
             group.addTask { await self.housekeeping() }
+            if let requestConsumer {
+                group.addTask { try await self.readRequests(requestConsumer, publisher: publisher) }
+            }
             group.addTask {
                 // A graceful shutdown: take no new requests, let the open zoekvragen close (each by its
                 // deadline at the latest, their answers still arriving), then stop.

@@ -11,11 +11,14 @@ public struct Registry: Sendable {
         public var naam: String
         public var suwi: Bool
         public var gegevenssets: Set<Gegevensset>
-        public init(oin: OIN, naam: String, suwi: Bool, gegevenssets: Set<Gegevensset>) {
+        /// The broker user it asks as over AMQP (`vum.verzoeken`); `nil`: REST only.
+        public var brokerUser: String?
+        public init(oin: OIN, naam: String, suwi: Bool, gegevenssets: Set<Gegevensset>, brokerUser: String? = nil) {
             self.oin = oin
             self.naam = naam
             self.suwi = suwi
             self.gegevenssets = gegevenssets
+            self.brokerUser = brokerUser
         }
     }
 
@@ -48,7 +51,7 @@ public struct Registry: Sendable {
     /// Reads the registry's JSON:
     /// `{"bronnen": [{"id": "gemeente-utrecht", "brokerUser": "bron-gemeente-utrecht"}],
     ///   "bemiddelaars": [{"oin": "00000001234567890000", "naam": "Gemeente Utrecht", "suwi": true,
-    ///                     "gegevenssets": ["werkzoekenden", "vacatures"]}],
+    ///                     "gegevenssets": ["werkzoekenden", "vacatures"], "brokerUser": "bemiddelaar-utrecht"}],
     ///   "werkzoekendenVoorNietSuwi": false}`
     /// (`brokerUser` defaults to `bron-<id>`). Every problem names its path.
     public init(json: JSONValue) throws(ConfigurationError) {
@@ -84,7 +87,8 @@ public struct Registry: Sendable {
                         sets.insert(g)
                     }
                 }
-                bemiddelaars.append(Bemiddelaar(oin: oin, naam: naam, suwi: suwi, gegevenssets: sets))
+                let brokerUser: String? = if case .string(let u)? = o["brokerUser"] { u } else { nil }
+                bemiddelaars.append(Bemiddelaar(oin: oin, naam: naam, suwi: suwi, gegevenssets: sets, brokerUser: brokerUser))
             }
         }
         self.init(bronnen: bronnen, bemiddelaars: bemiddelaars)

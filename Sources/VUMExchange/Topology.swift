@@ -67,6 +67,10 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable, Codable {
     case detail = "vum.detail.v1"
     case aanmelding = "vum.aanmelding.v1"
     case procesgebeurtenis = "vum.procesgebeurtenis.v1"
+    /// A bus-native bemiddelaar's request on `vum.verzoeken` (a zoekvraag or a detail).
+    case verzoek = "vum.verzoek.v1"
+    /// The exchange's answer to it, to the request's `reply_to`.
+    case verzoekantwoord = "vum.verzoekantwoord.v1"
 }
 
 /// Header names (ARCHITECTURE.md section 4): millisecond times and party identities.

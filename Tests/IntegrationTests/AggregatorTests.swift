@@ -34,6 +34,11 @@ struct TestExchange {
         let auditQueue = try await federation.channel.declareQueue(exclusive: true)
         try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
         let (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
+        // The AMQP entry for bus-native bemiddelaars, as the definitions create it.
+        try await federation.channel.declareExchange(Topology.verzoeken, type: .direct)
+        _ = try await federation.channel.declareQueue(Topology.verzoeken, durable: true)
+        try await federation.channel.bindQueue(Topology.verzoeken, exchange: Topology.verzoeken)
+        _ = try await federation.channel.purgeQueue(Topology.verzoeken)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -41,8 +46,10 @@ struct TestExchange {
         if case .plain(let user, _)? = configuration?.authentication { settings.brokerUser = user }
         configure(&settings)
         let registry = Registry(bronnen: bronnen, bemiddelaars: [
-            .init(oin: gemeenteOIN, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures]),
-            .init(oin: uitzendOIN, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures]),
+            .init(oin: gemeenteOIN, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures],
+                  brokerUser: broker.user),
+            .init(oin: uitzendOIN, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures],
+                  brokerUser: "bemiddelaar-uitzendbureau"),
         ])
         let aggregator = AggregatorService(
             configuration: settings, registry: registry, connection: federation.connection,
@@ -350,6 +357,43 @@ extension FederationSuites {
                 #expect(after.json["details"]?.string?.contains("procesgegevens") == true)
                 await exchange.stop()
             }
+        }
+
+        @Test("bus-native bemiddelaars ask over vum.verzoeken with the REST API's semantics and codes")
+        func amqpEntry() async throws {
+            let federation = try await TestFederation.start()
+            let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
+            defer { for t in adapterTasks { t.cancel() } }
+            try await exchange.waitOnline(bronnen)
+            let channel = exchange.federation.channel
+            let replies = try await channel.declareQueue(exclusive: true)
+            let (inbox, _) = try await channel.consume(queue: replies.name, noAck: true).collect()
+            func ask(_ bericht: VerzoekBericht, party: OIN?) async throws -> VerzoekantwoordBericht {
+                let id = UUID().uuidString
+                var e = Envelope(type: .verzoek, correlationID: id, appID: "tests/1", userID: broker.user, replyTo: replies.name)
+                e.fromParty = party
+                try await channel.publish(MessageCodec.encode(bericht), exchange: Topology.verzoeken, routingKey: "",
+                                          properties: e.properties())
+                let d = try await inbox.first(timeout: .seconds(15), "verzoekantwoord") { $0.properties.correlationID == id }
+                #expect(d.properties.type == MessageType.verzoekantwoord.rawValue)
+                return try MessageCodec.decode(VerzoekantwoordBericht.self, from: d.body)
+            }
+            let zoek = try await ask(VerzoekBericht(zoek: .werkzoekenden, vraagObject: JSONValue.parse(question)), party: gemeenteOIN)
+            let antwoord = try #require(zoek.antwoord, "\(zoek)")
+            #expect(antwoord["vumBronnen"]?.array.filter { $0["status"]?.string == "beantwoord" }.count == 3)
+            let vumID = try #require(antwoord["matches"]?.array.first?["vumID"]?.string)
+            let detail = try await ask(VerzoekBericht(detail: vumID, gegevensset: .werkzoekenden), party: gemeenteOIN)
+            #expect(detail.antwoord?["werkzoekende"]?["vumID"]?.string == vumID, "\(detail)")
+            // Another party's OIN from this broker user, no party at all, a malformed question.
+            let anders = try await ask(VerzoekBericht(zoek: .vacatures, vraagObject: JSONValue.parse(question)), party: uitzendOIN)
+            #expect(anders.fout?.code == "401")
+            let niemand = try await ask(VerzoekBericht(zoek: .vacatures, vraagObject: JSONValue.parse(question)), party: nil)
+            #expect(niemand.fout?.code == "400.02")
+            let slecht = try await ask(VerzoekBericht(zoek: .werkzoekenden, vraagObject: .object(JSONObject())), party: gemeenteOIN)
+            #expect(slecht.fout?.code == "400.01")
+            await exchange.stop()
+            await federation.stop()
         }
 
         @Test("the OpenAPI document is valid OpenAPI 3.0 and every path it lists is served")

@@ -39,6 +39,10 @@ struct MessageSchemaTests {
                                                      versie: "vum-adapter/0.1.0", ondersteundeCriteria: ["bemiddelingsberoep"],
                                                      heartbeatIntervalMs: 5000).json),
             ("bericht-procesgebeurtenis", event.json),
+            ("bericht-verzoek", VerzoekBericht(zoek: .werkzoekenden, vraagObject: question, deadlineMs: 2000).json),
+            ("bericht-verzoek", VerzoekBericht(detail: "abc.1.x-y_z", gegevensset: .vacatures).json),
+            ("bericht-verzoekantwoord", VerzoekantwoordBericht(antwoord: .object(JSONObject([("vraagID", .string("v"))]))).json),
+            ("bericht-verzoekantwoord", VerzoekantwoordBericht(fout: Fout(code: "401", message: "not authorised")).json),
         ]
         for (schema, document) in cases {
             let result = try await validate(schema, [document])
@@ -109,6 +113,8 @@ struct AansluitkitTests {
             case "bericht-detailverzoek": _ = try DetailverzoekBericht(json: json)
             case "bericht-detail": _ = try DetailBericht(json: json).werkzoekendeRecord()
             case "bericht-aanmelding": _ = try AanmeldingBericht(json: json)
+            case "bericht-verzoek": _ = try VerzoekBericht(json: json)
+            case "bericht-verzoekantwoord": _ = try VerzoekantwoordBericht(json: json)
             default: Issue.record("an example for \(schema) that no test decodes")
             }
         }

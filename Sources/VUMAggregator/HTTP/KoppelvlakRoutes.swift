@@ -108,10 +108,7 @@ public enum KoppelvlakRoutes {
             let (from, via) = try parties(request, service)
             asker = from
             let antwoord = try await service.detail(vumID, party: from, viaParty: via, gegevensset: gegevensset)
-            // The koppelvlak's detail answer: {"bronID", "werkzoekende" | "vacature": record}.
-            let key = gegevensset == .werkzoekenden ? "werkzoekende" : "vacature"
-            return json(.ok, .object(JSONObject([("bronID", .string(antwoord.bron.rawValue)), (key, antwoord.record)])),
-                        service: service, asker: from)
+            return json(.ok, antwoord.json(gegevensset), service: service, asker: from)
         } catch {
             return Self.error(error, service: service, asker: asker)
         }

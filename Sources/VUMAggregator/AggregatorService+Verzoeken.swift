@@ -1,0 +1,81 @@
+import AMQPClient
+import Foundation
+import Logging
+import VUMExchange
+import VUMStandaard
+
+/// The AMQP entry for bus-native bemiddelaars: `vum.verzoek.v1` messages on queue `vum.verzoeken`, the
+/// same semantics as the REST API, answered with `vum.verzoekantwoord.v1` to the request's `reply_to`
+/// (through the default exchange, which only the operator's aggregator may write to).
+extension AggregatorService {
+    /// Serves the queue until it ends; each request is worked on in its own task and acknowledged after
+    /// its answer is published. A message that cannot be answered at all (no `reply_to`) is rejected to
+    /// the dead-letter queue.
+    func readRequests(_ consumer: AMQPConsumer, publisher: AMQPChannel) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for try await delivery in consumer {
+                group.addTask { await self.handleRequest(delivery, publisher: publisher) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func handleRequest(_ delivery: AMQPDelivery, publisher: AMQPChannel) async {
+        guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else {
+            logger.info("verzoek without reply_to rejected to the dead-letter queue")
+            try? await delivery.reject(requeue: false)
+            return
+        }
+        let correlationID = delivery.properties.correlationID ?? delivery.properties.messageID ?? ""
+        let antwoord: VerzoekantwoordBericht
+        do throws(Fout) {
+            antwoord = VerzoekantwoordBericht(antwoord: try await answer(delivery))
+        } catch {
+            antwoord = VerzoekantwoordBericht(fout: error)
+        }
+        let envelope = Envelope(type: .verzoekantwoord, correlationID: correlationID, appID: configuration.appID,
+                                userID: configuration.brokerUser)
+        do {
+            try await publisher.publish(MessageCodec.encode(antwoord), exchange: "", routingKey: replyTo,
+                                        properties: envelope.properties())
+        } catch {
+            logger.error("verzoekantwoord not published", metadata: ["vum.error": "\(error)"])
+        }
+        try? await delivery.ack()
+    }
+
+    /// Reads the request, checks that the party is the one the broker user is registered for, and runs it.
+    func answer(_ delivery: AMQPDelivery) async throws(Fout) -> JSONValue {
+        let envelope = try Envelope(properties: delivery.properties)
+        guard envelope.type == .verzoek else {
+            throw Fout.invalidRequest("unexpected message type", details: "\(envelope.type.rawValue); expected vum.verzoek.v1")
+        }
+        guard let party = envelope.fromParty else {
+            throw Fout(code: "400.02", message: "incomplete request", details: "the x-vum-from-party header (an OIN) is required")
+        }
+        guard let registered = registry.bemiddelaars[party]?.brokerUser, registered == envelope.userID else {
+            throw Fout(code: "401", message: "not authorised",
+                       details: "party \(party) does not ask over AMQP as broker user \(envelope.userID ?? "-")")
+        }
+        let verzoek = try MessageCodec.decode(VerzoekBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
+        switch verzoek.soort {
+        case .zoek:
+            let antwoord = try await zoek(Zoekverzoek(
+                gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject ?? .null, fromParty: party,
+                viaParty: envelope.viaParty, deadline: verzoek.deadlineMs.map { .milliseconds($0) }))
+            return antwoord.json
+        case .detail:
+            let detail = try await self.detail(verzoek.vumID ?? "", party: party, viaParty: envelope.viaParty,
+                                               gegevensset: verzoek.gegevensset)
+            return detail.json(verzoek.gegevensset)
+        }
+    }
+}
+
+extension Detailantwoord {
+    /// The koppelvlak's detail body: `{"bronID", "werkzoekende" | "vacature": record}`.
+    public func json(_ gegevensset: Gegevensset) -> JSONValue {
+        .object(JSONObject([("bronID", .string(bron.rawValue)),
+                            (gegevensset == .werkzoekenden ? "werkzoekende" : "vacature", record)]))
+    }
+}
