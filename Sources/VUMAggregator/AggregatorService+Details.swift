@@ -17,6 +17,19 @@ extension AggregatorService {
     public func detail(_ vumID: String, party: OIN, viaParty: OIN? = nil, gegevensset: Gegevensset) async throws(Fout)
         -> Detailantwoord
     {
+        do {
+            let antwoord = try await fetchDetail(vumID, party: party, viaParty: viaParty, gegevensset: gegevensset)
+            AggregatorMetrics.detail(uitkomst: "200")
+            return antwoord
+        } catch {
+            AggregatorMetrics.detail(uitkomst: error.code)
+            throw error
+        }
+    }
+
+    func fetchDetail(_ vumID: String, party: OIN, viaParty: OIN?, gegevensset: Gegevensset) async throws(Fout)
+        -> Detailantwoord
+    {
         let now = Envelope.nowMs()
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .detailGeweigerd, tijdMs: now,
                                   component: configuration.appID)

@@ -176,6 +176,17 @@ public final class AggregatorService: Service, Sendable {
     /// gets as it is (`400.01`, `401`, `403`, `503`, `500.1`).
     public func zoek(_ verzoek: Zoekverzoek) async throws(Fout) -> Zoekantwoord {
         let start = ContinuousClock.now
+        do {
+            let antwoord = try await answer(verzoek, start: start)
+            AggregatorMetrics.zoekvraag(verzoek.gegevensset, uitkomst: "200", duration: start.duration(to: .now))
+            return antwoord
+        } catch {
+            AggregatorMetrics.zoekvraag(verzoek.gegevensset, uitkomst: error.code, duration: nil)
+            throw error
+        }
+    }
+
+    func answer(_ verzoek: Zoekverzoek, start: ContinuousClock.Instant) async throws(Fout) -> Zoekantwoord {
         let vraagID = UUID().uuidString.lowercased()
         var base = event(.zoekvraagOntvangen, vraagID: vraagID, party: verzoek)
         base.gegevensset = verzoek.gegevensset.rawValue
@@ -210,9 +221,11 @@ public final class AggregatorService: Service, Sendable {
         // The audit event and the fan-out go out together; the answer waits for the event's confirm.
         let ontvangen = Task { try await self.publishEvent(received, on: channels.audit) }
         let uitkomsten: [BronUitkomst] = await withCheckedContinuation { continuation in
-            state.withLock { s in
+            let open = state.withLock { s in
                 s.windows[vraagID] = Pending(window: window, continuation: continuation, deadlineTask: nil)
+                return s.windows.count
             }
+            AggregatorMetrics.inBehandeling(open)
             if expected.isEmpty {
                 finish(vraagID)
                 return
@@ -297,14 +310,18 @@ public final class AggregatorService: Service, Sendable {
 
     /// Closes a zoekvraag (all answered, or its deadline) and hands the outcome to its waiting asker.
     func finish(_ vraagID: String) {
-        let (continuation, uitkomsten, task) = state.withLock { s -> (CheckedContinuation<[BronUitkomst], Never>?, [BronUitkomst], Task<Void, Never>?) in
-            guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil) }
+        let (continuation, uitkomsten, task, open) = state.withLock { s -> (CheckedContinuation<[BronUitkomst], Never>?, [BronUitkomst], Task<Void, Never>?, Int) in
+            guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil, s.windows.count) }
             let uitkomsten = pending.window.close()
             s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs())
             s.lastAnswers[vraagID] = pending.window.answers.mapValues(\.bericht)
-            return (pending.continuation, uitkomsten, pending.deadlineTask)
+            return (pending.continuation, uitkomsten, pending.deadlineTask, s.windows.count)
         }
         task?.cancel()
+        if continuation != nil {
+            AggregatorMetrics.inBehandeling(open)
+            AggregatorMetrics.bronnen(uitkomsten)
+        }
         continuation?.resume(returning: uitkomsten)
     }
 
@@ -375,6 +392,7 @@ public final class AggregatorService: Service, Sendable {
             emit(e)
             if case .complete = next { finish(bericht.vraagID) }
         case .late(let by):
+            AggregatorMetrics.teLaat(bericht.bronID)
             e.soort = .gegevenssetTeLaat
             e.teLaatMs = Int(by)
             e.uitkomst = "te_laat"

@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import VUMAggregator
 import VUMConfiguration
@@ -50,16 +52,19 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { try AggregatorDaemonConfiguration($0, environment: $1) }
         bootstrapLogging(level: configuration.logLevel)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "vum-aggregator")
         do {
-            try await Self.serve(configuration, logger: logger)
+            try await Self.serve(configuration, logger: logger, metrics: { registry.emitToBuffer() })
         } catch {
             logger.critical("vum-aggregator stopped", metadata: ["vum.error": "\(error)"])
             throw ExitCode(1)
         }
     }
 
-    static func serve(_ configuration: AggregatorDaemonConfiguration, logger: Logger) async throws {
+    static func serve(_ configuration: AggregatorDaemonConfiguration, logger: Logger,
+                      metrics: @escaping @Sendable () -> [UInt8]) async throws {
         let table = try PC4Table.load(path: configuration.pc4TablePath)
         let store = try SQLiteRequestStore(path: configuration.requestStorePath)
         if case .plain = configuration.broker.authentication {
@@ -69,7 +74,7 @@ struct Serve: AsyncParsableCommand {
         let aggregator = AggregatorService(configuration: configuration.service, registry: configuration.registry,
                                            connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,
                                            table: table, logger: logger)
-        let app = Application(router: KoppelvlakRoutes.router(aggregator),
+        let app = Application(router: KoppelvlakRoutes.router(aggregator, metrics: metrics),
                               configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
                               onServerRunning: { channel in
                                   logger.info("REST API listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])

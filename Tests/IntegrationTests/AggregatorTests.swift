@@ -483,6 +483,14 @@ extension FederationSuites {
             #expect(answer["vumBronnen"]?.array.first?["status"]?.string == "beantwoord", "\(answer.serialized())")
             #expect((answer["matches"]?.array.count ?? 0) > 0)
 
+            // The Prometheus endpoint counts it, with bounded labels only.
+            let (metricsData, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            let metrics = String(decoding: metricsData, as: UTF8.self)
+            #expect(metrics.contains(#"vum_zoekvragen_total{gegevensset="werkzoekenden",uitkomst="200"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"vum_bron_antwoorden_total{bron="\#(bron)",status="beantwoord"} 1"#), "\(metrics)")
+            #expect(metrics.contains("vum_zoekvraag_duur_bucket"))
+            #expect(!metrics.contains(answer["vraagID"]?.string ?? "-"))
+
             daemon.signal(SIGTERM)
             let result = await daemon.wait()
             stopped = true

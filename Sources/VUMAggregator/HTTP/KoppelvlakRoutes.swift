@@ -24,8 +24,11 @@ public enum KoppelvlakRoutes {
     static let gedeeltelijk = HTTPField.Name("X-VUM-gedeeltelijk")!
     static let deadline = HTTPField.Name("X-VUM-deadline-ms")!
 
-    /// A router with every route on `service`.
-    public static func router(_ service: AggregatorService) -> Router<BasicRequestContext> {
+    /// A router with every route on `service`; `metrics`, when given, serves `GET /metrics` (the Prometheus
+    /// text format the executable's registry writes).
+    public static func router(_ service: AggregatorService, metrics: (@Sendable () -> [UInt8])? = nil)
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
         for (path, gegevensset) in [("werkzoekendeProfielen", Gegevensset.werkzoekenden), ("vacatures", .vacatures)] {
             router.post("/api/v3/\(path)/matches") { request, _ -> Response in
@@ -42,6 +45,12 @@ public enum KoppelvlakRoutes {
             let ready = service.isReady
             return json(ready ? .ok : .serviceUnavailable,
                         .object(JSONObject([("status", .string(ready ? "ok" : "unavailable"))])), service: service, asker: nil)
+        }
+        if let metrics {
+            router.get("/metrics") { _, _ -> Response in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+            }
         }
         router.get("/bronnen") { _, _ -> Response in
             json(.ok, presenceJSON(service.presence), service: service, asker: nil)
