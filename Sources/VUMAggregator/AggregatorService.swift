@@ -238,6 +238,8 @@ public final class AggregatorService: Service, Sendable {
             Task { await self.fanOut(verzoek, vraagID: vraagID, deadlineMs: deadlineMs, expected: expected,
                                      channels: channels, base: received) }
         }
+        // Taken before anything can throw, so a refused answer leaves nothing behind.
+        let answers = state.withLock { $0.lastAnswers.removeValue(forKey: vraagID) } ?? [:]
         do { try await ontvangen.value } catch {
             logger.error("zoekvraag.ontvangen not confirmed: no answer without audit",
                          metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
@@ -245,7 +247,6 @@ public final class AggregatorService: Service, Sendable {
         }
 
         // Matches in bron order, each with a vumID instead of the bron's record id.
-        let answers = state.withLock { $0.lastAnswers.removeValue(forKey: vraagID) } ?? [:]
         var matches: [JSONValue] = []
         var references: [ZoekvraagRecord.MatchReference] = []
         let idKey = verzoek.gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
@@ -356,22 +357,22 @@ public final class AggregatorService: Service, Sendable {
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
         enum Next { case none, complete, late(Int64), forged, duplicate, unknown }
-        let (next, outcomeForEvent) = state.withLock { s -> (Next, ZoekvraagWindow.AnswerOutcome?) in
+        let next = state.withLock { s -> Next in
             if s.windows[bericht.vraagID] != nil {
                 let outcome = s.windows[bericht.vraagID]!.window.receive(bericht, userID: envelope.userID,
                                                                           registeredUser: registeredUser, nowMs: now)
                 switch outcome {
-                case .accepted(let complete): return (complete ? .complete : .none, outcome)
-                case .late(let by): return (.late(by), outcome)
-                case .forged: return (.forged, outcome)
-                case .duplicate, .wrongDataset: return (.duplicate, outcome)
+                case .accepted(let complete): return complete ? .complete : .none
+                case .late(let by): return .late(by)
+                case .forged: return .forged
+                case .duplicate, .wrongDataset: return .duplicate
                 }
             }
             if let closed = s.closed[bericht.vraagID] {
-                guard let registeredUser, envelope.userID == registeredUser else { return (.forged, nil) }
-                return (.late(max(0, now - closed.deadlineMs)), nil)
+                guard let registeredUser, envelope.userID == registeredUser else { return .forged }
+                return .late(max(0, now - closed.deadlineMs))
             }
-            return (.unknown, nil)
+            return .unknown
         }
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
                                   component: configuration.appID)
@@ -401,7 +402,6 @@ public final class AggregatorService: Service, Sendable {
             logger.warning("answer dropped: its user_id is not the bron's registered broker user",
                            metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)",
                                       "amqp.user_id": "\(envelope.userID ?? "-")"])
-            _ = outcomeForEvent
         case .duplicate:
             logger.debug("duplicate answer ignored", metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)"])
         case .unknown:
