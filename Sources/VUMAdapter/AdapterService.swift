@@ -218,17 +218,17 @@ public final class AdapterService: Sendable {
             antwoord = GegevenssetBericht(
                 vraagID: zoekvraag.vraagID, bronID: configuration.bron, gegevensset: zoekvraag.gegevensset,
                 matches: found.matches, maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt,
-                genegeerdeCriteria: vraag.genegeerdeCriteria, duurMs: elapsedMilliseconds(since: start))
+                genegeerdeCriteria: vraag.genegeerdeCriteria, duurMs: Envelope.milliseconds(since: start))
         } catch let fout as Fout {
             antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
                                           gegevensset: zoekvraag.gegevensset, fout: fout,
-                                          duurMs: elapsedMilliseconds(since: start))
+                                          duurMs: Envelope.milliseconds(since: start))
         } catch {
             logger.error("the store failed", metadata: ["vum.error": "\(error)"])
             antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
                                           gegevensset: zoekvraag.gegevensset,
                                           fout: .internalError("the bron's store failed"),
-                                          duurMs: elapsedMilliseconds(since: start))
+                                          duurMs: Envelope.milliseconds(since: start))
         }
         count { if antwoord.fout == nil { $0.answered += 1 } else { $0.answeredWithError += 1 } }
         await answer(antwoord, type: .gegevensset, correlationID: zoekvraag.vraagID, replyTo: replyTo,
@@ -327,7 +327,3 @@ public final class AdapterService: Sendable {
     }
 }
 
-func elapsedMilliseconds(since start: ContinuousClock.Instant) -> Int {
-    let c = start.duration(to: .now).components
-    return Int(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
-}

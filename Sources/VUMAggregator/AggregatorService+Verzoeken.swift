@@ -29,7 +29,7 @@ extension AggregatorService {
         let correlationID = delivery.properties.correlationID ?? delivery.properties.messageID ?? ""
         let antwoord: VerzoekantwoordBericht
         do throws(Fout) {
-            antwoord = VerzoekantwoordBericht(antwoord: try await answer(delivery))
+            antwoord = VerzoekantwoordBericht(antwoord: try await run(delivery))
         } catch {
             antwoord = VerzoekantwoordBericht(fout: error)
         }
@@ -45,7 +45,7 @@ extension AggregatorService {
     }
 
     /// Reads the request, checks that the party is the one the broker user is registered for, and runs it.
-    func answer(_ delivery: AMQPDelivery) async throws(Fout) -> JSONValue {
+    func run(_ delivery: AMQPDelivery) async throws(Fout) -> JSONValue {
         let envelope = try Envelope(properties: delivery.properties)
         guard envelope.type == .verzoek else {
             throw Fout.invalidRequest("unexpected message type", details: "\(envelope.type.rawValue); expected vum.verzoek.v1")

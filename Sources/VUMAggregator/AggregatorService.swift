@@ -177,7 +177,7 @@ public final class AggregatorService: Service, Sendable {
     public func zoek(_ verzoek: Zoekverzoek) async throws(Fout) -> Zoekantwoord {
         let start = ContinuousClock.now
         do {
-            let antwoord = try await answer(verzoek, start: start)
+            let antwoord = try await runZoekvraag(verzoek, start: start)
             AggregatorMetrics.zoekvraag(verzoek.gegevensset, uitkomst: "200", duration: start.duration(to: .now))
             return antwoord
         } catch {
@@ -186,7 +186,7 @@ public final class AggregatorService: Service, Sendable {
         }
     }
 
-    func answer(_ verzoek: Zoekverzoek, start: ContinuousClock.Instant) async throws(Fout) -> Zoekantwoord {
+    func runZoekvraag(_ verzoek: Zoekverzoek, start: ContinuousClock.Instant) async throws(Fout) -> Zoekantwoord {
         let vraagID = UUID().uuidString.lowercased()
         var base = event(.zoekvraagOntvangen, vraagID: vraagID, party: verzoek)
         base.gegevensset = verzoek.gegevensset.rawValue
@@ -272,7 +272,7 @@ public final class AggregatorService: Service, Sendable {
             throw Fout.internalError("the exchange could not keep the zoekvraag", details: "its vumIDs would not resolve")
         }
         let gedeeltelijk = uitkomsten.contains { $0.status == .teLaat || $0.status == .offline }
-        let duurMs = elapsedMs(start)
+        let duurMs = Envelope.milliseconds(since: start)
         var afgerond = event(.zoekvraagAfgerond, vraagID: vraagID, party: verzoek)
         afgerond.gegevensset = verzoek.gegevensset.rawValue
         afgerond.aantallenPerStatus = Dictionary(grouping: uitkomsten, by: \.status.rawValue).mapValues(\.count)
@@ -486,11 +486,6 @@ public final class AggregatorService: Service, Sendable {
             }
         }
     }
-}
-
-func elapsedMs(_ start: ContinuousClock.Instant) -> Int {
-    let c = start.duration(to: .now).components
-    return Int(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
 }
 
 extension JSONValue {

@@ -41,6 +41,12 @@ public struct Envelope: Sendable, Hashable {
 
     public static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
+    /// Whole milliseconds since `start`: the `duurMs` that answers and procesgegevens report.
+    public static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let c = start.duration(to: .now).components
+        return Int(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
+    }
+
     /// The properties to publish with. A message with a deadline expires when it passes, so a bron that
     /// comes back late never works on a stale question.
     public func properties(now: Int64 = Envelope.nowMs()) -> AMQPProperties {
