@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 import VUMExchange
 import VUMStandaard
 
@@ -6,41 +7,64 @@ import VUMStandaard
 /// `/metrics`). Every label has a bounded set of values: datasets, outcome codes, registered bronnen and
 /// the five statuses; never a vraagID or a party.
 enum AggregatorMetrics {
+    /// Each handle is made once per label set (STYLE.md: metrics are created once); the sets are bounded,
+    /// so the caches are too. Making a handle asks the backend's registry under its lock every time.
+    private static let counters = Mutex<[String: Counter]>([:])
+    private static let timers = Mutex<[String: Metrics.Timer]>([:])
+
+    private static func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return counters.withLock { cache in
+            if let c = cache[key] { return c }
+            let c = Counter(label: label, dimensions: dimensions)
+            cache[key] = c
+            return c
+        }
+    }
+
+    private static func timer(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Timer {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return timers.withLock { cache in
+            if let t = cache[key] { return t }
+            let t = Metrics.Timer(label: label, dimensions: dimensions, preferredDisplayUnit: .seconds)
+            cache[key] = t
+            return t
+        }
+    }
+
+    private static let open = Gauge(label: "vum_zoekvragen_in_behandeling")
+
     /// A zoekvraag ended: `uitkomst` is `200` or the error code.
     static func zoekvraag(_ gegevensset: Gegevensset, uitkomst: String, duration: Duration?) {
-        Counter(label: "vum_zoekvragen_total", dimensions: [("gegevensset", gegevensset.rawValue), ("uitkomst", uitkomst)])
-            .increment()
+        counter("vum_zoekvragen_total", [("gegevensset", gegevensset.rawValue), ("uitkomst", uitkomst)]).increment()
         if let duration {
-            Metrics.Timer(label: "vum_zoekvraag_duur", dimensions: [("gegevensset", gegevensset.rawValue)],
-                          preferredDisplayUnit: .seconds).recordNanoseconds(duration.nanoseconds)
+            timer("vum_zoekvraag_duur", [("gegevensset", gegevensset.rawValue)]).recordNanoseconds(duration.nanoseconds)
         }
     }
 
     /// How each bron did in a closed zoekvraag.
     static func bronnen(_ uitkomsten: [BronUitkomst]) {
         for u in uitkomsten {
-            Counter(label: "vum_bron_antwoorden_total", dimensions: [("bron", u.bron.rawValue), ("status", u.status.rawValue)])
-                .increment()
+            counter("vum_bron_antwoorden_total", [("bron", u.bron.rawValue), ("status", u.status.rawValue)]).increment()
             if let ms = u.duurMs, u.status == .beantwoord || u.status == .geenResultaten {
-                Metrics.Timer(label: "vum_bron_antwoord_duur", dimensions: [("bron", u.bron.rawValue)],
-                              preferredDisplayUnit: .seconds).recordMilliseconds(ms)
+                timer("vum_bron_antwoord_duur", [("bron", u.bron.rawValue)]).recordMilliseconds(ms)
             }
         }
     }
 
     /// Zoekvragen waiting for their bronnen right now.
     static func inBehandeling(_ count: Int) {
-        Gauge(label: "vum_zoekvragen_in_behandeling").record(count)
+        open.record(count)
     }
 
     /// A detail request ended: `uitkomst` is `200` or the error code.
     static func detail(uitkomst: String) {
-        Counter(label: "vum_details_total", dimensions: [("uitkomst", uitkomst)]).increment()
+        counter("vum_details_total", [("uitkomst", uitkomst)]).increment()
     }
 
     /// Late answers, by bron.
     static func teLaat(_ bron: BronID) {
-        Counter(label: "vum_antwoorden_te_laat_total", dimensions: [("bron", bron.rawValue)]).increment()
+        counter("vum_antwoorden_te_laat_total", [("bron", bron.rawValue)]).increment()
     }
 }
 

@@ -39,7 +39,7 @@ public enum KoppelvlakRoutes {
             }
         }
         router.get("/api/v3/openapi.json") { _, _ -> Response in
-            json(.ok, OpenAPIDocument.json, service: service, asker: nil)
+            json(.ok, bytes: OpenAPIDocument.bytes, service: service, asker: nil)
         }
         router.get("/health") { _, _ -> Response in
             let ready = service.isReady
@@ -134,13 +134,17 @@ public enum KoppelvlakRoutes {
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue, service: AggregatorService, asker: OIN?) -> Response {
+        json(status, bytes: value.serializedBytes(), service: service, asker: asker)
+    }
+
+    static func json(_ status: HTTPResponse.Status, bytes: [UInt8], service: AggregatorService, asker: OIN?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers[apiVersion] = "3.0.0"
         headers[berichtVersie] = "3.0.0"
         headers[fromParty] = service.configuration.exchangeOIN.rawValue
         headers[viaParty] = service.configuration.exchangeOIN.rawValue
         if let asker { headers[toParty] = asker.rawValue }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func presenceJSON(_ presence: PresenceRegistry) -> JSONValue {

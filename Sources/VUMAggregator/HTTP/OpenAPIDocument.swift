@@ -4,6 +4,8 @@ import VUMStandaard
 /// it with an independent OpenAPI validator and checks that every route it lists answers.
 public enum OpenAPIDocument {
     public static let json: JSONValue = try! JSONValue.parse(text)
+    /// Its bytes, serialized once.
+    static let bytes: [UInt8] = json.serializedBytes()
 
     static let parties = """
         {"name":"X-VUM-fromParty","in":"header","required":true,"description":"OIN of the responsible party","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
