@@ -16,10 +16,12 @@ let package = Package(
         .library(name: "VUMExchange", targets: ["VUMExchange"]),
         .library(name: "VUMAdapter", targets: ["VUMAdapter"]),
         .library(name: "VUMAggregator", targets: ["VUMAggregator"]),
+        .library(name: "VUMAudit", targets: ["VUMAudit"]),
         .executable(name: "amqp-example", targets: ["amqp-example"]),
         .executable(name: "vum", targets: ["vum"]),
         .executable(name: "vum-adapter", targets: ["vum-adapter"]),
         .executable(name: "vum-aggregator", targets: ["vum-aggregator"]),
+        .executable(name: "vum-audit", targets: ["vum-audit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -87,6 +89,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VUMAudit",
+            dependencies: [
+                "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VUMTesting",
             dependencies: ["AMQPClient", "VUMStandaard"],
             swiftSettings: swiftSettings
@@ -122,6 +135,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "vum-audit",
+            dependencies: [
+                "VUMAudit", "VUMConfiguration", "AMQPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -175,10 +198,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VUMAuditTests",
+            dependencies: ["VUMAudit", "VUMExchange", "VUMStandaard", "VUMTesting",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter", "VUMAggregator",
-                "vum-aggregator",
+                "vum-aggregator", "VUMAudit", "vum-audit",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -415,7 +415,9 @@ MESSAGES = {
          "duurMs": {"type": "integer", "minimum": 0}, "teLaatMs": {"type": "integer", "minimum": 0},
          "aantallenPerStatus": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
                                 "propertyNames": {"enum": ["beantwoord", "geen_resultaten", "fout", "te_laat", "offline"]}},
-         "gedeeltelijk": {"type": "boolean"}, "vumID": s(500, pattern=r"^[a-zA-Z0-9_.-]+$")},
+         "statusPerBron": {"type": "object", "additionalProperties": enum_str(
+             "beantwoord", "geen_resultaten", "fout", "te_laat", "offline"), "propertyNames": BRON_ID},
+         "gedeeltelijk": {"type": "boolean"}, "antwoordMs": {"type": "integer", "minimum": 0}, "vumID": s(500, pattern=r"^[a-zA-Z0-9_.-]+$")},
         ["eventID", "soort", "tijdMs", "component", "uitkomst"]),
     "bericht-verzoek": message_schema(
         "bericht-verzoek", "vum.verzoek.v1",

@@ -276,6 +276,7 @@ public final class AggregatorService: Service, Sendable {
         var afgerond = event(.zoekvraagAfgerond, vraagID: vraagID, party: verzoek)
         afgerond.gegevensset = verzoek.gegevensset.rawValue
         afgerond.aantallenPerStatus = Dictionary(grouping: uitkomsten, by: \.status.rawValue).mapValues(\.count)
+        afgerond.statusPerBron = Dictionary(uniqueKeysWithValues: uitkomsten.map { ($0.bron.rawValue, $0.status.rawValue) })
         afgerond.aantal = matches.count
         afgerond.gedeeltelijk = gedeeltelijk
         afgerond.duurMs = duurMs
@@ -357,8 +358,10 @@ public final class AggregatorService: Service, Sendable {
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
         enum Next { case none, complete, late(Int64), forged, duplicate, unknown }
+        var startedMs: Int64?
         let next = state.withLock { s -> Next in
             if s.windows[bericht.vraagID] != nil {
+                startedMs = s.windows[bericht.vraagID]!.window.startedMs
                 let outcome = s.windows[bericht.vraagID]!.window.receive(bericht, userID: envelope.userID,
                                                                           registeredUser: registeredUser, nowMs: now)
                 switch outcome {
@@ -390,6 +393,7 @@ public final class AggregatorService: Service, Sendable {
                 e.genegeerdeCriteria = bericht.genegeerdeCriteria
             }
             e.duurMs = bericht.duurMs
+            e.antwoordMs = startedMs.map { Int(max(0, now - $0)) }
             emit(e)
             if case .complete = next { finish(bericht.vraagID) }
         case .late(let by):

@@ -258,7 +258,11 @@ extension Procesgebeurtenis: Payload {
         set("aantallenPerStatus", aantallenPerStatus.map { counts in
             .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
         })
+        set("statusPerBron", statusPerBron.map { statuses in
+            .object(JSONObject(statuses.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+        })
         set("gedeeltelijk", gedeeltelijk.map(JSONValue.bool))
+        set("antwoordMs", antwoordMs.map { JSONValue.int($0) })
         set("vumID", vumID.map(JSONValue.string))
         return .object(o)
     }
@@ -287,7 +291,14 @@ extension Procesgebeurtenis: Payload {
             for key in c.object.keys { counts[key] = Int(try c.integer(key, 0...Int64(Int32.max))) }
             aantallenPerStatus = counts
         }
+        if let v = r.optional("statusPerBron") {
+            let c = try PayloadReader(v, type: "procesgebeurtenis", path: "statusPerBron")
+            var statuses: [String: String] = [:]
+            for key in c.object.keys { statuses[key] = try c.string(key, max: 20) }
+            statusPerBron = statuses
+        }
         gedeeltelijk = try r.optionalBool("gedeeltelijk")
+        antwoordMs = try r.optionalInteger("antwoordMs", 0...Int64(Int32.max)).map(Int.init)
         vumID = try r.optionalString("vumID", max: 500)
     }
 }

@@ -47,7 +47,12 @@ public struct Procesgebeurtenis: Sendable, Hashable {
     public var teLaatMs: Int?
     /// Per bron status (`beantwoord`, `geen_resultaten`, `fout`, `te_laat`, `offline`): how many.
     public var aantallenPerStatus: [String: Int]?
+    /// Per bron its status at the close of a zoekvraag (`zoekvraag.afgerond`), so a report can count per bron.
+    public var statusPerBron: [String: String]?
     public var gedeeltelijk: Bool?
+    /// Milliseconds from the fan-out to the answer's arrival at the aggregator (`gegevensset.ontvangen`,
+    /// `bron.fout`): the latency the asker saw from that bron, where `duurMs` is what the bron reports.
+    public var antwoordMs: Int?
     /// The pseudonym of a record, for detail and datakwaliteit events (it identifies no person).
     public var vumID: String?
 
