@@ -167,6 +167,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "audit-benchmark",
+            dependencies: ["VUMAudit", "VUMExchange", "AMQPClient", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/audit-benchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "store-benchmark",
             dependencies: ["VUMAdapter", "VUMStandaard"],
             path: "Benchmarks/store-benchmark",

@@ -419,6 +419,16 @@ MESSAGES = {
              "beantwoord", "geen_resultaten", "fout", "te_laat", "offline"), "propertyNames": BRON_ID},
          "gedeeltelijk": {"type": "boolean"}, "antwoordMs": {"type": "integer", "minimum": 0}, "vumID": s(500, pattern=r"^[a-zA-Z0-9_.-]+$")},
         ["eventID", "soort", "tijdMs", "component", "uitkomst"]),
+    "bericht-datakwaliteit": message_schema(
+        "bericht-datakwaliteit", "vum.datakwaliteit.v1",
+        "A bemiddelaar's report of poor data in a record it received, sent by the exchange to the bron that holds it "
+        "(exchange vum.detailverzoeken, routing key = bron id). The bron logs it and counts it per record; the audit "
+        "trail gets only the reden code (datakwaliteit.gemeld), never the toelichting.",
+        {"meldingID": s(100), "vraagID": VRAAG_ID, "gegevensset": GEGEVENSSET,
+         "recordID": s(200, pattern=r"^[a-zA-Z0-9_.-]+$"),
+         "reden": enum_str("onjuist", "verouderd", "onvolledig", "contact-onbereikbaar", "dubbel", "anders"),
+         "toelichting": s(2000)},
+        ["meldingID", "vraagID", "gegevensset", "recordID", "reden"]),
     "bericht-verzoek": message_schema(
         "bericht-verzoek", "vum.verzoek.v1",
         "A bus-native bemiddelaar's request (exchange vum.verzoeken): a zoekvraag or a detail, answered with "

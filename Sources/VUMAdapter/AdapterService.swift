@@ -44,6 +44,8 @@ public struct AdapterCounters: Sendable, Hashable {
     public var rejected = 0
     public var tooLate = 0
     public var details = 0
+    /// Datakwaliteit reports received (`vum.datakwaliteit.v1`).
+    public var datakwaliteit = 0
 }
 
 /// A bron's side of the exchange: consumes `vum.bron.<id>`, answers zoekvragen and detail requests from
@@ -59,6 +61,7 @@ public final class AdapterService: Sendable {
     let evaluator: Evaluator
     let logger: Logger
     private let countersState = Mutex(AdapterCounters())
+    private let reportsPerRecord = Mutex([RecordID: Int]())
 
     public init(configuration: AdapterConfiguration, connection: AMQPConnection, source: any BronSource,
                 table: PC4Table, logger: Logger = Logger(label: "vum.adapter")) {
@@ -72,6 +75,32 @@ public final class AdapterService: Sendable {
     }
 
     public var counters: AdapterCounters { countersState.withLock { $0 } }
+
+    /// Datakwaliteit reports per record since the adapter started (each is also logged at notice level,
+    /// with the reason and the asker's text, for the bron's data owners).
+    public var datakwaliteitPerRecord: [RecordID: Int] { reportsPerRecord.withLock { $0 } }
+
+    func handleDatakwaliteit(_ delivery: AMQPDelivery, publisher: AMQPChannel) async {
+        let melding: DatakwaliteitBericht
+        do {
+            melding = try MessageCodec.decode(DatakwaliteitBericht.self, from: delivery.body,
+                                              maximumSize: configuration.maximumMessageSize)
+        } catch {
+            await reject(delivery, error, publisher: publisher)
+            return
+        }
+        let total = reportsPerRecord.withLock { counts -> Int in
+            counts[melding.recordID, default: 0] += 1
+            return counts[melding.recordID]!
+        }
+        count { $0.datakwaliteit += 1 }
+        logger.notice("datakwaliteit reported", metadata: [
+            "vum.melding_id": "\(melding.meldingID)", "vum.record_id": "\(melding.recordID)",
+            "vum.gegevensset": "\(melding.gegevensset.rawValue)", "vum.reden": "\(melding.reden.rawValue)",
+            "vum.toelichting": "\(melding.toelichting ?? "")", "vum.reports_for_record": "\(total)",
+            "vum.from_party": "\(delivery.properties.headers?[Header.fromParty]?.stringValue ?? "-")"])
+        await acknowledge(delivery, logger)
+    }
     private func count(_ update: (inout AdapterCounters) -> Void) { countersState.withLock { update(&$0) } }
 
     /// Serves until the task is cancelled (``run()`` also on a graceful shutdown of its service group).
@@ -174,6 +203,7 @@ public final class AdapterService: Sendable {
         switch envelope.type {
         case .zoekvraag: await handleZoekvraag(delivery, envelope, publisher: publisher)
         case .detailverzoek: await handleDetailverzoek(delivery, envelope, publisher: publisher)
+        case .datakwaliteit: await handleDatakwaliteit(delivery, publisher: publisher)
         default:
             await reject(delivery, Fout.invalidRequest("unexpected message on a bron queue",
                                                        details: "type \(envelope.type.rawValue)"), publisher: publisher)

@@ -48,19 +48,9 @@ extension AggregatorService {
         guard let channels = state.withLock({ $0.accepting ? $0.channels : nil }) else {
             throw Fout.unavailable("the exchange is not taking requests now", details: "starting or shutting down")
         }
-        guard let (vraagID, index) = vumIDs.resolve(vumID) else { throw refuse(.notFound, "not a vumID of this exchange") }
-        e.vraagID = vraagID
-        let record: ZoekvraagRecord?
-        do { record = try await store.load(vraagID) } catch {
-            logger.error("request store failed", metadata: ["vum.error": "\(error)"])
-            throw Fout.internalError("the exchange's request store failed")
-        }
-        guard let record else { throw refuse(.notFound, "zoekvraag unknown or expired") }
-        guard record.fromParty == party else { throw refuse(.notFound, "vumID issued to another party") }
-        guard record.expiresMs >= now else { throw refuse(.notFound, "vumID expired") }
-        guard record.gegevensset == gegevensset, index < record.matches.count else {
-            throw refuse(.notFound, "vumID of another dataset")
-        }
+        let (vraagID, record, index) = try await resolveVumID(vumID, party: party, gegevensset: gegevensset, nowMs: now) {
+            e.vraagID = $0
+        } refuse: { refuse($0, $1) }
         if let refusal = registry.refusal(of: party, for: gegevensset) { throw refuse(refusal, refusal.details ?? refusal.message) }
         let count: Int
         do { count = try await store.countDetail(vraagID) } catch {
@@ -119,6 +109,29 @@ extension AggregatorService {
         geleverd.duurMs = Int(geleverd.tijdMs - now)
         emit(geleverd)
         return Detailantwoord(bron: target.bron, record: .object(o))
+    }
+
+    /// The zoekvraag and position a vumID stands for, when `party` may use it: a `404` (through `refuse`,
+    /// which records why) for a vumID that is not this exchange's, of an unknown or expired zoekvraag, of
+    /// another party or of another dataset. `found` learns the vraagID as soon as it is known.
+    func resolveVumID(_ vumID: String, party: OIN, gegevensset: Gegevensset, nowMs now: Int64,
+                      found: (String) -> Void, refuse: (Fout, String) -> Fout) async throws(Fout)
+        -> (vraagID: String, record: ZoekvraagRecord, index: Int)
+    {
+        guard let (vraagID, index) = vumIDs.resolve(vumID) else { throw refuse(.notFound, "not a vumID of this exchange") }
+        found(vraagID)
+        let record: ZoekvraagRecord?
+        do { record = try await store.load(vraagID) } catch {
+            logger.error("request store failed", metadata: ["vum.error": "\(error)"])
+            throw Fout.internalError("the exchange's request store failed")
+        }
+        guard let record else { throw refuse(.notFound, "zoekvraag unknown or expired") }
+        guard record.fromParty == party else { throw refuse(.notFound, "vumID issued to another party") }
+        guard record.expiresMs >= now else { throw refuse(.notFound, "vumID expired") }
+        guard record.gegevensset == gegevensset, index < record.matches.count else {
+            throw refuse(.notFound, "vumID of another dataset")
+        }
+        return (vraagID, record, index)
     }
 
     func receiveDetail(_ delivery: AMQPDelivery, _ envelope: Envelope) {

@@ -123,8 +123,13 @@ public final class AuditStore: Sendable {
             let event: Procesgebeurtenis
             let canonical: [UInt8]
             do {
-                event = try MessageCodec.decode(Procesgebeurtenis.self, from: received.body)
-                canonical = CanonicalJSON.bytes(try JSONValue.parse(received.body))
+                // Parsed once: the event is read from, and the chain covers, the same JSON value.
+                guard received.body.count <= MessageCodec.defaultMaximumSize else {
+                    throw AuditError("\(received.body.count) bytes; at most \(MessageCodec.defaultMaximumSize) are accepted")
+                }
+                let json = try JSONValue.parse(received.body)
+                event = try Procesgebeurtenis(json: json)
+                canonical = CanonicalJSON.bytes(json)
             } catch {
                 try quarantine("undecodable: \(error)")
                 continue

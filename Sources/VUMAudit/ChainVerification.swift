@@ -46,6 +46,7 @@ extension AuditStore {
                 """)
             func fail(_ seq: Int64, _ eventID: String?, _ reason: String) -> ChainVerification {
                 var r = result
+                r.head = ChainHash.hex(previous)
                 r.problem = .init(seq: seq, eventID: eventID, reason: reason)
                 return r
             }
@@ -80,12 +81,12 @@ extension AuditStore {
                 }
                 previous = hash
                 result.events += 1
-                result.head = ChainHash.hex(hash)
                 expected += 1
             }
             if let beyond = checkpoints.keys.filter({ $0 >= expected }).min() {
                 return fail(expected, nil, "missing: a checkpoint was made at event \(beyond), but the trail ends at \(expected - 1)")
             }
+            result.head = ChainHash.hex(previous)
             return result
         }
     }

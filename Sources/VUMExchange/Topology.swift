@@ -71,6 +71,8 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable, Codable {
     case verzoek = "vum.verzoek.v1"
     /// The exchange's answer to it, to the request's `reply_to`.
     case verzoekantwoord = "vum.verzoekantwoord.v1"
+    /// A bemiddelaar's report of poor data, to the bron that holds the record.
+    case datakwaliteit = "vum.datakwaliteit.v1"
 }
 
 /// Header names (ARCHITECTURE.md section 4): millisecond times and party identities.

@@ -97,6 +97,45 @@ extension FederationSuites {
             await connection.close()
             #expect(auditor.counters.quarantined == 0)
         }
+
+        @Test("datakwaliteit: a REST report reaches the bron's adapter with the record id, is counted there, and the trail keeps only the code")
+        func datakwaliteit() async throws {
+            let federation = try await TestFederation.start()
+            let bron = try await federation.addBron("meld")
+            let records = (0..<200).map(SyntheticData(seed: 190, table: testPC4Table).werkzoekende)
+            let (adapter, adapterTask) = federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
+            defer { adapterTask.cancel() }
+            let exchange = try await TestExchange.start(bronnen: [bron: broker.user])
+            defer { Task { await exchange.stop() } }
+            try await exchange.waitOnline([bron])
+            let answer = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":80}}"#, deadlineMs: 20_000)
+            let vumID = try #require(answer.json["matches"]?.array.first?["vumID"]?.string)
+
+            let path = "/api/v3/werkzoekendeProfielen/\(vumID)/datakwaliteit"
+            let reported = try await exchange.request("POST", path, body: #"{"reden":"verouderd","toelichting":"werkt inmiddels bij j.jansen@example.nl"}"#)
+            #expect(reported.status == 202, "\(reported.json.serialized())")
+            let meldingID = try #require(reported.json["meldingID"]?.string)
+            try await eventually("the adapter counting the report") { adapter.counters.datakwaliteit == 1 }
+            #expect(adapter.datakwaliteitPerRecord.values.reduce(0, +) == 1)
+            #expect(adapter.datakwaliteitPerRecord.keys.allSatisfy { id in records.contains { $0.matchingProfiel.idWerkzoekende == id } })
+
+            let event = try await exchange.waitForEvent(.datakwaliteitGemeld) { $0.vumID == vumID }
+            #expect(event.bronID == bron.rawValue)
+            #expect(event.reden == "verouderd")
+            #expect(event.fromParty == gemeenteOIN.rawValue)
+            #expect(!(event.json.serialized().contains("jansen")), "the free text reached the trail")
+            _ = meldingID
+
+            // Refusals: an unknown reden, a vumID of another party, a tampered vumID.
+            let badReden = try await exchange.request("POST", path, body: #"{"reden":"slecht"}"#)
+            #expect(badReden.status == 400 && badReden.json["details"]?.string?.contains("onjuist, verouderd") == true)
+            let otherParty = try await exchange.request("POST", path, body: #"{"reden":"onjuist"}"#, from: uitzendOIN)
+            #expect(otherParty.status == 404 || otherParty.status == 403, "\(otherParty.json.serialized())")
+            let tampered = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/\(vumID)x/datakwaliteit",
+                                                      body: #"{"reden":"onjuist"}"#)
+            #expect(tampered.status == 404)
+            #expect(adapter.counters.datakwaliteit == 1)
+        }
     }
 }
 

@@ -21,6 +21,8 @@ struct MessageSchemaTests {
         event.aantallenPerStatus = ["beantwoord": 2, "te_laat": 1]
         event.gedeeltelijk = true
         event.verwachteBronnen = ["uwv", "gemeente-utrecht"]
+        event.statusPerBron = ["uwv": "beantwoord", "gemeente-utrecht": "te_laat"]
+        event.antwoordMs = 12
         let cases: [(String, JSONValue)] = [
             ("bericht-zoekvraag", ZoekvraagBericht(vraagID: "v-1", gegevensset: .werkzoekenden, vraagObject: question).json),
             ("bericht-gegevensset", GegevenssetBericht(vraagID: "v-1", bronID: bron, gegevensset: .werkzoekenden,
@@ -39,6 +41,9 @@ struct MessageSchemaTests {
                                                      versie: "vum-adapter/0.1.0", ondersteundeCriteria: ["bemiddelingsberoep"],
                                                      heartbeatIntervalMs: 5000).json),
             ("bericht-procesgebeurtenis", event.json),
+            ("bericht-datakwaliteit", DatakwaliteitBericht(meldingID: "m-1", vraagID: "v-1", gegevensset: .vacatures,
+                                                           recordID: try RecordID(validating: "vac-17"), reden: .verouderd,
+                                                           toelichting: "al vervuld").json),
             ("bericht-verzoek", VerzoekBericht(zoek: .werkzoekenden, vraagObject: question, deadlineMs: 2000).json),
             ("bericht-verzoek", VerzoekBericht(detail: "abc.1.x-y_z", gegevensset: .vacatures).json),
             ("bericht-verzoekantwoord", VerzoekantwoordBericht(antwoord: .object(JSONObject([("vraagID", .string("v"))]))).json),
@@ -115,6 +120,7 @@ struct AansluitkitTests {
             case "bericht-aanmelding": _ = try AanmeldingBericht(json: json)
             case "bericht-verzoek": _ = try VerzoekBericht(json: json)
             case "bericht-verzoekantwoord": _ = try VerzoekantwoordBericht(json: json)
+            case "bericht-datakwaliteit": _ = try DatakwaliteitBericht(json: json)
             default: Issue.record("an example for \(schema) that no test decodes")
             }
         }

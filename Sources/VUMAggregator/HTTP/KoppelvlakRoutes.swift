@@ -37,6 +37,9 @@ public enum KoppelvlakRoutes {
             router.get("/api/v3/\(path)/:vumID") { request, context -> Response in
                 await detail(request, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
+            router.post("/api/v3/\(path)/:vumID/datakwaliteit") { request, context -> Response in
+                await datakwaliteit(request, context.parameters.get("vumID") ?? "", gegevensset, service)
+            }
         }
         router.get("/api/v3/openapi.json") { _, _ -> Response in
             json(.ok, bytes: OpenAPIDocument.bytes, service: service, asker: nil)
@@ -118,6 +121,43 @@ public enum KoppelvlakRoutes {
             asker = from
             let antwoord = try await service.detail(vumID, party: from, viaParty: via, gegevensset: gegevensset)
             return json(.ok, antwoord.json(gegevensset), service: service, asker: from)
+        } catch {
+            return Self.error(error, service: service, asker: asker)
+        }
+    }
+
+    /// `{"reden": code, "toelichting": text}` about a vumID the asker received: `202` with the report's id.
+    /// An extension of koppelvlak 3.0 (which has no such call), documented in the OpenAPI document.
+    static func datakwaliteit(_ request: Request, _ vumID: String, _ gegevensset: Gegevensset, _ service: AggregatorService)
+        async -> Response
+    {
+        var asker: OIN?
+        do throws(Fout) {
+            let (from, via) = try parties(request, service)
+            asker = from
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: 16 * 1024) } catch {
+                throw Fout.invalidRequest("request body too large or unreadable", details: "at most 16384 bytes")
+            }
+            guard case .object(let o)? = try? JSONValue.parse(body.readableBytesView) else {
+                throw Fout.invalidRequest("the body is not a JSON object", details: "{\"reden\": code, \"toelichting\": text}")
+            }
+            guard case .string(let redenText)? = o["reden"] else {
+                throw Fout(code: "400.02", message: "incomplete request", details: "reden is required: one of \(DatakwaliteitBericht.Reden.list)")
+            }
+            guard let reden = DatakwaliteitBericht.Reden(rawValue: redenText) else {
+                throw Fout.invalidRequest("invalid reden", details: "\"\(redenText)\" is not one of \(DatakwaliteitBericht.Reden.list)")
+            }
+            var toelichting: String?
+            switch o["toelichting"] {
+            case nil, .null?: break
+            case .string(let s)?: toelichting = s.isEmpty ? nil : s
+            default: throw Fout.invalidRequest("invalid toelichting", details: "must be a string")
+            }
+            let meldingID = try await service.meld(vumID, party: from, viaParty: via, gegevensset: gegevensset, reden: reden,
+                                                  toelichting: toelichting)
+            return json(.accepted, .object(JSONObject([("meldingID", .string(meldingID)), ("vumID", .string(vumID))])),
+                        service: service, asker: from)
         } catch {
             return Self.error(error, service: service, asker: asker)
         }

@@ -1,3 +1,4 @@
+import VUMExchange
 import VUMStandaard
 
 /// The OpenAPI 3.0 document of the bemiddelaar API, served at `/api/v3/openapi.json`. A test validates
@@ -49,6 +50,21 @@ public enum OpenAPIDocument {
         """
     }
 
+    static func datakwaliteit(_ path: String) -> String {
+        """
+        "/api/v3/\(path)/{vumID}/datakwaliteit":{"post":{"summary":"extension: report poor data of a record you received; it goes to its bron","operationId":"\(path)Datakwaliteit",
+          "parameters":[{"name":"vumID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9_.-]{1,500}$"}},\(parties)],
+          "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["reden"],"properties":{
+            "reden":{"type":"string","enum":[\(DatakwaliteitBericht.Reden.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ","))]},
+            "toelichting":{"type":"string","maxLength":2000,"description":"goes to the bron only, never into the audit trail"}}}}}},
+          "responses":{"202":{"description":"the bron's queue holds the report",
+            "content":{"application/json":{"schema":{"type":"object","required":["meldingID","vumID"],
+              "properties":{"meldingID":{"type":"string"},"vumID":{"type":"string"}}}}}},
+            "404":{"description":"unknown vumID: not issued to this party, expired, or tampered with","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+            \(errors)}}}
+        """
+    }
+
     static let text = """
         {"openapi":"3.0.3",
          "info":{"title":"VUM exchange: bemiddelaar API","version":"3.0.0",
@@ -58,6 +74,8 @@ public enum OpenAPIDocument {
           \(matches("vacatures", "ask every bron for vacancies")),
           \(detail("werkzoekendeProfielen", "werkzoekende")),
           \(detail("vacatures", "vacature")),
+          \(datakwaliteit("werkzoekendeProfielen")),
+          \(datakwaliteit("vacatures")),
           "/api/v3/openapi.json":{"get":{"summary":"this document","operationId":"openapi","responses":{"200":{"description":"OpenAPI 3.0","content":{"application/json":{"schema":{"type":"object"}}}}}}},
           "/health":{"get":{"summary":"ready to take zoekvragen","operationId":"health","responses":{"200":{"description":"ok"},"503":{"description":"starting or shutting down"}}}},
           "/bronnen":{"get":{"summary":"the presence registry","operationId":"bronnen","responses":{"200":{"description":"every bron seen, online or not",
