@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -100,6 +101,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VUMDeploy",
+            dependencies: [
+                "VUMExchange", "VUMStandaard",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VUMTesting",
             dependencies: ["AMQPClient", "VUMStandaard"],
             swiftSettings: swiftSettings
@@ -112,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "vum",
             dependencies: [
-                "VUMStandaard", "VUMAdapter",
+                "VUMStandaard", "VUMAdapter", "VUMDeploy", "VUMExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -242,7 +242,7 @@ public final class AdapterService: Sendable {
             let vraag = try zoekvraag.selectievraag()
             let prepared: Evaluator.PreparedQuestion
             do { prepared = try evaluator.prepare(vraag) } catch {
-                throw Fout.invalidRequest("invalid selectievraag", details: error.description)
+                throw Fout.invalidSelectievraag(error)
             }
             let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit))
             antwoord = GegevenssetBericht(

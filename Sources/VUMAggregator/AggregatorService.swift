@@ -202,7 +202,7 @@ public final class AggregatorService: Service, Sendable {
             vraag = try Selectievraag(json: verzoek.vraagObject, gegevensset: verzoek.gegevensset)
             _ = try evaluator.prepare(vraag)
         } catch {
-            let fout = Fout.invalidRequest("invalid selectievraag", details: error.description)
+            let fout = Fout.invalidSelectievraag(error)
             refuse(base, fout)
             throw fout
         }

@@ -134,7 +134,8 @@ public final class AuditStore: Sendable {
                 try quarantine("undecodable: \(error)")
                 continue
             }
-            if let existing = try Row.fetchOne(db, sql: "SELECT seq, body FROM event WHERE event_id = ?", arguments: [event.eventID]) {
+            let lookup = try db.cachedStatement(sql: "SELECT seq, body FROM event WHERE event_id = ?")
+            if let existing = try Row.fetchOne(lookup, arguments: [event.eventID]) {
                 let body: String = existing["body"]
                 if Array(body.utf8) == canonical {
                     outcomes.append(.duplicate(seq: existing["seq"]))
@@ -145,11 +146,12 @@ public final class AuditStore: Sendable {
             }
             seq += 1
             let hash = ChainHash.next(previous: previous, seq: seq, canonical: canonical)
-            try db.execute(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO event (seq, event_id, soort, tijd_ms, vraag_id, from_party, bron_id, body, prev_hash, hash, stored_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [seq, event.eventID, event.soort.rawValue, event.tijdMs, event.vraagID, event.fromParty,
-                                 event.bronID, String(decoding: canonical, as: UTF8.self), Data(previous), Data(hash), now])
+                """)
+            try insert.execute(arguments: [seq, event.eventID, event.soort.rawValue, event.tijdMs, event.vraagID, event.fromParty,
+                                           event.bronID, String(decoding: canonical, as: UTF8.self), Data(previous), Data(hash), now])
             if seq % checkpointInterval == 0 {
                 try db.execute(sql: "INSERT INTO checkpoint (seq, hash, made_ms) VALUES (?, ?, ?)", arguments: [seq, Data(hash), now])
             }

@@ -19,6 +19,11 @@ public struct Fout: Error, Sendable, Hashable, CustomStringConvertible {
         Fout(code: "400.01", message: message, details: details)
     }
     /// `500.1`: something failed inside (a store error at the bron).
+    /// `400.01` for a selectievraag that does not parse or cannot be evaluated, with the path of the problem.
+    public static func invalidSelectievraag(_ error: any Error) -> Fout {
+        invalidRequest("invalid selectievraag", details: (error as? SelectievraagError)?.detail ?? "\(error)")
+    }
+
     public static func internalError(_ message: String, details: String? = nil) -> Fout {
         Fout(code: "500.1", message: message, details: details)
     }
@@ -48,7 +53,7 @@ public struct ZoekvraagBericht: Sendable, Hashable {
         do {
             return try Selectievraag(json: vraagObject, gegevensset: gegevensset)
         } catch {
-            throw Fout.invalidRequest("invalid selectievraag", details: error.description)
+            throw Fout.invalidSelectievraag(error)
         }
     }
 }

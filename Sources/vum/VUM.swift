@@ -7,10 +7,11 @@ struct VUM: AsyncParsableCommand {
         commandName: "vum",
         abstract: "The VUM exchange's command line.",
         discussion: """
-            Validate, generate and import records in the VUM data standard. More subcommands (zoek, detail,
-            bronnen, deploy, conformance) come with the federation.
+            Ask the exchange (zoek, detail, meld, bronnen), work with records in the VUM data standard \
+            (valideer, genereer, import), and generate what the operator deploys (deploy definitions). \
+            `vum <subcommand> --help` has examples and exit codes for each.
             """,
-        subcommands: [Valideer.self, Genereer.self, Import.self]
+        subcommands: [Zoek.self, Detail.self, Meld.self, Bronnen.self, Valideer.self, Genereer.self, Import.self, Deploy.self]
     )
 }
 

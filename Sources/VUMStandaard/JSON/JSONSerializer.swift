@@ -60,3 +60,49 @@ extension JSONValue {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONValue {
+    /// Indented JSON for people and diffs: two spaces per level, one member or element per line; empty
+    /// and scalar-only arrays of up to 8 short items on one line. Keys in their order.
+    public func serializedPretty() -> String {
+        var out: [UInt8] = []
+        writePretty(to: &out, level: 0)
+        out.append(UInt8(ascii: "\n"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func writePretty(to out: inout [UInt8], level: Int) {
+        func newline(_ l: Int) {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: 2 * l))
+        }
+        switch self {
+        case .array(let a) where a.isEmpty || (a.count <= 8 && a.allSatisfy { if case .array = $0 { false } else if case .object = $0 { false } else { true } }):
+            write(to: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                v.writePretty(to: &out, level: level + 1)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "]"))
+        case .object(let o) where o.isEmpty:
+            out.append(contentsOf: "{}".utf8)
+        case .object(let o):
+            out.append(UInt8(ascii: "{"))
+            for (i, e) in o.entries.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                Self.writeString(e.key, to: &out)
+                out.append(contentsOf: ": ".utf8)
+                e.value.writePretty(to: &out, level: level + 1)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(to: &out)
+        }
+    }
+}

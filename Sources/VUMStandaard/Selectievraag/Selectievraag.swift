@@ -74,7 +74,9 @@ public struct SelectievraagError: Error, Sendable, Hashable, CustomStringConvert
         self.path = path
         self.message = message
     }
-    public var description: String { "\(code) invalid selectievraag: \(path.isEmpty ? "" : path + ": ")\(message)" }
+    public var description: String { "\(code) invalid selectievraag: \(detail)" }
+    /// What is wrong and where, without the code: `selectiegebied.postcode: ...`.
+    public var detail: String { "\(path.isEmpty ? "" : path + ": ")\(message)" }
 }
 
 /// A selectievraag: the required `selectiegebied`, the criteria this exchange applies, and the keys it
