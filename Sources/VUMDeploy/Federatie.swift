@@ -201,7 +201,7 @@ struct NodeReader {
     func optionalOIN(_ key: String) throws(FederatieError) -> OIN? {
         guard let s = try scalar(key) else { return nil }
         do { return try OIN(validating: s) } catch {
-            throw fail(key, "\(error.description) (quote it: \"0000...\", or YAML reads a number)")
+            throw fail(key, error.description)
         }
     }
 

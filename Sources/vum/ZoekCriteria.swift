@@ -56,6 +56,9 @@ struct ZoekCriteria: ParsableArguments {
         var o = JSONObject()
         guard (0...999).contains(afstand) else { throw ValidationError("--afstand \(afstand): must be 0 to 999 km") }
         o["selectiegebied"] = .object(JSONObject([("postcode", .string(postcode)), ("afstand", int(afstand))]))
+        for b in beroep where !(b.hasPrefix("http://") || b.hasPrefix("https://")) || b.contains(" ") {
+            throw ValidationError("--beroep \(b): an occupation is a CompetentNL URI (https://...), not a name")
+        }
         if !beroep.isEmpty {
             if werkzoekenden {
                 o["bemiddelingsberoep"] = cond("$elemMatch", cond("$or", .array(beroep.map {

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import VUMTesting
+
+extension FederationSuites {
+    @Suite("scripts/federation.sh: the README's first command, end to end", .timeLimit(.minutes(5)))
+    struct FederationScriptTests {
+        static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+
+        @Test("a private broker with generated definitions, an aggregator, three adapters and an auditor: answers from all three bronnen, a detail, a refusal, the audit trail")
+        func localFederation() async throws {
+            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+            let result = try await ChildProcess.run("/usr/bin/env", [
+                "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
+                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop", "--records", "800",
+            ])
+            let out = result.output
+            #expect(result.status == 0, "\(out.suffix(4000))")
+            // Each daemon logged in as its own user with the permissions of production, and every bron came online.
+            #expect(out.contains("created definitions.json") && out.contains("created registry.json"))
+            for bron in ["gemeente-utrecht", "uwv", "uitzend-noord"] {
+                #expect(out.range(of: "\(bron) +online", options: .regularExpression) != nil, "\(bron) not online")
+                #expect(out.range(of: "  \(bron) +beantwoord +[0-9]+ matches", options: .regularExpression) != nil, "no answer from \(bron)")
+            }
+            #expect(out.contains("every bron answered"))
+            #expect(out.contains("werkzoekende.vumID"), "no detail")
+            #expect(out.contains("reported to the bron: melding"))
+            #expect(out.contains("vum: 403 not allowed: Uitzendbureau Noord may not ask for werkzoekenden"))
+            // The trail: every step stored, chained, counted, and no rule broken.
+            let intact = try #require(out.firstMatch(of: /intact: ([0-9]+) events/), "\(out.suffix(3000))")
+            #expect(Int(intact.1)! >= 15, "too few audit events: \(intact.0)")
+            #expect(out.contains("Per bemiddelaar") && out.contains("00000003012345678000"))
+            #expect(out.contains("no rule broken"))
+            #expect(out.contains("== stopping the federation"))
+        }
+    }
+}
