@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 pkg-config curl
+ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 pkg-config
 export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"
 [ -f "$VUM_PC4_TABLE" ] || die "no PC4 table at $VUM_PC4_TABLE: set VUM_PC4_TABLE to the nl-pc4.csv of ../shared/data"
 
