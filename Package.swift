@@ -101,6 +101,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VUMConformance",
+            dependencies: ["VUMExchange", "VUMStandaard", "AMQPClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "VUMDeploy",
             dependencies: [
                 "VUMExchange", "VUMStandaard",
@@ -122,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "vum",
             dependencies: [
-                "VUMStandaard", "VUMAdapter", "VUMDeploy", "VUMExchange",
+                "VUMStandaard", "VUMAdapter", "VUMDeploy", "VUMExchange", "VUMConformance", "AMQPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -229,7 +234,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter", "VUMAggregator",
-                "vum-aggregator", "VUMAudit", "vum-audit",
+                "vum-aggregator", "VUMAudit", "vum-audit", "VUMConformance",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

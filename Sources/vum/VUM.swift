@@ -8,10 +8,10 @@ struct VUM: AsyncParsableCommand {
         abstract: "The VUM exchange's command line.",
         discussion: """
             Ask the exchange (zoek, detail, meld, bronnen), work with records in the VUM data standard \
-            (valideer, genereer, import), and generate what the operator deploys (deploy definitions). \
+            (valideer, genereer, import), check a bron's adapter before it goes live (conformance), and generate what the operator deploys (deploy definitions). \
             `vum <subcommand> --help` has examples and exit codes for each.
             """,
-        subcommands: [Zoek.self, Detail.self, Meld.self, Bronnen.self, Valideer.self, Genereer.self, Import.self, Deploy.self]
+        subcommands: [Zoek.self, Detail.self, Meld.self, Bronnen.self, Valideer.self, Genereer.self, Import.self, Conformance.self, Deploy.self]
     )
 }
 
