@@ -51,6 +51,8 @@ public final class AggregatorService: Service, Sendable {
         var details: [String: PendingDetail] = [:]
         /// The answers of a zoekvraag just closed, until its asker takes them.
         var lastAnswers: [String: [BronID: GegevenssetBericht]] = [:]
+        /// Open zoekvragen an asker follows by its own id: verzoekID → (asker, vraagID).
+        var followed: [String: (party: OIN, vraagID: String)] = [:]
     }
 
     public init(configuration: AggregatorConfiguration, registry: Registry, connection: AMQPConnection,
@@ -223,6 +225,7 @@ public final class AggregatorService: Service, Sendable {
         let uitkomsten: [BronUitkomst] = await withCheckedContinuation { continuation in
             let open = state.withLock { s in
                 s.windows[vraagID] = Pending(window: window, continuation: continuation, deadlineTask: nil)
+                if let id = verzoek.verzoekID { s.followed[id] = (verzoek.fromParty, vraagID) }
                 return s.windows.count
             }
             AggregatorMetrics.inBehandeling(open)
@@ -239,7 +242,10 @@ public final class AggregatorService: Service, Sendable {
                                      channels: channels, base: received) }
         }
         // Taken before anything can throw, so a refused answer leaves nothing behind.
-        let answers = state.withLock { $0.lastAnswers.removeValue(forKey: vraagID) } ?? [:]
+        let answers: [BronID: GegevenssetBericht] = state.withLock { s in
+            if let id = verzoek.verzoekID { s.followed[id] = nil }
+            return s.lastAnswers.removeValue(forKey: vraagID) ?? [:]
+        }
         do { try await ontvangen.value } catch {
             logger.error("zoekvraag.ontvangen not confirmed: no answer without audit",
                          metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
@@ -308,6 +314,15 @@ public final class AggregatorService: Service, Sendable {
         verstuurd.verwachteBronnen = expected.map(\.rawValue)
         verstuurd.criteriaSleutels = nil
         emit(verstuurd)
+    }
+
+    /// Where each bron stands in the open zoekvraag the asker follows as `verzoekID`; nil when there is
+    /// none (unknown, finished, or another party's).
+    public func voortgang(verzoekID: String, party: OIN) -> (vraagID: String, deadlineMs: Int64, bronnen: [BronVoortgang])? {
+        state.withLock { s in
+            guard let (owner, vraagID) = s.followed[verzoekID], owner == party, let pending = s.windows[vraagID] else { return nil }
+            return (vraagID, pending.window.deadlineMs, pending.window.progress())
+        }
     }
 
     /// Closes a zoekvraag (all answered, or its deadline) and hands the outcome to its waiting asker.

@@ -12,6 +12,9 @@ public struct Zoekverzoek: Sendable {
     public var viaParty: OIN?
     /// The deadline the asker wants, within the operator's maximum.
     public var deadline: Duration?
+    /// An id the asker chose (`X-VUM-verzoekID`) to follow the zoekvraag while it runs
+    /// (``AggregatorService/voortgang(verzoekID:party:)``).
+    public var verzoekID: String?
 
     public init(gegevensset: Gegevensset, vraagObject: JSONValue, fromParty: OIN, viaParty: OIN? = nil,
                 deadline: Duration? = nil) {

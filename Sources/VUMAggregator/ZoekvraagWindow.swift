@@ -26,6 +26,15 @@ public struct BronUitkomst: Sendable, Hashable {
     public var genegeerdeCriteria: [String]
 }
 
+/// One bron's state in an open zoekvraag: `beantwoord`, `geen_resultaten` or `fout` once it answered
+/// (with count and milliseconds since the fan-out), `wachtend` before, `offline` when not asked.
+public struct BronVoortgang: Sendable, Hashable {
+    public var bron: BronID
+    public var status: String
+    public var aantal: Int?
+    public var duurMs: Int?
+}
+
 /// The state of one zoekvraag between fan-out and completion: an I/O-free state machine. It completes
 /// when every expected bron has answered, or at the deadline, whichever comes first; it accepts an
 /// answer only from the broker user registered for the bron the answer names, and only once per bron.
@@ -76,6 +85,26 @@ public struct ZoekvraagWindow: Sendable {
         answers[bericht.bronID] = (bericht, nowMs)
         let complete = expected.allSatisfy { answers[$0] != nil }
         return .accepted(complete: complete)
+    }
+
+    /// Where each bron stands now, while the zoekvraag is open: answered (with count and time), still
+    /// awaited (`wachtend`), or offline. For the asker's live view (`GET /api/v3/voortgang/{verzoekID}`).
+    public func progress() -> [BronVoortgang] {
+        var result: [BronVoortgang] = []
+        for bron in expected.union(answers.keys) {
+            if let answer = answers[bron] {
+                let b = answer.bericht
+                let status: BronStatus = b.fout != nil ? .fout : (b.matches.isEmpty ? .geenResultaten : .beantwoord)
+                result.append(BronVoortgang(bron: bron, status: status.rawValue, aantal: b.matches.count,
+                                            duurMs: Int(answer.receivedMs - startedMs)))
+            } else {
+                result.append(BronVoortgang(bron: bron, status: "wachtend", aantal: nil, duurMs: nil))
+            }
+        }
+        for bron in offline where answers[bron] == nil {
+            result.append(BronVoortgang(bron: bron, status: BronStatus.offline.rawValue, aantal: nil, duurMs: nil))
+        }
+        return result.sorted { $0.bron < $1.bron }
     }
 
     /// Every expected bron has answered.

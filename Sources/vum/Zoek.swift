@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import VUMStandaard
 
 /// `vum zoek`: one zoekvraag to every bron, through the aggregator.
@@ -10,7 +11,9 @@ struct Zoek: AsyncParsableCommand {
             Builds the selectievraag from the flags (or takes --vraag FILE), sends it to the aggregator's
             REST API and prints the merged answer: the status of every bron (beantwoord with its count and
             time, geen_resultaten, fout, te_laat, offline) and the matches with their vumIDs, which
-            `vum detail` and `vum meld` take. On a terminal a live line shows the bronnen being waited for.
+            `vum detail` and `vum meld` take. While the aggregator waits, a line per bron shows where it
+            stands (answered with count and time, waiting, offline): redrawn on a terminal, one plain line
+            per answer otherwise.
 
             Examples:
               vum zoek werkzoekenden --postcode 3511AB --afstand 25 --uren 24-32 --rijbewijs B --taal nld:3:2
@@ -36,12 +39,21 @@ struct Zoek: AsyncParsableCommand {
         let party = try exchange.party()
         try await exchangeCommand {
             let path = gegevensset == .werkzoekenden ? "werkzoekendeProfielen" : "vacatures"
-            let waiting = LiveLine.start(expected: await expectedBronnen())
+            let verzoekID = "vum-cli-\(UUID().uuidString.lowercased())"
+            var headers = ["X-VUM-verzoekID": verzoekID]
+            if let deadline { headers["X-VUM-deadline-ms"] = "\(deadline)" }
+            let live = LiveProgress.start(exchange, party: party, verzoekID: verzoekID, expected: await expectedBronnen())
             let started = ContinuousClock.now
-            let result = try await exchange.send("POST", "/api/v3/\(path)/matches",
-                                                 body: .object(JSONObject([("vraagObject", vraag)])), party: party,
-                                                 headers: deadline.map { ["X-VUM-deadline-ms": "\($0)"] } ?? [:])
-            waiting?.stop()
+            let sent: (status: Int, json: JSONValue)
+            do {
+                sent = try await exchange.send("POST", "/api/v3/\(path)/matches", body: .object(JSONObject([("vraagObject", vraag)])),
+                                               party: party, headers: headers)
+            } catch {
+                await live.stop()
+                throw error
+            }
+            await live.stop()
+            let result = sent
             guard result.status == 200 else { throw ExchangeError.from(status: result.status, result.json) }
             if let uitvoer {
                 do { try result.json.serializedPretty().write(toFile: uitvoer, atomically: true, encoding: .utf8) } catch {
@@ -108,32 +120,82 @@ struct Zoek: AsyncParsableCommand {
     }
 }
 
-/// On a terminal: one line on standard error that says which bronnen are being waited for and for how
-/// long, redrawn ten times a second and erased when the answer is in. Nothing when not a terminal.
-final class LiveLine: @unchecked Sendable {
+/// While the aggregator works: a line per bron on standard error, from `GET /api/v3/voortgang/{verzoekID}`
+/// polled ten times a second. On a terminal the lines are redrawn in place (answered with count and time,
+/// waiting with the seconds so far, offline) and erased when the answer is in; otherwise a plain line is
+/// written each time a bron answers.
+final class LiveProgress: @unchecked Sendable {
     private let task: Task<Void, Never>
+    private let drawn: DrawnLines
+    private let terminal: Bool
 
-    private init(task: Task<Void, Never>) { self.task = task }
-
-    static func start(expected: [String]) -> LiveLine? {
-        guard isatty(STDERR_FILENO) == 1 else {
-            if !expected.isEmpty { FileHandle.standardError.write(Data("asking \(expected.count) bronnen: \(expected.joined(separator: ", "))\n".utf8)) }
-            return nil
-        }
-        let started = ContinuousClock.now
-        let names = expected.isEmpty ? "the bronnen" : expected.joined(separator: ", ")
-        return LiveLine(task: Task {
-            while !Task.isCancelled {
-                let d = started.duration(to: .now)
-                let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-                FileHandle.standardError.write(Data("\r\u{1B}[Kwaiting for \(names): \(String(format: "%.1f", s)) s".utf8))
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-        })
+    /// How many lines are on the screen now.
+    final class DrawnLines: Sendable {
+        let count = Mutex(0)
     }
 
-    func stop() {
+    private init(task: Task<Void, Never>, drawn: DrawnLines, terminal: Bool) {
+        self.task = task
+        self.drawn = drawn
+        self.terminal = terminal
+    }
+
+    static func start(_ exchange: AggregatorOptions, party: String, verzoekID: String, expected: [String]) -> LiveProgress {
+        let terminal = isatty(STDERR_FILENO) == 1
+        let drawn = DrawnLines()
+        let started = ContinuousClock.now
+        func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+        if !terminal, !expected.isEmpty { write("asking \(expected.count) bronnen: \(expected.joined(separator: ", "))\n") }
+        let task = Task {
+            var reported = Set<String>()
+            while !Task.isCancelled {
+                let seconds = { () -> Double in
+                    let d = started.duration(to: .now)
+                    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                }()
+                var lines: [[String]] = []
+                if let progress = try? await exchange.send("GET", "/api/v3/voortgang/\(verzoekID)", party: party, timeout: 2),
+                    progress.status == 200 {
+                    for b in progress.json["bronnen"]?.arrayValue ?? [] {
+                        let bron = b["bronID"]?.text ?? "?"
+                        let status = b["status"]?.text ?? "?"
+                        let detail = switch status {
+                        case "wachtend": String(format: "%.1f s", seconds)
+                        case "offline": "not asked"
+                        default: "\(b["aantal"]?.intValue ?? 0) matches in \(b["duurMs"]?.intValue ?? 0) ms"
+                        }
+                        lines.append(["  " + bron, status, detail])
+                        if !terminal, status != "wachtend", !reported.contains(bron) {
+                            reported.insert(bron)
+                            write("\(bron): \(status), \(detail)\n")
+                        }
+                    }
+                } else {
+                    lines.append(["  waiting for " + (expected.isEmpty ? "the bronnen" : expected.joined(separator: ", ")),
+                                  String(format: "%.1f s", seconds), ""])
+                }
+                if terminal {
+                    drawn.count.withLock { n in
+                        var out = n > 0 ? "\u{1B}[\(n)A" : ""
+                        for line in columns(lines).split(separator: "\n", omittingEmptySubsequences: false) { out += "\r\u{1B}[K\(line)\n" }
+                        write(out)
+                        n = lines.count
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return LiveProgress(task: task, drawn: drawn, terminal: terminal)
+    }
+
+    /// Stops polling; on a terminal erases the lines, so the answer is printed in their place.
+    func stop() async {
         task.cancel()
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        await task.value
+        guard terminal else { return }
+        drawn.count.withLock { n in
+            if n > 0 { FileHandle.standardError.write(Data("\u{1B}[\(n)A\r\u{1B}[J".utf8)) }
+            n = 0
+        }
     }
 }

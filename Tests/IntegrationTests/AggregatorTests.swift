@@ -240,7 +240,28 @@ extension FederationSuites {
                 heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
             try await exchange.waitOnline(bronnen + [stil])
 
-            let result = try await exchange.zoek(question, deadlineMs: 3000)
+            // The asker follows the zoekvraag while it waits for the silent bron.
+            let verzoekID = "cli-\(UUID().uuidString)"
+            let asking = Task {
+                try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":\#(question)}"#,
+                                           headers: ["X-VUM-deadline-ms": "3000", "X-VUM-verzoekID": verzoekID])
+            }
+            var progress: JSONValue = .null
+            let end = ContinuousClock.now + .seconds(3)
+            while ContinuousClock.now < end {
+                let p = try await exchange.request("GET", "/api/v3/voortgang/\(verzoekID)")
+                if p.status == 200, p.json["bronnen"]!.array.filter({ $0["status"]?.string == "beantwoord" }).count == 3 {
+                    progress = p.json
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let stand = progress["bronnen"]?.array ?? []
+            #expect(stand.first { $0["bronID"]?.string == stil.rawValue }?["status"]?.string == "wachtend", "\(progress.serialized())")
+            #expect(stand.filter { $0["status"]?.string == "beantwoord" }.allSatisfy { $0["aantal"] != nil && $0["duurMs"] != nil })
+            #expect(try await exchange.request("GET", "/api/v3/voortgang/\(verzoekID)", from: uitzendOIN).status == 404)
+            let result = try await asking.value
+            #expect(try await exchange.request("GET", "/api/v3/voortgang/\(verzoekID)").status == 404)
             #expect(result.status == 200)
             #expect(result.headers["x-vum-gedeeltelijk"] == "true")
             #expect(result.json["vumGedeeltelijk"] == .bool(true))

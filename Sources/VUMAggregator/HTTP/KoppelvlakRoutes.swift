@@ -23,6 +23,7 @@ public enum KoppelvlakRoutes {
     static let apiVersion = HTTPField.Name("API-Version")!
     static let gedeeltelijk = HTTPField.Name("X-VUM-gedeeltelijk")!
     static let deadline = HTTPField.Name("X-VUM-deadline-ms")!
+    static let verzoekID = HTTPField.Name("X-VUM-verzoekID")!
 
     /// A router with every route on `service`; `metrics`, when given, serves `GET /metrics` (the Prometheus
     /// text format the executable's registry writes).
@@ -40,6 +41,9 @@ public enum KoppelvlakRoutes {
             router.post("/api/v3/\(path)/:vumID/datakwaliteit") { request, context -> Response in
                 await datakwaliteit(request, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
+        }
+        router.get("/api/v3/voortgang/:verzoekID") { request, context -> Response in
+            voortgang(request, context.parameters.get("verzoekID") ?? "", service)
         }
         router.get("/api/v3/openapi.json") { _, _ -> Response in
             json(.ok, bytes: OpenAPIDocument.bytes, service: service, asker: nil)
@@ -102,8 +106,15 @@ public enum KoppelvlakRoutes {
             }
             var asked: Duration?
             if let text = request.headers[deadline], let ms = Int(text), ms > 0 { asked = .milliseconds(ms) }
-            let antwoord = try await service.zoek(Zoekverzoek(gegevensset: gegevensset, vraagObject: vraagObject, fromParty: from,
-                                                              viaParty: via, deadline: asked))
+            var zoekverzoek = Zoekverzoek(gegevensset: gegevensset, vraagObject: vraagObject, fromParty: from, viaParty: via,
+                                          deadline: asked)
+            if let id = request.headers[verzoekID] {
+                guard Self.isVerzoekID(id) else {
+                    throw Fout.invalidRequest("invalid X-VUM-verzoekID", details: "1 to 100 of a-z A-Z 0-9 . _ -")
+                }
+                zoekverzoek.verzoekID = id
+            }
+            let antwoord = try await service.zoek(zoekverzoek)
             var response = json(.ok, antwoord.json, service: service, asker: from)
             response.headers[gedeeltelijk] = antwoord.gedeeltelijk ? "true" : "false"
             return response
@@ -158,6 +169,34 @@ public enum KoppelvlakRoutes {
                                                   toelichting: toelichting)
             return json(.accepted, .object(JSONObject([("meldingID", .string(meldingID)), ("vumID", .string(vumID))])),
                         service: service, asker: from)
+        } catch {
+            return Self.error(error, service: service, asker: asker)
+        }
+    }
+
+    static func isVerzoekID(_ id: String) -> Bool {
+        (1...100).contains(id.utf8.count) && id.utf8.allSatisfy {
+            (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D
+        }
+    }
+
+    /// Where each bron stands in an open zoekvraag its asker follows (extension): `404` when there is none.
+    static func voortgang(_ request: Request, _ id: String, _ service: AggregatorService) -> Response {
+        var asker: OIN?
+        do throws(Fout) {
+            let (from, _) = try parties(request, service)
+            asker = from
+            guard let (vraagID, deadlineMs, bronnen) = service.voortgang(verzoekID: id, party: from) else {
+                throw Fout(code: "404", message: "not found", details: "no open zoekvraag of yours with this X-VUM-verzoekID")
+            }
+            let list: [JSONValue] = bronnen.map { b in
+                var o = JSONObject([("bronID", .string(b.bron.rawValue)), ("status", .string(b.status))])
+                if let aantal = b.aantal { o["aantal"] = .number(.integer(Int64(aantal))) }
+                if let ms = b.duurMs { o["duurMs"] = .number(.integer(Int64(ms))) }
+                return .object(o)
+            }
+            return json(.ok, .object(JSONObject([("vraagID", .string(vraagID)), ("deadlineMs", .number(.integer(deadlineMs))),
+                                                 ("bronnen", .array(list))])), service: service, asker: from)
         } catch {
             return Self.error(error, service: service, asker: asker)
         }

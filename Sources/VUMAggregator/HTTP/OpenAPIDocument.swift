@@ -28,7 +28,8 @@ public enum OpenAPIDocument {
         """
         "/api/v3/\(path)/matches":{"post":{"summary":"\(summary)","operationId":"\(path)Matches",
           "parameters":[\(parties),
-            {"name":"X-VUM-deadline-ms","in":"header","required":false,"description":"extension: the deadline in ms (default 5000, capped by the operator)","schema":{"type":"integer","minimum":1}}],
+            {"name":"X-VUM-deadline-ms","in":"header","required":false,"description":"extension: the deadline in ms (default 5000, capped by the operator)","schema":{"type":"integer","minimum":1}},
+            {"name":"X-VUM-verzoekID","in":"header","required":false,"description":"extension: an id of your choice to follow this zoekvraag at /api/v3/voortgang/{verzoekID} while it runs","schema":{"type":"string","pattern":"^[a-zA-Z0-9._-]{1,100}$"}}],
           "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["vraagObject"],
             "properties":{"vraagObject":{"type":"object","description":"the selectievraag (Docs/schemas/selectievraag-*.schema.json)"}}}}}},
           "responses":{"200":{"description":"the merged answer of every bron",
@@ -76,6 +77,16 @@ public enum OpenAPIDocument {
           \(detail("vacatures", "vacature")),
           \(datakwaliteit("werkzoekendeProfielen")),
           \(datakwaliteit("vacatures")),
+          "/api/v3/voortgang/{verzoekID}":{"get":{"summary":"extension: where each bron stands in your open zoekvraag","operationId":"voortgang",
+            "parameters":[{"name":"verzoekID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9._-]{1,100}$"}},\(parties)],
+            "responses":{"200":{"description":"the open zoekvraag's bronnen: beantwoord, geen_resultaten or fout (with count and ms since the fan-out), wachtend, offline",
+              "content":{"application/json":{"schema":{"type":"object","required":["vraagID","deadlineMs","bronnen"],"properties":{
+                "vraagID":{"type":"string"},"deadlineMs":{"type":"integer"},
+                "bronnen":{"type":"array","items":{"type":"object","required":["bronID","status"],"properties":{
+                  "bronID":{"type":"string"},"status":{"type":"string","enum":["beantwoord","geen_resultaten","fout","wachtend","offline"]},
+                  "aantal":{"type":"integer"},"duurMs":{"type":"integer"}}}}}}}}},
+              "404":{"description":"no open zoekvraag of yours with this id (not started, finished, or another party's)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+              \(errors)}}},
           "/api/v3/openapi.json":{"get":{"summary":"this document","operationId":"openapi","responses":{"200":{"description":"OpenAPI 3.0","content":{"application/json":{"schema":{"type":"object"}}}}}}},
           "/health":{"get":{"summary":"ready to take zoekvragen","operationId":"health","responses":{"200":{"description":"ok"},"503":{"description":"starting or shutting down"}}}},
           "/bronnen":{"get":{"summary":"the presence registry","operationId":"bronnen","responses":{"200":{"description":"every bron seen, online or not",
