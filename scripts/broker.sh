@@ -3,7 +3,7 @@
 # all under one folder. Never touches the system service. Several nodes may run side by side.
 #
 #   scripts/broker.sh start --dir DIR [--name NAME] [--port N] [--tls-port N] [--dist-port N] [--no-tls]
-#                           [--definitions FILE]
+#                           [--definitions FILE] [--tls-only] [--client-certs "CN CN ..."]
 #   scripts/broker.sh stop  --dir DIR
 #   scripts/broker.sh ctl   --dir DIR -- ARGS...     (rabbitmqctl against this node)
 #   scripts/broker.sh env   --dir DIR                (prints the node's variables, for `eval`)
@@ -12,7 +12,10 @@
 # (the reconnect tests stop and start a node this way). Ports default to free ones. With TLS (the
 # default) it generates a throwaway CA, a server certificate for `localhost`, a client certificate with
 # common name `vum-tls-client` for EXTERNAL login, and a second CA with a client certificate that the
-# broker must refuse. The variables a client needs are written to DIR/broker.env:
+# broker must refuse. --tls-only is production's shape: no plain listener, a client certificate required
+# (fail_if_no_peer_cert), EXTERNAL the only login. --client-certs issues a client certificate per common
+# name (DIR/tls/clients/CN.pem and .key), and an expired one for the first (DIR/tls/expired-client.pem).
+# The variables a client needs are written to DIR/broker.env:
 #   RABBITMQ_HOST RABBITMQ_PORT RABBITMQ_TLS_PORT RABBITMQ_USER RABBITMQ_PASSWORD RABBITMQ_CA_FILE
 #   RABBITMQ_CLIENT_CERT RABBITMQ_CLIENT_KEY RABBITMQ_ROGUE_CERT RABBITMQ_ROGUE_KEY RABBITMQ_NODENAME
 #   VUM_BROKER_DIR
@@ -23,7 +26,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
 
 cmd="${1:-}"; shift || true
-dir="" name="" port="" tls_port="" dist_port="" tls=1 definitions=""
+dir="" name="" port="" tls_port="" dist_port="" tls=1 definitions="" tls_only=0 client_certs=""
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,6 +37,8 @@ while [ $# -gt 0 ]; do
         --dist-port) dist_port="$2"; shift 2 ;;
         --no-tls) tls=0; shift ;;
         --definitions) definitions="$2"; shift 2 ;;
+        --tls-only) tls=1; tls_only=1; shift ;;
+        --client-certs) client_certs="$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
         *) die "broker.sh: unknown argument '$1' (see the comment at the top of scripts/broker.sh)" ;;
     esac
@@ -77,6 +82,38 @@ make_certificates() {
 extendedKeyUsage=serverAuth"
     issue client vum-tls-client ca "extendedKeyUsage=clientAuth"
     issue rogue-client vum-tls-client rogue-ca "extendedKeyUsage=clientAuth"
+    if [ -n "$client_certs" ]; then
+        mkdir -p "$c/clients"
+        for cn in $client_certs; do issue "clients/$cn" "$cn" ca "extendedKeyUsage=clientAuth"; done
+        # An expired certificate (valid in January 2020) for the first name, signed by the right CA.
+        local first="${client_certs%% *}"
+        mkdir -p "$c/ca-db"
+        : > "$c/ca-db/index.txt"
+        echo 1000 > "$c/ca-db/serial"
+        cat > "$c/ca.cnf" <<CNF
+[ca]
+default_ca = test
+[test]
+database = $c/ca-db/index.txt
+serial = $c/ca-db/serial
+new_certs_dir = $c/ca-db
+certificate = $c/ca.pem
+private_key = $c/ca.key
+default_md = sha256
+policy = any
+x509_extensions = client
+[any]
+commonName = supplied
+[client]
+extendedKeyUsage = clientAuth
+CNF
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=$first" -keyout "$c/expired-client.key" -out "$c/expired-client.csr" >/dev/null 2>&1
+        openssl ca -batch -notext -config "$c/ca.cnf" -startdate 20200101000000Z -enddate 20200201000000Z \
+            -in "$c/expired-client.csr" -out "$c/expired-client.pem" >/dev/null 2>&1 ||
+            die "broker.sh: could not issue the expired test certificate"
+        rm -f "$c/expired-client.csr"
+        chmod 644 "$c"/clients/*.pem "$c"/clients/*.key
+    fi
     chmod 644 "$c"/*.pem "$c"/*.key
 }
 
@@ -118,17 +155,23 @@ create_node() {
         echo "loopback_users = none"
         echo "load_definitions = $dir/definitions.json"
         echo "disk_free_limit.absolute = 50MB"
-        echo "auth_mechanisms.1 = PLAIN"
-        echo "auth_mechanisms.2 = AMQPLAIN"
+        if [ "$tls_only" = 1 ]; then
+            echo "listeners.tcp = none"
+            echo "auth_mechanisms.1 = EXTERNAL"
+        else
+            echo "auth_mechanisms.1 = PLAIN"
+            echo "auth_mechanisms.2 = AMQPLAIN"
+        fi
         if [ "$tls" = 1 ]; then
             make_certificates
-            echo "auth_mechanisms.3 = EXTERNAL"
+            [ "$tls_only" = 1 ] || echo "auth_mechanisms.3 = EXTERNAL"
             echo "listeners.ssl.1 = 127.0.0.1:$tls_port"
             echo "ssl_options.cacertfile = $dir/tls/ca.pem"
             echo "ssl_options.certfile = $dir/tls/server.pem"
             echo "ssl_options.keyfile = $dir/tls/server.key"
             echo "ssl_options.verify = verify_peer"
-            echo "ssl_options.fail_if_no_peer_cert = false"
+            if [ "$tls_only" = 1 ]; then echo "ssl_options.fail_if_no_peer_cert = true"
+            else echo "ssl_options.fail_if_no_peer_cert = false"; fi
             echo "ssl_options.versions.1 = tlsv1.3"
             echo "ssl_options.versions.2 = tlsv1.2"
             echo "ssl_cert_login_from = common_name"
@@ -164,6 +207,11 @@ ENV
             echo "RABBITMQ_CLIENT_KEY=$dir/tls/client.key"
             echo "RABBITMQ_ROGUE_CERT=$dir/tls/rogue-client.pem"
             echo "RABBITMQ_ROGUE_KEY=$dir/tls/rogue-client.key"
+            if [ -n "$client_certs" ]; then
+                echo "RABBITMQ_CLIENT_CERTS_DIR=$dir/tls/clients"
+                echo "RABBITMQ_EXPIRED_CERT=$dir/tls/expired-client.pem"
+                echo "RABBITMQ_EXPIRED_KEY=$dir/tls/expired-client.key"
+            fi
         fi
     } > "$dir/broker.env"
 }

@@ -23,18 +23,19 @@ public struct PrivateBroker: Sendable {
         directory = base.path
     }
 
-    public func start() async throws {
-        try await run(["start", "--dir", directory, "--name", "vumtest-\(UUID().uuidString.prefix(8))"])
+    /// Starts a new node; `arguments` go to `broker.sh start` (e.g. `--tls-only`, `--definitions FILE`).
+    public func start(_ arguments: [String] = []) async throws {
+        try await run(["start", "--dir", directory, "--name", "vumtest-\(UUID().uuidString.prefix(8))"] + arguments)
     }
     public func restart() async throws { try await run(["start", "--dir", directory]) }
     public func stop() async throws { try await run(["stop", "--dir", directory]) }
 
     /// Starts a node, runs `body`, and stops the node and removes its files however `body` ends.
     public static func with<T>(
-        name: String, sourceFile: String = #filePath, _ body: (PrivateBroker) async throws -> T
+        name: String, arguments: [String] = [], sourceFile: String = #filePath, _ body: (PrivateBroker) async throws -> T
     ) async throws -> T {
         let node = try PrivateBroker(name: name, sourceFile: sourceFile)
-        try await node.start()
+        try await node.start(arguments)
         do {
             let result = try await body(node)
             try? await node.stop()
