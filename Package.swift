@@ -234,7 +234,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter", "VUMAggregator",
-                "vum-aggregator", "VUMAudit", "vum-audit", "VUMConformance",
+                "vum-aggregator", "VUMAudit", "vum-audit", "VUMConformance", "VUMDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
