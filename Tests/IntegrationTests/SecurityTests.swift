@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import Testing
+import VUMAggregator
 import VUMDeploy
 import VUMExchange
 import VUMStandaard
@@ -18,6 +19,7 @@ struct SecurityTests {
           - {id: bron-b, gegevenssets: [vacatures]}
         bemiddelaars:
           - {oin: "00000001002220647000", naam: Gemeente, suwi: true, gegevenssets: [werkzoekenden, vacatures], amqp: gemeente}
+          - {oin: "00000003012345678000", naam: Uitzendbureau, suwi: false, gegevenssets: [werkzoekenden, vacatures]}
         auditors:
           - {naam: inspectie}
         """
@@ -172,6 +174,80 @@ struct SecurityTests {
             let b = try await connect("bron-bron-b")
             _ = try await b.openChannel().consume(queue: "vum.bron.bron-b")
             await b.close()
+        }
+    }
+
+    @Test("the aggregator with least privilege on TLS: an answer from bron B in bron A's name is dropped; a non-SUWI party gets no werkzoekenden")
+    func aggregator() async throws {
+        try await withNode { _, connect, _ in
+            let registry = try Registry(json: BrokerDefinitions(try Federatie(yaml: Self.federatie)).registry)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-security-agg-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let exchangeOIN = try OIN(validating: "00000009000000000001")
+            let aggregatorConnection = try await connect("aggregator")
+            let aggregator = AggregatorService(
+                configuration: AggregatorConfiguration(brokerUser: "aggregator", exchangeOIN: exchangeOIN), registry: registry,
+                connection: aggregatorConnection,
+                store: try SQLiteRequestStore(path: folder.appendingPathComponent("requests.sqlite").path),
+                vumIDSecret: VumIDs.randomSecret(), table: testPC4Table)
+            let running = Task { try await aggregator.run() }
+            defer { running.cancel() }
+            try await aggregator.waitUntilReady()
+
+            // Bron A, by hand: announces itself, then answers the question it receives.
+            let bronA = try BronID(validating: "bron-a"), a = try await connect("bron-bron-a"), b = try await connect("bron-bron-b")
+            let aChannel = try await a.openChannel()
+            var announce = Envelope(type: .aanmelding, appID: "tests/1", userID: "bron-bron-a")
+            announce.bron = bronA
+            try await aChannel.publish(MessageCodec.encode(AanmeldingBericht(bronID: bronA, soort: .aanmelding, gegevenssets: [.werkzoekenden],
+                                                                            versie: "t", ondersteundeCriteria: [], heartbeatIntervalMs: 60_000)),
+                                       exchange: Topology.aanmeldingen, routingKey: "", properties: announce.properties())
+            let end = ContinuousClock.now + .seconds(10)
+            while aggregator.presence.entries[bronA]?.online != true, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(20)) }
+            let inbox = try await aChannel.consume(queue: "vum.bron.bron-a", noAck: true)
+            let profile = SyntheticData(seed: 5, table: testPC4Table).werkzoekende(0).matchingProfiel
+            let answering = Task {
+                for try await delivery in inbox {
+                    guard let vraag = try? MessageCodec.decode(ZoekvraagBericht.self, from: delivery.body), let replyTo = delivery.properties.replyTo
+                    else { continue }
+                    // Bron B, as itself (the broker allows its own user_id), claims to be bron A, with a match.
+                    var forged = Envelope(type: .gegevensset, correlationID: vraag.vraagID, appID: "tests/1", userID: "bron-bron-b")
+                    forged.bron = bronA
+                    try await b.openChannel().publish(MessageCodec.encode(GegevenssetBericht(
+                        vraagID: vraag.vraagID, bronID: bronA, gegevensset: .werkzoekenden, matches: [profile.json],
+                        maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])), exchange: Topology.antwoorden,
+                        routingKey: replyTo, properties: forged.properties())
+                    try await Task.sleep(for: .milliseconds(200))
+                    // Bron A's own answer: nothing found.
+                    var genuine = Envelope(type: .gegevensset, correlationID: vraag.vraagID, appID: "tests/1", userID: "bron-bron-a")
+                    genuine.bron = bronA
+                    try await aChannel.publish(MessageCodec.encode(GegevenssetBericht(
+                        vraagID: vraag.vraagID, bronID: bronA, gegevensset: .werkzoekenden, matches: [],
+                        maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])), exchange: Topology.antwoorden,
+                        routingKey: replyTo, properties: genuine.properties())
+                    return
+                }
+            }
+            let vraag = try JSONValue.parse(#"{"selectiegebied":{"postcode":"3511AB","afstand":50}}"#)
+            let antwoord = try await aggregator.zoek(Zoekverzoek(gegevensset: .werkzoekenden, vraagObject: vraag,
+                                                                  fromParty: try OIN(validating: "00000001002220647000"), deadline: .seconds(5)))
+            try await answering.value
+            #expect(antwoord.matches.isEmpty, "the forged match was merged")
+            #expect(antwoord.bronnen.first { $0.bron == bronA }?.status == .geenResultaten, "\(antwoord.bronnen)")
+            // A party that is not SUWI is refused job-seeker profiles before anything is asked.
+            do {
+                _ = try await aggregator.zoek(Zoekverzoek(gegevensset: .werkzoekenden, vraagObject: vraag,
+                                                          fromParty: try OIN(validating: "00000003012345678000")))
+                Issue.record("a non-SUWI party got werkzoekenden")
+            } catch {
+                #expect((error as? Fout)?.code == "403", "\(error)")
+            }
+            await a.close()
+            await b.close()
+            running.cancel()
+            _ = try? await running.value
+            await aggregatorConnection.close()
         }
     }
 
