@@ -226,8 +226,8 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMDeployTests",
-            dependencies: ["VUMDeploy", "VUMAggregator", "VUMExchange", "VUMStandaard",
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VUMDeploy", "VUMAggregator", "VUMAdapter", "VUMAudit", "VUMExchange", "VUMStandaard",
+                           "VUMConfiguration", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,7 +1,10 @@
 import Crypto
 import Foundation
 import Testing
+import VUMAdapter
 import VUMAggregator
+import VUMAudit
+import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 @testable import VUMDeploy
@@ -118,5 +121,33 @@ struct DefinitionsTests {
         } catch {
             #expect(error.description.contains(message), "\(error.description)")
         }
+    }
+}
+
+@Suite("deploy/: the example configurations use only keys the daemons know")
+struct DeployExampleTests {
+    @Test("aggregator.conf, adapter-*.conf and audit.conf resolve without an unknown key", arguments: [
+        "aggregator.conf", "adapter-gemeente-utrecht.conf", "audit.conf",
+    ])
+    func exampleConfiguration(file: String) throws {
+        let path = repositoryRoot.appendingPathComponent("deploy/config/\(file)").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var reader = file.hasPrefix("aggregator") ? AggregatorDaemonConfiguration.reader
+            : file.hasPrefix("adapter") ? AdapterDaemonConfiguration.reader : AuditDaemonConfiguration.reader
+        try reader.resolve(fileText: text, filePath: path, environment: [:], overrides: [])
+        #expect(reader.string("broker.url").hasPrefix("amqps://"), "production examples use certificate login")
+        #expect(!reader.string("tls.certificate").isEmpty && !reader.string("tls.key").isEmpty)
+    }
+
+    @Test("the production rabbitmq.conf is TLS only, requires client certificates and logs in by certificate")
+    func rabbitmqConf() throws {
+        let text = try String(contentsOfFile: repositoryRoot.appendingPathComponent("deploy/rabbitmq/rabbitmq.conf").path, encoding: .utf8)
+        let lines = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") })
+        for required in ["listeners.tcp = none", "ssl_options.verify     = verify_peer", "ssl_options.fail_if_no_peer_cert = true",
+                         "auth_mechanisms.1 = EXTERNAL", "ssl_cert_login_from = common_name",
+                         "load_definitions = /etc/vum/generated/definitions.json"] {
+            #expect(lines.contains(required), "missing: \(required)")
+        }
+        #expect(!lines.contains { $0.hasPrefix("auth_mechanisms.2") }, "only EXTERNAL")
     }
 }
