@@ -16,6 +16,9 @@ public struct AggregatorDaemonConfiguration: Sendable {
     public var pc4TablePath: String
     public var httpHost: String
     public var httpPort: Int
+    /// HTTPS for the REST API: the server's certificate and key, and the CA whose client certificates it
+    /// requires (mutual TLS) when set. Nil: plain HTTP, for a TLS-terminating proxy in front or development.
+    public var httpTLS: (certificate: String, key: String, clientCA: String?)?
     public var logLevel: Logger.Level
 
     public static let keys: [KeyValueConfiguration.Key] = [
@@ -24,6 +27,9 @@ public struct AggregatorDaemonConfiguration: Sendable {
     ] + KeyValueConfiguration.brokerKeys(user: "vum-aggregator") + [
         .init("http.host", "127.0.0.1", "the address the REST API listens on"),
         .init("http.port", "8080", "its port"),
+        .init("http.tls.certificate", "", "HTTPS: the server certificate chain (PEM); empty: plain HTTP"),
+        .init("http.tls.key", "", "HTTPS: the server's private key (PEM)"),
+        .init("http.tls.client-ca", "", "HTTPS: require client certificates signed by this CA (PEM); empty: none asked"),
         .init("request-store", "aggregator.sqlite", "the SQLite file of zoekvragen and their vumIDs"),
         .init("vumid-secret-file", "", "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
               secret: true),
@@ -76,6 +82,14 @@ public struct AggregatorDaemonConfiguration: Sendable {
         guard !pc4TablePath.isEmpty else { throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)") }
         httpHost = c.string("http.host")
         httpPort = try c.int("http.port", 0...65_535)
+        let (certificate, key, clientCA) = (c.string("http.tls.certificate"), c.string("http.tls.key"), c.string("http.tls.client-ca"))
+        if certificate.isEmpty != key.isEmpty { throw c.fail("http.tls.key", "http.tls.certificate and http.tls.key go together") }
+        if certificate.isEmpty, !clientCA.isEmpty { throw c.fail("http.tls.client-ca", "needs http.tls.certificate and http.tls.key") }
+        for (k, path) in [("http.tls.certificate", certificate), ("http.tls.key", key), ("http.tls.client-ca", clientCA)]
+            where !path.isEmpty && !FileManager.default.isReadableFile(atPath: path) {
+            throw c.fail(k, "cannot read \(path)")
+        }
+        httpTLS = certificate.isEmpty ? nil : (certificate, key, clientCA.isEmpty ? nil : clientCA)
         guard let level = Logger.Level(rawValue: c.string("log-level")) else {
             throw c.fail("log-level", "\"\(c.string("log-level"))\" is not trace, debug, info, notice, warning, error or critical")
         }

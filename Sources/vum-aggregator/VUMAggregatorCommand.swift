@@ -2,6 +2,9 @@ import AMQPClient
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import Metrics
 import Prometheus
@@ -63,6 +66,20 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
+    /// TLS 1.2 or newer with the configured certificate; with a client CA, a client certificate signed by
+    /// it is required (the handshake fails without one).
+    static func serverTLS(_ tls: (certificate: String, key: String, clientCA: String?)) throws -> TLSConfiguration {
+        var c = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
+        c.minimumTLSVersion = .tlsv12
+        if let ca = tls.clientCA {
+            c.trustRoots = .file(ca)
+            c.certificateVerification = .noHostnameVerification
+        }
+        return c
+    }
+
     static func serve(_ configuration: AggregatorDaemonConfiguration, logger: Logger,
                       metrics: @escaping @Sendable () -> [UInt8]) async throws {
         let table = try PC4Table.load(path: configuration.pc4TablePath)
@@ -74,10 +91,19 @@ struct Serve: AsyncParsableCommand {
         let aggregator = AggregatorService(configuration: configuration.service, registry: configuration.registry,
                                            connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,
                                            table: table, logger: logger)
-        let app = Application(router: KoppelvlakRoutes.router(aggregator, metrics: metrics),
+        let server: HTTPServerBuilder
+        if let tls = configuration.httpTLS {
+            server = try .tls(.http1(), tlsConfiguration: try Self.serverTLS(tls))
+        } else {
+            server = .http1()
+            logger.warning("the REST API speaks plain HTTP: put a TLS proxy in front, or set http.tls.certificate and http.tls.key")
+        }
+        let app = Application(router: KoppelvlakRoutes.router(aggregator, metrics: metrics), server: server,
                               configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
                               onServerRunning: { channel in
-                                  logger.info("REST API listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])
+                                  logger.info("REST API listening", metadata: [
+                                      "http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")",
+                                      "http.tls": "\(configuration.httpTLS == nil ? "off" : configuration.httpTLS?.clientCA == nil ? "on" : "mutual")"])
                               }, logger: logger)
         // Shutdown runs in reverse: the REST API stops taking requests first, then the aggregator
         // finishes its open zoekvragen.

@@ -1,8 +1,9 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOSSL
+import Synchronization
 import VUMStandaard
 
 /// Where the aggregator is and who is asking: the options every command that talks to the exchange takes.
@@ -13,6 +14,37 @@ struct AggregatorOptions: ParsableArguments {
     var oin: String?
     @Option(help: ArgumentHelp("Your processor's OIN (X-VUM-viaParty), when someone asks for you.", valueName: "oin"))
     var via: String?
+    @Option(help: ArgumentHelp("HTTPS: the CA (PEM) that signed the aggregator's certificate (default: the system's).", valueName: "path"))
+    var tlsCa: String?
+    @Option(help: ArgumentHelp("HTTPS: your client certificate (PEM), when the exchange requires one.", valueName: "path"))
+    var tlsCertificate: String?
+    @Option(help: ArgumentHelp("HTTPS: your client certificate's key (PEM).", valueName: "path"))
+    var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ArgumentParser.ValidationError("--tls-certificate and --tls-key go together") }
+    }
+
+    /// The process's one HTTP client, made with these options' TLS settings on first use.
+    func client() throws -> HTTPClient {
+        try HTTPClientHolder.shared.withLock { holder in
+            if let client = holder { return client }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.minimumTLSVersion = .tlsv12
+            if let tlsCa { tls.trustRoots = .file(tlsCa) }
+            if let tlsCertificate, let tlsKey {
+                do {
+                    tls.certificateChain = try NIOSSLCertificate.fromPEMFile(tlsCertificate).map { .certificate($0) }
+                    tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: tlsKey, format: .pem))
+                } catch {
+                    throw ArgumentParser.ValidationError("--tls-certificate/--tls-key: \(error)")
+                }
+            }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+            holder = client
+            return client
+        }
+    }
 
     var baseURL: String {
         (aggregator ?? ProcessInfo.processInfo.environment["VUM_AGGREGATOR_URL"] ?? "http://127.0.0.1:8080")
@@ -21,36 +53,43 @@ struct AggregatorOptions: ParsableArguments {
 
     func party() throws -> String {
         guard let value = oin ?? ProcessInfo.processInfo.environment["VUM_OIN"], !value.isEmpty else {
-            throw ValidationError("--oin is required (your OIN, 20 digits), or set VUM_OIN")
+            throw ArgumentParser.ValidationError("--oin is required (your OIN, 20 digits), or set VUM_OIN")
         }
-        guard (try? OIN(validating: value)) != nil else { throw ValidationError("--oin \(value): not an OIN (20 digits)") }
+        guard (try? OIN(validating: value)) != nil else { throw ArgumentParser.ValidationError("--oin \(value): not an OIN (20 digits)") }
         return value
     }
 
     /// One request; the body parsed as JSON (or null). Network failures are `ExchangeError`.
     func send(_ method: String, _ path: String, body: JSONValue? = nil, party: String?, headers: [String: String] = [:],
               timeout: TimeInterval = 60) async throws -> (status: Int, json: JSONValue) {
-        guard let url = URL(string: baseURL + path) else { throw ValidationError("--aggregator \(baseURL): not a URL") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = timeout
-        request.setValue("3.0.0", forHTTPHeaderField: "API-Version")
+        guard URL(string: baseURL + path) != nil else { throw ArgumentParser.ValidationError("--aggregator \(baseURL): not a URL") }
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .RAW(value: method)
+        request.headers.add(name: "API-Version", value: "3.0.0")
         if let party {
-            request.setValue(party, forHTTPHeaderField: "X-VUM-fromParty")
-            if let via { request.setValue(via, forHTTPHeaderField: "X-VUM-viaParty") }
+            request.headers.add(name: "X-VUM-fromParty", value: party)
+            if let via { request.headers.add(name: "X-VUM-viaParty", value: via) }
         }
-        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
         if let body {
-            request.httpBody = Data(body.serializedBytes())
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: body.serializedBytes()))
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let data: Data, response: URLResponse
-        do { (data, response) = try await URLSession.shared.data(for: request) } catch {
-            throw ExchangeError("cannot reach the aggregator at \(baseURL): \(error.localizedDescription)")
+        do {
+            let response = try await client().execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            return (Int(response.status.code), (try? JSONValue.parse(bytes.readableBytesView)) ?? .null)
+        } catch let error as ArgumentParser.ValidationError {
+            throw error
+        } catch {
+            throw ExchangeError("cannot reach the aggregator at \(baseURL): \(error)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        return (status, (try? JSONValue.parse(Array(data))) ?? .null)
     }
+}
+
+/// The one `HTTPClient` of a `vum` process (it lives as long as the process, so it is never shut down).
+enum HTTPClientHolder {
+    static let shared = Mutex<HTTPClient?>(nil)
 }
 
 /// A failure talking to the exchange: printed as `vum: ...`, exit 1.

@@ -452,6 +452,54 @@ extension FederationSuites {
         static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("vum-aggregator").path
 
+        @Test("HTTPS with client certificates: vum reaches the REST API with a certificate of the trusted CA, not without one or with another CA's")
+        func mutualTLS() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // The run's broker folder holds a throwaway CA, a server certificate for localhost and client
+            // certificates of that CA and of another one: the same serve the REST API here.
+            let tls = try #require(broker.brokerDirectory, "no broker folder: \(broker.unreachableHint)") + "/tls"
+            let federation = try await TestFederation.start()
+            try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+            defer { Task { await federation.stop() } }
+            try #"{"bronnen": [], "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "G", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}"#
+                .write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+            let port = freeTCPPort()
+            try """
+                exchange-oin = \(exchangeOIN)
+                registry = \(folder.appendingPathComponent("registry.json").path)
+                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+                http.port = \(port)
+                http.tls.certificate = \(tls)/server.pem
+                http.tls.key = \(tls)/server.key
+                http.tls.client-ca = \(tls)/ca.pem
+                request-store = \(folder.appendingPathComponent("requests.sqlite").path)
+                pc4 = \(testPC4TablePath)
+                """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
+            let daemon = try ChildProcess.start(Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
+                                                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+            defer { daemon.signal(SIGKILL) }
+            let vum = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vum").path
+            func bronnen(_ extra: [String]) async throws -> ChildProcess.Result {
+                try await ChildProcess.run(vum, ["bronnen", "--json", "--aggregator", "https://localhost:\(port)", "--tls-ca", "\(tls)/ca.pem"] + extra)
+            }
+            var ok = try await bronnen(["--tls-certificate", "\(tls)/client.pem", "--tls-key", "\(tls)/client.key"])
+            for _ in 0..<50 where ok.status != 0 && !daemon.output.contains("stopped") {
+                try await Task.sleep(for: .milliseconds(100))
+                ok = try await bronnen(["--tls-certificate", "\(tls)/client.pem", "--tls-key", "\(tls)/client.key"])
+            }
+            #expect(ok.status == 0 && ok.output.contains(#""bronnen""#), "\(ok.output) \(daemon.output)")
+            let without = try await bronnen([])
+            #expect(without.status == 1 && without.output.contains("cannot reach the aggregator"), "\(without.output)")
+            let rogue = try await bronnen(["--tls-certificate", "\(tls)/rogue-client.pem", "--tls-key", "\(tls)/rogue-client.key"])
+            #expect(rogue.status == 1, "\(rogue.output)")
+            // Plain HTTP to the HTTPS port gets nothing either.
+            let plain = try await ChildProcess.run(vum, ["bronnen", "--aggregator", "http://localhost:\(port)"])
+            #expect(plain.status == 1, "\(plain.output)")
+            #expect(daemon.output.contains("http.tls=mutual"), "\(daemon.output)")
+        }
+
         @Test("from a configuration file and a registry: answers over REST with an adapter's matches, stops on SIGTERM")
         func servesREST() async throws {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-exe-\(UUID().uuidString)")
