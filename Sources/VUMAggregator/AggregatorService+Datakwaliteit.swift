@@ -15,13 +15,7 @@ extension AggregatorService {
     {
         let now = Envelope.nowMs()
         let meldingID = UUID().uuidString.lowercased()
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .datakwaliteitGemeld, tijdMs: now,
-                                  component: configuration.appID)
-        e.fromParty = party.rawValue
-        e.viaParty = (viaParty ?? party).rawValue
-        e.suwi = registry.bemiddelaars[party]?.suwi ?? false
-        e.gegevensset = gegevensset.rawValue
-        e.vumID = vumID
+        var e = vumIDEvent(.datakwaliteitGemeld, vumID: vumID, party: party, viaParty: viaParty, gegevensset: gegevensset, nowMs: now)
         e.reden = reden.rawValue
         func refuse(_ fout: Fout, _ why: String) -> Fout {
             var r = e

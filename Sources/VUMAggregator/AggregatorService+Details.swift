@@ -31,13 +31,7 @@ extension AggregatorService {
         -> Detailantwoord
     {
         let now = Envelope.nowMs()
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .detailGeweigerd, tijdMs: now,
-                                  component: configuration.appID)
-        e.fromParty = party.rawValue
-        e.viaParty = (viaParty ?? party).rawValue
-        e.suwi = registry.bemiddelaars[party]?.suwi ?? false
-        e.gegevensset = gegevensset.rawValue
-        e.vumID = vumID
+        var e = vumIDEvent(.detailGeweigerd, vumID: vumID, party: party, viaParty: viaParty, gegevensset: gegevensset, nowMs: now)
         func refuse(_ fout: Fout, _ reden: String) -> Fout {
             var r = e
             r.uitkomst = fout.code
@@ -109,6 +103,18 @@ extension AggregatorService {
         geleverd.duurMs = Int(geleverd.tijdMs - now)
         emit(geleverd)
         return Detailantwoord(bron: target.bron, record: .object(o))
+    }
+
+    /// An event about a request on a vumID (a detail, a datakwaliteit report): who asked, for which dataset.
+    func vumIDEvent(_ soort: Procesgebeurtenis.Soort, vumID: String, party: OIN, viaParty: OIN?, gegevensset: Gegevensset,
+                    nowMs: Int64) -> Procesgebeurtenis {
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: nowMs, component: configuration.appID)
+        e.fromParty = party.rawValue
+        e.viaParty = (viaParty ?? party).rawValue
+        e.suwi = registry.bemiddelaars[party]?.suwi ?? false
+        e.gegevensset = gegevensset.rawValue
+        e.vumID = vumID
+        return e
     }
 
     /// The zoekvraag and position a vumID stands for, when `party` may use it: a `404` (through `refuse`,
