@@ -95,11 +95,31 @@ final class FieldReader {
     }
 
     func object<T>(_ key: String, required: Bool = false, _ body: (FieldReader) -> T?) -> T? {
+        readObject(key, required: required, body)
+    }
+
+    func readObject<T>(_ key: String, required: Bool, _ body: (FieldReader) -> T?) -> T? {
         guard let v = raw(key, required: required) else { return nil }
         guard let r = Self.make(v, path: path(key), log: log) else { return nil }
         let result = body(r)
         r.finish()
         return result
+    }
+
+    /// A part of a record: one whose fields are all absent (`{}`, or only unknown keys) is absent itself,
+    /// as the standard says of empty values, so what is read writes and reads back the same.
+    func object<T: RecordPart>(_ key: String, required: Bool = false, _ body: (FieldReader) -> T?) -> T? {
+        let part: T? = readObject(key, required: required, body)
+        if required, part != nil, part?.nonEmpty == nil {
+            log.error(path(key), "is required and has no values")
+        }
+        return part?.nonEmpty
+    }
+
+    /// The parts in an array field, without the ones that hold no values.
+    func objects<T: RecordPart>(_ key: String, _ body: (FieldReader) -> T?) -> [T] {
+        let parts: [T] = readObjects(key, body)
+        return parts.compactMap(\.nonEmpty)
     }
 
     /// The elements of an array field; an invalid element is recorded and left out.
@@ -117,7 +137,9 @@ final class FieldReader {
         return result
     }
 
-    func objects<T>(_ key: String, _ body: (FieldReader) -> T?) -> [T] {
+    func objects<T>(_ key: String, _ body: (FieldReader) -> T?) -> [T] { readObjects(key, body) }
+
+    func readObjects<T>(_ key: String, _ body: (FieldReader) -> T?) -> [T] {
         array(key) { item, p in
             guard !item.isEmpty else { return nil }
             guard let r = Self.make(item, path: p(), log: log) else { return nil }
