@@ -6,7 +6,7 @@ import VUMTesting
 /// Hostile input for the parsers a bron and the exchange run on every message: mutated selectievragen
 /// and records must be refused with an error or read into a value that behaves (evaluates, serialises
 /// and reads back the same), never crash. CI runs a few thousand inputs per parser; the opt-in long run
-/// is `VUM_FUZZ_ITERATIONS=1000000 swift test --filter FuzzTests` (Docs/benchmarks.md has its figures).
+/// is `VUM_FUZZ_ITERATIONS=1000000 bash scripts/test.sh --filter FuzzTests` (README, "Working on it").
 @Suite("Fuzz: mutated selectievragen and records are refused or read, never crash", .timeLimit(.minutes(10)))
 struct FuzzTests {
     static let iterations = Mutator.iterations(default: 4_000)
