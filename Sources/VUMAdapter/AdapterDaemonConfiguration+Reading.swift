@@ -20,7 +20,7 @@ extension AdapterDaemonConfiguration {
         .init("concurrency", "4", "questions worked on at the same time"),
         .init("heartbeat", "5s", "time between heartbeats on vum.aanmeldingen (ms, s or m)"),
         .init("max-message-size", "1048576", "messages larger than this many bytes are refused"),
-        .init("log-level", "info", "trace, debug, info, notice, warning, error or critical"),
+        KeyValueConfiguration.logLevelKey,
     ]
 
     /// The reader for these keys.
@@ -59,9 +59,7 @@ extension AdapterDaemonConfiguration {
 
         let pc4 = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
         guard !pc4.isEmpty else { throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)") }
-        guard let level = Logger.Level(rawValue: c.string("log-level")) else {
-            throw c.fail("log-level", "\"\(c.string("log-level"))\" is not trace, debug, info, notice, warning, error or critical")
-        }
+        let level = try c.logLevel()
         self.init(service: service, broker: broker, gegevenssets: sets, storePath: c.string("store"), pc4TablePath: pc4,
                   logLevel: level)
     }

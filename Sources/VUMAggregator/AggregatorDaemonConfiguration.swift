@@ -40,7 +40,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
         .init("detail-timeout", "10s", "how long a detail request waits for its bron"),
         .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
         .init("result-limit", "100", "the most matches asked of each bron"),
-        .init("log-level", "info", "trace, debug, info, notice, warning, error or critical"),
+        KeyValueConfiguration.logLevelKey,
     ]
 
     public static var reader: KeyValueConfiguration { KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AGGREGATOR_") }
@@ -90,9 +90,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
             throw c.fail(k, "cannot read \(path)")
         }
         httpTLS = certificate.isEmpty ? nil : (certificate, key, clientCA.isEmpty ? nil : clientCA)
-        guard let level = Logger.Level(rawValue: c.string("log-level")) else {
-            throw c.fail("log-level", "\"\(c.string("log-level"))\" is not trace, debug, info, notice, warning, error or critical")
-        }
+        let level = try c.logLevel()
         logLevel = level
     }
 }

@@ -18,7 +18,7 @@ public struct AuditDaemonConfiguration: Sendable {
     ] + KeyValueConfiguration.brokerKeys(user: "auditor") + [
         .init("prefetch", "500", "unacknowledged events at once; also the largest batch per commit"),
         .init("checkpoint-interval", "10000", "a checkpoint of the chain every this many events"),
-        .init("log-level", "info", "trace, debug, info, notice, warning, error or critical"),
+        KeyValueConfiguration.logLevelKey,
     ]
 
     public static var reader: KeyValueConfiguration { KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AUDIT_") }
@@ -32,9 +32,7 @@ public struct AuditDaemonConfiguration: Sendable {
         storePath = c.string("store")
         guard !storePath.isEmpty else { throw c.fail("store", "is empty") }
         checkpointInterval = Int64(try c.int("checkpoint-interval", 1...100_000_000))
-        guard let level = Logger.Level(rawValue: c.string("log-level")) else {
-            throw c.fail("log-level", "\"\(c.string("log-level"))\" is not trace, debug, info, notice, warning, error or critical")
-        }
+        let level = try c.logLevel()
         logLevel = level
     }
 }

@@ -15,7 +15,8 @@ extension AuditReport {
         }
     }
 
-    static func time(_ ms: Int64?) -> String {
+    /// An ISO 8601 UTC time of milliseconds since 1970 (`-` for none), as every format shows times.
+    public static func time(_ ms: Int64?) -> String {
         guard let ms else { return "-" }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]

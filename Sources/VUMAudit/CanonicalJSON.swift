@@ -9,7 +9,7 @@ enum CanonicalJSON {
     static func canonical(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let o):
-            let sorted = o.entries.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            let sorted = o.entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             return .object(JSONObject(sorted.map { ($0.key, canonical($0.value)) }))
         case .array(let items): return .array(items.map(canonical))
         default: return value

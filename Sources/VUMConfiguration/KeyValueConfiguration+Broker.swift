@@ -1,4 +1,5 @@
 import AMQPClient
+import Logging
 
 extension KeyValueConfiguration {
     /// The broker keys every daemon has.
@@ -48,5 +49,14 @@ extension KeyValueConfiguration {
             user = u
         }
         return (broker, user)
+    }
+}
+
+extension AMQPConfiguration {
+    /// Says at start when a daemon logs in to the broker with a password instead of a certificate.
+    public func warnIfPasswordLogin(_ logger: Logger) {
+        if case .plain = authentication {
+            logger.warning("password login to the broker: for local development only; production uses amqps:// with a client certificate")
+        }
     }
 }

@@ -66,9 +66,7 @@ struct Run: AsyncParsableCommand {
         var counts: [String: String] = [:]
         for g in configuration.gegevenssets { counts["vum.\(g.rawValue)"] = "\(try store.count(g))" }
         logger.info("store opened", metadata: ["vum.store": "\(store.path)"].merging(counts.mapValues { .string($0) }) { a, _ in a })
-        if case .plain = configuration.broker.authentication {
-            logger.warning("password login to the broker: for local development only; production uses amqps:// with a client certificate")
-        }
+        configuration.broker.warnIfPasswordLogin(logger)
         let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
         let source = SQLiteSource(store: store, gegevenssets: configuration.gegevenssets, table: table)
         let adapter = AdapterService(configuration: configuration.service, connection: connection, source: source,

@@ -84,9 +84,7 @@ struct Serve: AsyncParsableCommand {
                       metrics: @escaping @Sendable () -> [UInt8]) async throws {
         let table = try PC4Table.load(path: configuration.pc4TablePath)
         let store = try SQLiteRequestStore(path: configuration.requestStorePath)
-        if case .plain = configuration.broker.authentication {
-            logger.warning("password login to the broker: for local development only; production uses amqps:// with a client certificate")
-        }
+        configuration.broker.warnIfPasswordLogin(logger)
         let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
         let aggregator = AggregatorService(configuration: configuration.service, registry: configuration.registry,
                                            connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,

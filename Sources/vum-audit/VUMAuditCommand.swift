@@ -48,9 +48,7 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "vum-audit")
         do {
             let store = try AuditStore(path: configuration.storePath, checkpointInterval: configuration.checkpointInterval)
-            if case .plain = configuration.broker.authentication {
-                logger.warning("password login to the broker: for local development only; production uses amqps:// with a client certificate")
-            }
+            configuration.broker.warnIfPasswordLogin(logger)
             let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
             let service = AuditService(configuration: configuration.service, connection: connection, store: store, logger: logger)
             let group = ServiceGroup(configuration: .init(
@@ -186,15 +184,9 @@ struct Quarantine: ParsableCommand {
     func run() throws {
         let items = try store.open().quarantined()
         for item in items {
-            print("\(AuditReportTime.format(item.receivedMs))  \(item.routingKey)  \(item.reason)")
+            print("\(AuditReport.time(item.receivedMs))  \(item.routingKey)  \(item.reason)")
             print("    \(String(decoding: item.raw.prefix(300), as: UTF8.self))")
         }
         print("\(items.count) quarantined")
-    }
-}
-
-enum AuditReportTime {
-    static func format(_ ms: Int64) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }

@@ -124,7 +124,7 @@ struct Zoek: AsyncParsableCommand {
 /// polled ten times a second. On a terminal the lines are redrawn in place (answered with count and time,
 /// waiting with the seconds so far, offline) and erased when the answer is in; otherwise a plain line is
 /// written each time a bron answers.
-final class LiveProgress: @unchecked Sendable {
+final class LiveProgress: Sendable {
     private let task: Task<Void, Never>
     private let drawn: DrawnLines
     private let terminal: Bool

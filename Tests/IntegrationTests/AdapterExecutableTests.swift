@@ -20,7 +20,7 @@ extension FederationSuites {
             return folder
         }
 
-        func configuration(_ bron: BronID, store: String) -> String {
+        static func configuration(_ bron: BronID, store: String) -> String {
             """
             # written by AdapterExecutableTests
             bron = \(bron)
@@ -44,7 +44,7 @@ extension FederationSuites {
             let storePath = folder.appendingPathComponent("bron.sqlite").path
             try await offPool { try SQLiteStore(path: storePath).upsert(people) }
             let configPath = folder.appendingPathComponent("adapter.conf").path
-            try configuration(bron, store: storePath).write(toFile: configPath, atomically: true, encoding: .utf8)
+            try Self.configuration(bron, store: storePath).write(toFile: configPath, atomically: true, encoding: .utf8)
 
             let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
                                                 environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
@@ -77,7 +77,7 @@ extension FederationSuites {
             defer { try? FileManager.default.removeItem(at: folder) }
             let bron = try BronID(validating: "nowhere-\(UUID().uuidString.prefix(6).lowercased())")
             let configPath = folder.appendingPathComponent("adapter.conf").path
-            try configuration(bron, store: folder.appendingPathComponent("s.sqlite").path)
+            try Self.configuration(bron, store: folder.appendingPathComponent("s.sqlite").path)
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
             let result = try await ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
                                                       environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()

@@ -35,14 +35,8 @@ extension FederationSuites {
             let people = (0..<500).map(SyntheticData(seed: 81, table: testPC4Table).werkzoekende)
             try await offPool { try SQLiteStore(path: storePath).upsert(people) }
             let configPath = folder.appendingPathComponent("adapter.conf").path
-            try """
-                bron = \(bron)
-                gegevenssets = werkzoekenden
-                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-                store = "\(storePath)"
-                pc4 = \(testPC4TablePath)
-                heartbeat = 1s
-                """.write(toFile: configPath, atomically: true, encoding: .utf8)
+            try FederationSuites.AdapterExecutableTests.configuration(bron, store: storePath)
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
             func startAdapter() async throws -> ChildProcess.Running {
                 let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
                                                     environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])

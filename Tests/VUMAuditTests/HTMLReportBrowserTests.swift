@@ -46,7 +46,7 @@ struct HTMLReportBrowserTests {
             "2ca02c", "ff7f0e", "1f77b4",
         ])
         #expect(pixels.status == 0, "\(pixels.output)")
-        let counts = try JSONValueCounts(pixels.output)
+        let counts = try pixelCounts(pixels.output)
         #expect(counts["2ca02c", default: 0] > 2_000, "status bars not drawn: \(counts)")
         #expect(counts["ff7f0e", default: 0] > 200, "te_laat bar or second line not drawn: \(counts)")
         #expect(counts["1f77b4", default: 0] > 200, "latency line not drawn: \(counts)")
@@ -54,7 +54,7 @@ struct HTMLReportBrowserTests {
 }
 
 /// `{"colour": count, ...}` from png-colours.py.
-func JSONValueCounts(_ text: String) throws -> [String: Int] {
+func pixelCounts(_ text: String) throws -> [String: Int] {
     let line = text.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
     let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int]
     return object ?? [:]
