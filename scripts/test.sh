@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test against real parts: installs what is missing, builds, starts a private RabbitMQ node
-# (TLS and EXTERNAL enabled), runs `swift test`, and stops every node it started, also on failure.
+# (TLS and EXTERNAL enabled), runs `swift test`, and stops every node it started, also on failure. Tests
+# that need PostgreSQL start private clusters with scripts/postgres.sh; they are stopped here too.
 #
 #   scripts/test.sh [swift test arguments, e.g. --filter PublishTests]
 #
@@ -12,7 +13,8 @@ root="$(dirname "$here")"
 # shellcheck source=scripts/lib.sh
 source "$here/lib.sh"
 
-ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 python3-pip pkg-config chromium-headless-shell
+ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 python3-pip pkg-config chromium-headless-shell \
+    postgresql
 # The schema tests validate with an independent JSON Schema validator.
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema >&2 ||
     die "could not install the python3 module jsonschema"
@@ -30,6 +32,10 @@ mkdir -p "$TMPDIR"
 cleanup() {
     for node in "$run_dir/broker" "$TMPDIR"/vum-test-*; do
         [ -f "$node/node.env" ] && bash "$here/broker.sh" stop --dir "$node" >/dev/null 2>&1 || true
+    done
+    # PostgreSQL clusters of tests that were killed before they could stop theirs.
+    for cluster in "$TMPDIR"/vum-test-pg-*; do
+        [ -f "$cluster/postgres.env" ] && bash "$here/postgres.sh" stop --dir "$cluster" >/dev/null 2>&1 || true
     done
     rm -rf "$run_dir"
 }

@@ -12,7 +12,25 @@ extension AdapterDaemonConfiguration {
         .init("bron", nil, "the bron id, lower case letters, digits and '-' (its queue is vum.bron.<bron>)"),
         .init("gegevenssets", nil, "the datasets it answers for: werkzoekenden, vacatures, or both comma-separated"),
     ] + KeyValueConfiguration.brokerKeys(user: "bron-<bron>") + [
-        .init("store", "bron.sqlite", "the SQLite store file (created when missing; fill it with vum import)"),
+        .init("source", "sqlite", "where the records are: sqlite (the store file), postgres (the partner's database, "
+            + "through a mapping file) or rest (the partner's koppelvlak 3.0 Bron endpoint)"),
+        .init("store", "bron.sqlite", "sqlite: the store file (created when missing; fill it with vum import)"),
+        .init("mapping", "", "postgres: the mapping file (YAML, Docs/aansluitkit.md section 9)"),
+        .init("postgres.host", "127.0.0.1", "postgres: the database server"),
+        .init("postgres.port", "5432", "postgres: its port"),
+        .init("postgres.database", "", "postgres: the database"),
+        .init("postgres.user", "", "postgres: a user that may read the mapped tables (read-only is enough)"),
+        .init("postgres.password", "", "postgres: its password; better set in the environment than in the file", secret: true),
+        .init("postgres.tls", "disable", "postgres: disable, or require (TLS with the server's certificate verified)"),
+        .init("postgres.ca", "", "postgres: the CA (PEM) that signed the server's certificate; default: the system's"),
+        .init("postgres.connections", "4", "postgres: the most connections the adapter opens"),
+        .init("rest.url", "", "rest: the endpoint's base URL, under which /werkzoekendeProfielen/matches and so on live"),
+        .init("rest.oin", "", "rest: the bron's OIN, sent as X-VUM-toParty"),
+        .init("rest.tls.ca", "", "rest: the CA (PEM) that signed the endpoint's certificate; default: the system's"),
+        .init("rest.tls.certificate", "", "rest: the adapter's client certificate (PEM) for mutual TLS"),
+        .init("rest.tls.key", "", "rest: that certificate's private key (PEM)"),
+        .init("rest.margin", "100ms", "rest: time kept back from the deadline to answer; the request is given up this early"),
+        .init("rest.detail-timeout", "5s", "rest: the timeout of a detail request"),
         .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
         .init("result-limit", "100", "the most matches per zoekvraag, whatever the question asks"),
         .init("contact-data", "release", "release or withhold: whether details carry contact data the record allows"),
@@ -60,7 +78,52 @@ extension AdapterDaemonConfiguration {
         let pc4 = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
         guard !pc4.isEmpty else { throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)") }
         let level = try c.logLevel()
-        self.init(service: service, broker: broker, gegevenssets: sets, storePath: c.string("store"), pc4TablePath: pc4,
-                  logLevel: level)
+        let source: SourceSettings
+        switch c.string("source") {
+        case "sqlite": source = .sqlite(storePath: c.string("store"))
+        case "postgres": source = .postgres(try Self.postgres(c, gegevenssets: sets))
+        case "rest": source = .rest(try Self.rest(c, gegevenssets: sets))
+        default: throw c.fail("source", "\"\(c.string("source"))\" is not sqlite, postgres or rest")
+        }
+        self.init(service: service, broker: broker, gegevenssets: sets, source: source, pc4TablePath: pc4, logLevel: level)
+    }
+
+    static func postgres(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError) -> PostgresSettings {
+        let path = try c.required("mapping", "the mapping file of the partner's tables (source = postgres)")
+        let mapping: BronMapping
+        do { mapping = try BronMapping(contentsOf: path) } catch { throw c.fail("mapping", error.description) }
+        for g in gegevenssets where mapping.records(g) == nil {
+            throw c.fail("gegevenssets", "\(g.rawValue) is not in the mapping file \(path)")
+        }
+        let tls: String?
+        switch c.string("postgres.tls") {
+        case "disable": tls = nil
+        case "require": tls = c.string("postgres.ca")
+        default: throw c.fail("postgres.tls", "\"\(c.string("postgres.tls"))\" is not disable or require")
+        }
+        return PostgresSettings(
+            host: c.string("postgres.host"), port: try c.int("postgres.port", 1...65_535),
+            database: try c.required("postgres.database", "the partner's database"),
+            user: try c.required("postgres.user", "a database user that may read the mapped tables"),
+            password: c.string("postgres.password").isEmpty ? nil : c.string("postgres.password"), tlsCAFile: tls,
+            maximumConnections: try c.int("postgres.connections", 1...100), mappingPath: path, mapping: mapping)
+    }
+
+    static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError) -> RESTBronSettings {
+        let url = try c.required("rest.url", "the base URL of the partner's Bron endpoint, e.g. https://bron.example.nl/api/v3")
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw c.fail("rest.url", "\(url) is not an http(s) URL") }
+        var settings = RESTBronSettings(baseURL: url, gegevenssets: gegevenssets)
+        if !c.string("rest.oin").isEmpty {
+            do { settings.bronOIN = try OIN(validating: c.string("rest.oin")) } catch { throw c.fail("rest.oin", error.description) }
+        }
+        settings.caFile = c.string("rest.tls.ca").isEmpty ? nil : c.string("rest.tls.ca")
+        settings.certificateFile = c.string("rest.tls.certificate").isEmpty ? nil : c.string("rest.tls.certificate")
+        settings.keyFile = c.string("rest.tls.key").isEmpty ? nil : c.string("rest.tls.key")
+        guard (settings.certificateFile == nil) == (settings.keyFile == nil) else {
+            throw c.fail("rest.tls.certificate", "rest.tls.certificate and rest.tls.key go together")
+        }
+        settings.margin = try c.duration("rest.margin", atLeast: .milliseconds(0))
+        settings.detailTimeout = try c.duration("rest.detail-timeout", atLeast: .milliseconds(10))
+        return settings
     }
 }

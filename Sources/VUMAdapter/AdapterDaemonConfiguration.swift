@@ -11,18 +11,20 @@ public struct AdapterDaemonConfiguration: Sendable {
     public var broker: AMQPConfiguration
     /// The datasets the bron answers for.
     public var gegevenssets: Set<Gegevensset>
-    /// The SQLite store file.
-    public var storePath: String
+    /// Where the records are: the SQLite store (default), the partner's PostgreSQL, or its REST endpoint.
+    public var source: SourceSettings
+    /// The SQLite store file (also for `source = sqlite`).
+    public var storePath: String { if case .sqlite(let path) = source { path } else { "" } }
     /// The PC4 centroid table (CSV).
     public var pc4TablePath: String
     public var logLevel: Logger.Level
 
     public init(service: AdapterConfiguration, broker: AMQPConfiguration, gegevenssets: Set<Gegevensset>,
-                storePath: String, pc4TablePath: String, logLevel: Logger.Level = .info) {
+                source: SourceSettings, pc4TablePath: String, logLevel: Logger.Level = .info) {
         self.service = service
         self.broker = broker
         self.gegevenssets = gegevenssets
-        self.storePath = storePath
+        self.source = source
         self.pc4TablePath = pc4TablePath
         self.logLevel = logLevel
     }

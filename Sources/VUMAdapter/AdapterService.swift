@@ -58,6 +58,8 @@ public final class AdapterService: Sendable {
     public let configuration: AdapterConfiguration
     let connection: AMQPConnection
     let source: any BronSource
+    /// The keys the source applies; the adapter sets the others aside as `genegeerdeCriteria`.
+    let supportedCriteria: [Gegevensset: Set<String>]
     let evaluator: Evaluator
     let logger: Logger
     private let countersState = Mutex(AdapterCounters())
@@ -68,6 +70,7 @@ public final class AdapterService: Sendable {
         self.configuration = configuration
         self.connection = connection
         self.source = source
+        supportedCriteria = Dictionary(uniqueKeysWithValues: Gegevensset.allCases.map { ($0, Set(source.ondersteundeCriteria($0))) })
         evaluator = Evaluator(table: table)
         var logger = logger
         logger[metadataKey: "vum.bron"] = "\(configuration.bron)"
@@ -239,17 +242,22 @@ public final class AdapterService: Sendable {
         let start = ContinuousClock.now
         let antwoord: GegevenssetBericht
         do {
-            let vraag = try zoekvraag.selectievraag()
+            let vraag = try zoekvraag.selectievraag().restricted(to: supportedCriteria[zoekvraag.gegevensset] ?? [])
             let prepared: Evaluator.PreparedQuestion
             do { prepared = try evaluator.prepare(vraag) } catch {
                 throw Fout.invalidSelectievraag(error)
             }
-            let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit))
+            let context = Verzoekcontext(vraagID: zoekvraag.vraagID, deadlineMs: envelope.deadlineMs,
+                                         fromParty: envelope.fromParty, viaParty: envelope.viaParty,
+                                         suwiParty: envelope.suwiParty)
+            let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit),
+                                              context: context)
             antwoord = GegevenssetBericht(
                 vraagID: zoekvraag.vraagID, bronID: configuration.bron, gegevensset: zoekvraag.gegevensset,
                 matches: found.matches, maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt,
                 genegeerdeCriteria: vraag.genegeerdeCriteria, duurMs: Envelope.milliseconds(since: start))
         } catch let fout as Fout {
+            if fout.code.hasPrefix("5") { logger.error("the source failed", metadata: ["vum.error": "\(fout)"]) }
             antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
                                           gegevensset: zoekvraag.gegevensset, fout: fout,
                                           duurMs: Envelope.milliseconds(since: start))
@@ -283,7 +291,10 @@ public final class AdapterService: Sendable {
         logger[metadataKey: "vum.vraag_id"] = "\(verzoek.vraagID)"
         let detail: DetailBericht
         do {
-            switch try await source.detail(verzoek.recordID, gegevensset: verzoek.gegevensset) {
+            let context = Verzoekcontext(vraagID: verzoek.vraagID, deadlineMs: envelope.deadlineMs,
+                                         fromParty: envelope.fromParty, viaParty: envelope.viaParty,
+                                         suwiParty: envelope.suwiParty)
+            switch try await source.detail(verzoek.recordID, gegevensset: verzoek.gegevensset, context: context) {
             case .werkzoekende(let w)?:
                 let releases = configuration.releaseContactData
                     && w.matchingProfiel.indicatieBeschikbaarheidContactgegevens == .ja
@@ -295,6 +306,9 @@ public final class AdapterService: Sendable {
                 detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset,
                                        fout: Fout(code: "404", message: "record not found"))
             }
+        } catch let fout as Fout {
+            logger.error("the source failed", metadata: ["vum.error": "\(fout)"])
+            detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset, fout: fout)
         } catch {
             logger.error("the store failed", metadata: ["vum.error": "\(error)"])
             detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset,

@@ -1,16 +1,51 @@
+import VUMExchange
 import VUMStandaard
 
 /// Where a bron's records live, as the adapter sees it. Implementations: `InMemorySource` (records held in
-/// memory; demos and tests), and later SQLite, PostgreSQL with a mapping, and a VUM Bron REST endpoint.
+/// memory; demos and tests), `SQLiteSource` (the default), `PostgresSource` (the partner's own database
+/// through a mapping file) and `RESTBronSource` (the partner's existing koppelvlak 3.0 Bron endpoint).
+///
+/// The adapter hands a source only the criteria it lists in ``ondersteundeCriteria``; the others are
+/// reported back to the asker as `genegeerdeCriteria`. An error thrown here is answered `500.1` (or the
+/// ``Fout`` thrown), never left unanswered.
 public protocol BronSource: Sendable {
     /// The datasets this source holds.
     var gegevenssets: Set<Gegevensset> { get }
     /// The selectievraag keys this source applies (announced in the aanmelding).
     var ondersteundeCriteria: [String] { get }
+    /// The keys it applies to questions for one dataset (default: ``ondersteundeCriteria``).
+    func ondersteundeCriteria(_ gegevensset: Gegevensset) -> [String]
     /// The matching profiles for a prepared question: at most `limit`, nearest first when there are more.
-    func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat
+    func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat
     /// The full record with this id, or `nil` when the source does not hold it (any more).
-    func detail(_ id: RecordID, gegevensset: Gegevensset) async throws -> DetailRecord?
+    func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord?
+}
+
+extension BronSource {
+    public func ondersteundeCriteria(_ gegevensset: Gegevensset) -> [String] { ondersteundeCriteria }
+}
+
+/// Who asks and until when, from the message's envelope: what a source that forwards the request (the REST
+/// forwarder) passes on as X-VUM headers and turns into its timeout. Sources reading their own store ignore it.
+public struct Verzoekcontext: Sendable, Hashable {
+    public var vraagID: String
+    /// The aggregator's deadline for the answer, milliseconds since 1970; `nil` for detail requests
+    /// without one.
+    public var deadlineMs: Int64?
+    /// The responsible party (the bemiddelaar) and its processor.
+    public var fromParty: OIN?
+    public var viaParty: OIN?
+    /// Whether the asker is a SUWI party.
+    public var suwiParty: Bool?
+
+    public init(vraagID: String, deadlineMs: Int64? = nil, fromParty: OIN? = nil, viaParty: OIN? = nil,
+                suwiParty: Bool? = nil) {
+        self.vraagID = vraagID
+        self.deadlineMs = deadlineMs
+        self.fromParty = fromParty
+        self.viaParty = viaParty
+        self.suwiParty = suwiParty
+    }
 }
 
 /// A source's answer to a zoekvraag.
@@ -80,7 +115,7 @@ public struct InMemorySource: BronSource {
 
     public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
 
-    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat {
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         switch vraag.vraag.gegevensset {
         case .werkzoekenden:
             let found = evaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), vraag, limit: limit)
@@ -91,7 +126,7 @@ public struct InMemorySource: BronSource {
         }
     }
 
-    public func detail(_ id: RecordID, gegevensset: Gegevensset) async throws -> DetailRecord? {
+    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
         switch gegevensset {
         case .werkzoekenden: werkzoekendenByID[id].map(DetailRecord.werkzoekende)
         case .vacatures: vacaturesByID[id].map(DetailRecord.vacature)

@@ -10,14 +10,7 @@ public struct PrivateBroker: Sendable {
 
     /// `sourceFile` is the test's `#filePath`, from which the repository's `scripts/` is found.
     public init(name: String, sourceFile: String = #filePath) throws {
-        var url = URL(fileURLWithPath: sourceFile).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            guard url.pathComponents.count > 1 else {
-                throw InboxError("no Package.swift above \(sourceFile): cannot find scripts/broker.sh")
-            }
-            url = url.deletingLastPathComponent()
-        }
-        script = url.appendingPathComponent("scripts/broker.sh").path
+        script = try RepositoryScript.path("broker.sh", above: sourceFile)
         let base = FileManager.default.temporaryDirectory.appendingPathComponent(
             "vum-test-\(name)-\(UUID().uuidString.prefix(8))")
         directory = base.path

@@ -16,12 +16,12 @@ public struct SQLiteSource: BronSource {
 
     public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
 
-    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int) async throws -> Zoekresultaat {
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         let outcome = try await store.search(vraag, limit: limit, evaluator: evaluator)
         return Zoekresultaat(matches: outcome.matches, maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
     }
 
-    public func detail(_ id: RecordID, gegevensset: Gegevensset) async throws -> DetailRecord? {
+    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
         try await store.detail(id, gegevensset: gegevensset)
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A PostgreSQL cluster of a test's own, run through `scripts/postgres.sh` (never a system cluster): its
+/// data folder, port and socket under the test run's temporary folder, trust login for the superuser `vum`
+/// on 127.0.0.1. Start-up takes a few seconds: start one per suite.
+public struct PrivatePostgres: Sendable {
+    public let directory: String
+    public let script: String
+
+    public init(name: String, sourceFile: String = #filePath) throws {
+        script = try RepositoryScript.path("postgres.sh", above: sourceFile)
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("vum-test-pg-\(name)-\(UUID().uuidString.prefix(8))").path
+    }
+
+    public func start() async throws { try await run(["start", "--dir", directory]) }
+    public func stop() async throws { try await run(["stop", "--dir", directory]) }
+
+    /// Starts a cluster, runs `body`, and stops the cluster and removes its files however `body` ends.
+    public static func with<T>(name: String, sourceFile: String = #filePath,
+                               _ body: (PrivatePostgres) async throws -> T) async throws -> T {
+        let cluster = try PrivatePostgres(name: name, sourceFile: sourceFile)
+        try await cluster.start()
+        do {
+            let result = try await body(cluster)
+            try? await cluster.stop()
+            try? FileManager.default.removeItem(atPath: cluster.directory)
+            return result
+        } catch {
+            try? await cluster.stop()
+            try? FileManager.default.removeItem(atPath: cluster.directory)
+            throw error
+        }
+    }
+
+    /// The port it listens on (127.0.0.1).
+    public func port() throws -> Int {
+        let text = try String(contentsOfFile: directory + "/port", encoding: .utf8)
+        guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw InboxError("\(directory)/port holds no port")
+        }
+        return port
+    }
+
+    /// Runs SQL through psql (`ON_ERROR_STOP`); returns what psql printed.
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres", arguments: [String] = []) async throws -> String {
+        let file = directory + "/script-\(UUID().uuidString.prefix(8)).sql"
+        try sql.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try await run(["psql", "--dir", directory, "--", "-d", database, "-f", file] + arguments)
+    }
+
+    @discardableResult
+    private func run(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run("/bin/bash", [script] + arguments)
+        guard result.status == 0 else {
+            throw InboxError("scripts/postgres.sh \(arguments.prefix(3).joined(separator: " ")) failed (\(result.status)): \(result.output)")
+        }
+        return result.output
+    }
+}
