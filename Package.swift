@@ -226,9 +226,6 @@ let package = Package(
             dependencies: [
                 "VUMAdapter", "VUMStandaard", "VUMExchange", "VUMTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -255,6 +252,9 @@ let package = Package(
                 "AMQPClient", "VUMTesting", "VUMExchange", "VUMStandaard", "VUMAdapter", "vum-adapter", "VUMAggregator",
                 "vum-aggregator", "VUMAudit", "vum-audit", "VUMConformance", "VUMDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -64,57 +64,8 @@ password_hash() {
 }
 
 make_certificates() {
-    local c="$dir/tls"
-    mkdir -p "$c"
-    [ -f "$c/ca.pem" ] && return 0
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=VUM test CA" \
-        -keyout "$c/ca.key" -out "$c/ca.pem" >/dev/null 2>&1
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=VUM rogue CA" \
-        -keyout "$c/rogue-ca.key" -out "$c/rogue-ca.pem" >/dev/null 2>&1
-    issue() { # name cn ca ext
-        openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$c/$1.key" -out "$c/$1.csr" >/dev/null 2>&1
-        printf '%s\n' "$4" > "$c/$1.ext"
-        openssl x509 -req -in "$c/$1.csr" -CA "$c/$3.pem" -CAkey "$c/$3.key" -CAcreateserial -days 30 \
-            -extfile "$c/$1.ext" -out "$c/$1.pem" >/dev/null 2>&1
-        rm -f "$c/$1.csr" "$c/$1.ext"
-    }
-    issue server localhost ca "subjectAltName=DNS:localhost
-extendedKeyUsage=serverAuth"
-    issue client vum-tls-client ca "extendedKeyUsage=clientAuth"
-    issue rogue-client vum-tls-client rogue-ca "extendedKeyUsage=clientAuth"
-    if [ -n "$client_certs" ]; then
-        mkdir -p "$c/clients"
-        for cn in $client_certs; do issue "clients/$cn" "$cn" ca "extendedKeyUsage=clientAuth"; done
-        # An expired certificate (valid in January 2020) for the first name, signed by the right CA.
-        local first="${client_certs%% *}"
-        mkdir -p "$c/ca-db"
-        : > "$c/ca-db/index.txt"
-        echo 1000 > "$c/ca-db/serial"
-        cat > "$c/ca.cnf" <<CNF
-[ca]
-default_ca = test
-[test]
-database = $c/ca-db/index.txt
-serial = $c/ca-db/serial
-new_certs_dir = $c/ca-db
-certificate = $c/ca.pem
-private_key = $c/ca.key
-default_md = sha256
-policy = any
-x509_extensions = client
-[any]
-commonName = supplied
-[client]
-extendedKeyUsage = clientAuth
-CNF
-        openssl req -newkey rsa:2048 -nodes -subj "/CN=$first" -keyout "$c/expired-client.key" -out "$c/expired-client.csr" >/dev/null 2>&1
-        openssl ca -batch -notext -config "$c/ca.cnf" -startdate 20200101000000Z -enddate 20200201000000Z \
-            -in "$c/expired-client.csr" -out "$c/expired-client.pem" >/dev/null 2>&1 ||
-            die "broker.sh: could not issue the expired test certificate"
-        rm -f "$c/expired-client.csr"
-        chmod 644 "$c"/clients/*.pem "$c"/clients/*.key
-    fi
-    chmod 644 "$c"/*.pem "$c"/*.key
+    # shellcheck disable=SC2086
+    bash "$here/certificates.sh" "$dir/tls" $client_certs
 }
 
 write_definitions() {
