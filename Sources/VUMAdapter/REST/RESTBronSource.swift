@@ -136,12 +136,7 @@ public final class RESTBronSource: BronSource {
 
     /// The time left before the deadline minus the margin; a request that cannot make it is not sent.
     func timeout(_ context: Verzoekcontext, otherwise: Duration?) throws -> Duration {
-        guard let deadline = context.deadlineMs else { return otherwise ?? .seconds(5) }
-        let left = Duration.milliseconds(deadline - Envelope.nowMs()) - settings.margin
-        guard left > .milliseconds(1) else {
-            throw Fout(code: "500.3", message: "no time left to ask the bron's endpoint before the deadline")
-        }
-        return left
+        try RequestDeadline(margin: settings.margin, withoutDeadline: otherwise ?? .seconds(5)).timeLeft(context)
     }
 
     private func send(_ method: String, _ path: String, body: JSONValue?, context: Verzoekcontext,
