@@ -21,6 +21,9 @@ public struct AggregatorConfiguration: Sendable {
     public var resultLimitPerBron = 100
     /// Late answers are recognised as late (not unknown) for this long after a zoekvraag closes. Default 60 s.
     public var lateAnswerMemory: Duration = .seconds(60)
+    /// Zoekvragen open at once; the next is refused `503` ("busy") with a `zoekvraag.geweigerd` event, so a
+    /// flood of questions costs bounded memory and every asker gets an honest answer. Default 1,000.
+    public var maximumOpenZoekvragen = 1_000
     /// Messages larger than this are dropped before parsing. Default 8 MiB (100 matches of 20 bronnen fit).
     public var maximumMessageSize = 8 << 20
     public var appID = "vum-aggregator/0.1.0"

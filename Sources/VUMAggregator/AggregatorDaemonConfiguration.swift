@@ -40,6 +40,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
         .init("detail-timeout", "10s", "how long a detail request waits for its bron"),
         .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
         .init("result-limit", "100", "the most matches asked of each bron"),
+        .init("max-open-zoekvragen", "1000", "zoekvragen open at once; the next is refused 503 (busy)"),
         KeyValueConfiguration.logLevelKey,
     ]
 
@@ -56,6 +57,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
         service.defaultDeadline = try c.duration("deadline", atLeast: .milliseconds(100))
         service.maximumDeadline = try c.duration("max-deadline", atLeast: service.defaultDeadline)
         service.detailLimit = try c.int("detail-limit", 1...1_000)
+        service.maximumOpenZoekvragen = try c.int("max-open-zoekvragen", 1...1_000_000)
         service.detailTimeout = try c.duration("detail-timeout", atLeast: .milliseconds(100))
         service.vumIDLifetime = try c.duration("vumid-lifetime", atLeast: .seconds(60))
         service.resultLimitPerBron = try c.int("result-limit", 1...10_000)

@@ -52,6 +52,11 @@ enum AggregatorMetrics {
         }
     }
 
+    /// A zoekvraag refused because `maximumOpenZoekvragen` were open.
+    static func busy() {
+        counter("vum_zoekvragen_te_druk_total", []).increment()
+    }
+
     /// Zoekvragen waiting for their bronnen right now.
     static func inBehandeling(_ count: Int) {
         open.record(count)

@@ -53,6 +53,8 @@ public final class AggregatorService: Service, Sendable {
         var lastAnswers: [String: [BronID: GegevenssetBericht]] = [:]
         /// Open zoekvragen an asker follows by its own id: verzoekID → (asker, vraagID).
         var followed: [String: (party: OIN, vraagID: String)] = [:]
+        /// Zoekvragen admitted and not yet answered (bounded by `maximumOpenZoekvragen`).
+        var admitted = 0
     }
 
     public init(configuration: AggregatorConfiguration, registry: Registry, connection: AMQPConnection,
@@ -199,6 +201,18 @@ public final class AggregatorService: Service, Sendable {
             refuse(base, refusal)
             throw refusal
         }
+        let limit = configuration.maximumOpenZoekvragen
+        guard state.withLock({ s -> Bool in
+            guard s.admitted < limit else { return false }
+            s.admitted += 1
+            return true
+        }) else {
+            let busy = Fout.unavailable("the exchange is busy", details: "\(limit) zoekvragen are open; ask again shortly")
+            AggregatorMetrics.busy()
+            refuse(base, busy)
+            throw busy
+        }
+        defer { state.withLock { $0.admitted -= 1 } }
         let vraag: Selectievraag
         do {
             vraag = try Selectievraag(json: verzoek.vraagObject, gegevensset: verzoek.gegevensset)

@@ -21,7 +21,7 @@ public enum OpenAPIDocument {
         "401":{"description":"not a registered bemiddelaar","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
         "403":{"description":"not allowed to ask this dataset (job-seeker profiles: SUWI parties only)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
         "500":{"description":"500.1 internal error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
-        "503":{"description":"service unavailable (starting, shutting down, audit trail unavailable, bron did not answer)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}}
+        "503":{"description":"service unavailable (starting, shutting down, busy: too many zoekvragen open, audit trail unavailable, bron did not answer)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}}
         """
 
     static func matches(_ path: String, _ summary: String) -> String {
