@@ -23,6 +23,7 @@ extension AggregatorService {
     func handleRequest(_ delivery: AMQPDelivery, publisher: AMQPChannel) async {
         guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else {
             logger.info("verzoek without reply_to rejected to the dead-letter queue")
+            refuseAtEntry(delivery, .invalidRequest("verzoek without reply_to", details: "dead-lettered: nobody to answer"))
             try? await delivery.reject(requeue: false)
             return
         }
@@ -46,18 +47,28 @@ extension AggregatorService {
 
     /// Reads the request, checks that the party is the one the broker user is registered for, and runs it.
     func run(_ delivery: AMQPDelivery) async throws(Fout) -> JSONValue {
-        let envelope = try Envelope(properties: delivery.properties)
-        guard envelope.type == .verzoek else {
-            throw Fout.invalidRequest("unexpected message type", details: "\(envelope.type.rawValue); expected vum.verzoek.v1")
+        let envelope: Envelope
+        let party: OIN
+        let verzoek: VerzoekBericht
+        do throws(Fout) {
+            envelope = try Envelope(properties: delivery.properties)
+            guard envelope.type == .verzoek else {
+                throw Fout.invalidRequest("unexpected message type", details: "\(envelope.type.rawValue); expected vum.verzoek.v1")
+            }
+            guard let from = envelope.fromParty else {
+                throw Fout(code: "400.02", message: "incomplete request", details: "the x-vum-from-party header (an OIN) is required")
+            }
+            guard let registered = registry.bemiddelaars[from]?.brokerUser, registered == envelope.userID else {
+                throw Fout(code: "401", message: "not authorised",
+                           details: "party \(from) does not ask over AMQP as broker user \(envelope.userID ?? "-")")
+            }
+            party = from
+            verzoek = try MessageCodec.decode(VerzoekBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
+        } catch {
+            // Refused before it became a zoekvraag or a detail request: audited here, answered by the caller.
+            refuseAtEntry(delivery, error)
+            throw error
         }
-        guard let party = envelope.fromParty else {
-            throw Fout(code: "400.02", message: "incomplete request", details: "the x-vum-from-party header (an OIN) is required")
-        }
-        guard let registered = registry.bemiddelaars[party]?.brokerUser, registered == envelope.userID else {
-            throw Fout(code: "401", message: "not authorised",
-                       details: "party \(party) does not ask over AMQP as broker user \(envelope.userID ?? "-")")
-        }
-        let verzoek = try MessageCodec.decode(VerzoekBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
         switch verzoek.soort {
         case .zoek:
             let antwoord = try await zoek(Zoekverzoek(
@@ -69,6 +80,21 @@ extension AggregatorService {
                                                gegevensset: verzoek.gegevensset)
             return detail.json(verzoek.gegevensset)
         }
+    }
+}
+
+extension AggregatorService {
+    /// A `zoekvraag.geweigerd` event for a message on `vum.verzoeken` that never became a request: poison,
+    /// oversized, unauthorised or unanswerable. Names the party and the broker user when they are known.
+    func refuseAtEntry(_ delivery: AMQPDelivery, _ fout: Fout) {
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
+                                  component: configuration.appID)
+        let party = delivery.properties.headers?[Header.fromParty]?.stringValue.flatMap { try? OIN(validating: $0) }
+        e.fromParty = party?.rawValue
+        e.suwi = party.map { registry.bemiddelaars[$0]?.suwi ?? false }
+        e.uitkomst = fout.code
+        e.reden = "\(fout.message) (vum.verzoeken, \(delivery.body.count) bytes, broker user \(delivery.properties.userID ?? "-"))"
+        emit(e)
     }
 }
 

@@ -375,14 +375,25 @@ public final class AggregatorService: Service, Sendable {
     }
 
     func receiveAnswer(_ delivery: AMQPDelivery, _ envelope: Envelope) {
-        let bericht: GegevenssetBericht
+        var bericht: GegevenssetBericht
         do {
             bericht = try MessageCodec.decode(GegevenssetBericht.self, from: delivery.body,
                                               maximumSize: configuration.maximumMessageSize)
         } catch {
-            logger.info("undecodable answer dropped", metadata: ["vum.error": "\(error)",
-                                                                  "vum.vraag_id": "\(envelope.correlationID ?? "-")"])
-            return
+            // A bron's answer that cannot be read (too large, not JSON, not a gegevensset) is that bron's
+            // failure: recorded as its answer with 400.01, so the asker sees `fout` and the trail says why,
+            // instead of the bron looking merely late.
+            guard let vraagID = envelope.correlationID, let bron = envelope.bron,
+                let gegevensset = state.withLock({ $0.windows[vraagID]?.window.gegevensset })
+            else {
+                logger.info("undecodable answer dropped", metadata: ["vum.error": "\(error)",
+                                                                      "vum.vraag_id": "\(envelope.correlationID ?? "-")"])
+                return
+            }
+            logger.warning("undecodable answer counted as the bron's failure", metadata: [
+                "vum.error": "\(error)", "vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "vum.bytes": "\(delivery.body.count)"])
+            bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
+                                         fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)"))
         }
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
@@ -416,6 +427,7 @@ public final class AggregatorService: Service, Sendable {
             if let fout = bericht.fout {
                 e.soort = .bronFout
                 e.uitkomst = fout.code
+                e.reden = fout.message
             } else {
                 e.aantal = bericht.matches.count
                 e.maximumAantalResultatenBereikt = bericht.maximumAantalResultatenBereikt

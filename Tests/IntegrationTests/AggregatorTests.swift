@@ -36,7 +36,9 @@ struct TestExchange {
         let (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
         // The AMQP entry for bus-native bemiddelaars, as the definitions create it.
         try await federation.channel.declareExchange(Topology.verzoeken, type: .direct)
-        _ = try await federation.channel.declareQueue(Topology.verzoeken, durable: true)
+        // As the definitions declare it: dead-lettering to vum.dlx.
+        _ = try await federation.channel.declareQueue(Topology.verzoeken, durable: true,
+                                                      arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange)])
         try await federation.channel.bindQueue(Topology.verzoeken, exchange: Topology.verzoeken)
         _ = try await federation.channel.purgeQueue(Topology.verzoeken)
 
