@@ -21,6 +21,10 @@ public struct AggregatorConfiguration: Sendable {
     public var resultLimitPerBron = 100
     /// Late answers are recognised as late (not unknown) for this long after a zoekvraag closes. Default 60 s.
     public var lateAnswerMemory: Duration = .seconds(60)
+    /// How long after a zoekvraag closes the asker still waits for the broker's confirm of its
+    /// `zoekvraag.ontvangen` event; past it the answer is `503` (no answer without audit) rather than
+    /// late: while the broker is away an asker hears within its deadline plus this. Default 2 s.
+    public var auditConfirmGrace: Duration = .seconds(2)
     /// Zoekvragen open at once; the next is refused `503` ("busy") with a `zoekvraag.geweigerd` event, so a
     /// flood of questions costs bounded memory and every asker gets an honest answer. Default 1,000.
     public var maximumOpenZoekvragen = 1_000

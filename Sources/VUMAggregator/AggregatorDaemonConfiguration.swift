@@ -41,6 +41,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
         .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
         .init("result-limit", "100", "the most matches asked of each bron"),
         .init("max-open-zoekvragen", "1000", "zoekvragen open at once; the next is refused 503 (busy)"),
+        .init("audit-confirm-grace", "2s", "how long after a zoekvraag closes its asker waits for the audit event's confirm (then 503)"),
         KeyValueConfiguration.logLevelKey,
     ]
 
@@ -58,6 +59,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
         service.maximumDeadline = try c.duration("max-deadline", atLeast: service.defaultDeadline)
         service.detailLimit = try c.int("detail-limit", 1...1_000)
         service.maximumOpenZoekvragen = try c.int("max-open-zoekvragen", 1...1_000_000)
+        service.auditConfirmGrace = try c.duration("audit-confirm-grace", atLeast: .milliseconds(10))
         service.detailTimeout = try c.duration("detail-timeout", atLeast: .milliseconds(100))
         service.vumIDLifetime = try c.duration("vumid-lifetime", atLeast: .seconds(60))
         service.resultLimitPerBron = try c.int("result-limit", 1...10_000)

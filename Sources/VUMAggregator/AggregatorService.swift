@@ -260,7 +260,9 @@ public final class AggregatorService: Service, Sendable {
             if let id = verzoek.verzoekID { s.followed[id] = nil }
             return s.lastAnswers.removeValue(forKey: vraagID) ?? [:]
         }
-        do { try await ontvangen.value } catch {
+        do {
+            try await Self.waitFor(ontvangen, atMost: configuration.auditConfirmGrace)
+        } catch {
             logger.error("zoekvraag.ontvangen not confirmed: no answer without audit",
                          metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
             throw Fout.unavailable("the audit trail is unavailable", details: "no answer without its procesgegevens")
@@ -499,6 +501,44 @@ public final class AggregatorService: Service, Sendable {
         e.viaParty = (verzoek.viaParty ?? verzoek.fromParty).rawValue
         e.suwi = registry.bemiddelaars[verzoek.fromParty]?.suwi ?? false
         return e
+    }
+
+    struct ConfirmTimeout: Error, CustomStringConvertible {
+        var after: Duration
+        var description: String { "no confirm from the broker within \(after)" }
+    }
+
+    /// Waits for `task` for at most `limit`; past it throws `ConfirmTimeout`. The task runs on (awaiting an
+    /// unstructured task's value does not end on cancellation, so the two race through one continuation).
+    static func waitFor(_ task: Task<Void, any Error>, atMost limit: Duration) async throws {
+        let once = ResumeOnce()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            once.hold(continuation)
+            Task {
+                do {
+                    try await task.value
+                    once.resume(.success(()))
+                } catch {
+                    once.resume(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                once.resume(.failure(ConfirmTimeout(after: limit)))
+            }
+        }
+    }
+
+    /// A continuation resumed by whichever comes first.
+    final class ResumeOnce: Sendable {
+        private let continuation = Mutex<CheckedContinuation<Void, any Error>?>(nil)
+        func hold(_ c: CheckedContinuation<Void, any Error>) { continuation.withLock { $0 = c } }
+        func resume(_ result: Result<Void, any Error>) {
+            continuation.withLock { c in
+                c?.resume(with: result)
+                c = nil
+            }
+        }
     }
 
     func refuse(_ base: Procesgebeurtenis, _ fout: Fout) {

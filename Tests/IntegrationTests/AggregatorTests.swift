@@ -80,6 +80,15 @@ struct TestExchange {
         }
     }
 
+    /// One session for all tests, allowed as many parallel requests as the load tests send (the shared
+    /// session's per-host limit would queue them in the client and pollute the latencies measured).
+    static let session: URLSession = {
+        let c = URLSessionConfiguration.ephemeral
+        c.httpMaximumConnectionsPerHost = 128
+        c.timeoutIntervalForRequest = 60
+        return URLSession(configuration: c)
+    }()
+
     struct HTTPResult {
         var status: Int
         var json: JSONValue
@@ -101,7 +110,7 @@ struct TestExchange {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.session.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]
         for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
