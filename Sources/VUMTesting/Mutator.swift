@@ -20,6 +20,11 @@ public struct Mutator: Sendable {
         ProcessInfo.processInfo.environment["VUM_FUZZ_ITERATIONS"].flatMap(Int.init) ?? value
     }
 
+    /// The time limit of a fuzz test: ten minutes for the CI run, more in proportion for a long run.
+    public static func timeLimit(default value: Int) -> Duration {
+        .seconds(max(600, iterations(default: value) / 200))
+    }
+
     static let interesting: [UInt8] = Array(#"{}[]",:\0-e.E+"#.utf8) + [0x00, 0x0A, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xF0, 0xFF]
     static let extremes: [[UInt8]] = ["1e999", "-0", "99999999999999999999999", "-9223372036854775809", "0.0000000001e-400",
                                       "NaN", "1.5", "\"\"", "null", "true", "[]", "{}", "\"\\ud800\""].map { Array($0.utf8) }

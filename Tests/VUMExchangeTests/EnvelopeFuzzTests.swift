@@ -7,7 +7,7 @@ import VUMTesting
 
 /// Hostile messages: every payload decoder on mutated bodies, and the envelope on properties with
 /// random types and headers, must refuse with a `Fout` (400.01) or decode, never crash.
-@Suite("Fuzz: mutated messages and envelopes are refused with 400.01 or read, never crash", .timeLimit(.minutes(10)))
+@Suite("Fuzz: mutated messages and envelopes are refused with 400.01 or read, never crash", .timeLimit(.minutes(Int(Mutator.timeLimit(default: 4_000).components.seconds / 60))))
 struct EnvelopeFuzzTests {
     static let iterations = Mutator.iterations(default: 4_000)
 

@@ -7,7 +7,7 @@ import VUMTesting
 /// and records must be refused with an error or read into a value that behaves (evaluates, serialises
 /// and reads back the same), never crash. CI runs a few thousand inputs per parser; the opt-in long run
 /// is `VUM_FUZZ_ITERATIONS=1000000 bash scripts/test.sh --filter FuzzTests` (README, "Working on it").
-@Suite("Fuzz: mutated selectievragen and records are refused or read, never crash", .timeLimit(.minutes(10)))
+@Suite("Fuzz: mutated selectievragen and records are refused or read, never crash", .timeLimit(.minutes(Int(Mutator.timeLimit(default: 4_000).components.seconds / 60))))
 struct FuzzTests {
     static let iterations = Mutator.iterations(default: 4_000)
 
