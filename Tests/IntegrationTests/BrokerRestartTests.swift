@@ -18,6 +18,8 @@ extension FederationSuites {
             var took: Duration
             var vraagID: String?
             var beantwoord: Int
+            /// The status of one bron the test follows, when it asked for one.
+            var victimStatus: String? = nil
         }
 
         final class Outcomes: Sendable {
@@ -30,26 +32,31 @@ extension FederationSuites {
             func endLoad(at instant: ContinuousClock.Instant) { end.withLock { $0 = instant } }
         }
 
-        /// One zoekvraag every 100 ms from `start` until `outcomes.endOfLoad`, each on its own task.
+        /// One zoekvraag every `interval` from `start` until `outcomes.endOfLoad`, each on its own task.
         static func sendLoad(_ exchange: TestExchange, _ question: String, _ outcomes: Outcomes,
-                             _ start: ContinuousClock.Instant) async {
+                             _ start: ContinuousClock.Instant, every interval: Duration = .milliseconds(100),
+                             statusOf followed: BronID? = nil) async {
             await withTaskGroup(of: Void.self) { group in
                 var next = start
                 while outcomes.endOfLoad.map({ next <= $0 }) ?? true {
                     try? await Task.sleep(until: next)
-                    next = next + .milliseconds(100)
-                    group.addTask { outcomes.add(await Self.ask(exchange, question, start)) }
+                    next = next + interval
+                    group.addTask { outcomes.add(await Self.ask(exchange, question, start, followed)) }
                 }
             }
         }
 
-        static func ask(_ exchange: TestExchange, _ question: String, _ start: ContinuousClock.Instant) async -> Outcome {
+        static func ask(_ exchange: TestExchange, _ question: String, _ start: ContinuousClock.Instant,
+                        _ followed: BronID? = nil) async -> Outcome {
             let began = ContinuousClock.now
             var outcome = Outcome(sentAt: began - start, status: -1, took: .zero, vraagID: nil, beantwoord: 0)
             if let r = try? await exchange.zoek(question, deadlineMs: 2000) {
                 outcome.status = r.status
                 outcome.vraagID = r.json["vraagID"]?.string
                 outcome.beantwoord = r.json["vumBronnen"]?.array.filter { $0["status"]?.string == "beantwoord" }.count ?? 0
+                if let followed {
+                    outcome.victimStatus = r.json["vumBronnen"]?.array.first { $0["bronID"]?.string == followed.rawValue }?["status"]?.string
+                }
             }
             outcome.took = ContinuousClock.now - began
             return outcome

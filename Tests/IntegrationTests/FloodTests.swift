@@ -53,6 +53,8 @@ extension FederationSuites {
                 let events = await exchange.audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }
                 return events.filter { $0.soort == .zoekvraagGeweigerd && $0.uitkomst == "503" }.count == busy.count
             }
+            print("flood: \(sent) zoekvragen at once against max-open-zoekvragen \(limit): \(answered.count) answered (partial: the bron "
+                  + "never answers), \(busy.count) refused 503 busy, all within \(took)")
             // Once the flood has passed, the exchange takes questions again.
             let after = try await exchange.zoek(question, deadlineMs: 500)
             #expect(after.status == 200, "\(after.json.serialized())")
