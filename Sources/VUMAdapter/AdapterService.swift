@@ -247,9 +247,7 @@ public final class AdapterService: Sendable {
             do { prepared = try evaluator.prepare(vraag) } catch {
                 throw Fout.invalidSelectievraag(error)
             }
-            let context = Verzoekcontext(vraagID: zoekvraag.vraagID, deadlineMs: envelope.deadlineMs,
-                                         fromParty: envelope.fromParty, viaParty: envelope.viaParty,
-                                         suwiParty: envelope.suwiParty)
+            let context = Verzoekcontext(vraagID: zoekvraag.vraagID, envelope: envelope)
             let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit),
                                               context: context)
             antwoord = GegevenssetBericht(
@@ -291,9 +289,7 @@ public final class AdapterService: Sendable {
         logger[metadataKey: "vum.vraag_id"] = "\(verzoek.vraagID)"
         let detail: DetailBericht
         do {
-            let context = Verzoekcontext(vraagID: verzoek.vraagID, deadlineMs: envelope.deadlineMs,
-                                         fromParty: envelope.fromParty, viaParty: envelope.viaParty,
-                                         suwiParty: envelope.suwiParty)
+            let context = Verzoekcontext(vraagID: verzoek.vraagID, envelope: envelope)
             switch try await source.detail(verzoek.recordID, gegevensset: verzoek.gegevensset, context: context) {
             case .werkzoekende(let w)?:
                 let releases = configuration.releaseContactData

@@ -46,6 +46,12 @@ public struct Verzoekcontext: Sendable, Hashable {
         self.viaParty = viaParty
         self.suwiParty = suwiParty
     }
+
+    /// The context a message's envelope carries.
+    init(vraagID: String, envelope: Envelope) {
+        self.init(vraagID: vraagID, deadlineMs: envelope.deadlineMs, fromParty: envelope.fromParty,
+                  viaParty: envelope.viaParty, suwiParty: envelope.suwiParty)
+    }
 }
 
 /// A source's answer to a zoekvraag.

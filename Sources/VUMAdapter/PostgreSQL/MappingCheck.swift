@@ -59,21 +59,16 @@ public enum MappingCheck {
                         fields[key]?.untranslatedCodes[local, default: 0] += 1
                     }
                 }
-                let result: Result<Completeness, ValidationError> = switch m.gegevensset {
-                case .werkzoekenden: Werkzoekende.validate(record.json).map { $0.value.matchingProfiel.completeness }
-                case .vacatures: Vacature.validate(record.json).map { $0.value.matchingProfiel.completeness }
+                let result: Result<(Completeness, Postcode), ValidationError> = switch m.gegevensset {
+                case .werkzoekenden: Werkzoekende.validate(record.json).map { ($0.value.matchingProfiel.completeness, $0.value.matchPostcode) }
+                case .vacatures: Vacature.validate(record.json).map { ($0.value.matchingProfiel.completeness, $0.value.matchPostcode) }
                 }
                 switch result {
-                case .success(let c):
+                case .success(let (c, postcode)):
                     d.valid += 1
                     completeness += c.score
                     for name in c.missingSearchableFields { missing[name, default: 0] += 1 }
-                    if firstPostcode == nil, case .object(let o) = record.json {
-                        let path = RecordMapping.postcodeField(m.gegevensset)
-                        if case .object(let inner)? = o[path[0]], case .string(let s)? = inner[path[1]] {
-                            firstPostcode = try? Postcode(validating: s)
-                        }
-                    }
+                    if firstPostcode == nil { firstPostcode = postcode }
                 case .failure(let e):
                     d.invalid += 1
                     for issue in e.issues where issue.severity == .error {
