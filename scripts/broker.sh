@@ -3,7 +3,7 @@
 # all under one folder. Never touches the system service. Several nodes may run side by side.
 #
 #   scripts/broker.sh start --dir DIR [--name NAME] [--port N] [--tls-port N] [--dist-port N] [--no-tls]
-#                           [--definitions FILE] [--tls-only] [--client-certs "CN CN ..."]
+#                           [--definitions FILE] [--tls-only] [--client-certs "CN CN ..."] [--join DIR]
 #   scripts/broker.sh stop  --dir DIR
 #   scripts/broker.sh ctl   --dir DIR -- ARGS...     (rabbitmqctl against this node)
 #   scripts/broker.sh env   --dir DIR                (prints the node's variables, for `eval`)
@@ -15,6 +15,9 @@
 # broker must refuse. --tls-only is production's shape: no plain listener, a client certificate required
 # (fail_if_no_peer_cert), EXTERNAL the only login. --client-certs issues a client certificate per common
 # name (DIR/tls/clients/CN.pem and .key), and an expired one for the first (DIR/tls/expired-client.pem).
+# --join DIR makes the new node a member of the cluster of the node in DIR (same Erlang cookie, TLS
+# files and definitions; `rabbitmqctl join_cluster` once, after its first start): three such nodes are
+# the reliability tests' cluster. Started again later, a member rejoins its cluster by itself.
 # The variables a client needs are written to DIR/broker.env:
 #   RABBITMQ_HOST RABBITMQ_PORT RABBITMQ_TLS_PORT RABBITMQ_USER RABBITMQ_PASSWORD RABBITMQ_CA_FILE
 #   RABBITMQ_CLIENT_CERT RABBITMQ_CLIENT_KEY RABBITMQ_ROGUE_CERT RABBITMQ_ROGUE_KEY RABBITMQ_NODENAME
@@ -26,7 +29,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
 
 cmd="${1:-}"; shift || true
-dir="" name="" port="" tls_port="" dist_port="" tls=1 definitions="" tls_only=0 client_certs=""
+dir="" name="" port="" tls_port="" dist_port="" tls=1 definitions="" tls_only=0 client_certs="" join=""
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
         --definitions) definitions="$2"; shift 2 ;;
         --tls-only) tls=1; tls_only=1; shift ;;
         --client-certs) client_certs="$2"; shift 2 ;;
+        --join) join="$2"; shift 2 ;;
         --) shift; extra=("$@"); break ;;
         *) die "broker.sh: unknown argument '$1' (see the comment at the top of scripts/broker.sh)" ;;
     esac
@@ -64,6 +68,11 @@ password_hash() {
 }
 
 make_certificates() {
+    if [ -n "$join" ]; then
+        # One cluster, one CA: a member uses the first node's certificates.
+        cp -r "$join/tls" "$dir/tls"
+        return 0
+    fi
     # shellcheck disable=SC2086
     bash "$here/certificates.sh" "$dir/tls" $client_certs
 }
@@ -101,6 +110,16 @@ create_node() {
     [ -n "$port" ] || port=$(free_port)
     [ -n "$dist_port" ] || dist_port=$(free_port)
     [ -n "$tls_port" ] || tls_port=$(free_port)
+    if [ -n "$join" ]; then
+        join="$(cd "$join" && pwd)"
+        [ -f "$join/node.env" ] || die "broker.sh: --join $join: no node there"
+        [ -f "$join/home/.erlang.cookie" ] || die "broker.sh: --join $join: that node has not started yet (no Erlang cookie)"
+        install -m 400 "$join/home/.erlang.cookie" "$dir/home/.erlang.cookie"
+        [ -n "$definitions" ] || definitions="$join/definitions.json"
+        grep -q '^RABBITMQ_TLS_PORT=' "$join/broker.env" || tls=0
+        # shellcheck disable=SC1090
+        (source "$join/node.env"; echo "$RABBITMQ_NODENAME") > "$dir/join-cluster"
+    fi
     write_definitions
     {
         echo "loopback_users = none"
@@ -185,6 +204,13 @@ case "$cmd" in
             ! ctl await_startup --timeout 90 >/dev/null 2>&1; then
             tail -n 30 "$dir"/log/*.log >&2 2>/dev/null || true
             die "broker.sh: node $RABBITMQ_NODENAME did not become ready within 90 s; logs in $dir/log/"
+        fi
+        if [ -f "$dir/join-cluster" ]; then
+            target="$(cat "$dir/join-cluster")"
+            { ctl stop_app && ctl join_cluster "$target" && ctl start_app && ctl await_startup --timeout 90; } >"$dir/log/join.out" 2>&1 ||
+                { cat "$dir/log/join.out" >&2; die "broker.sh: node $RABBITMQ_NODENAME could not join the cluster of $target"; }
+            rm -f "$dir/join-cluster"
+            echo "broker.sh: node $RABBITMQ_NODENAME joined the cluster of $target" >&2
         fi
         echo "broker.sh: node $RABBITMQ_NODENAME ready on 127.0.0.1:$RABBITMQ_NODE_PORT (variables in $dir/broker.env)" >&2
         ;;

@@ -37,8 +37,23 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         public init() {}
     }
 
+    /// One broker node: a host name (or IP address) and a port.
+    public struct Address: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { "\(host):\(port)" }
+    }
+
     public var host: String
     public var port: Int
+    /// The other nodes of the same cluster. The first connect tries `host:port`, then these in order;
+    /// after a lost connection the client moves on to the next node (wrapping round) and keeps trying
+    /// them in turn with the reconnect backoff. Default none: one node.
+    public var otherNodes: [Address] = []
     public var virtualHost: String
     public var authentication: Authentication
     /// `nil` for plain TCP.
@@ -66,8 +81,11 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         self.tls = tls
     }
 
-    /// The broker as `host:port`, for messages.
-    public var brokerAddress: String { "\(host):\(port)" }
+    /// Every node, `host:port` first.
+    public var addresses: [Address] { [Address(host: host, port: port)] + otherNodes }
+
+    /// The broker as `host:port` (nodes separated by commas), for messages.
+    public var brokerAddress: String { addresses.map(\.description).joined(separator: ",") }
 
     /// Never contains the password.
     public var description: String {
@@ -77,13 +95,15 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
             case .plain(let user, _): "\(user)@"
             case .external: "(certificate)@"
             }
-        return "\(scheme)://\(user)\(host):\(port)/\(virtualHost == "/" ? "" : virtualHost)"
+        return "\(scheme)://\(user)\(brokerAddress)/\(virtualHost == "/" ? "" : virtualHost)"
     }
 }
 
 extension AMQPConfiguration {
     /// Reads `amqp://user:password@host:port/vhost` or `amqps://host:port/vhost` (percent-encoded parts).
-    /// With `amqps` and no user, login is EXTERNAL; `tls` then supplies the files.
+    /// With `amqps` and no user, login is EXTERNAL; `tls` then supplies the files. The nodes of a cluster
+    /// go in one URL separated by commas: `amqps://rmq1:5671,rmq2:5671,rmq3:5671/vum` (a node without a
+    /// port gets the scheme's default).
     public init(url: String, tls: TLS? = nil) throws {
         func fail(_ why: String) -> AMQPError {
             AMQPError(.invalidArgument, replyText: "broker URL \(Self.redacted(url)): \(why)")
@@ -116,18 +136,23 @@ extension AMQPConfiguration {
         } else if !secure {
             throw fail("amqp:// needs user:password@ (EXTERNAL login needs amqps://)")
         }
-        var host = String(rest)
-        var port = secure ? 5671 : 5672
-        if let colon = rest.lastIndex(of: ":") {
-            host = String(rest[..<colon])
-            guard let p = Int(rest[rest.index(after: colon)...]), (1...65535).contains(p) else {
-                throw fail("the port is not a number between 1 and 65535")
+        var nodes: [Address] = []
+        for node in rest.split(separator: ",", omittingEmptySubsequences: false) {
+            var host = String(node)
+            var port = secure ? 5671 : 5672
+            if let colon = node.lastIndex(of: ":") {
+                host = String(node[..<colon])
+                guard let p = Int(node[node.index(after: colon)...]), (1...65535).contains(p) else {
+                    throw fail("the port of node \(nodes.count + 1) is not a number between 1 and 65535")
+                }
+                port = p
             }
-            port = p
+            guard !host.isEmpty else { throw fail(nodes.isEmpty && !rest.contains(",") ? "no host" : "node \(nodes.count + 1) has no host") }
+            nodes.append(Address(host: host, port: port))
         }
-        guard !host.isEmpty else { throw fail("no host") }
         if secure && tls == nil { throw fail("amqps:// needs TLS settings (a CA file at least)") }
-        self.init(host: host, port: port, virtualHost: vhost, authentication: auth, tls: secure ? tls : nil)
+        self.init(host: nodes[0].host, port: nodes[0].port, virtualHost: vhost, authentication: auth, tls: secure ? tls : nil)
+        otherNodes = Array(nodes.dropFirst())
     }
 
     static func redacted(_ url: String) -> String {

@@ -24,7 +24,11 @@ final class ConnectionCore {
     }
 
     let configuration: AMQPConfiguration
-    let logger: Logger
+    private(set) var logger: Logger
+    /// The nodes to try (`configuration.addresses`) and the one in use or tried next.
+    let nodes: [AMQPConfiguration.Address]
+    private(set) var nodeIndex = 0
+    var node: AMQPConfiguration.Address { nodes[nodeIndex] }
     let mailbox: Mailbox
     let shared: ConnectionShared
     let events: AsyncStream<AMQPConnectionEvent>.Continuation
@@ -49,8 +53,9 @@ final class ConnectionCore {
     init(configuration: AMQPConfiguration, logger: Logger, mailbox: Mailbox, shared: ConnectionShared,
          events: AsyncStream<AMQPConnectionEvent>.Continuation) {
         self.configuration = configuration
+        nodes = configuration.addresses
         var logger = logger
-        logger[metadataKey: "amqp.broker"] = "\(configuration.brokerAddress)"
+        logger[metadataKey: "amqp.broker"] = "\(nodes[0])"
         self.logger = logger
         self.mailbox = mailbox
         self.shared = shared
@@ -61,7 +66,7 @@ final class ConnectionCore {
 
     func context(_ operation: String? = nil, channel: UInt16? = nil, exchange: String? = nil,
                  queue: String? = nil, routingKey: String? = nil) -> AMQPError.Context {
-        AMQPError.Context(broker: configuration.brokerAddress, vhost: configuration.virtualHost, operation: operation,
+        AMQPError.Context(broker: node.description, vhost: configuration.virtualHost, operation: operation,
                           channel: channel, exchange: exchange, queue: queue, routingKey: routingKey)
     }
 
@@ -70,7 +75,7 @@ final class ConnectionCore {
     /// Connects, reports the outcome, then serves commands and frames until closed.
     func runLoop(started: @escaping (AMQPError?) -> Void) {
         do throws(AMQPError) {
-            try establish()
+            try establishOnAnyNode()
             state = .open
             shared.connected.store(true, ordering: .releasing)
             started(nil)
@@ -170,6 +175,36 @@ final class ConnectionCore {
 
     // MARK: - Connecting
 
+    /// The first connect: each node once, in order. When all fail, the error is the first node's, with
+    /// what the others said.
+    private func establishOnAnyNode() throws(AMQPError) {
+        var failures: [AMQPError] = []
+        for _ in nodes {
+            do throws(AMQPError) {
+                try establish()
+                return
+            } catch {
+                // A refused login or certificate is the same answer from every node of a cluster.
+                if nodes.count == 1 || error.code == .loginRefused || error.code == .notAllowed { throw error }
+                logger.info("AMQP node unreachable; trying the next", metadata: ["amqp.error": "\(error)"])
+                failures.append(error)
+                moveToNextNode()
+            }
+        }
+        var first = failures[0]
+        let others = failures.dropFirst().map { "\($0.context.broker ?? "?"): \($0.detail ?? $0.replyText ?? $0.code.description)" }
+        first.detail = [first.detail, "the other nodes failed too: " + others.joined(separator: "; ")]
+            .compactMap { $0 }.joined(separator: "; ")
+        throw first
+    }
+
+    /// Goes on with the next node of a cluster (round the list); nothing with one node.
+    private func moveToNextNode() {
+        guard nodes.count > 1 else { return }
+        nodeIndex = (nodeIndex + 1) % nodes.count
+        logger[metadataKey: "amqp.broker"] = "\(node)"
+    }
+
     /// Opens the socket, logs in and tunes. Leaves `connection` set only on success.
     func establish() throws(AMQPError) {
         guard let conn = amqp_new_connection() else {
@@ -207,7 +242,7 @@ final class ConnectionCore {
         guard let socket else { throw AMQPError(.protocolError, context: context("connect"), detail: "no socket") }
 
         var connectTimeout = configuration.connectTimeout.timeval
-        let status = amqp_socket_open_noblock(socket, arena.cString(configuration.host), Int32(configuration.port),
+        let status = amqp_socket_open_noblock(socket, arena.cString(node.host), Int32(node.port),
                                               &connectTimeout)
         if status != AMQP_STATUS_OK.rawValue {
             throw Self.libraryError(status, context: context("connect"), connecting: true)
@@ -310,6 +345,8 @@ final class ConnectionCore {
             let delay = backoff.nextDelay()
             logger.info("AMQP connection lost; reconnecting",
                         metadata: ["amqp.error": "\(error)", "amqp.retry_in_ms": "\(delay.milliseconds)"])
+            // In a cluster the node that dropped us is the one least likely to take us back at once.
+            moveToNextNode()
             state = .reconnecting(at: .now + delay)
             events.yield(.disconnected(error))
         } else {
@@ -332,6 +369,7 @@ final class ConnectionCore {
             let delay = backoff.nextDelay()
             logger.info("AMQP reconnect failed; trying again",
                         metadata: ["amqp.error": "\(error)", "amqp.retry_in_ms": "\(delay.milliseconds)"])
+            moveToNextNode()
             state = .reconnecting(at: .now + delay)
             return
         }

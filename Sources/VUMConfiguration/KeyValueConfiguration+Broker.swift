@@ -6,7 +6,8 @@ extension KeyValueConfiguration {
     public static func brokerKeys(user: String) -> [Key] {
         [
             Key("broker.url", "amqps://localhost:5671/vum",
-                "amqps://host:port/vhost (certificate login) or amqp://user@host:port/vhost (development only)"),
+                "amqps://host:port/vhost (certificate login) or amqp://user@host:port/vhost (development only); "
+                + "a cluster's nodes separated by commas (amqps://rmq1:5671,rmq2:5671/vum), tried in turn"),
             Key("broker.password", "", "the password for amqp:// login; better set in the environment than in the file",
                 secret: true),
             Key("broker.user", "", "the broker user messages are sent as (user_id); default: the URL's user, else \(user)"),

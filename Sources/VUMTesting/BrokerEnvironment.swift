@@ -18,6 +18,8 @@ public struct BrokerEnvironment: Sendable {
     public var rogueKey: String?
     /// The folder of the node (for `scripts/broker.sh ctl`), when known.
     public var brokerDirectory: String?
+    /// The node's Erlang name (`name@localhost`), when known.
+    public var nodeName: String?
 
     public init(_ environment: [String: String] = ProcessInfo.processInfo.environment) {
         host = environment["RABBITMQ_HOST"] ?? "localhost"
@@ -31,6 +33,7 @@ public struct BrokerEnvironment: Sendable {
         rogueCertificate = environment["RABBITMQ_ROGUE_CERT"]
         rogueKey = environment["RABBITMQ_ROGUE_KEY"]
         brokerDirectory = environment["VUM_BROKER_DIR"]
+        nodeName = environment["RABBITMQ_NODENAME"]
     }
 
     /// Reads the variables a `scripts/broker.sh start --dir DIR` wrote to `DIR/broker.env`.

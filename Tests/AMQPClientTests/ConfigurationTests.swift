@@ -36,6 +36,9 @@ struct ConfigurationTests {
         ("amqp://u:secretpw@host:99999", "port"),
         ("amqps://host", "needs TLS settings"),
         ("amqp://u:secretpw@:5672", "no host"),
+        ("amqp://u:secretpw@a:5672,:5673/vum", "node 2 has no host"),
+        ("amqp://u:secretpw@a:5672,b:x/vum", "the port of node 2"),
+        ("amqp://u:secretpw@a,,b/vum", "node 2 has no host"),
     ])
     func badURLs(url: String, why: String) {
         #expect {
@@ -44,6 +47,18 @@ struct ConfigurationTests {
             let text = "\(error)"
             return text.contains(why) && !text.contains("secretpw")
         }
+    }
+
+    @Test("a cluster's nodes in one URL, separated by commas; a node without a port gets the scheme's default")
+    func clusterURL() throws {
+        let c = try AMQPConfiguration(url: "amqp://u:p@rmq1:5673,rmq2,10.0.0.3:5674/vum")
+        #expect(c.addresses == [.init(host: "rmq1", port: 5673), .init(host: "rmq2", port: 5672), .init(host: "10.0.0.3", port: 5674)])
+        #expect(c.host == "rmq1" && c.port == 5673)
+        #expect(c.virtualHost == "vum")
+        #expect(c.brokerAddress == "rmq1:5673,rmq2:5672,10.0.0.3:5674")
+        #expect(c.description == "amqp://u@rmq1:5673,rmq2:5672,10.0.0.3:5674/vum")
+        let single = try AMQPConfiguration(url: "amqp://u:p@rmq1/vum")
+        #expect(single.otherNodes.isEmpty && single.brokerAddress == "rmq1:5672")
     }
 
     @Test("the description of a configuration never contains the password")

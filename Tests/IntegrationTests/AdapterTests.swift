@@ -17,8 +17,9 @@ struct TestFederation {
     let dead: Inbox<AMQPDelivery>
     let tasks: [Task<Void, Never>]
 
-    /// `configuration`: another broker than the run's; `durable`: queues that survive a broker restart.
-    static func start(configuration: AMQPConfiguration? = nil, durable: Bool = false) async throws -> TestFederation {
+    /// `configuration`: another broker than the run's; `durable`: queues that survive a broker restart;
+    /// `quorum`: bron queues as a cluster's definitions declare them (replicated quorum queues).
+    static func start(configuration: AMQPConfiguration? = nil, durable: Bool = false, quorum: Bool = false) async throws -> TestFederation {
         let connection: AMQPConnection
         if var configuration {
             configuration.virtualHost = Topology.virtualHost
@@ -44,13 +45,15 @@ struct TestFederation {
         let (present, t2) = try await channel.consume(queue: presence.name, noAck: true).collect()
         let (deadLetters, t3) = try await channel.consume(queue: dead.name, noAck: true).collect()
         return TestFederation(connection: connection, channel: channel, replyQueue: reply.name, answers: answers,
-                              presence: present, dead: deadLetters, tasks: [t1, t2, t3], durable: durable)
+                              presence: present, dead: deadLetters, tasks: [t1, t2, t3], durable: durable, quorum: quorum)
     }
 
     let durable: Bool
+    let quorum: Bool
 
     init(connection: AMQPConnection, channel: AMQPChannel, replyQueue: String, answers: Inbox<AMQPDelivery>,
-         presence: Inbox<AMQPDelivery>, dead: Inbox<AMQPDelivery>, tasks: [Task<Void, Never>], durable: Bool) {
+         presence: Inbox<AMQPDelivery>, dead: Inbox<AMQPDelivery>, tasks: [Task<Void, Never>], durable: Bool,
+         quorum: Bool = false) {
         self.connection = connection
         self.channel = channel
         self.replyQueue = replyQueue
@@ -59,6 +62,7 @@ struct TestFederation {
         self.dead = dead
         self.tasks = tasks
         self.durable = durable
+        self.quorum = quorum
     }
 
     /// A bron queue as the definitions declare it: dead-lettering to vum.dlx, bound to both exchanges.
@@ -66,9 +70,15 @@ struct TestFederation {
         let bron = try BronID(validating: "\(name)-\(UUID().uuidString.prefix(6).lowercased())")
         let queue = Topology.bronQueue(bron)
         // Not auto-delete: it must outlive an adapter's restart. x-expires removes it a minute after last use.
-        try await channel.declareQueue(queue, durable: durable,
-                                       arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
-                                                   "x-expires": .int32(60_000)])
+        if quorum {
+            try await channel.declareQueue(queue, durable: true,
+                                           arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
+                                                       "x-queue-type": .string("quorum")])
+        } else {
+            try await channel.declareQueue(queue, durable: durable,
+                                           arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
+                                                       "x-expires": .int32(60_000)])
+        }
         try await channel.bindQueue(queue, exchange: Topology.zoekvragen)
         try await channel.bindQueue(queue, exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
         return bron

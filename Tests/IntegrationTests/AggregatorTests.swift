@@ -26,19 +26,30 @@ struct TestExchange {
     let audit: Inbox<AMQPDelivery>
     let folder: URL
 
-    static func start(bronnen: [BronID: String], broker configuration: AMQPConfiguration? = nil,
+    /// `quorum`: a cluster's shape: `vum.verzoeken` a replicated quorum queue, and no test inbox of events
+    /// (`audit` stays empty; read the events from a quorum audit queue of the test's own).
+    static func start(bronnen: [BronID: String], broker configuration: AMQPConfiguration? = nil, quorum: Bool = false,
                       configure: (inout AggregatorConfiguration) -> Void = { _ in }) async throws -> TestExchange
     {
         let federation = try await TestFederation.start(configuration: configuration)
         try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
-        let auditQueue = try await federation.channel.declareQueue(exclusive: true)
-        try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
-        let (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
+        let audit: Inbox<AMQPDelivery>
+        if quorum {
+            // A cluster's shape: only quorum queues behind vum.procesgegevens. A classic queue on a node that
+            // stops makes the broker nack every event routed to it until the node's queues are cleaned up
+            // (rabbitmq-server#4888), and the aggregator answers 503: no audit, no answer.
+            audit = Inbox()
+        } else {
+            let auditQueue = try await federation.channel.declareQueue(exclusive: true)
+            try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
+            (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
+        }
         // The AMQP entry for bus-native bemiddelaars, as the definitions create it.
         try await federation.channel.declareExchange(Topology.verzoeken, type: .direct)
         // As the definitions declare it: dead-lettering to vum.dlx.
-        _ = try await federation.channel.declareQueue(Topology.verzoeken, durable: true,
-                                                      arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange)])
+        var verzoeken: AMQPTable = ["x-dead-letter-exchange": .string(Topology.deadLetterExchange)]
+        if quorum { verzoeken["x-queue-type"] = .string("quorum") }
+        _ = try await federation.channel.declareQueue(Topology.verzoeken, durable: true, arguments: verzoeken)
         try await federation.channel.bindQueue(Topology.verzoeken, exchange: Topology.verzoeken)
         _ = try await federation.channel.purgeQueue(Topology.verzoeken)
 

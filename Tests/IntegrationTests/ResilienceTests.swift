@@ -24,6 +24,27 @@ struct ResilienceTests {
         }
     }
 
+    @Test("of a cluster's nodes the first that answers is used; when none does, the error names each")
+    func clusterNodesTriedInTurn() async throws {
+        let dead1 = freeTCPPort(), dead2 = freeTCPPort()
+        try await withConnection({ $0.otherNodes = [.init(host: $0.host, port: $0.port)]; $0.port = dead1 }) { connection in
+            let channel = try await connection.openChannel()
+            let queue = try await channel.declareQueue(exclusive: true)
+            #expect(queue.name.hasPrefix("amq.gen-"))
+        }
+        var configuration = broker.configuration()
+        configuration.port = dead1
+        configuration.otherNodes = [.init(host: "127.0.0.1", port: dead2)]
+        configuration.reconnect = nil
+        await #expect {
+            try await AMQPConnection.connect(configuration)
+        } throws: { error in
+            let text = "\(error)"
+            return (error as? AMQPError)?.code == .connectionRefused && text.contains(":\(dead1)")
+                && text.contains("the other nodes failed too: 127.0.0.1:\(dead2)")
+        }
+    }
+
     @Test("after the broker node stops and starts, channels, confirms, queues and consumers come back")
     func reconnectRestoresEverything() async throws {
         try await PrivateBroker.with(name: "reconnect") { node in

@@ -1,0 +1,149 @@
+import AMQPClient
+import Foundation
+import Testing
+import VUMAdapter
+import VUMAggregator
+import VUMAudit
+import VUMExchange
+import VUMStandaard
+import VUMTesting
+
+extension FederationSuites {
+    @Suite("Reliability: a three-node cluster with quorum queues, one node stopped under load", .timeLimit(.minutes(6)))
+    struct ClusterTests {
+        typealias Outcomes = BrokerRestartTests.Outcomes
+
+        /// The quorum queues of vhost `vum` and the node that leads each.
+        static func leaders(_ node: PrivateBroker) async throws -> [String: String] {
+            let output = try await node.ctl(["list_queues", "-p", Topology.virtualHost, "--no-table-headers", "--quiet",
+                                             "name", "type", "leader"])
+            var leaders: [String: String] = [:]
+            for line in output.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).map(String.init)
+                if fields.count == 3, fields[1] == "quorum" { leaders[fields[0]] = fields[2] }
+            }
+            return leaders
+        }
+
+        @Test("stop the node the aggregator, an adapter and the auditor use: the federation keeps answering, every daemon moves to another node, no confirmed audit event is lost")
+        func nodeStoppedUnderLoad() async throws {
+            try await PrivateCluster.with(name: "cluster") { cluster in
+                func settings(first: Int) throws -> AMQPConfiguration {
+                    var c = try cluster.configuration(virtualHost: Topology.virtualHost, first: first)
+                    c.reconnect?.maximumDelay = .milliseconds(500)
+                    c.heartbeat = .seconds(2)
+                    return c
+                }
+                let victimName = try cluster.nodes[0].environment()
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-cluster-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+
+                // Declared through node 1 (the one to stop), so it leads the quorum queues: the bron
+                // inboxes, vum.verzoeken and the audit queue must all move to another leader.
+                let federation = try await TestFederation.start(configuration: try settings(first: 0), quorum: true)
+                try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+                let auditQueue = "test.audit.\(UUID().uuidString.prefix(8))"
+                _ = try await federation.channel.declareQueue(auditQueue, durable: true, arguments: ["x-queue-type": "quorum"])
+                try await federation.channel.bindQueue(auditQueue, exchange: Topology.procesgegevens, routingKey: "#")
+                let data = SyntheticData(seed: 73, table: testPC4Table)
+                var bronnen: [BronID] = []
+                var adapters: [(AMQPConnection, Task<Void, any Error>)] = []
+                for (i, name) in ["noord", "midden", "zuid"].enumerated() {
+                    let bron = try await federation.addBron(name)
+                    bronnen.append(bron)
+                    // Adapter i starts on node i + 1: one loses its node, two do not.
+                    let connection = try await AMQPConnection.connect(try settings(first: i))
+                    let people = (i * 300..<(i + 1) * 300).map(data.werkzoekende)
+                    let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
+                                                       connection: connection)
+                    adapters.append((connection, task))
+                }
+                // The aggregator and the auditor on node 1 as well.
+                let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }),
+                                                            broker: try settings(first: 0), quorum: true)
+                let store = try AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, checkpointInterval: 100)
+                let auditConnection = try await AMQPConnection.connect(try settings(first: 0))
+                var auditSettings = AuditServiceConfiguration()
+                auditSettings.queue = auditQueue
+                auditSettings.retryDelay = .milliseconds(200)
+                let auditor = AuditService(configuration: auditSettings, connection: auditConnection, store: store)
+                let auditTask = Task { try await auditor.run() }
+                try await exchange.waitOnline(bronnen)
+
+                let leadersBefore = try await Self.leaders(cluster.nodes[1])
+                let victim = try #require(victimName.nodeName)
+                #expect(leadersBefore[auditQueue] == victim, "\(leadersBefore)")
+                #expect(bronnen.allSatisfy { leadersBefore[Topology.bronQueue($0)] == victim }, "\(leadersBefore)")
+
+                // An open model: one zoekvraag every 100 ms, from 4 s before node 1 stops until 16 s after; the
+                // node stays down.
+                let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
+                let outcomes = Outcomes()
+                let start = ContinuousClock.now
+                async let load: Void = BrokerRestartTests.sendLoad(exchange, question, outcomes, start)
+                try await Task.sleep(until: start + .seconds(4))
+                let stopping = ContinuousClock.now - start
+                try await cluster.nodes[0].stop()
+                let stopped = ContinuousClock.now - start
+                outcomes.endLoad(at: start + stopped + .seconds(16))
+                await load
+                let all = outcomes.all.sorted { $0.sentAt < $1.sentAt }
+                let summary = Dictionary(grouping: all, by: \.status).mapValues(\.count)
+
+                // Every zoekvraag ended, with an answer or an explicit error, within the deadline plus a bound.
+                #expect(all.allSatisfy { $0.status != -1 }, "a request failed without an HTTP answer")
+                #expect(Set(all.map(\.status)).isSubset(of: [200, 503]), "\(summary)")
+                let slowest = all.map(\.took).max() ?? .zero
+                #expect(slowest < .seconds(2) + .seconds(4), "the slowest zoekvraag took \(slowest)")
+                let before = all.filter { $0.sentAt < stopping - .milliseconds(500) }
+                #expect(before.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(before.map { ($0.status, $0.beantwoord) })")
+                // With one node of three down, the federation answers in full again within 8 s.
+                let after = all.filter { $0.sentAt > stopped + .seconds(8) }
+                #expect(after.count >= 60)
+                #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.beantwoord) })")
+                let interrupted = all.filter { $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(8) }
+                #expect(exchange.federation.connection.isConnected)
+                for (connection, _) in adapters { #expect(connection.isConnected) }
+                #expect(auditConnection.isConnected)
+
+                let leadersAfter = try await Self.leaders(cluster.nodes[1])
+                #expect(leadersAfter[auditQueue].map { $0 != victim } == true, "\(leadersAfter)")
+
+                // Every answered zoekvraag had its zoekvraag.ontvangen confirmed: the store holds each exactly once.
+                let answered = Set(all.filter { $0.status == 200 }.compactMap(\.vraagID))
+                var ontvangen: [String: Int] = [:]
+                var ids = Set<String>()
+                var duplicates = 0
+                try await eventually("every confirmed zoekvraag.ontvangen in the audit store", timeout: .seconds(30)) {
+                    ontvangen = [:]
+                    ids = []
+                    duplicates = 0
+                    try store.forEachEvent { e in
+                        if !ids.insert(e.event.eventID).inserted { duplicates += 1 }
+                        if e.event.soort == .zoekvraagOntvangen, let v = e.event.vraagID { ontvangen[v, default: 0] += 1 }
+                    }
+                    return answered.isSubset(of: Set(ontvangen.keys))
+                }
+                #expect(duplicates == 0)
+                #expect(answered.allSatisfy { ontvangen[$0] == 1 })
+                #expect(try store.verify().intact)
+                let partial = interrupted.filter { $0.status == 200 && $0.beantwoord < 3 }.count
+                print("cluster: node \(victim) stopped at \(stopping) (down at \(stopped)); sent \(all.count), outcomes \(summary), "
+                      + "in the 8 s after the stop \(interrupted.count) sent, \(partial) partial; slowest \(slowest); stored \(ids.count) events, "
+                      + "\(answered.count) answered zoekvragen all audited once; audit queue leader \(leadersBefore[auditQueue] ?? "?") -> \(leadersAfter[auditQueue] ?? "?")")
+
+                auditTask.cancel()
+                _ = try? await auditTask.value
+                await auditConnection.close()
+                for (connection, task) in adapters {
+                    task.cancel()
+                    _ = try? await task.value
+                    await connection.close()
+                }
+                await exchange.stop()
+                await federation.stop()
+            }
+        }
+    }
+}
