@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Turns the results of scripts/bench-load.sh (JSON lines) into the "load-bench" block of
+Docs/benchmarks.md and three SVG plots: latency against bronnen, records and arrival rate.
+
+    bench-load-report.py RESULTS.jsonl Docs/benchmarks.md Docs/plots "the command that ran"
+"""
+import datetime
+import json
+import math
+import os
+import re
+import sys
+
+
+def svg_plot(path, title, xlabel, series, log_x=False, floor=None):
+    """A line chart: series is [(name, colour, [(x, y), ...])]; y in ms; floor an optional (name, y) line."""
+    width, height, left, right, top, bottom = 640, 400, 70, 160, 40, 50
+    xs = [x for _, _, pts in series for x, _ in pts]
+    ys = [y for _, _, pts in series for _, y in pts] + ([floor[1]] if floor else [])
+    if not xs:
+        return False
+    fx = (lambda v: math.log10(v)) if log_x else (lambda v: v)
+    x0, x1 = fx(min(xs)), fx(max(xs))
+    if x0 == x1:
+        x0, x1 = x0 - 1, x1 + 1
+    y1 = max(ys) * 1.1 if ys else 1
+    y0 = 0.0
+
+    def px(v):
+        return left + (fx(v) - x0) / (x1 - x0) * (width - left - right)
+
+    def py(v):
+        return height - bottom - (v - y0) / (y1 - y0) * (height - top - bottom)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>']
+    # Axes and grid.
+    for i in range(6):
+        v = y0 + (y1 - y0) * i / 5
+        y = py(v)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+    for v in sorted(set(xs)):
+        x = px(v)
+        label = f"{v / 1000:.0f}k" if v >= 1000 and v < 1_000_000 else (f"{v / 1_000_000:.0f}M" if v >= 1_000_000 else f"{v:g}")
+        out.append(f'<line x1="{x:.1f}" y1="{height - bottom}" x2="{x:.1f}" y2="{height - bottom + 5}" stroke="black"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{label}</text>')
+    out.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>')
+    out.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">{xlabel}</text>')
+    out.append(f'<text x="18" y="{(top + height - bottom) / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 18 {(top + height - bottom) / 2})">latency (ms)</text>')
+    legend_y = top + 10
+    for name, colour, pts in series:
+        pts = sorted(pts)
+        path_d = " ".join(f"{'M' if i == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for i, (x, y) in enumerate(pts))
+        out.append(f'<path d="{path_d}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in pts:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
+        out.append(f'<line x1="{width - right + 12}" y1="{legend_y}" x2="{width - right + 32}" y2="{legend_y}" stroke="{colour}" stroke-width="2"/>')
+        out.append(f'<text x="{width - right + 38}" y="{legend_y + 4}">{name}</text>')
+        legend_y += 18
+    if floor:
+        y = py(floor[1])
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#888" stroke-dasharray="4 3"/>')
+        out.append(f'<line x1="{width - right + 12}" y1="{legend_y}" x2="{width - right + 32}" y2="{legend_y}" stroke="#888" stroke-dasharray="4 3"/>')
+        out.append(f'<text x="{width - right + 38}" y="{legend_y + 4}">{floor[0]}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return True
+
+
+def main():
+    results_path, docs_path, plots_dir, command = sys.argv[1:5]
+    rows = [json.loads(line) for line in open(results_path) if line.startswith("{")]
+    if not rows:
+        raise SystemExit("no results")
+    os.makedirs(plots_dir, exist_ok=True)
+
+    table = ["| bronnen | records | rate /s | entry | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | partial | errors "
+             "| floor p50 µs | p50 / floor | CPU s aggregator | CPU s adapters | peak MB aggregator | peak MB adapter | peak MB audit |",
+             "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        table.append(
+            f"| {r['bronnen']} | {r['records']:,} | {r['rate']:g} | {r['entry']} | {r['achieved_per_s']:.1f} "
+            f"| {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['p999_ms']:.1f} "
+            f"| {100 * r['partial_rate']:.1f} % | {r['errors']} | {r['floor_p50_us']:.0f} "
+            f"| {r['p50_ms'] * 1000 / r['floor_p50_us']:.0f}x | {r['cpu_s']['aggregator']:.1f} | {r['cpu_s']['adapters_total']:.1f} "
+            f"| {r['peak_mb']['aggregator']:.0f} | {r['peak_mb']['adapter_max']:.0f} | {r['peak_mb']['audit']:.0f} |")
+
+    def pick(**kw):
+        return [r for r in rows if all(r[k] == v for k, v in kw.items())]
+
+    plots = []
+    by_bronnen = pick(records=10000, rate=20.0, entry="rest")
+    if len({r["bronnen"] for r in by_bronnen}) > 1:
+        floor = sum(r["floor_p50_us"] for r in by_bronnen) / len(by_bronnen) / 1000
+        if svg_plot(os.path.join(plots_dir, "latency-vs-bronnen.svg"), "Latency against bronnen (10k records each, 20 zoekvragen/s, REST)",
+                    "bronnen", [("p50", "#1f77b4", [(r["bronnen"], r["p50_ms"]) for r in by_bronnen]),
+                                ("p99", "#d62728", [(r["bronnen"], r["p99_ms"]) for r in by_bronnen])],
+                    floor=("broker floor p50", floor)):
+            plots.append(("latency against bronnen", "latency-vs-bronnen.svg"))
+    by_records = pick(bronnen=1, rate=20.0, entry="rest")
+    if len({r["records"] for r in by_records}) > 1:
+        if svg_plot(os.path.join(plots_dir, "latency-vs-records.svg"), "Latency against records (1 bron, 20 zoekvragen/s, REST)",
+                    "werkzoekenden in the bron's store", [("p50", "#1f77b4", [(r["records"], r["p50_ms"]) for r in by_records]),
+                                                          ("p99", "#d62728", [(r["records"], r["p99_ms"]) for r in by_records])],
+                    log_x=True):
+            plots.append(("latency against records", "latency-vs-records.svg"))
+    by_rate = pick(bronnen=5, records=10000, entry="rest")
+    if len({r["rate"] for r in by_rate}) > 1:
+        if svg_plot(os.path.join(plots_dir, "latency-vs-rate.svg"), "Latency against arrival rate (5 bronnen x 10k records, REST)",
+                    "zoekvragen per second (offered)", [("p50", "#1f77b4", [(r["rate"], r["p50_ms"]) for r in by_rate]),
+                                                        ("p99", "#d62728", [(r["rate"], r["p99_ms"]) for r in by_rate])]):
+            plots.append(("latency against arrival rate", "latency-vs-rate.svg"))
+
+    goals = []
+    goal = pick(bronnen=20, records=100000, rate=50.0, entry="rest")
+    if goal:
+        g = goal[0]
+        ok = g["p50_ms"] <= 25 and g["p99_ms"] <= 100 and g["errors"] == 0
+        goals.append(f"- 20 bronnen x 100k at 50/s (REST): p50 {g['p50_ms']:.1f} ms (goal ≤ 25), p99 {g['p99_ms']:.1f} ms "
+                     f"(goal ≤ 100), {g['errors']} errors: **{'met' if ok else 'not met'}**.")
+    one, twenty, fifty = (pick(bronnen=b, records=10000, rate=20.0, entry="rest") for b in (1, 20, 50))
+    if twenty:
+        t = twenty[0]
+        ratio = t["p50_ms"] * 1000 / t["floor_p50_us"]
+        goals.append(f"- 20 bronnen (10k records each, from SQLite, not memory): p50 {ratio:.0f}x the broker floor "
+                     f"(goal ≤ 3x): **{'met' if ratio <= 3 else 'not met'}**.")
+    if one and fifty:
+        ratio = fifty[0]["p50_ms"] / one[0]["p50_ms"]
+        goals.append(f"- 50 bronnen against 1: p50 {ratio:.1f}x (goal ≤ 2x): **{'met' if ratio <= 2 else 'not met'}**.")
+    agg = max(r["peak_mb"]["aggregator"] for r in rows)
+    ad = max(r["peak_mb"]["adapter_max"] for r in rows)
+    goals.append(f"- Peak resident memory over all scenarios: aggregator {agg:.0f} MB (goal ≤ 100 MB at 200 in flight), "
+                 f"largest adapter {ad:.0f} MB (goal ≤ 60 MB plus its SQLite cache; the store is memory-mapped, so "
+                 f"the pages it touched count as resident).")
+
+    day = datetime.date.today().isoformat()
+    body = "\n".join(table)
+    if goals:
+        body += "\n\nAgainst the goals of issue 11:\n\n" + "\n".join(goals)
+    if plots:
+        body += "\n\n" + "\n".join(f"![{name}](plots/{file})" for name, file in plots)
+    heading = (f"Measured {day} with `{command}` (release build; every daemon its own process beside one private "
+               f"RabbitMQ node on this 2-core machine; {rows[0]['measured_seconds']:g} s measured per scenario after 3 s warm-up).")
+    text = open(docs_path).read()
+    start, end = "<!-- load-bench:start -->", "<!-- load-bench:end -->"
+    if start not in text:
+        raise SystemExit(f"{docs_path} has no load-bench markers")
+    block = f"{start}\n{heading}\n\n{body}\n{end}"
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: block, text, flags=re.S)
+    open(docs_path, "w").write(text)
+    print(body)
+
+
+main()
