@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throwaway certificates for tests and demos, in DIR: a CA (ca.pem/.key), a server certificate for
 # localhost and 127.0.0.1 (server.pem/.key), a client certificate with common name vum-tls-client
-# (client.pem/.key), a second CA with a client certificate that must be refused (rogue-client.pem/.key),
+# (client.pem/.key), a client certificate of the party with OIN 00000001111111111111 (in its subject
+# serialNumber, where PKIoverheid puts the OIN: oin-client.pem/.key, for the REST API's mutual TLS), a
+# second CA with a client certificate that must be refused (rogue-client.pem/.key),
 # and, for each common name given, clients/CN.pem/.key plus an expired one for the first
 # (expired-client.pem/.key, valid in January 2020). Does nothing when DIR already holds ca.pem.
 #
@@ -30,6 +32,7 @@ issue() { # name cn ca ext
 issue server localhost ca "subjectAltName=DNS:localhost,IP:127.0.0.1
 extendedKeyUsage=serverAuth"
 issue client vum-tls-client ca "extendedKeyUsage=clientAuth"
+issue oin-client "VUM test bemiddelaar/serialNumber=00000001111111111111" ca "extendedKeyUsage=clientAuth"
 issue rogue-client vum-tls-client rogue-ca "extendedKeyUsage=clientAuth"
 if [ $# -gt 0 ]; then
     mkdir -p "$c/clients"

@@ -96,6 +96,20 @@ extension AggregatorService {
         e.reden = "\(fout.message) (vum.verzoeken, \(delivery.body.count) bytes, broker user \(delivery.properties.userID ?? "-"))"
         emit(e)
     }
+
+    /// A `zoekvraag.geweigerd` event for a REST request refused before it became a request, such as a
+    /// client certificate of another party than the headers name.
+    func refuseAtREST(from: OIN, via: OIN, _ path: String, _ fout: Fout) {
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
+                                  component: configuration.appID)
+        e.fromParty = from.rawValue
+        e.viaParty = via.rawValue
+        e.suwi = registry.bemiddelaars[from]?.suwi ?? false
+        e.uitkomst = fout.code
+        e.reden = "\(fout.details ?? fout.message) (REST \(path))"
+        logger.warning("REST request refused", metadata: ["vum.from_party": "\(from)", "vum.reason": "\(e.reden ?? "")"])
+        emit(e)
+    }
 }
 
 extension Detailantwoord {

@@ -474,7 +474,7 @@ extension FederationSuites {
         static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("vum-aggregator").path
 
-        @Test("HTTPS with client certificates: vum reaches the REST API with a certificate of the trusted CA, not without one or with another CA's")
+        @Test("HTTPS with client certificates: vum reaches the REST API with a certificate of the trusted CA, not without one or with another CA's; the OIN in the certificate must be the asking party")
         func mutualTLS() async throws {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -520,6 +520,36 @@ extension FederationSuites {
             let plain = try await ChildProcess.run(vum, ["bronnen", "--aggregator", "http://localhost:\(port)"])
             #expect(plain.status == 1, "\(plain.output)")
             #expect(daemon.output.contains("http.tls=mutual"), "\(daemon.output)")
+
+            // Over mutual TLS the certificate says who asks: the OIN in its subject serialNumber must be
+            // the party that connects. Refusals are procesgegevens.
+            let (audit, auditTask) = try await Self.auditInbox(federation)
+            defer { auditTask.cancel() }
+            func zoek(_ certificate: String, as party: OIN) async throws -> ChildProcess.Result {
+                try await ChildProcess.run(vum, ["zoek", "werkzoekenden", "--postcode", "3511AB", "--afstand", "10", "--format", "json",
+                                                 "--oin", party.rawValue, "--aggregator", "https://localhost:\(port)",
+                                                 "--tls-ca", "\(tls)/ca.pem", "--tls-certificate", "\(tls)/\(certificate).pem",
+                                                 "--tls-key", "\(tls)/\(certificate).key"])
+            }
+            let own = try await zoek("oin-client", as: gemeenteOIN)
+            #expect(own.status == 0 && own.output.contains(#""vumBronnen""#), "\(own.output)")
+            let other = try await zoek("oin-client", as: uitzendOIN)
+            #expect(other.status == 1 && other.output.contains("403") && other.output.contains("the client certificate is of party \(gemeenteOIN), not of \(uitzendOIN)"),
+                    "\(other.output)")
+            let noOIN = try await zoek("client", as: gemeenteOIN)
+            #expect(noOIN.status == 1 && noOIN.output.contains("401") && noOIN.output.contains("carries no OIN"), "\(noOIN.output)")
+            let refused = try await audit.first(timeout: .seconds(10), "zoekvraag.geweigerd for the impersonation") {
+                guard let e = try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) else { return false }
+                return e.soort == .zoekvraagGeweigerd && e.fromParty == uitzendOIN.rawValue && e.uitkomst == "403"
+            }
+            #expect(String(decoding: refused.body, as: UTF8.self).contains("not of \(uitzendOIN)"))
+        }
+
+        /// Every procesgebeurtenis published from now on, through an exclusive queue of the test's own.
+        static func auditInbox(_ federation: TestFederation) async throws -> (Inbox<AMQPDelivery>, Task<Void, Never>) {
+            let queue = try await federation.channel.declareQueue(exclusive: true)
+            try await federation.channel.bindQueue(queue.name, exchange: Topology.procesgegevens, routingKey: "#")
+            return try await federation.channel.consume(queue: queue.name, noAck: true).collect()
         }
 
         @Test("from a configuration file and a registry: answers over REST with an adapter's matches, stops on SIGTERM")

@@ -28,22 +28,22 @@ public enum KoppelvlakRoutes {
     /// A router with every route on `service`; `metrics`, when given, serves `GET /metrics` (the Prometheus
     /// text format the executable's registry writes).
     public static func router(_ service: AggregatorService, metrics: (@Sendable () -> [UInt8])? = nil)
-        -> Router<BasicRequestContext>
+        -> Router<KoppelvlakContext>
     {
-        let router = Router()
+        let router = Router(context: KoppelvlakContext.self)
         for (path, gegevensset) in [("werkzoekendeProfielen", Gegevensset.werkzoekenden), ("vacatures", .vacatures)] {
-            router.post("/api/v3/\(path)/matches") { request, _ -> Response in
-                await matches(request, gegevensset, service)
+            router.post("/api/v3/\(path)/matches") { request, context -> Response in
+                await matches(request, context, gegevensset, service)
             }
             router.get("/api/v3/\(path)/:vumID") { request, context -> Response in
-                await detail(request, context.parameters.get("vumID") ?? "", gegevensset, service)
+                await detail(request, context, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
             router.post("/api/v3/\(path)/:vumID/datakwaliteit") { request, context -> Response in
-                await datakwaliteit(request, context.parameters.get("vumID") ?? "", gegevensset, service)
+                await datakwaliteit(request, context, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
         }
         router.get("/api/v3/voortgang/:verzoekID") { request, context -> Response in
-            voortgang(request, context.parameters.get("verzoekID") ?? "", service)
+            await voortgang(request, context, context.parameters.get("verzoekID") ?? "", service)
         }
         router.get("/api/v3/openapi.json") { _, _ -> Response in
             json(.ok, bytes: OpenAPIDocument.bytes, service: service, asker: nil)
@@ -66,8 +66,34 @@ public enum KoppelvlakRoutes {
     }
 
     /// The parties of a request: `X-VUM-fromParty` is required; via defaults to from; toParty, when
-    /// given, must be this exchange; a major API version other than 3 is refused.
-    static func parties(_ request: Request, _ service: AggregatorService) throws(Fout) -> (from: OIN, via: OIN) {
+    /// given, must be this exchange; a major API version other than 3 is refused. Over mutual TLS the
+    /// client certificate decides who is calling: the party that connects (`X-VUM-viaParty`, else
+    /// `X-VUM-fromParty`) must be the OIN in the certificate (`401` without one, `403` for another), and a
+    /// refusal is recorded as a `zoekvraag.geweigerd` event.
+    static func parties(_ request: Request, _ context: KoppelvlakContext, _ service: AggregatorService) async throws(Fout)
+        -> (from: OIN, via: OIN)
+    {
+        let (from, via) = try headerParties(request, service)
+        switch await context.certificateParty() {
+        case .none:
+            break
+        case .oin(let oin) where oin == via:
+            break
+        case .oin(let oin):
+            let fout = Fout(code: "403", message: "not allowed",
+                            details: "the client certificate is of party \(oin), not of \(via) (X-VUM-\(via == from ? "fromParty" : "viaParty"))")
+            service.refuseAtREST(from: from, via: via, request.uri.path, fout)
+            throw fout
+        case .withoutOIN(let subject):
+            let fout = Fout(code: "401", message: "not authorised",
+                            details: "the client certificate (\(subject)) carries no OIN in its subject serialNumber")
+            service.refuseAtREST(from: from, via: via, request.uri.path, fout)
+            throw fout
+        }
+        return (from, via)
+    }
+
+    static func headerParties(_ request: Request, _ service: AggregatorService) throws(Fout) -> (from: OIN, via: OIN) {
         if let version = request.headers[apiVersion], !version.hasPrefix("3.") && version != "3" {
             throw Fout.invalidRequest("unsupported API-Version", details: "\(version); this exchange speaks 3.x")
         }
@@ -88,10 +114,12 @@ public enum KoppelvlakRoutes {
         return (from, via)
     }
 
-    static func matches(_ request: Request, _ gegevensset: Gegevensset, _ service: AggregatorService) async -> Response {
+    static func matches(_ request: Request, _ context: KoppelvlakContext, _ gegevensset: Gegevensset, _ service: AggregatorService)
+        async -> Response
+    {
         var asker: OIN?
         do throws(Fout) {
-            let (from, via) = try parties(request, service)
+            let (from, via) = try await parties(request, context, service)
             asker = from
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: maximumBodySize) } catch {
@@ -123,12 +151,12 @@ public enum KoppelvlakRoutes {
         }
     }
 
-    static func detail(_ request: Request, _ vumID: String, _ gegevensset: Gegevensset, _ service: AggregatorService) async
-        -> Response
+    static func detail(_ request: Request, _ context: KoppelvlakContext, _ vumID: String, _ gegevensset: Gegevensset,
+                       _ service: AggregatorService) async -> Response
     {
         var asker: OIN?
         do throws(Fout) {
-            let (from, via) = try parties(request, service)
+            let (from, via) = try await parties(request, context, service)
             asker = from
             let antwoord = try await service.detail(vumID, party: from, viaParty: via, gegevensset: gegevensset)
             return json(.ok, antwoord.json(gegevensset), service: service, asker: from)
@@ -139,12 +167,12 @@ public enum KoppelvlakRoutes {
 
     /// `{"reden": code, "toelichting": text}` about a vumID the asker received: `202` with the report's id.
     /// An extension of koppelvlak 3.0 (which has no such call), documented in the OpenAPI document.
-    static func datakwaliteit(_ request: Request, _ vumID: String, _ gegevensset: Gegevensset, _ service: AggregatorService)
-        async -> Response
+    static func datakwaliteit(_ request: Request, _ context: KoppelvlakContext, _ vumID: String, _ gegevensset: Gegevensset,
+                              _ service: AggregatorService) async -> Response
     {
         var asker: OIN?
         do throws(Fout) {
-            let (from, via) = try parties(request, service)
+            let (from, via) = try await parties(request, context, service)
             asker = from
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: 16 * 1024) } catch {
@@ -181,10 +209,12 @@ public enum KoppelvlakRoutes {
     }
 
     /// Where each bron stands in an open zoekvraag its asker follows (extension): `404` when there is none.
-    static func voortgang(_ request: Request, _ id: String, _ service: AggregatorService) -> Response {
+    static func voortgang(_ request: Request, _ context: KoppelvlakContext, _ id: String, _ service: AggregatorService) async
+        -> Response
+    {
         var asker: OIN?
         do throws(Fout) {
-            let (from, _) = try parties(request, service)
+            let (from, _) = try await parties(request, context, service)
             asker = from
             guard let (vraagID, deadlineMs, bronnen) = service.voortgang(verzoekID: id, party: from) else {
                 throw Fout(code: "404", message: "not found", details: "no open zoekvraag of yours with this X-VUM-verzoekID")

@@ -18,8 +18,8 @@ public enum OpenAPIDocument {
 
     static let errors = """
         "400":{"description":"400.01 invalid request, 400.02 incomplete request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
-        "401":{"description":"not a registered bemiddelaar","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
-        "403":{"description":"not allowed to ask this dataset (job-seeker profiles: SUWI parties only)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+        "401":{"description":"not a registered bemiddelaar, or (mutual TLS) a client certificate without an OIN","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
+        "403":{"description":"not allowed to ask this dataset (job-seeker profiles: SUWI parties only), or (mutual TLS) the client certificate is of another party than the headers name","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
         "500":{"description":"500.1 internal error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
         "503":{"description":"service unavailable (starting, shutting down, busy: too many zoekvragen open, audit trail unavailable, bron did not answer)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}}
         """
