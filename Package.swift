@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMAggregatorTests",
-            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration"],
+            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

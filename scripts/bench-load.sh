@@ -15,6 +15,7 @@
 # run). --data: where generated stores are kept between runs (default /tmp/vum-bench-data; a 1M store is
 # 4.3 GB and takes minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
 # mode serves many processes), so the bronnen hold the same records and share the page cache.
+# VUM_BENCH_PROFILE=DIR records perf profiles of the aggregator and the first adapter per scenario.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -163,6 +164,13 @@ CONF
     else
         bench_args+=(--url "$VUM_AGGREGATOR_URL")
     fi
+    if [ -n "${VUM_BENCH_PROFILE:-}" ]; then
+        # Where the CPU goes: perf samples of the aggregator and the first adapter during the load.
+        mkdir -p "$VUM_BENCH_PROFILE"
+        for who in "aggregator:$aggregator_pid" "adapter:${adapter_pids[0]}"; do
+            perf record -F 499 -g -p "${who#*:}" -o "$VUM_BENCH_PROFILE/${who%%:*}-s$index.data" -- sleep "$seconds" >/dev/null 2>&1 &
+        done
+    fi
     bench="$("$bin/vum-bench" "${bench_args[@]}")"
     ticks=$(getconf CLK_TCK)
     cpu_json="{\"aggregator\": $(( $(cpu_ticks "$aggregator_pid") - before[$aggregator_pid] )), \"audit\": $(( $(cpu_ticks "$audit_pid") - before[$audit_pid] )), \"adapters\": ["
@@ -190,7 +198,9 @@ b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": en
 print(json.dumps(b, sort_keys=True))
 PY
     tail -n 1 "$results" >&2
-    grep -l -i "error\|fatal" "$dir"/logs/*.log 2>/dev/null | head -3 | while read -r f; do echo "  (log with errors: $(basename "$f"): $(grep -i -m1 'error\|fatal' "$f" | cut -c1-200))" >&2; done
+    for f in $(grep -l -i "error\|fatal" "$dir"/logs/*.log 2>/dev/null | head -3 || true); do
+        echo "  (log with errors: $(basename "$f"): $(grep -i -m1 'error\|fatal' "$f" | cut -c1-200))" >&2
+    done
     stop_federation
     rm -rf "$dir"
 done

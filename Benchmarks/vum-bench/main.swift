@@ -259,7 +259,7 @@ final class AMQPEntryClient: ZoekClient {
             let payload = VerzoekBericht(zoek: .werkzoekenden, vraagObject: try JSONValue.parse(question), deadlineMs: deadlineMs)
             var envelope = Envelope(type: .verzoek, correlationID: id, appID: "vum-bench/1", userID: user, replyTo: replyQueue)
             envelope.fromParty = oin
-            try await channel.publish(MessageCodec.encode(payload), exchange: Topology.verzoeken, routingKey: Topology.verzoeken,
+            try await channel.publish(MessageCodec.encode(payload), exchange: Topology.verzoeken, routingKey: "",
                                       properties: envelope.properties())
         } catch {
             return Outcome(status: 0, partial: false, error: "\(error)")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 @testable import VUMAggregator
@@ -89,6 +90,28 @@ struct AggregatorStateTests {
         #expect(ids.resolve("3f1c2a.18." + id.rawValue.split(separator: ".")[2]) == nil)
         #expect(VumIDs(secret: VumIDs.randomSecret()).resolve(id.rawValue) == nil)
         for junk in ["", "a", "a.b.c", "..", "x.1"] { #expect(ids.resolve(junk) == nil) }
+    }
+
+    @Test("vumIDs issued before the hand-written base64url are the same: stored ones keep resolving after an upgrade")
+    func vumIDsStable() throws {
+        let secret = Data((0..<48).map { UInt8($0 * 7 % 256) })
+        let ids = VumIDs(secret: secret)
+        // The first implementation: Foundation's base64 of the first 16 bytes, made url-safe, unpadded.
+        func reference(_ body: String) -> String {
+            let code = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: secret))
+            return Data(Array(code).prefix(16)).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        var sawURLSafe = false
+        for i in 0..<2000 {
+            let body = "\(UUID().uuidString.lowercased()).\(i)"
+            let mac = ids.mac(body)
+            #expect(mac == reference(body), "\(body)")
+            sawURLSafe = sawURLSafe || mac.contains("-") || mac.contains("_")
+        }
+        #expect(sawURLSafe, "2000 MACs should include the url-safe characters")
+        #expect(ids.issue(vraagID: "3f1c2a", index: 17).rawValue == "3f1c2a.17." + reference("3f1c2a.17"))
     }
 
     @Test("policy: unknown parties 401, datasets not granted 403, job-seeker profiles only for SUWI parties")
