@@ -14,7 +14,7 @@ root="$(dirname "$here")"
 source "$here/lib.sh"
 
 ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 python3-pip pkg-config chromium-headless-shell \
-    postgresql
+    postgresql systemd
 # The schema tests validate with an independent JSON Schema validator.
 python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema >&2 ||
     die "could not install the python3 module jsonschema"

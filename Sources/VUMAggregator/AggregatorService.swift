@@ -47,7 +47,7 @@ public final class AggregatorService: Service, Sendable {
         var presence = PresenceRegistry()
         var windows: [String: Pending] = [:]
         /// Recently closed zoekvragen → deadline, so a late answer is known as late.
-        var closed: [String: (deadlineMs: Int64, closedMs: Int64)] = [:]
+        var closed: [String: (deadlineMs: Int64, closedMs: Int64, gegevensset: Gegevensset)] = [:]
         var details: [String: PendingDetail] = [:]
         /// The answers of a zoekvraag just closed, until its asker takes them.
         var lastAnswers: [String: [BronID: GegevenssetBericht]] = [:]
@@ -98,11 +98,16 @@ public final class AggregatorService: Service, Sendable {
         try await audit.enableConfirms()
         let inbox = try await connection.openChannel()
         try await inbox.qos(prefetchCount: 500)
+        // Answers on a channel of their own, acknowledged after handling, at most 64 unhandled: when the
+        // aggregator falls behind, the backlog waits in the broker's queue, not in this process's memory
+        // (an answer can be hundreds of kilobytes; without a limit an overloaded aggregator grew to 800 MB).
+        let answers = try await connection.openChannel()
+        try await answers.qos(prefetchCount: 64)
         let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
         try await inbox.bindQueue(replies.name, exchange: Topology.antwoorden, routingKey: replies.name)
         let presenceQueue = try await inbox.declareQueue(exclusive: true)
         try await inbox.bindQueue(presenceQueue.name, exchange: Topology.aanmeldingen)
-        let replyConsumer = try await inbox.consume(queue: replies.name, noAck: true)
+        let replyConsumer = try await answers.consume(queue: replies.name)
         let presenceConsumer = try await inbox.consume(queue: presenceQueue.name, noAck: true)
         // The AMQP entry exists when the operator's definitions create its queue; REST works without it.
         var requestConsumer: AMQPConsumer?
@@ -346,7 +351,7 @@ public final class AggregatorService: Service, Sendable {
         let (continuation, uitkomsten, task, open) = state.withLock { s -> (CheckedContinuation<[BronUitkomst], Never>?, [BronUitkomst], Task<Void, Never>?, Int) in
             guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil, s.windows.count) }
             let uitkomsten = pending.window.close()
-            s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs())
+            s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs(), pending.window.gegevensset)
             s.lastAnswers[vraagID] = pending.window.answers.mapValues(\.bericht)
             return (pending.continuation, uitkomsten, pending.deadlineTask, s.windows.count)
         }
@@ -373,10 +378,14 @@ public final class AggregatorService: Service, Sendable {
             default:
                 logger.info("unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
             }
+            // After a reconnect the broker redelivers what was not acknowledged: a repeated answer is a
+            // duplicate, and ignored as one.
+            try? await delivery.ack()
         }
     }
 
     func receiveAnswer(_ delivery: AMQPDelivery, _ envelope: Envelope) {
+        if recordedWithoutReading(envelope) { return }
         var bericht: GegevenssetBericht
         do {
             bericht = try MessageCodec.decode(GegevenssetBericht.self, from: delivery.body,
@@ -454,6 +463,41 @@ public final class AggregatorService: Service, Sendable {
         case .unknown:
             logger.debug("answer to an unknown zoekvraag dropped", metadata: ["vum.vraag_id": "\(bericht.vraagID)"])
         }
+    }
+
+    /// An answer to a zoekvraag that already closed, or to none of ours, is settled from its envelope
+    /// alone: late (an event, as before), forged or unknown (dropped). Reading its body (up to hundreds of
+    /// kilobytes of matches) would only cost CPU when the aggregator is already behind.
+    private func recordedWithoutReading(_ envelope: Envelope) -> Bool {
+        guard let vraagID = envelope.correlationID, let bron = envelope.bron else { return false }
+        let now = Envelope.nowMs()
+        enum Verdict { case open, late(Int64, Gegevensset), forged, unknown }
+        let verdict = state.withLock { s -> Verdict in
+            if s.windows[vraagID] != nil { return .open }
+            guard let closed = s.closed[vraagID] else { return .unknown }
+            guard let user = registry.bronnen[bron], envelope.userID == user else { return .forged }
+            return .late(max(0, now - closed.deadlineMs), closed.gegevensset)
+        }
+        switch verdict {
+        case .open:
+            return false
+        case .late(let by, let gegevensset):
+            AggregatorMetrics.teLaat(bron)
+            var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetTeLaat, tijdMs: now,
+                                      component: configuration.appID)
+            e.vraagID = vraagID
+            e.bronID = bron.rawValue
+            e.gegevensset = gegevensset.rawValue
+            e.teLaatMs = Int(by)
+            e.uitkomst = "te_laat"
+            emit(e)
+        case .forged:
+            logger.warning("answer dropped: its user_id is not the bron's registered broker user",
+                           metadata: ["vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "amqp.user_id": "\(envelope.userID ?? "-")"])
+        case .unknown:
+            logger.debug("answer to an unknown zoekvraag dropped", metadata: ["vum.vraag_id": "\(vraagID)"])
+        }
+        return true
     }
 
     // MARK: - Presence
