@@ -13,7 +13,9 @@ import sys
 
 
 def svg_plot(path, title, xlabel, series, log_x=False, floor=None):
-    """A line chart: series is [(name, colour, [(x, y), ...])]; y in ms; floor an optional (name, y) line."""
+    """A line chart: series is [(name, colour, [(x, y), ...])]; y in ms; floor an optional (name, y) line.
+    The y axis is logarithmic when the values span more than a factor 30 (a saturated scenario next to
+    a light one would otherwise flatten the light one to the axis)."""
     width, height, left, right, top, bottom = 640, 400, 70, 160, 40, 50
     xs = [x for _, _, pts in series for x, _ in pts]
     ys = [y for _, _, pts in series for _, y in pts] + ([floor[1]] if floor else [])
@@ -23,24 +25,34 @@ def svg_plot(path, title, xlabel, series, log_x=False, floor=None):
     x0, x1 = fx(min(xs)), fx(max(xs))
     if x0 == x1:
         x0, x1 = x0 - 1, x1 + 1
-    y1 = max(ys) * 1.1 if ys else 1
-    y0 = 0.0
+    positive = [y for y in ys if y > 0]
+    log_y = bool(positive) and max(positive) / min(positive) > 30
+    if log_y:
+        y0 = 10 ** math.floor(math.log10(min(positive)))
+        y1 = 10 ** math.ceil(math.log10(max(positive)))
+        fy = lambda v: math.log10(max(v, y0))
+        ticks = [m * 10 ** k for k in range(int(math.log10(y0)), int(math.log10(y1)) + 1) for m in (1, 2, 5)
+                 if y0 <= m * 10 ** k <= y1]
+    else:
+        y0, y1 = 0.0, (max(ys) * 1.1 if ys else 1)
+        fy = lambda v: v
+        ticks = [y0 + (y1 - y0) * i / 5 for i in range(6)]
 
     def px(v):
         return left + (fx(v) - x0) / (x1 - x0) * (width - left - right)
 
     def py(v):
-        return height - bottom - (v - y0) / (y1 - y0) * (height - top - bottom)
+        return height - bottom - (fy(v) - fy(y0)) / (fy(y1) - fy(y0)) * (height - top - bottom)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>']
     # Axes and grid.
-    for i in range(6):
-        v = y0 + (y1 - y0) * i / 5
+    for v in ticks:
         y = py(v)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:g}</text>' if log_y else
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
     for v in sorted(set(xs)):
         x = px(v)
         label = f"{v / 1000:.0f}k" if v >= 1000 and v < 1_000_000 else (f"{v / 1_000_000:.0f}M" if v >= 1_000_000 else f"{v:g}")
@@ -50,7 +62,7 @@ def svg_plot(path, title, xlabel, series, log_x=False, floor=None):
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>')
     out.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">{xlabel}</text>')
     out.append(f'<text x="18" y="{(top + height - bottom) / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 18 {(top + height - bottom) / 2})">latency (ms)</text>')
+               f'transform="rotate(-90 18 {(top + height - bottom) / 2})">latency (ms{", log scale" if log_y else ""})</text>')
     legend_y = top + 10
     for name, colour, pts in series:
         pts = sorted(pts)
