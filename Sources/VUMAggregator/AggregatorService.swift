@@ -98,11 +98,11 @@ public final class AggregatorService: Service, Sendable {
         try await audit.enableConfirms()
         let inbox = try await connection.openChannel()
         try await inbox.qos(prefetchCount: 500)
-        // Answers on a channel of their own, acknowledged after handling, at most 64 unhandled: when the
+        // Answers on a channel of their own, acknowledged after handling, at most 256 unhandled: when the
         // aggregator falls behind, the backlog waits in the broker's queue, not in this process's memory
         // (an answer can be hundreds of kilobytes; without a limit an overloaded aggregator grew to 800 MB).
         let answers = try await connection.openChannel()
-        try await answers.qos(prefetchCount: 64)
+        try await answers.qos(prefetchCount: 256)
         let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
         try await inbox.bindQueue(replies.name, exchange: Topology.antwoorden, routingKey: replies.name)
         let presenceQueue = try await inbox.declareQueue(exclusive: true)
