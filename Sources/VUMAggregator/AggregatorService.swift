@@ -98,16 +98,11 @@ public final class AggregatorService: Service, Sendable {
         try await audit.enableConfirms()
         let inbox = try await connection.openChannel()
         try await inbox.qos(prefetchCount: 500)
-        // Answers on a channel of their own, acknowledged after handling, at most 256 unhandled: when the
-        // aggregator falls behind, the backlog waits in the broker's queue, not in this process's memory
-        // (an answer can be hundreds of kilobytes; without a limit an overloaded aggregator grew to 800 MB).
-        let answers = try await connection.openChannel()
-        try await answers.qos(prefetchCount: 256)
         let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
         try await inbox.bindQueue(replies.name, exchange: Topology.antwoorden, routingKey: replies.name)
         let presenceQueue = try await inbox.declareQueue(exclusive: true)
         try await inbox.bindQueue(presenceQueue.name, exchange: Topology.aanmeldingen)
-        let replyConsumer = try await answers.consume(queue: replies.name)
+        let replyConsumer = try await inbox.consume(queue: replies.name, noAck: true)
         let presenceConsumer = try await inbox.consume(queue: presenceQueue.name, noAck: true)
         // The AMQP entry exists when the operator's definitions create its queue; REST works without it.
         var requestConsumer: AMQPConsumer?
@@ -378,9 +373,6 @@ public final class AggregatorService: Service, Sendable {
             default:
                 logger.info("unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
             }
-            // After a reconnect the broker redelivers what was not acknowledged: a repeated answer is a
-            // duplicate, and ignored as one.
-            try? await delivery.ack()
         }
     }
 

@@ -62,6 +62,41 @@ extension FederationSuites {
             return outcome
         }
 
+        /// Waits until the audit store holds the `zoekvraag.ontvangen` of every answered zoekvraag, then expects
+        /// each exactly once, no event twice and the chain intact. Returns how many events are stored.
+        static func expectAuditedOnce(_ answered: Set<String>, in store: AuditStore) async throws -> Int {
+            var ontvangen: [String: Int] = [:]
+            var ids = Set<String>()
+            var duplicates = 0
+            try await eventually("every confirmed zoekvraag.ontvangen in the audit store", timeout: .seconds(30)) {
+                ontvangen = [:]
+                ids = []
+                duplicates = 0
+                try store.forEachEvent { e in
+                    if !ids.insert(e.event.eventID).inserted { duplicates += 1 }
+                    if e.event.soort == .zoekvraagOntvangen, let v = e.event.vraagID { ontvangen[v, default: 0] += 1 }
+                }
+                return answered.isSubset(of: Set(ontvangen.keys))
+            }
+            #expect(duplicates == 0)
+            #expect(answered.allSatisfy { ontvangen[$0] == 1 })
+            #expect(try store.verify().intact)
+            return ids.count
+        }
+
+        /// Stops the auditor and the adapters and closes their connections.
+        static func stop(_ auditTask: Task<Void, any Error>, _ auditConnection: AMQPConnection,
+                         _ adapters: [(AMQPConnection, Task<Void, any Error>)]) async {
+            auditTask.cancel()
+            _ = try? await auditTask.value
+            await auditConnection.close()
+            for (connection, task) in adapters {
+                task.cancel()
+                _ = try? await task.value
+                await connection.close()
+            }
+        }
+
         @Test("every zoekvraag ends with an answer or an explicit error in bounded time; all reconnect; the audit store holds each confirmed event once")
         func restartUnderLoad() async throws {
             try await PrivateBroker.with(name: "restart-load") { node in
@@ -135,33 +170,11 @@ extension FederationSuites {
 
                 // Every answered zoekvraag had its zoekvraag.ontvangen confirmed: the store holds each exactly once.
                 let answered = Set(all.filter { $0.status == 200 }.compactMap(\.vraagID))
-                var ontvangen: [String: Int] = [:]
-                var ids = Set<String>()
-                var duplicates = 0
-                try await eventually("every confirmed zoekvraag.ontvangen in the audit store", timeout: .seconds(30)) {
-                    ontvangen = [:]
-                    ids = []
-                    duplicates = 0
-                    try store.forEachEvent { e in
-                        if !ids.insert(e.event.eventID).inserted { duplicates += 1 }
-                        if e.event.soort == .zoekvraagOntvangen, let v = e.event.vraagID { ontvangen[v, default: 0] += 1 }
-                    }
-                    return answered.isSubset(of: Set(ontvangen.keys))
-                }
-                #expect(duplicates == 0)
-                #expect(answered.allSatisfy { ontvangen[$0] == 1 })
-                #expect(try store.verify().intact)
+                let stored = try await BrokerRestartTests.expectAuditedOnce(answered, in: store)
                 print("broker restart under load: node stopped at \(stopping), back at \(back); sent \(sent), outcomes \(summary), slowest \(slowest), "
-                      + "stored \(ids.count) events, \(answered.count) answered zoekvragen all audited once")
+                      + "stored \(stored) events, \(answered.count) answered zoekvragen all audited once")
 
-                auditTask.cancel()
-                _ = try? await auditTask.value
-                await auditConnection.close()
-                for (connection, task) in adapters {
-                    task.cancel()
-                    _ = try? await task.value
-                    await connection.close()
-                }
+                await BrokerRestartTests.stop(auditTask, auditConnection, adapters)
                 await exchange.stop()
                 await federation.stop()
             }
