@@ -20,9 +20,10 @@ public final class PostgresSource: BronSource {
     let types: [Gegevensset: ExpressionTypes]
     let evaluator: Evaluator
     let logger: Logger
-    /// How long a query may take: until the deadline less 50 ms, 5 s for a detail without one. A database
+    /// How long a query may take: until the deadline less 150 ms (to publish the answer and let it
+    /// travel), 5 s for a detail without one. A database
     /// that does not answer (gone, locked) makes the adapter answer `500.3` in time, not hang.
-    let deadline = RequestDeadline(margin: .milliseconds(50), withoutDeadline: .seconds(5))
+    let deadline = RequestDeadline(margin: .milliseconds(150), withoutDeadline: .seconds(5))
     private let invalid = Mutex(0)
 
     /// Checks every expression of the mapping against the live schema (naming the field whose SQL fails)
