@@ -376,8 +376,15 @@ public final class AggregatorService: Service, Sendable {
         }
     }
 
+    /// An answer from a bron. One to a zoekvraag whose window is not open (closed: late; none of ours:
+    /// unknown; from the wrong broker user: forged) is settled from its envelope alone, before its body
+    /// (up to hundreds of kilobytes of matches) is read: that only costs CPU when the aggregator is behind.
     func receiveAnswer(_ delivery: AMQPDelivery, _ envelope: Envelope) {
-        if recordedWithoutReading(envelope) { return }
+        if let vraagID = envelope.correlationID, let bron = envelope.bron,
+            settleOutsideWindow(vraagID: vraagID, bron: bron, userID: envelope.userID)
+        {
+            return
+        }
         var bericht: GegevenssetBericht
         do {
             bericht = try MessageCodec.decode(GegevenssetBericht.self, from: delivery.body,
@@ -400,33 +407,31 @@ public final class AggregatorService: Service, Sendable {
         }
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
-        enum Next { case none, complete, late(Int64), forged, duplicate, unknown }
+        enum Next { case accepted, complete, late(Int64), forged, duplicate }
         var startedMs: Int64?
-        let next = state.withLock { s -> Next in
-            if s.windows[bericht.vraagID] != nil {
-                startedMs = s.windows[bericht.vraagID]!.window.startedMs
-                let outcome = s.windows[bericht.vraagID]!.window.receive(bericht, userID: envelope.userID,
-                                                                          registeredUser: registeredUser, nowMs: now)
-                switch outcome {
-                case .accepted(let complete): return complete ? .complete : .none
-                case .late(let by): return .late(by)
-                case .forged: return .forged
-                case .duplicate, .wrongDataset: return .duplicate
-                }
+        let next = state.withLock { s -> Next? in
+            guard s.windows[bericht.vraagID] != nil else { return nil }
+            startedMs = s.windows[bericht.vraagID]!.window.startedMs
+            switch s.windows[bericht.vraagID]!.window.receive(bericht, userID: envelope.userID,
+                                                               registeredUser: registeredUser, nowMs: now) {
+            case .accepted(let complete): return complete ? .complete : .accepted
+            case .late(let by): return .late(by)
+            case .forged: return .forged
+            case .duplicate, .wrongDataset: return .duplicate
             }
-            if let closed = s.closed[bericht.vraagID] {
-                guard let registeredUser, envelope.userID == registeredUser else { return .forged }
-                return .late(max(0, now - closed.deadlineMs))
-            }
-            return .unknown
         }
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
-                                  component: configuration.appID)
-        e.vraagID = bericht.vraagID
-        e.bronID = bericht.bronID.rawValue
-        e.gegevensset = bericht.gegevensset.rawValue
+        guard let next else {
+            // Closed while the body was read, or an envelope without the ids to settle it before.
+            _ = settleOutsideWindow(vraagID: bericht.vraagID, bron: bericht.bronID, userID: envelope.userID)
+            return
+        }
         switch next {
-        case .none, .complete:
+        case .accepted, .complete:
+            var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
+                                      component: configuration.appID)
+            e.vraagID = bericht.vraagID
+            e.bronID = bericht.bronID.rawValue
+            e.gegevensset = bericht.gegevensset.rawValue
             if let fout = bericht.fout {
                 e.soort = .bronFout
                 e.uitkomst = fout.code
@@ -441,55 +446,54 @@ public final class AggregatorService: Service, Sendable {
             emit(e)
             if case .complete = next { finish(bericht.vraagID) }
         case .late(let by):
-            AggregatorMetrics.teLaat(bericht.bronID)
-            e.soort = .gegevenssetTeLaat
-            e.teLaatMs = Int(by)
-            e.uitkomst = "te_laat"
-            emit(e)
+            recordLate(vraagID: bericht.vraagID, bron: bericht.bronID, gegevensset: bericht.gegevensset, by: by, now: now)
         case .forged:
-            logger.warning("answer dropped: its user_id is not the bron's registered broker user",
-                           metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)",
-                                      "amqp.user_id": "\(envelope.userID ?? "-")"])
+            dropForged(vraagID: bericht.vraagID, bron: bericht.bronID, userID: envelope.userID)
         case .duplicate:
             logger.debug("duplicate answer ignored", metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)"])
-        case .unknown:
-            logger.debug("answer to an unknown zoekvraag dropped", metadata: ["vum.vraag_id": "\(bericht.vraagID)"])
         }
     }
 
-    /// An answer to a zoekvraag that already closed, or to none of ours, is settled from its envelope
-    /// alone: late (an event, as before), forged or unknown (dropped). Reading its body (up to hundreds of
-    /// kilobytes of matches) would only cost CPU when the aggregator is already behind.
-    private func recordedWithoutReading(_ envelope: Envelope) -> Bool {
-        guard let vraagID = envelope.correlationID, let bron = envelope.bron else { return false }
+    /// Settles an answer to a zoekvraag whose window is not open: late when it closed (if the answer is
+    /// from the bron's own broker user), forged otherwise, unknown when it is none of ours. `false` while
+    /// the window is open: the caller reads the answer.
+    private func settleOutsideWindow(vraagID: String, bron: BronID, userID: String?) -> Bool {
         let now = Envelope.nowMs()
         enum Verdict { case open, late(Int64, Gegevensset), forged, unknown }
         let verdict = state.withLock { s -> Verdict in
             if s.windows[vraagID] != nil { return .open }
             guard let closed = s.closed[vraagID] else { return .unknown }
-            guard let user = registry.bronnen[bron], envelope.userID == user else { return .forged }
+            guard let user = registry.bronnen[bron], userID == user else { return .forged }
             return .late(max(0, now - closed.deadlineMs), closed.gegevensset)
         }
         switch verdict {
         case .open:
             return false
         case .late(let by, let gegevensset):
-            AggregatorMetrics.teLaat(bron)
-            var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetTeLaat, tijdMs: now,
-                                      component: configuration.appID)
-            e.vraagID = vraagID
-            e.bronID = bron.rawValue
-            e.gegevensset = gegevensset.rawValue
-            e.teLaatMs = Int(by)
-            e.uitkomst = "te_laat"
-            emit(e)
+            recordLate(vraagID: vraagID, bron: bron, gegevensset: gegevensset, by: by, now: now)
         case .forged:
-            logger.warning("answer dropped: its user_id is not the bron's registered broker user",
-                           metadata: ["vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "amqp.user_id": "\(envelope.userID ?? "-")"])
+            dropForged(vraagID: vraagID, bron: bron, userID: userID)
         case .unknown:
             logger.debug("answer to an unknown zoekvraag dropped", metadata: ["vum.vraag_id": "\(vraagID)"])
         }
         return true
+    }
+
+    private func recordLate(vraagID: String, bron: BronID, gegevensset: Gegevensset, by: Int64, now: Int64) {
+        AggregatorMetrics.teLaat(bron)
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetTeLaat, tijdMs: now,
+                                  component: configuration.appID)
+        e.vraagID = vraagID
+        e.bronID = bron.rawValue
+        e.gegevensset = gegevensset.rawValue
+        e.teLaatMs = Int(by)
+        e.uitkomst = "te_laat"
+        emit(e)
+    }
+
+    private func dropForged(vraagID: String, bron: BronID, userID: String?) {
+        logger.warning("answer dropped: its user_id is not the bron's registered broker user",
+                       metadata: ["vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "amqp.user_id": "\(userID ?? "-")"])
     }
 
     // MARK: - Presence
