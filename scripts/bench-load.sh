@@ -95,6 +95,9 @@ store_for() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 peak_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# A daemon's broker URL on the scenario's node (RABBITMQ_* come from start_private_broker).
+url() { echo "amqp://$1@$RABBITMQ_HOST:$RABBITMQ_PORT/vum"; }
+
 oin=00000001002220647000
 index=0
 for scenario in "${scenarios[@]}"; do
@@ -119,7 +122,6 @@ for scenario in "${scenarios[@]}"; do
     broker_dir="$dir/broker"
     start_private_broker "$broker_dir" --no-tls 2>/dev/null
     bash "$here/broker.sh" ctl --dir "$broker_dir" -- import_definitions "$dir/generated/definitions.json" >/dev/null
-    url() { echo "amqp://$1@$RABBITMQ_HOST:$RABBITMQ_PORT/vum"; }
     head -c 48 /dev/urandom > "$dir/vumid.secret"
     http_port=$(free_port)
     printf 'store = "%s"\nbroker.url = %s\nlog-level = warning\n' "$dir/audit.sqlite" "$(url auditor-bench)" > "$dir/audit.conf"

@@ -22,8 +22,7 @@ public struct PrivateBroker: Sendable {
     }
     /// Starts a new node that joins the cluster of `member` (a started node): same cookie, TLS files and users.
     public func start(joining member: PrivateBroker) async throws {
-        try await run(["start", "--dir", directory, "--name", "vumtest-\(UUID().uuidString.prefix(8))",
-                       "--join", member.directory])
+        try await start(["--join", member.directory])
     }
     public func restart() async throws { try await run(["start", "--dir", directory]) }
     public func stop() async throws { try await run(["stop", "--dir", directory]) }

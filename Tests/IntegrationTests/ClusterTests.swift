@@ -11,8 +11,6 @@ import VUMTesting
 extension FederationSuites {
     @Suite("Reliability: a three-node cluster with quorum queues, one node stopped under load", .timeLimit(.minutes(6)))
     struct ClusterTests {
-        typealias Outcomes = BrokerRestartTests.Outcomes
-
         /// The quorum queues of vhost `vum` and the node that leads each.
         static func leaders(_ node: PrivateBroker) async throws -> [String: String] {
             let output = try await node.ctl(["list_queues", "-p", Topology.virtualHost, "--no-table-headers", "--quiet",
@@ -46,29 +44,12 @@ extension FederationSuites {
                 let auditQueue = "test.audit.\(UUID().uuidString.prefix(8))"
                 _ = try await federation.channel.declareQueue(auditQueue, durable: true, arguments: ["x-queue-type": "quorum"])
                 try await federation.channel.bindQueue(auditQueue, exchange: Topology.procesgegevens, routingKey: "#")
-                let data = SyntheticData(seed: 73, table: testPC4Table)
-                var bronnen: [BronID] = []
-                var adapters: [(AMQPConnection, Task<Void, any Error>)] = []
-                for (i, name) in ["noord", "midden", "zuid"].enumerated() {
-                    let bron = try await federation.addBron(name)
-                    bronnen.append(bron)
-                    // Adapter i starts on node i + 1: one loses its node, two do not.
-                    let connection = try await AMQPConnection.connect(try settings(first: i))
-                    let people = (i * 300..<(i + 1) * 300).map(data.werkzoekende)
-                    let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
-                                                       connection: connection)
-                    adapters.append((connection, task))
-                }
+                // Adapter i starts on node i + 1: one loses its node, two do not.
+                let (bronnen, adapters) = try await FaultLoad.threeAdapters(federation, seed: 73) { try settings(first: $0) }
                 // The aggregator and the auditor on node 1 as well.
                 let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }),
                                                             broker: try settings(first: 0), quorum: true)
-                let store = try AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, checkpointInterval: 100)
-                let auditConnection = try await AMQPConnection.connect(try settings(first: 0))
-                var auditSettings = AuditServiceConfiguration()
-                auditSettings.queue = auditQueue
-                auditSettings.retryDelay = .milliseconds(200)
-                let auditor = AuditService(configuration: auditSettings, connection: auditConnection, store: store)
-                let auditTask = Task { try await auditor.run() }
+                let auditor = try await FaultLoad.Auditor.start(queue: auditQueue, configuration: try settings(first: 0), folder: folder)
                 try await exchange.waitOnline(bronnen)
 
                 let leadersBefore = try await Self.leaders(cluster.nodes[1])
@@ -79,9 +60,9 @@ extension FederationSuites {
                 // An open model: one zoekvraag every 100 ms, from 4 s before node 1 stops until 16 s after; the
                 // node stays down.
                 let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
-                let outcomes = Outcomes()
+                let outcomes = FaultLoad.Outcomes()
                 let start = ContinuousClock.now
-                async let load: Void = BrokerRestartTests.sendLoad(exchange, question, outcomes, start)
+                async let load: Void = FaultLoad.sendLoad(exchange, question, outcomes, start)
                 try await Task.sleep(until: start + .seconds(4))
                 let stopping = ContinuousClock.now - start
                 try await cluster.nodes[0].stop()
@@ -101,29 +82,32 @@ extension FederationSuites {
                 // With one node of three down, the federation answers in full again within 8 s.
                 let after = all.filter { $0.sentAt > stopped + .seconds(8) }
                 #expect(after.count >= 60)
-                // Known issue (1 run in 4 so far): RabbitMQ 3.10 can go on nacking every event published to the
-                // quorum audit queue after its leader moved, and the aggregator then answers 503 (no audit, no
-                // answer) until the end of the test. Docs/reliability.md, scenario 5.
-                withKnownIssue("RabbitMQ 3.10 nacks every procesgebeurtenis after the audit queue's leader moved", isIntermittent: true) {
+                // Known issue, intermittent, two modes seen (counts in Docs/reliability.md, scenario 5): RabbitMQ
+                // 3.10 nacks every event after the audit queue's leader moved, so the aggregator answers 503 (no
+                // audit, no answer) to the end; or the adapter that lost its node stays connected but one bron
+                // never answers again (200 with 2 of 3). Both are open in issue 10; this wrapper hides any failure
+                // of this one expectation, so it must go as soon as they are understood.
+                withKnownIssue("after the node stops the federation does not always answer in full again (RabbitMQ nacks, or a bron that never comes back)",
+                               isIntermittent: true) {
                     #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.beantwoord) })")
                 }
                 let interrupted = all.filter { $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(8) }
                 #expect(exchange.federation.connection.isConnected)
                 for (connection, _) in adapters { #expect(connection.isConnected) }
-                #expect(auditConnection.isConnected)
+                #expect(auditor.connection.isConnected)
 
                 let leadersAfter = try await Self.leaders(cluster.nodes[1])
                 #expect(leadersAfter[auditQueue].map { $0 != victim } == true, "\(leadersAfter)")
 
                 // Every answered zoekvraag had its zoekvraag.ontvangen confirmed: the store holds each exactly once.
                 let answered = Set(all.filter { $0.status == 200 }.compactMap(\.vraagID))
-                let stored = try await BrokerRestartTests.expectAuditedOnce(answered, in: store)
+                let stored = try await FaultLoad.expectAuditedOnce(answered, in: auditor.store)
                 let partial = interrupted.filter { $0.status == 200 && $0.beantwoord < 3 }.count
                 print("cluster: node \(victim) stopped at \(stopping) (down at \(stopped)); sent \(all.count), outcomes \(summary), "
                       + "in the 8 s after the stop \(interrupted.count) sent, \(partial) partial; slowest \(slowest); stored \(stored) events, "
                       + "\(answered.count) answered zoekvragen all audited once; audit queue leader \(leadersBefore[auditQueue] ?? "?") -> \(leadersAfter[auditQueue] ?? "?")")
 
-                await BrokerRestartTests.stop(auditTask, auditConnection, adapters)
+                await FaultLoad.stop(auditor, adapters)
                 await exchange.stop()
                 await federation.stop()
             }

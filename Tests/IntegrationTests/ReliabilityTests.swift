@@ -117,9 +117,9 @@ extension FederationSuites {
 
             // Small answers: the test is about faults, not about how many vumIDs a debug build mints per second.
             let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":20},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
-            let outcomes = BrokerRestartTests.Outcomes()
+            let outcomes = FaultLoad.Outcomes()
             let start = ContinuousClock.now
-            async let load: Void = BrokerRestartTests.sendLoad(exchange, question, outcomes, start, every: .milliseconds(200),
+            async let load: Void = FaultLoad.sendLoad(exchange, question, outcomes, start, every: .milliseconds(200),
                                                                 statusOf: victim)
             try await Task.sleep(until: start + .seconds(3))
             daemon.signal(SIGKILL)
