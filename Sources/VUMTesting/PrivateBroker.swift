@@ -53,7 +53,14 @@ public struct PrivateBroker: Sendable {
 
     public func environment() throws -> BrokerEnvironment { try BrokerEnvironment(brokerDirectory: directory) }
 
-    public func removeFiles() { try? FileManager.default.removeItem(atPath: directory) }
+    /// Removes the node's folder, unless `VUM_KEEP_BROKER_FILES` is set (then its logs stay for a post-mortem).
+    public func removeFiles() {
+        if ProcessInfo.processInfo.environment["VUM_KEEP_BROKER_FILES"] != nil {
+            print("broker files kept in \(directory)")
+            return
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     @discardableResult
     private func run(_ arguments: [String]) async throws -> String {

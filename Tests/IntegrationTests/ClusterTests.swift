@@ -91,6 +91,19 @@ extension FederationSuites {
                                isIntermittent: true) {
                     #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.beantwoord) })")
                 }
+                if !after.allSatisfy({ $0.status == 200 && $0.beantwoord == 3 }) {
+                    // For the post-mortem: which bronnen did not answer, and what the surviving nodes think of the
+                    // queues, consumers and bindings.
+                    let missing = Dictionary(grouping: after.flatMap(\.unanswered), by: { $0 }).mapValues(\.count)
+                    print("cluster post-mortem: not answered from 8 s after the stop: \(missing)")
+                    for args in [["list_queues", "-p", Topology.virtualHost, "name", "type", "leader", "members", "online",
+                                  "messages_ready", "messages_unacknowledged", "consumers"],
+                                 ["list_consumers", "-p", Topology.virtualHost],
+                                 ["list_bindings", "-p", Topology.virtualHost],
+                                 ["list_channels", "name", "confirm", "messages_unconfirmed", "messages_unacknowledged"]] {
+                        print("cluster post-mortem: rabbitmqctl \(args.joined(separator: " ")):\n" + ((try? await cluster.nodes[1].ctl(args)) ?? "?"))
+                    }
+                }
                 let interrupted = all.filter { $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(8) }
                 #expect(exchange.federation.connection.isConnected)
                 for (connection, _) in adapters { #expect(connection.isConnected) }

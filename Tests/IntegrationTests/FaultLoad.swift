@@ -18,6 +18,8 @@ enum FaultLoad {
         var took: Duration
         var vraagID: String?
         var beantwoord: Int
+        /// "bron: status" of every bron that did not answer.
+        var unanswered: [String] = []
         /// The status of one bron the test follows, when it asked for one.
         var victimStatus: String? = nil
     }
@@ -53,7 +55,10 @@ enum FaultLoad {
         if let r = try? await exchange.zoek(question, deadlineMs: 2000) {
             outcome.status = r.status
             outcome.vraagID = r.json["vraagID"]?.string
-            outcome.beantwoord = r.json["vumBronnen"]?.array.filter { $0["status"]?.string == "beantwoord" }.count ?? 0
+            let bronnen = r.json["vumBronnen"]?.array ?? []
+            outcome.beantwoord = bronnen.filter { $0["status"]?.string == "beantwoord" }.count
+            outcome.unanswered = bronnen.filter { $0["status"]?.string != "beantwoord" }
+                .map { "\($0["bronID"]?.string ?? "?"): \($0["status"]?.string ?? "?")" }
             if let followed {
                 outcome.victimStatus = r.json["vumBronnen"]?.array.first { $0["bronID"]?.string == followed.rawValue }?["status"]?.string
             }

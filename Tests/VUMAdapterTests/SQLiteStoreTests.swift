@@ -49,11 +49,15 @@ struct SQLiteStoreTests {
                                 return (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
                             }
                         }
-                        let got = try await store.search(q, limit: limit, evaluator: storeEvaluator)
-                        #expect(got.matches == expected.matches, "question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
-                        #expect(got.maximumAantalResultatenBereikt == expected.more, "question \(i) on \(gegevensset)")
-                        // The SQL says exactly what the evaluator says: the exact check refuses nothing.
-                        #expect(got.refusedByEvaluator == 0, "question \(i) on \(gegevensset): \(json.serialized())")
+                        // The adapter's path answers rows as the SQL returns them; the checked path runs each through
+                        // the evaluator too. Both must give what the evaluator gives over all records.
+                        for check in [SQLiteStore.RowCheck.trustQuery, .evaluate] {
+                            let got = try await store.search(q, limit: limit, evaluator: storeEvaluator, check: check)
+                            #expect(got.matches == expected.matches, "\(check): question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
+                            #expect(got.maximumAantalResultatenBereikt == expected.more, "\(check): question \(i) on \(gegevensset)")
+                            // The SQL says exactly what the evaluator says: the exact check refuses nothing.
+                            #expect(got.refusedByEvaluator == 0, "question \(i) on \(gegevensset): \(json.serialized())")
+                        }
                         compared += 1
                         if !expected.matches.isEmpty { nonEmpty += 1 }
                         if expected.more { capped += 1 }
