@@ -7,11 +7,15 @@
 # memory (VmHWM) of every daemon. Results go to a JSON-lines file, Docs/benchmarks.md (block
 # "load-bench") and SVG plots in Docs/plots/ (scripts/bench-load-report.py).
 #
-#   scripts/bench-load.sh [--quick] [--no-docs] [--seconds S] [--scenario "N M RATE ENTRY"]... [--data DIR]
+#   scripts/bench-load.sh [--quick] [--no-docs] [--seconds S] [--scenario "N M RATE ENTRY [DELAYS]"]... [--data DIR]
+#
+# DELAYS, optional: the adapters' source.delay (artificial per-bron latency, a slow legacy system), a
+# comma-separated list given to the bronnen in turn: "0ms,50ms,200ms" delays bron 1 not at all, bron 2 by
+# 50 ms, bron 3 by 200 ms, bron 4 not at all, and so on.
 #
 # Scenarios (default, about 25 minutes with the data already generated): bronnen 1, 5, 20, 50 at 10k
 # records and 20/s; records 10k, 100k, 1M with one bron at 20/s; arrival rate 10 to 100/s with 5 bronnen;
-# the goal, 20 bronnen x 100k at 50/s, over REST and over AMQP. --quick: three small scenarios (a smoke
+# the goal, 20 bronnen x 100k at 50/s, over REST and over AMQP; 5 bronnen with per-bron delays of 0 to 200 ms. --quick: three small scenarios (a smoke
 # run). --data: where generated stores are kept between runs (default /tmp/vum-bench-data; a 1M store is
 # 4.3 GB and takes minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
 # mode serves many processes), so the bronnen hold the same records and share the page cache.
@@ -44,6 +48,7 @@ if [ ${#scenarios[@]} -eq 0 ]; then
             "5 10000 10 rest" "5 10000 50 rest" "5 10000 100 rest"
             "5 10000 20 amqp"
             "20 100000 50 rest" "20 100000 50 amqp"
+            "5 10000 20 rest 0ms,20ms,50ms,100ms,200ms"
         )
     fi
 fi
@@ -101,12 +106,13 @@ url() { echo "amqp://$1@$RABBITMQ_HOST:$RABBITMQ_PORT/vum"; }
 oin=00000001002220647000
 index=0
 for scenario in "${scenarios[@]}"; do
-    read -r n m rate entry <<< "$scenario"
+    read -r n m rate entry delays <<< "$scenario"
+    IFS=, read -r -a delay_list <<< "${delays:-0ms}"
     index=$((index + 1))
     store="$(store_for "$m")"
     dir="$run/s$index"
     mkdir -p "$dir/logs"
-    echo "== scenario $index/${#scenarios[@]}: $n bronnen x $m records, $rate zoekvragen/s over $entry" >&2
+    echo "== scenario $index/${#scenarios[@]}: $n bronnen x $m records, $rate zoekvragen/s over $entry${delays:+, delays $delays}" >&2
     {
         echo "operator: operator"
         echo "aggregator: aggregator"
@@ -141,8 +147,8 @@ CONF
     adapter_pids=()
     for i in $(seq 1 "$n"); do
         bron=$(printf 'bron-%02d' "$i")
-        printf 'bron = %s\ngegevenssets = werkzoekenden\nbroker.url = %s\nstore = "%s"\nheartbeat = 2s\nlog-level = warning\n' \
-            "$bron" "$(url "bron-$bron")" "$store" > "$dir/$bron.conf"
+        printf 'bron = %s\ngegevenssets = werkzoekenden\nbroker.url = %s\nstore = "%s"\nheartbeat = 2s\nlog-level = warning\nsource.delay = %s\n' \
+            "$bron" "$(url "bron-$bron")" "$store" "${delay_list[$(( (i - 1) % ${#delay_list[@]} ))]}" > "$dir/$bron.conf"
         var="VUM_PASSWORD_BRON_$(echo "$bron" | tr 'a-z-' 'A-Z_')"
         VUM_ADAPTER_BROKER_PASSWORD="${!var}" "$bin/vum-adapter" --config "$dir/$bron.conf" > "$dir/logs/$bron.log" 2>&1 &
         pids+=($!); adapter_pids+=($!)
@@ -160,7 +166,7 @@ CONF
     floor="$("$c_bin" "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" rtt 2000)"
     declare -A before=()
     for pid in "$aggregator_pid" "$audit_pid" "${adapter_pids[@]}"; do before[$pid]=$(cpu_ticks "$pid"); done
-    bench_args=(--oin "$oin" --rate "$rate" --seconds "$seconds" --label "$n bronnen x $m records, $rate/s, $entry")
+    bench_args=(--oin "$oin" --rate "$rate" --seconds "$seconds" --label "$n bronnen x $m records, $rate/s, $entry${delays:+, delays $delays}")
     if [ "$entry" = amqp ]; then
         bench_args+=(--entry amqp --amqp-url "$(url "bemiddelaar-gemeente:$VUM_PASSWORD_BEMIDDELAAR_GEMEENTE")")
     else
@@ -185,9 +191,9 @@ CONF
     done
     cpu_json+="]}"; peak_json+="]}"
     unset before
-    python3 - "$n" "$m" "$rate" "$entry" "$ticks" "$floor" "$bench" "$cpu_json" "$peak_json" "$seconds" "$(du -m "$store" | cut -f1)" >> "$results" <<'PY'
+    python3 - "$n" "$m" "$rate" "$entry" "$ticks" "$floor" "$bench" "$cpu_json" "$peak_json" "$seconds" "$(du -m "$store" | cut -f1)" "${delays:-}" >> "$results" <<'PY'
 import json, sys
-n, m, rate, entry, ticks, floor, bench, cpu, peak, seconds, store_mb = sys.argv[1:12]
+n, m, rate, entry, ticks, floor, bench, cpu, peak, seconds, store_mb, delays = sys.argv[1:13]
 b = json.loads(bench); f = json.loads(floor); cpu = json.loads(cpu); peak = json.loads(peak)
 t = float(ticks)
 b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": entry,
@@ -196,7 +202,7 @@ b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": en
                     "adapters_total": sum(cpu["adapters"]) / t, "adapter_max": max(cpu["adapters"]) / t},
           "peak_mb": {"aggregator": peak["aggregator"] / 1024, "audit": peak["audit"] / 1024,
                       "adapter_max": max(peak["adapters"]) / 1024},
-          "measured_seconds": float(seconds)})
+          "measured_seconds": float(seconds), "delays": delays})
 print(json.dumps(b, sort_keys=True))
 PY
     tail -n 1 "$results" >&2

@@ -14,6 +14,8 @@ extension AdapterDaemonConfiguration {
     ] + KeyValueConfiguration.brokerKeys(user: "bron-<bron>") + [
         .init("source", "sqlite", "where the records are: sqlite (the store file), postgres (the partner's database, "
             + "through a mapping file) or rest (the partner's koppelvlak 3.0 Bron endpoint)"),
+        .init("source.delay", "0ms", "added before every answer of the source, as a slow legacy system would "
+            + "(benchmarks and fault drills; keep 0ms in production)"),
         .init("store", "bron.sqlite", "sqlite: the store file (created when missing; fill it with vum import)"),
         .init("mapping", "", "postgres: the mapping file (YAML, Docs/aansluitkit.md section 9)"),
         .init("postgres.host", "127.0.0.1", "postgres: the database server"),
@@ -86,6 +88,7 @@ extension AdapterDaemonConfiguration {
         default: throw c.fail("source", "\"\(c.string("source"))\" is not sqlite, postgres or rest")
         }
         self.init(service: service, broker: broker, gegevenssets: sets, source: source, pc4TablePath: pc4, logLevel: level)
+        sourceDelay = try c.duration("source.delay", atLeast: .zero)
     }
 
     static func postgres(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError) -> PostgresSettings {

@@ -18,6 +18,8 @@ public struct AdapterDaemonConfiguration: Sendable {
     /// The PC4 centroid table (CSV).
     public var pc4TablePath: String
     public var logLevel: Logger.Level
+    /// Added before every answer of the source (``DelayedSource``): benchmarks and drills only. Default zero.
+    public var sourceDelay: Duration = .zero
 
     public init(service: AdapterConfiguration, broker: AMQPConfiguration, gegevenssets: Set<Gegevensset>,
                 source: SourceSettings, pc4TablePath: String, logLevel: Logger.Level = .info) {

@@ -69,7 +69,7 @@ struct Run: AsyncParsableCommand {
         var clientTask: Task<Void, Never>?
         defer { clientTask?.cancel() }
         var rest: RESTBronSource?
-        let source: any BronSource
+        var source: any BronSource
         switch configuration.source {
         case .sqlite(let path):
             let store = try SQLiteStore(path: path)
@@ -89,6 +89,10 @@ struct Run: AsyncParsableCommand {
             logger.info("forwarding to the bron's endpoint", metadata: ["vum.endpoint": "\(settings.baseURL)"])
         }
 
+        if configuration.sourceDelay > .zero {
+            source = DelayedSource(source, delay: configuration.sourceDelay)
+            logger.warning("every answer is delayed on purpose (source.delay)", metadata: ["vum.delay": "\(configuration.sourceDelay)"])
+        }
         configuration.broker.warnIfPasswordLogin(logger)
         let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
         let adapter = AdapterService(configuration: configuration.service, connection: connection, source: source,

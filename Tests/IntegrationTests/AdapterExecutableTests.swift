@@ -71,6 +71,39 @@ extension FederationSuites {
             #expect(result.output.contains("password login to the broker: for local development only"))
         }
 
+        @Test("source.delay: every answer comes that much later, with a warning at start (benchmarks and drills)")
+        func delayedAnswers() async throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let federation = try await TestFederation.start()
+            defer { Task { await federation.stop() } }
+            let bron = try await federation.addBron("traag")
+            let people = (0..<200).map(SyntheticData(seed: 32, table: testPC4Table).werkzoekende)
+            let storePath = folder.appendingPathComponent("bron.sqlite").path
+            try await offPool { try SQLiteStore(path: storePath).upsert(people) }
+            let configPath = folder.appendingPathComponent("adapter.conf").path
+            try (Self.configuration(bron, store: storePath) + "\nsource.delay = 700ms\n")
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
+                                                environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+            defer { daemon.signal(SIGKILL) }
+            _ = try await federation.announcement(from: bron, .aanmelding)
+            let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40}}"#
+            for _ in 0..<2 {
+                let asked = ContinuousClock.now
+                let vraagID = try await federation.ask(question)
+                let (_, antwoord) = try await federation.answer(to: vraagID, from: bron)
+                #expect(antwoord.fout == nil)
+                #expect(antwoord.matches == (try evaluatorAnswer(people, question)).matches.map(\.json))
+                // The bron's own measure of its work includes the delay; the asker waited at least as long.
+                #expect((antwoord.duurMs ?? 0) >= 700, "duurMs \(antwoord.duurMs ?? -1)")
+                #expect(ContinuousClock.now - asked >= .milliseconds(700))
+            }
+            daemon.signal(SIGTERM)
+            let result = await daemon.wait()
+            #expect(result.output.contains("every answer is delayed on purpose (source.delay)"), "\(result.output)")
+        }
+
         @Test("a missing bron queue stops start-up with exit 1 and says what to create")
         func missingQueue() async throws {
             let folder = try temporaryFolder()
@@ -91,6 +124,7 @@ extension FederationSuites {
             (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "prefetch=0"], "prefetch (--set): \"0\" is not a whole number"),
             (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "brokerurl=amqp://a"], "unknown key \"brokerurl\""),
             (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "heartbeat=soms"], "heartbeat (--set): \"soms\" is not a duration"),
+            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "source.delay=-5ms"], "source.delay (--set): \"-5ms\" is not a duration"),
         ])
         func configurationErrors(arguments: [String], message: String) async throws {
             let result = try await ChildProcess.run(vumAdapterExecutable, arguments)
