@@ -39,6 +39,8 @@ extension AdapterDaemonConfiguration {
         .init("prefetch", "16", "unacknowledged messages the broker may hand the adapter at once"),
         .init("concurrency", "4", "questions worked on at the same time"),
         .init("heartbeat", "5s", "time between heartbeats on vum.aanmeldingen (ms, s or m)"),
+        .init("consumer-check", "5s", "time between checks that the broker still delivers: messages waiting, room to "
+            + "work and no delivery twice in a row make the adapter consume again on a fresh channel"),
         .init("max-message-size", "1048576", "messages larger than this many bytes are refused"),
         KeyValueConfiguration.logLevelKey,
     ]
@@ -75,6 +77,7 @@ extension AdapterDaemonConfiguration {
         service.prefetch = UInt16(try c.int("prefetch", 1...65_535))
         service.concurrency = try c.int("concurrency", 1...1_000)
         service.heartbeatInterval = try c.duration("heartbeat", atLeast: .milliseconds(100))
+        service.consumerCheckInterval = try c.duration("consumer-check", atLeast: .milliseconds(100))
         service.maximumMessageSize = try c.int("max-message-size", 1_024...(128 << 20))
 
         let pc4 = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")

@@ -16,6 +16,8 @@ public struct AdapterConfiguration: Sendable {
     public var concurrency: Int = 4
     /// Time between heartbeats on `vum.aanmeldingen`. Default 5 s.
     public var heartbeatInterval: Duration = .seconds(5)
+    /// Time between checks that the broker still feeds the consumer (``ConsumerWatchdog``). Default 5 s.
+    public var consumerCheckInterval: Duration = .seconds(5)
     /// The most matches the bron returns, whatever the question asks. Default 100.
     public var resultLimit: Int = 100
     /// Whether details carry contact data (when the record itself says it is available). Default `true`.
@@ -46,6 +48,8 @@ public struct AdapterCounters: Sendable, Hashable {
     public var details = 0
     /// Datakwaliteit reports received (`vum.datakwaliteit.v1`).
     public var datakwaliteit = 0
+    /// Times the adapter consumed again because the broker had stopped feeding its consumer.
+    public var consumerRestarts = 0
 }
 
 /// A bron's side of the exchange: consumes `vum.bron.<id>`, answers zoekvragen and detail requests from
@@ -64,6 +68,16 @@ public final class AdapterService: Sendable {
     let logger: Logger
     private let countersState = Mutex(AdapterCounters())
     private let reportsPerRecord = Mutex([RecordID: Int]())
+    /// The consumer being read, deliveries received on it, questions in hand, and whether the watchdog
+    /// asked for a fresh one.
+    private let consuming = Mutex(Consuming())
+
+    struct Consuming: Sendable {
+        var consumer: AMQPConsumer?
+        var deliveries = 0
+        var running = 0
+        var restartRequested = false
+    }
 
     public init(configuration: AdapterConfiguration, connection: AMQPConnection, source: any BronSource,
                 table: PC4Table, logger: Logger = Logger(label: "vum.adapter")) {
@@ -131,11 +145,43 @@ public final class AdapterService: Sendable {
         }
         defer { heartbeats.cancel() }
 
-        let inbox = try await connection.openChannel()
-        try await inbox.qos(prefetchCount: configuration.prefetch)
-        let consumer = try await inbox.consume(queue: Topology.bronQueue(configuration.bron))
-        logger.debug("adapter serving", metadata: ["amqp.queue": "\(consumer.queue)"])
-        let consumingError: (any Error)? = await withTaskGroup(of: Void.self) { group in
+        let queue = Topology.bronQueue(configuration.bron)
+        let watchdog = Task { await self.watchConsumer(queue) }
+        defer { watchdog.cancel() }
+        var consumingError: (any Error)?
+        while true {
+            let inbox = try await connection.openChannel()
+            try await inbox.qos(prefetchCount: configuration.prefetch)
+            let consumer = try await inbox.consume(queue: queue)
+            consuming.withLock { $0 = Consuming(consumer: consumer) }
+            logger.debug("adapter serving", metadata: ["amqp.queue": "\(consumer.queue)"])
+            consumingError = await consume(consumer, publisher: publisher)
+            // A consumer the watchdog cancelled ends normally, or with an error when its channel failed on the
+            // way; either way it is replaced.
+            let restart = consuming.withLock { c in
+                defer { c = Consuming() }
+                return c.restartRequested && !Task.isCancelled
+            }
+            await inbox.close()
+            guard restart else { break }
+            consumingError = nil
+        }
+        heartbeats.cancel()
+        do { try await announce(.afmelding, on: publisher) } catch {
+            logger.info("afmelding not sent", metadata: ["vum.error": "\(error)"])
+        }
+        await publisher.close()
+        if let consumingError {
+            // Not a graceful stop: the queue went away or the broker cancelled the consumer. Whoever runs the
+            // service must know, and restart it or alert, rather than see a clean exit.
+            throw AdapterError(description: "consuming \(Topology.bronQueue(configuration.bron)) stopped: \(consumingError)")
+        }
+    }
+
+    /// Handles `consumer`'s deliveries, at most `concurrency` at a time, until it ends; waits for those in
+    /// hand. Returns why it ended when that was an error (the queue went away, the broker cancelled it).
+    private func consume(_ consumer: AMQPConsumer, publisher: AMQPChannel) async -> (any Error)? {
+        await withTaskGroup(of: Void.self) { group in
             var running = 0
             var failure: (any Error)?
             do {
@@ -144,7 +190,14 @@ public final class AdapterService: Sendable {
                         await group.next()
                         running -= 1
                     }
-                    group.addTask { await self.handle(delivery, publisher: publisher) }
+                    consuming.withLock {
+                        $0.deliveries += 1
+                        $0.running += 1
+                    }
+                    group.addTask {
+                        await self.handle(delivery, publisher: publisher)
+                        self.consuming.withLock { $0.running -= 1 }
+                    }
                     running += 1
                 }
             } catch {
@@ -154,16 +207,31 @@ public final class AdapterService: Sendable {
             await group.waitForAll()
             return failure
         }
-        heartbeats.cancel()
-        do { try await announce(.afmelding, on: publisher) } catch {
-            logger.info("afmelding not sent", metadata: ["vum.error": "\(error)"])
-        }
-        await inbox.close()
-        await publisher.close()
-        if let consumingError {
-            // Not a graceful stop: the queue went away or the broker cancelled the consumer. Whoever runs the
-            // service must know, and restart it or alert, rather than see a clean exit.
-            throw AdapterError(description: "consuming \(Topology.bronQueue(configuration.bron)) stopped: \(consumingError)")
+    }
+
+    /// Every `consumerCheckInterval`, asks the broker how many messages wait in the queue; when the
+    /// ``ConsumerWatchdog`` finds the consumer starved, cancels it so that ``serve()`` consumes again on a
+    /// fresh channel. A failed check (the connection is being re-established) is skipped.
+    private func watchConsumer(_ queue: String) async {
+        var watchdog = ConsumerWatchdog()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.consumerCheckInterval)
+            guard !Task.isCancelled, let info = try? await connection.queueInfo(queue) else { continue }
+            let (consumer, deliveries, running) = consuming.withLock { ($0.consumer, $0.deliveries, $0.running) }
+            guard let consumer else {
+                watchdog.reset()
+                continue
+            }
+            guard watchdog.check(deliveries: deliveries, ready: Int(info.messageCount),
+                                 busy: running >= configuration.concurrency) else { continue }
+            logger.warning("messages wait in the queue but the broker delivers none: consuming again on a fresh channel",
+                           metadata: ["amqp.queue": "\(queue)", "vum.ready": "\(info.messageCount)"])
+            count { $0.consumerRestarts += 1 }
+            consuming.withLock { $0.restartRequested = true }
+            watchdog.reset()
+            do { try await consumer.cancel() } catch {
+                logger.info("consumer cancel failed; the fresh channel replaces it anyway", metadata: ["vum.error": "\(error)"])
+            }
         }
     }
 

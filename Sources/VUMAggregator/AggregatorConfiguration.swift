@@ -30,6 +30,17 @@ public struct AggregatorConfiguration: Sendable {
     public var maximumOpenZoekvragen = 1_000
     /// Messages larger than this are dropped before parsing. Default 8 MiB (100 matches of 20 bronnen fit).
     public var maximumMessageSize = 8 << 20
+    /// When the confirmed channel (procesgegevens) is replaced: after at least `nacks` nacks in a row spanning
+    /// at least `during` (``ConfirmedChannel``). Default 20 over 2 s.
+    public var confirmedChannelReplacement = ChannelReplacement()
+    public struct ChannelReplacement: Sendable {
+        public var nacks = 20
+        public var during: Duration = .seconds(2)
+        public init(nacks: Int = 20, during: Duration = .seconds(2)) {
+            self.nacks = nacks
+            self.during = during
+        }
+    }
     public var appID = "vum-aggregator/0.1.0"
 
     public init(brokerUser: String, exchangeOIN: OIN) {

@@ -67,6 +67,11 @@ enum AggregatorMetrics {
         counter("vum_details_total", [("uitkomst", uitkomst)]).increment()
     }
 
+    /// The confirmed channel replaced because the broker refused everything on it.
+    static func confirmedChannelReplaced() {
+        counter("vum_bevestigd_kanaal_vervangen_total", []).increment()
+    }
+
     /// Late answers, by bron.
     static func teLaat(_ bron: BronID) {
         counter("vum_antwoorden_te_laat_total", [("bron", bron.rawValue)]).increment()

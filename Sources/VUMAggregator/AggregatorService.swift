@@ -26,7 +26,7 @@ public final class AggregatorService: Service, Sendable {
 
     struct Channels: Sendable {
         var publisher: AMQPChannel
-        var audit: AMQPChannel
+        var audit: ConfirmedChannel
         var replyQueue: String
     }
 
@@ -86,6 +86,10 @@ public final class AggregatorService: Service, Sendable {
     /// The queue answers come back on (`reply_to` of every zoekvraag and detail request).
     public var replyQueueName: String? { state.withLock { $0.channels?.replyQueue } }
 
+    /// How often the confirmed channel was replaced because the broker refused everything on it (also the
+    /// metric `vum_bevestigd_kanaal_vervangen_total`).
+    public var confirmedChannelReplacements: Int { state.withLock { $0.channels?.audit.replacements } ?? 0 }
+
     /// The presence registry as it stands.
     public var presence: PresenceRegistry { state.withLock { $0.presence } }
 
@@ -94,8 +98,7 @@ public final class AggregatorService: Service, Sendable {
     public func run() async throws {
         try await checkTopology()
         let publisher = try await connection.openChannel()
-        let audit = try await connection.openChannel()
-        try await audit.enableConfirms()
+        let audit = try await ConfirmedChannel.open(connection, policy: configuration.confirmedChannelReplacement, logger: logger)
         let inbox = try await connection.openChannel()
         try await inbox.qos(prefetchCount: 500)
         let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
@@ -590,7 +593,7 @@ public final class AggregatorService: Service, Sendable {
     }
 
     /// Publishes an event and waits for the broker's confirm.
-    func publishEvent(_ event: Procesgebeurtenis, on channel: AMQPChannel) async throws {
+    func publishEvent(_ event: Procesgebeurtenis, on channel: ConfirmedChannel) async throws {
         let envelope = Envelope(type: .procesgebeurtenis, correlationID: event.vraagID, appID: configuration.appID,
                                 userID: configuration.brokerUser)
         let outcome = try await channel.publish(MessageCodec.encode(event), exchange: Topology.procesgegevens,

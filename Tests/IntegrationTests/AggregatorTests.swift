@@ -402,6 +402,38 @@ extension FederationSuites {
             }
         }
 
+        @Test("a confirmed channel on which the broker refuses every event is replaced; once the refusal is gone the exchange answers again")
+        func nackedChannelReplaced() async throws {
+            try await PrivateBroker.with(name: "aggregator-nacks") { node in
+                let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
+                let exchange = try await TestExchange.start(bronnen: [:], broker: configuration) {
+                    $0.confirmedChannelReplacement = .init(nacks: 5, during: .milliseconds(300))
+                }
+                let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#
+                #expect(try await exchange.zoek(question, .vacatures).status == 200)
+                // A queue that takes nothing behind vum.procesgegevens: the broker nacks every event.
+                let refusing = "test.refuse.\(UUID().uuidString.prefix(8))"
+                let channel = exchange.federation.channel
+                _ = try await channel.declareQueue(refusing, arguments: ["x-max-length": .int32(0), "x-overflow": .string("reject-publish")])
+                try await channel.bindQueue(refusing, exchange: Topology.procesgegevens, routingKey: "#")
+                var refused = 0
+                let until = ContinuousClock.now + .seconds(15)
+                while exchange.aggregator.confirmedChannelReplacements == 0 && ContinuousClock.now < until {
+                    let answer = try await exchange.zoek(question, .vacatures)
+                    #expect(answer.status == 503, "\(answer.json.serialized())")
+                    refused += 1
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(exchange.aggregator.confirmedChannelReplacements == 1)
+                #expect(refused >= 3, "replaced after \(refused) refused zoekvragen")
+                // Still refused on the fresh channel while the queue is there: nothing unaudited gets out.
+                #expect(try await exchange.zoek(question, .vacatures).status == 503)
+                try await channel.deleteQueue(refusing)
+                #expect(try await exchange.zoek(question, .vacatures).status == 200)
+                await exchange.stop()
+            }
+        }
+
         @Test("bus-native bemiddelaars ask over vum.verzoeken with the REST API's semantics and codes")
         func amqpEntry() async throws {
             let federation = try await TestFederation.start()

@@ -115,8 +115,10 @@ enum FaultLoad {
             bronnen.append(bron)
             let connection = try await AMQPConnection.connect(try configuration(i))
             let people = (i * 300..<(i + 1) * 300).map(data.werkzoekende)
+            // Checked every second that the broker still feeds them (ConsumerWatchdog), so a starved consumer is
+            // replaced within the tests' recovery windows.
             let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
-                                               connection: connection)
+                                               connection: connection) { $0.consumerCheckInterval = .seconds(1) }
             adapters.append((connection, task))
         }
         return (bronnen, adapters)
