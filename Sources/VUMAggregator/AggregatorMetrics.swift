@@ -67,9 +67,9 @@ enum AggregatorMetrics {
         counter("vum_details_total", [("uitkomst", uitkomst)]).increment()
     }
 
-    /// The confirmed channel replaced because the broker refused everything on it.
-    static func confirmedChannelReplaced() {
-        counter("vum_bevestigd_kanaal_vervangen_total", []).increment()
+    /// A confirmed channel replaced because the broker refused everything on it.
+    static func confirmedChannelReplaced(_ kanaal: String) {
+        counter("vum_bevestigd_kanaal_vervangen_total", [("kanaal", kanaal)]).increment()
     }
 
     /// Late answers, by bron.

@@ -27,6 +27,8 @@ public final class AggregatorService: Service, Sendable {
     struct Channels: Sendable {
         var publisher: AMQPChannel
         var audit: ConfirmedChannel
+        /// The fan-out of zoekvragen, confirmed so a queue the broker drops them for shows (``ConfirmedChannel``).
+        var fanOut: ConfirmedChannel
         var replyQueue: String
     }
 
@@ -86,9 +88,11 @@ public final class AggregatorService: Service, Sendable {
     /// The queue answers come back on (`reply_to` of every zoekvraag and detail request).
     public var replyQueueName: String? { state.withLock { $0.channels?.replyQueue } }
 
-    /// How often the confirmed channel was replaced because the broker refused everything on it (also the
-    /// metric `vum_bevestigd_kanaal_vervangen_total`).
-    public var confirmedChannelReplacements: Int { state.withLock { $0.channels?.audit.replacements } ?? 0 }
+    /// How often a confirmed channel (procesgegevens, fan-out) was replaced because the broker refused
+    /// everything on it (also the metric `vum_bevestigd_kanaal_vervangen_total`).
+    public var confirmedChannelReplacements: Int {
+        state.withLock { $0.channels.map { $0.audit.replacements + $0.fanOut.replacements } } ?? 0
+    }
 
     /// The presence registry as it stands.
     public var presence: PresenceRegistry { state.withLock { $0.presence } }
@@ -98,14 +102,23 @@ public final class AggregatorService: Service, Sendable {
     public func run() async throws {
         try await checkTopology()
         let publisher = try await connection.openChannel()
-        let audit = try await ConfirmedChannel.open(connection, policy: configuration.confirmedChannelReplacement, logger: logger)
+        let audit = try await ConfirmedChannel.open("procesgegevens", connection, policy: configuration.confirmedChannelReplacement,
+                                                    logger: logger)
+        let fanOutChannel = try await ConfirmedChannel.open("zoekvragen", connection, policy: configuration.confirmedChannelReplacement,
+                                                            logger: logger)
         let inbox = try await connection.openChannel()
         try await inbox.qos(prefetchCount: 500)
         let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
         try await inbox.bindQueue(replies.name, exchange: Topology.antwoorden, routingKey: replies.name)
         let presenceQueue = try await inbox.declareQueue(exclusive: true)
         try await inbox.bindQueue(presenceQueue.name, exchange: Topology.aanmeldingen)
-        let replyConsumer = try await inbox.consume(queue: replies.name, noAck: true)
+        // Answers on a channel of their own, acknowledged after handling, at most 256 unhandled: when the
+        // aggregator falls behind, the backlog waits in the broker's queue, not in this process's memory (an
+        // answer can be hundreds of kilobytes; read without acknowledgements an overloaded aggregator grew to
+        // 786 MB, Docs/benchmarks.md).
+        let answers = try await connection.openChannel()
+        try await answers.qos(prefetchCount: 256)
+        let replyConsumer = try await answers.consume(queue: replies.name)
         let presenceConsumer = try await inbox.consume(queue: presenceQueue.name, noAck: true)
         // The AMQP entry exists when the operator's definitions create its queue; REST works without it.
         var requestConsumer: AMQPConsumer?
@@ -114,7 +127,8 @@ public final class AggregatorService: Service, Sendable {
         } else {
             logger.info("no queue vum.verzoeken: the AMQP entry for bemiddelaars is off, REST only")
         }
-        state.withLock { $0.channels = Channels(publisher: publisher, audit: audit, replyQueue: replies.name) }
+        state.withLock { $0.channels = Channels(publisher: publisher, audit: audit, fanOut: fanOutChannel,
+                                                        replyQueue: replies.name) }
         logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -140,8 +154,10 @@ public final class AggregatorService: Service, Sendable {
         }
         state.withLock { $0.channels = nil }
         await inbox.close()
+        await answers.close()
         await publisher.close()
         await audit.close()
+        await fanOutChannel.close()
     }
 
     func checkTopology() async throws {
@@ -320,11 +336,13 @@ public final class AggregatorService: Service, Sendable {
         envelope.fromParty = verzoek.fromParty
         envelope.viaParty = verzoek.viaParty ?? verzoek.fromParty
         envelope.suwiParty = registry.bemiddelaars[verzoek.fromParty]?.suwi ?? false
+        // Confirmed, in the background of the zoekvraag (answers may come before the confirm): a nack means a
+        // bron queue did not take it, and that bron will be te_laat.
         do {
-            try await channels.publisher.publish(MessageCodec.encode(bericht), exchange: Topology.zoekvragen, routingKey: "",
-                                                 properties: envelope.properties())
+            try await channels.fanOut.publish(MessageCodec.encode(bericht), exchange: Topology.zoekvragen, routingKey: "",
+                                              properties: envelope.properties())
         } catch {
-            logger.error("zoekvraag not published", metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
+            logger.error("zoekvraag not taken by every bron queue", metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
         }
         var verstuurd = base
         verstuurd.soort = .zoekvraagVerstuurd
@@ -365,17 +383,25 @@ public final class AggregatorService: Service, Sendable {
 
     func readReplies(_ consumer: AMQPConsumer) async throws {
         for try await delivery in consumer {
-            let envelope: Envelope
-            do { envelope = try Envelope(properties: delivery.properties) } catch {
-                logger.info("reply without a valid envelope dropped", metadata: ["vum.error": "\(error)"])
-                continue
-            }
-            switch envelope.type {
-            case .gegevensset: receiveAnswer(delivery, envelope)
-            case .detail: receiveDetail(delivery, envelope)
-            default:
-                logger.info("unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
-            }
+            receiveReply(delivery)
+            // Acknowledged whatever became of it (dropped ones too, or they would hold the prefetch). After a
+            // reconnect the broker redelivers what was not acknowledged: a repeated answer is a duplicate, and
+            // ignored as one.
+            try? await delivery.ack()
+        }
+    }
+
+    func receiveReply(_ delivery: AMQPDelivery) {
+        let envelope: Envelope
+        do { envelope = try Envelope(properties: delivery.properties) } catch {
+            logger.info("reply without a valid envelope dropped", metadata: ["vum.error": "\(error)"])
+            return
+        }
+        switch envelope.type {
+        case .gegevensset: receiveAnswer(delivery, envelope)
+        case .detail: receiveDetail(delivery, envelope)
+        default:
+            logger.info("unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
         }
     }
 

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The aggregator's channel in confirm mode (procesgegevens, datakwaliteit reports), replaced by a fresh one
-/// when the broker refuses everything published on it.
+/// A channel of the aggregator's in confirm mode, replaced by a fresh one when the broker refuses everything
+/// published on it. Two: one for procesgegevens (and datakwaliteit reports), one for the fan-out of zoekvragen.
 ///
 /// In the cluster test (ClusterTests, Docs/reliability.md scenario 5) RabbitMQ 3.10 sometimes nacked every
 /// event published on the channel the aggregator opened while the audit queue's leader node was shutting
@@ -12,6 +12,10 @@ import Synchronization
 /// `policy.nacks` nacks in a row on the current channel span at least `policy.during`, this opens a new
 /// channel with confirms, publishes there from then on, and closes the old one. Nothing is retried here: a
 /// nacked event still fails its caller (no audit, no answer).
+///
+/// The fan-out goes through one too because the same broker state showed there without a sound: in other
+/// runs of that test one bron got no zoekvraag after the stop (its queue held nothing, its consumer was
+/// fed nothing), which is what a publish the broker silently drops looks like when nobody asks for a confirm.
 final class ConfirmedChannel: Sendable {
 
     private struct State {
@@ -23,21 +27,24 @@ final class ConfirmedChannel: Sendable {
     }
 
     private let connection: AMQPConnection
+    /// What it carries, for logs and the metric (`procesgegevens`, `zoekvragen`).
+    let name: String
     private let policy: AggregatorConfiguration.ChannelReplacement
     private let logger: Logger
     private let state: Mutex<State>
 
-    private init(connection: AMQPConnection, channel: AMQPChannel, policy: AggregatorConfiguration.ChannelReplacement, logger: Logger) {
+    private init(name: String, connection: AMQPConnection, channel: AMQPChannel, policy: AggregatorConfiguration.ChannelReplacement, logger: Logger) {
+        self.name = name
         self.connection = connection
         self.policy = policy
         self.logger = logger
         state = Mutex(State(channel: channel))
     }
 
-    static func open(_ connection: AMQPConnection, policy: AggregatorConfiguration.ChannelReplacement, logger: Logger) async throws -> ConfirmedChannel {
+    static func open(_ name: String, _ connection: AMQPConnection, policy: AggregatorConfiguration.ChannelReplacement, logger: Logger) async throws -> ConfirmedChannel {
         let channel = try await connection.openChannel()
         try await channel.enableConfirms()
-        return ConfirmedChannel(connection: connection, channel: channel, policy: policy, logger: logger)
+        return ConfirmedChannel(name: name, connection: connection, channel: channel, policy: policy, logger: logger)
     }
 
     /// How often the channel was replaced.
@@ -93,13 +100,13 @@ final class ConfirmedChannel: Sendable {
                     s.replaced += 1
                     return old
                 }
-                logger.warning("the broker refused every publish on the confirmed channel: replaced it",
-                               metadata: ["vum.nacks": "\(nacks)", "amqp.channel": "\(old.id) -> \(fresh.id)"])
-                AggregatorMetrics.confirmedChannelReplaced()
+                logger.warning("the broker refused every publish on a confirmed channel: replaced it",
+                               metadata: ["vum.kanaal": "\(name)", "vum.nacks": "\(nacks)", "amqp.channel": "\(old.id) -> \(fresh.id)"])
+                AggregatorMetrics.confirmedChannelReplaced(name)
                 await old.close()
             } catch {
                 state.withLock { $0.replacing = false }
-                logger.error("the confirmed channel could not be replaced", metadata: ["vum.error": "\(error)"])
+                logger.error("a confirmed channel could not be replaced", metadata: ["vum.kanaal": "\(name)", "vum.error": "\(error)"])
             }
         }
     }

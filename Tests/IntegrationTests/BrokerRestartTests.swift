@@ -27,7 +27,7 @@ extension FederationSuites {
                 let auditQueue = "test.audit.\(UUID().uuidString.prefix(8))"
                 _ = try await federation.channel.declareQueue(auditQueue, durable: true)
                 try await federation.channel.bindQueue(auditQueue, exchange: Topology.procesgegevens, routingKey: "#")
-                let (bronnen, adapters) = try await FaultLoad.threeAdapters(federation, seed: 71) { _ in configuration }
+                let (bronnen, adapters, _) = try await FaultLoad.threeAdapters(federation, seed: 71) { _ in configuration }
                 let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }),
                                                             broker: configuration)
                 let auditor = try await FaultLoad.Auditor.start(queue: auditQueue, configuration: configuration, folder: folder)

@@ -45,7 +45,7 @@ extension FederationSuites {
                 _ = try await federation.channel.declareQueue(auditQueue, durable: true, arguments: ["x-queue-type": "quorum"])
                 try await federation.channel.bindQueue(auditQueue, exchange: Topology.procesgegevens, routingKey: "#")
                 // Adapter i starts on node i + 1: one loses its node, two do not.
-                let (bronnen, adapters) = try await FaultLoad.threeAdapters(federation, seed: 73) { try settings(first: $0) }
+                let (bronnen, adapters, services) = try await FaultLoad.threeAdapters(federation, seed: 73) { try settings(first: $0) }
                 // The aggregator and the auditor on node 1 as well.
                 let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }),
                                                             broker: try settings(first: 0), quorum: true)
@@ -79,23 +79,21 @@ extension FederationSuites {
                 #expect(slowest < .seconds(2) + .seconds(4), "the slowest zoekvraag took \(slowest)")
                 let before = all.filter { $0.sentAt < stopping - .milliseconds(500) }
                 #expect(before.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(before.map { ($0.status, $0.beantwoord) })")
-                // With one node of three down, the federation answers in full again within 8 s.
-                let after = all.filter { $0.sentAt > stopped + .seconds(8) }
-                #expect(after.count >= 60)
-                // Known issue, intermittent, two modes seen (counts in Docs/reliability.md, scenario 5): RabbitMQ
-                // 3.10 nacks every event after the audit queue's leader moved, so the aggregator answers 503 (no
-                // audit, no answer) to the end; or the adapter that lost its node stays connected but one bron
-                // never answers again (200 with 2 of 3). Both are open in issue 10; this wrapper hides any failure
-                // of this one expectation, so it must go as soon as they are understood.
-                withKnownIssue("after the node stops the federation does not always answer in full again (RabbitMQ nacks, or a bron that never comes back)",
-                               isIntermittent: true) {
-                    #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.beantwoord) })")
-                }
+                // With one node of three down, the federation answers in full again: from 12 s after the stop. Two
+                // failures seen before lasted to the end of the run: RabbitMQ 3.10 nacking every audit event after
+                // the audit queue's leader moved (503 for everything), and a bron whose consumer on its quorum
+                // queue was still listed but never fed (200 with 2 of 3). The aggregator now replaces a channel
+                // the broker refuses everything on (2 s of nacks) and the adapters consume again when their queue
+                // holds messages and nothing arrives (two checks, 1 s apart here); 12 s leaves room for both.
+                let after = all.filter { $0.sentAt > stopped + .seconds(12) }
+                #expect(after.count >= 30)
+                #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.unanswered) })")
                 if !after.allSatisfy({ $0.status == 200 && $0.beantwoord == 3 }) {
                     // For the post-mortem: which bronnen did not answer, and what the surviving nodes think of the
                     // queues, consumers and bindings.
                     let missing = Dictionary(grouping: after.flatMap(\.unanswered), by: { $0 }).mapValues(\.count)
-                    print("cluster post-mortem: not answered from 8 s after the stop: \(missing)")
+                    print("cluster post-mortem: not answered from 12 s after the stop: \(missing)")
+                    for service in services { print("cluster post-mortem: adapter \(service.configuration.bron): \(service.counters)") }
                     for args in [["list_queues", "-p", Topology.virtualHost, "name", "type", "leader", "members", "online",
                                   "messages_ready", "messages_unacknowledged", "consumers"],
                                  ["list_consumers", "-p", Topology.virtualHost],
@@ -104,7 +102,7 @@ extension FederationSuites {
                         print("cluster post-mortem: rabbitmqctl \(args.joined(separator: " ")):\n" + ((try? await cluster.nodes[1].ctl(args)) ?? "?"))
                     }
                 }
-                let interrupted = all.filter { $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(8) }
+                let interrupted = all.filter { $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(12) }
                 #expect(exchange.federation.connection.isConnected)
                 for (connection, _) in adapters { #expect(connection.isConnected) }
                 #expect(auditor.connection.isConnected)
@@ -117,7 +115,7 @@ extension FederationSuites {
                 let stored = try await FaultLoad.expectAuditedOnce(answered, in: auditor.store)
                 let partial = interrupted.filter { $0.status == 200 && $0.beantwoord < 3 }.count
                 print("cluster: node \(victim) stopped at \(stopping) (down at \(stopped)); sent \(all.count), outcomes \(summary), "
-                      + "in the 8 s after the stop \(interrupted.count) sent, \(partial) partial; slowest \(slowest); stored \(stored) events, "
+                      + "in the 12 s after the stop \(interrupted.count) sent, \(partial) partial; slowest \(slowest); stored \(stored) events, "
                       + "\(answered.count) answered zoekvragen all audited once; audit queue leader \(leadersBefore[auditQueue] ?? "?") -> \(leadersAfter[auditQueue] ?? "?")")
 
                 await FaultLoad.stop(auditor, adapters)

@@ -105,11 +105,12 @@ enum FaultLoad {
     /// connection made with `configuration(i)`.
     static func threeAdapters(_ federation: TestFederation, seed: UInt64,
                               _ configuration: (Int) throws -> AMQPConfiguration) async throws
-        -> ([BronID], [(AMQPConnection, Task<Void, any Error>)])
+        -> ([BronID], [(AMQPConnection, Task<Void, any Error>)], [AdapterService])
     {
         let data = SyntheticData(seed: seed, table: testPC4Table)
         var bronnen: [BronID] = []
         var adapters: [(AMQPConnection, Task<Void, any Error>)] = []
+        var services: [AdapterService] = []
         for (i, name) in ["noord", "midden", "zuid"].enumerated() {
             let bron = try await federation.addBron(name)
             bronnen.append(bron)
@@ -117,11 +118,12 @@ enum FaultLoad {
             let people = (i * 300..<(i + 1) * 300).map(data.werkzoekende)
             // Checked every second that the broker still feeds them (ConsumerWatchdog), so a starved consumer is
             // replaced within the tests' recovery windows.
-            let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
+            let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
                                                connection: connection) { $0.consumerCheckInterval = .seconds(1) }
             adapters.append((connection, task))
+            services.append(service)
         }
-        return (bronnen, adapters)
+        return (bronnen, adapters, services)
     }
 
     /// An auditor on its own connection, storing `queue` into an audit store in `folder`.
