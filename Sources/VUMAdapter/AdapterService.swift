@@ -230,7 +230,9 @@ public final class AdapterService: Sendable {
             consuming.withLock { $0.restartRequested = true }
             watchdog.reset()
             do { try await consumer.cancel() } catch {
-                logger.info("consumer cancel failed; the fresh channel replaces it anyway", metadata: ["vum.error": "\(error)"])
+                // Closing its channel ends the consumer's sequence as well; serve() then opens a fresh one.
+                logger.info("consumer cancel failed; closing its channel", metadata: ["vum.error": "\(error)"])
+                await consumer.channel.close()
             }
         }
     }

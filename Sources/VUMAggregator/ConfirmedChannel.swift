@@ -17,6 +17,7 @@ import Synchronization
 /// runs of that test one bron got no zoekvraag after the stop (its queue held nothing, its consumer was
 /// fed nothing), which is what a publish the broker silently drops looks like when nobody asks for a confirm.
 final class ConfirmedChannel: Sendable {
+    typealias Policy = AggregatorConfiguration.ChannelReplacement
 
     private struct State {
         var channel: AMQPChannel
@@ -29,11 +30,11 @@ final class ConfirmedChannel: Sendable {
     private let connection: AMQPConnection
     /// What it carries, for logs and the metric (`procesgegevens`, `zoekvragen`).
     let name: String
-    private let policy: AggregatorConfiguration.ChannelReplacement
+    private let policy: Policy
     private let logger: Logger
     private let state: Mutex<State>
 
-    private init(name: String, connection: AMQPConnection, channel: AMQPChannel, policy: AggregatorConfiguration.ChannelReplacement, logger: Logger) {
+    private init(name: String, connection: AMQPConnection, channel: AMQPChannel, policy: Policy, logger: Logger) {
         self.name = name
         self.connection = connection
         self.policy = policy
@@ -41,7 +42,9 @@ final class ConfirmedChannel: Sendable {
         state = Mutex(State(channel: channel))
     }
 
-    static func open(_ name: String, _ connection: AMQPConnection, policy: AggregatorConfiguration.ChannelReplacement, logger: Logger) async throws -> ConfirmedChannel {
+    static func open(_ name: String, _ connection: AMQPConnection, policy: Policy, logger: Logger) async throws
+        -> ConfirmedChannel
+    {
         let channel = try await connection.openChannel()
         try await channel.enableConfirms()
         return ConfirmedChannel(name: name, connection: connection, channel: channel, policy: policy, logger: logger)
