@@ -37,7 +37,11 @@ cleanup() {
     for cluster in "$TMPDIR"/vum-test-pg-*; do
         [ -f "$cluster/postgres.env" ] && bash "$here/postgres.sh" stop --dir "$cluster" >/dev/null 2>&1 || true
     done
-    rm -rf "$run_dir"
+    if [ -n "${VUM_KEEP_BROKER_FILES:-}" ]; then
+        echo "VUM_KEEP_BROKER_FILES: broker folders and logs kept in $run_dir" >&2
+    else
+        rm -rf "$run_dir"
+    fi
 }
 trap cleanup EXIT
 
