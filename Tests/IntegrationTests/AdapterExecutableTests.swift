@@ -33,6 +33,18 @@ extension FederationSuites {
             """
         }
 
+        /// `vum-adapter` started from a configuration file in `folder` (plus `extra` lines) and a SQLite store of `people`.
+        static func startFromStore(_ people: [Werkzoekende], bron: BronID, in folder: URL, extra: String = "") async throws
+            -> ChildProcess.Running
+        {
+            let storePath = folder.appendingPathComponent("bron.sqlite").path
+            try await offPool { try SQLiteStore(path: storePath).upsert(people) }
+            let configPath = folder.appendingPathComponent("adapter.conf").path
+            try (configuration(bron, store: storePath) + "\n" + extra).write(toFile: configPath, atomically: true, encoding: .utf8)
+            return try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
+                                          environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+        }
+
         @Test("from a configuration file and a SQLite store: announces, answers like the evaluator, stops on SIGTERM with an afmelding")
         func servesFromStore() async throws {
             let folder = try temporaryFolder()
@@ -41,13 +53,7 @@ extension FederationSuites {
             defer { Task { await federation.stop() } }
             let bron = try await federation.addBron("sqlite")
             let people = (0..<1500).map(SyntheticData(seed: 31, table: testPC4Table).werkzoekende)
-            let storePath = folder.appendingPathComponent("bron.sqlite").path
-            try await offPool { try SQLiteStore(path: storePath).upsert(people) }
-            let configPath = folder.appendingPathComponent("adapter.conf").path
-            try Self.configuration(bron, store: storePath).write(toFile: configPath, atomically: true, encoding: .utf8)
-
-            let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+            let daemon = try await Self.startFromStore(people, bron: bron, in: folder)
             var stopped = false
             defer { if !stopped { daemon.signal(SIGKILL) } }
             let aanmelding = try await federation.announcement(from: bron, .aanmelding)
@@ -79,13 +85,7 @@ extension FederationSuites {
             defer { Task { await federation.stop() } }
             let bron = try await federation.addBron("traag")
             let people = (0..<200).map(SyntheticData(seed: 32, table: testPC4Table).werkzoekende)
-            let storePath = folder.appendingPathComponent("bron.sqlite").path
-            try await offPool { try SQLiteStore(path: storePath).upsert(people) }
-            let configPath = folder.appendingPathComponent("adapter.conf").path
-            try (Self.configuration(bron, store: storePath) + "\nsource.delay = 700ms\n")
-                .write(toFile: configPath, atomically: true, encoding: .utf8)
-            let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+            let daemon = try await Self.startFromStore(people, bron: bron, in: folder, extra: "source.delay = 700ms\n")
             defer { daemon.signal(SIGKILL) }
             _ = try await federation.announcement(from: bron, .aanmelding)
             let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40}}"#
