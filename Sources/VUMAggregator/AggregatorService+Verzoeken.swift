@@ -28,16 +28,16 @@ extension AggregatorService {
             return
         }
         let correlationID = delivery.properties.correlationID ?? delivery.properties.messageID ?? ""
-        let antwoord: VerzoekantwoordBericht
+        let body: Data
         do throws(Fout) {
-            antwoord = VerzoekantwoordBericht(antwoord: try await run(delivery))
+            body = VerzoekantwoordBericht.encode(serializedAntwoord: try await run(delivery))
         } catch {
-            antwoord = VerzoekantwoordBericht(fout: error)
+            body = MessageCodec.encode(VerzoekantwoordBericht(fout: error))
         }
         let envelope = Envelope(type: .verzoekantwoord, correlationID: correlationID, appID: configuration.appID,
                                 userID: configuration.brokerUser)
         do {
-            try await publisher.publish(MessageCodec.encode(antwoord), exchange: "", routingKey: replyTo,
+            try await publisher.publish(body, exchange: "", routingKey: replyTo,
                                         properties: envelope.properties())
         } catch {
             logger.error("verzoekantwoord not published", metadata: ["vum.error": "\(error)"])
@@ -45,8 +45,9 @@ extension AggregatorService {
         try? await delivery.ack()
     }
 
-    /// Reads the request, checks that the party is the one the broker user is registered for, and runs it.
-    func run(_ delivery: AMQPDelivery) async throws(Fout) -> JSONValue {
+    /// Reads the request, checks that the party is the one the broker user is registered for, and runs it;
+    /// the answer is the REST API's response body, serialised.
+    func run(_ delivery: AMQPDelivery) async throws(Fout) -> [UInt8] {
         let envelope: Envelope
         let party: OIN
         let verzoek: VerzoekBericht
@@ -74,11 +75,11 @@ extension AggregatorService {
             let antwoord = try await zoek(Zoekverzoek(
                 gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject ?? .null, fromParty: party,
                 viaParty: envelope.viaParty, deadline: verzoek.deadlineMs.map { .milliseconds($0) }))
-            return antwoord.json
+            return antwoord.serializedBytes()
         case .detail:
             let detail = try await self.detail(verzoek.vumID ?? "", party: party, viaParty: envelope.viaParty,
                                                gegevensset: verzoek.gegevensset)
-            return detail.json(verzoek.gegevensset)
+            return detail.json(verzoek.gegevensset).serializedBytes()
         }
     }
 }

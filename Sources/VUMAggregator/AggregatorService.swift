@@ -52,7 +52,7 @@ public final class AggregatorService: Service, Sendable {
         var closed: [String: (deadlineMs: Int64, closedMs: Int64, gegevensset: Gegevensset)] = [:]
         var details: [String: PendingDetail] = [:]
         /// The answers of a zoekvraag just closed, until its asker takes them.
-        var lastAnswers: [String: [BronID: GegevenssetBericht]] = [:]
+        var lastAnswers: [String: [BronID: ReceivedGegevensset]] = [:]
         /// Open zoekvragen an asker follows by its own id: verzoekID → (asker, vraagID).
         var followed: [String: (party: OIN, vraagID: String)] = [:]
         /// Zoekvragen admitted and not yet answered (bounded by `maximumOpenZoekvragen`).
@@ -275,7 +275,7 @@ public final class AggregatorService: Service, Sendable {
                                      channels: channels, base: received) }
         }
         // Taken before anything can throw, so a refused answer leaves nothing behind.
-        let answers: [BronID: GegevenssetBericht] = state.withLock { s in
+        let answers: [BronID: ReceivedGegevensset] = state.withLock { s in
             if let id = verzoek.verzoekID { s.followed[id] = nil }
             return s.lastAnswers.removeValue(forKey: vraagID) ?? [:]
         }
@@ -287,23 +287,25 @@ public final class AggregatorService: Service, Sendable {
             throw Fout.unavailable("the audit trail is unavailable", details: "no answer without its procesgegevens")
         }
 
-        // Matches in bron order, each with a vumID instead of the bron's record id.
-        var matches: [JSONValue] = []
+        // Matches in bron order, each with a vumID instead of the bron's record id, written out as the bron
+        // sent them (ReceivedGegevensset: no tree is built).
+        var matchesJSON: [UInt8] = [UInt8(ascii: "[")]
+        matchesJSON.reserveCapacity(uitkomsten.reduce(0) { $0 + (answers[$1.bron]?.byteCount ?? 0) } + 2)
         var references: [ZoekvraagRecord.MatchReference] = []
-        let idKey = verzoek.gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
         for uitkomst in uitkomsten where uitkomst.status == .beantwoord {
-            for match in answers[uitkomst.bron]?.matches ?? [] {
-                guard case .object(var o) = match, case .string(let id)? = o[idKey], let recordID = try? RecordID(validating: id)
-                else {
+            guard let answer = answers[uitkomst.bron] else { continue }
+            for index in 0..<answer.matchCount {
+                guard let id = answer.recordID(of: index), let recordID = try? RecordID(validating: id) else {
                     logger.info("match without a valid record id left out", metadata: ["vum.bron": "\(uitkomst.bron)"])
                     continue
                 }
-                o[idKey] = nil
-                o["vumID"] = .string(vumIDs.issue(vraagID: vraagID, index: references.count).rawValue)
+                if !references.isEmpty { matchesJSON.append(UInt8(ascii: ",")) }
+                answer.writeMatch(index, replacingIDWith: vumIDs.issue(vraagID: vraagID, index: references.count).rawValue,
+                                  to: &matchesJSON)
                 references.append(.init(bron: uitkomst.bron, recordID: recordID))
-                matches.append(.object(o))
             }
         }
+        matchesJSON.append(UInt8(ascii: "]"))
         let expiresMs = now + Int64(configuration.vumIDLifetime.components.seconds * 1000)
         do {
             try await store.save(ZoekvraagRecord(vraagID: vraagID, fromParty: verzoek.fromParty, gegevensset: verzoek.gegevensset,
@@ -318,11 +320,11 @@ public final class AggregatorService: Service, Sendable {
         afgerond.gegevensset = verzoek.gegevensset.rawValue
         afgerond.aantallenPerStatus = Dictionary(grouping: uitkomsten, by: \.status.rawValue).mapValues(\.count)
         afgerond.statusPerBron = Dictionary(uniqueKeysWithValues: uitkomsten.map { ($0.bron.rawValue, $0.status.rawValue) })
-        afgerond.aantal = matches.count
+        afgerond.aantal = references.count
         afgerond.gedeeltelijk = gedeeltelijk
         afgerond.duurMs = duurMs
         emit(afgerond)
-        return Zoekantwoord(vraagID: vraagID, matches: matches,
+        return Zoekantwoord(vraagID: vraagID, matchesJSON: matchesJSON, matchCount: references.count,
                             maximumAantalResultatenBereikt: uitkomsten.contains(where: \.maximumAantalResultatenBereikt),
                             bronnen: uitkomsten, gedeeltelijk: gedeeltelijk, duurMs: duurMs)
     }
@@ -368,7 +370,7 @@ public final class AggregatorService: Service, Sendable {
             guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil, s.windows.count) }
             let uitkomsten = pending.window.close()
             s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs(), pending.window.gegevensset)
-            s.lastAnswers[vraagID] = pending.window.answers.mapValues(\.bericht)
+            s.lastAnswers[vraagID] = pending.window.answers.mapValues(\.antwoord)
             return (pending.continuation, uitkomsten, pending.deadlineTask, s.windows.count)
         }
         task?.cancel()
@@ -414,10 +416,9 @@ public final class AggregatorService: Service, Sendable {
         {
             return
         }
-        var bericht: GegevenssetBericht
+        let antwoord: ReceivedGegevensset
         do {
-            bericht = try MessageCodec.decode(GegevenssetBericht.self, from: delivery.body,
-                                              maximumSize: configuration.maximumMessageSize)
+            antwoord = try ReceivedGegevensset.decode(delivery.body, maximumSize: configuration.maximumMessageSize)
         } catch {
             // A bron's answer that cannot be read (too large, not JSON, not a gegevensset) is that bron's
             // failure: recorded as its answer with 400.01, so the asker sees `fout` and the trail says why,
@@ -431,9 +432,11 @@ public final class AggregatorService: Service, Sendable {
             }
             logger.warning("undecodable answer counted as the bron's failure", metadata: [
                 "vum.error": "\(error)", "vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "vum.bytes": "\(delivery.body.count)"])
-            bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
-                                         fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)"))
+            antwoord = ReceivedGegevensset(GegevenssetBericht(
+                vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
+                fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)")))
         }
+        let bericht = antwoord.bericht
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
         enum Next { case accepted, complete, late(Int64), forged, duplicate }
@@ -441,7 +444,7 @@ public final class AggregatorService: Service, Sendable {
         let next = state.withLock { s -> Next? in
             guard s.windows[bericht.vraagID] != nil else { return nil }
             startedMs = s.windows[bericht.vraagID]!.window.startedMs
-            switch s.windows[bericht.vraagID]!.window.receive(bericht, userID: envelope.userID,
+            switch s.windows[bericht.vraagID]!.window.receive(antwoord, userID: envelope.userID,
                                                                registeredUser: registeredUser, nowMs: now) {
             case .accepted(let complete): return complete ? .complete : .accepted
             case .late(let by): return .late(by)
@@ -466,7 +469,7 @@ public final class AggregatorService: Service, Sendable {
                 e.uitkomst = fout.code
                 e.reden = fout.message
             } else {
-                e.aantal = bericht.matches.count
+                e.aantal = antwoord.matchCount
                 e.maximumAantalResultatenBereikt = bericht.maximumAantalResultatenBereikt
                 e.genegeerdeCriteria = bericht.genegeerdeCriteria
             }

@@ -29,8 +29,10 @@ public struct Zoekverzoek: Sendable {
 /// The merged answer to a zoekvraag.
 public struct Zoekantwoord: Sendable {
     public var vraagID: String
-    /// Matching profiles from every bron, each with its `vumID` instead of the bron's own record id.
-    public var matches: [JSONValue]
+    /// The matches from every bron as one JSON array, written out as the bronnen sent them, each with its
+    /// `vumID` instead of the bron's own record id.
+    public var matchesJSON: [UInt8]
+    public var matchCount: Int
     /// Some bron had more matches than it returned.
     public var maximumAantalResultatenBereikt: Bool
     /// How each bron did.
@@ -38,6 +40,12 @@ public struct Zoekantwoord: Sendable {
     /// Some expected bron did not answer (`te_laat`) or was `offline`: "found nothing" it is not.
     public var gedeeltelijk: Bool
     public var duurMs: Int
+
+    /// The matches as trees (for checks; the answer itself goes out as ``serializedBytes()``).
+    public var matches: [JSONValue] {
+        guard case .array(let a)? = try? JSONValue.parse(matchesJSON) else { return [] }
+        return a
+    }
 
     /// The koppelvlak 3.0 body (`vraagID`, `maximumAantalResultatenBereikt`, `matches`) with two extension
     /// fields a koppelvlak 3.0 client ignores: `vumBronnen` (status per bron) and `vumGedeeltelijk`.
@@ -49,6 +57,24 @@ public struct Zoekantwoord: Sendable {
             ("vumGedeeltelijk", .bool(gedeeltelijk)),
             ("vumBronnen", .array(bronnen.map(\.json))),
         ]))
+    }
+
+    /// ``json`` as compact bytes, written around the matches' bytes without parsing them.
+    public func serializedBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(matchesJSON.count + 200 + 100 * bronnen.count)
+        out.append(contentsOf: #"{"vraagID":"#.utf8)
+        out.append(contentsOf: JSONValue.string(vraagID).serializedBytes())
+        out.append(contentsOf: #","maximumAantalResultatenBereikt":"#.utf8)
+        out.append(contentsOf: (maximumAantalResultatenBereikt ? "true" : "false").utf8)
+        out.append(contentsOf: #","matches":"#.utf8)
+        out.append(contentsOf: matchesJSON)
+        out.append(contentsOf: #","vumGedeeltelijk":"#.utf8)
+        out.append(contentsOf: (gedeeltelijk ? "true" : "false").utf8)
+        out.append(contentsOf: #","vumBronnen":"#.utf8)
+        out.append(contentsOf: JSONValue.array(bronnen.map(\.json)).serializedBytes())
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 

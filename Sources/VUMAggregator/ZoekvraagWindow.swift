@@ -45,7 +45,7 @@ public struct ZoekvraagWindow: Sendable {
     public let deadlineMs: Int64
     public private(set) var expected: Set<BronID>
     public let offline: [BronID]
-    public private(set) var answers: [BronID: (bericht: GegevenssetBericht, receivedMs: Int64)] = [:]
+    public private(set) var answers: [BronID: (antwoord: ReceivedGegevensset, receivedMs: Int64)] = [:]
     public private(set) var isClosed = false
 
     public init(vraagID: String, gegevensset: Gegevensset, startedMs: Int64, deadlineMs: Int64, expected: [BronID],
@@ -76,13 +76,20 @@ public struct ZoekvraagWindow: Sendable {
     /// bron the answer names (`nil`: not a registered bron).
     public mutating func receive(_ bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
                                  nowMs: Int64) -> AnswerOutcome {
+        receive(ReceivedGegevensset(bericht), userID: userID, registeredUser: registeredUser, nowMs: nowMs)
+    }
+
+    /// Takes an answer as the aggregator reads it off the wire (its matches kept as bytes).
+    public mutating func receive(_ antwoord: ReceivedGegevensset, userID: String?, registeredUser: String?,
+                                 nowMs: Int64) -> AnswerOutcome {
+        let bericht = antwoord.bericht
         guard let registeredUser, userID == registeredUser else {
             return .forged(claimedBron: bericht.bronID, userID: userID)
         }
         if isClosed || nowMs > deadlineMs { return .late(byMs: max(0, nowMs - deadlineMs)) }
         guard bericht.gegevensset == gegevensset else { return .wrongDataset }
         guard answers[bericht.bronID] == nil else { return .duplicate }
-        answers[bericht.bronID] = (bericht, nowMs)
+        answers[bericht.bronID] = (antwoord, nowMs)
         let complete = expected.allSatisfy { answers[$0] != nil }
         return .accepted(complete: complete)
     }
@@ -93,9 +100,10 @@ public struct ZoekvraagWindow: Sendable {
         var result: [BronVoortgang] = []
         for bron in expected.union(answers.keys) {
             if let answer = answers[bron] {
-                let b = answer.bericht
-                let status: BronStatus = b.fout != nil ? .fout : (b.matches.isEmpty ? .geenResultaten : .beantwoord)
-                result.append(BronVoortgang(bron: bron, status: status.rawValue, aantal: b.matches.count,
+                let b = answer.antwoord.bericht
+                let count = answer.antwoord.matchCount
+                let status: BronStatus = b.fout != nil ? .fout : (count == 0 ? .geenResultaten : .beantwoord)
+                result.append(BronVoortgang(bron: bron, status: status.rawValue, aantal: count,
                                             duurMs: Int(answer.receivedMs - startedMs)))
             } else {
                 result.append(BronVoortgang(bron: bron, status: "wachtend", aantal: nil, duurMs: nil))
@@ -115,9 +123,10 @@ public struct ZoekvraagWindow: Sendable {
         isClosed = true
         var result: [BronUitkomst] = []
         for (bron, answer) in answers {
-            let b = answer.bericht
-            let status: BronStatus = b.fout != nil ? .fout : (b.matches.isEmpty ? .geenResultaten : .beantwoord)
-            result.append(BronUitkomst(bron: bron, status: status, aantal: b.matches.count,
+            let b = answer.antwoord.bericht
+            let count = answer.antwoord.matchCount
+            let status: BronStatus = b.fout != nil ? .fout : (count == 0 ? .geenResultaten : .beantwoord)
+            result.append(BronUitkomst(bron: bron, status: status, aantal: count,
                                        duurMs: b.duurMs ?? Int(answer.receivedMs - startedMs), fout: b.fout,
                                        maximumAantalResultatenBereikt: b.maximumAantalResultatenBereikt,
                                        genegeerdeCriteria: b.genegeerdeCriteria))

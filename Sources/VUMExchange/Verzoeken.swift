@@ -1,3 +1,4 @@
+import Foundation
 import VUMStandaard
 
 /// `vum.verzoek.v1`: what a bus-native bemiddelaar sends to exchange `vum.verzoeken` instead of calling
@@ -41,6 +42,17 @@ public struct VerzoekantwoordBericht: Sendable, Hashable {
 
     public init(antwoord: JSONValue) { self.antwoord = antwoord }
     public init(fout: Fout) { self.fout = fout }
+
+    /// The message body of an answer whose JSON is already serialised (the merged matches are written out
+    /// as the bronnen sent them): the bytes ``MessageCodec/encode(_:)`` gives for
+    /// `VerzoekantwoordBericht(antwoord:)` of the same JSON.
+    public static func encode(serializedAntwoord antwoord: [UInt8]) -> Data {
+        var body = Data(capacity: antwoord.count + 13)
+        body.append(contentsOf: #"{"antwoord":"#.utf8)
+        body.append(contentsOf: antwoord)
+        body.append(UInt8(ascii: "}"))
+        return body
+    }
 }
 
 extension VerzoekBericht: Payload {

@@ -148,4 +148,21 @@ struct AggregatorStateTests {
             #expect("\(error)".contains("bemiddelaars[0].gegevenssets"))
         }
     }
+
+    @Test("the merged answer written around the matches' bytes is the body the tree gives, over REST and AMQP")
+    func zoekantwoordBytes() throws {
+        let uitkomsten = [
+            BronUitkomst(bron: bronA, status: .beantwoord, aantal: 2, duurMs: 4, fout: nil, maximumAantalResultatenBereikt: true,
+                         genegeerdeCriteria: ["leeftijd"]),
+            BronUitkomst(bron: bronB, status: .teLaat, aantal: 0, duurMs: nil, fout: nil, maximumAantalResultatenBereikt: false,
+                         genegeerdeCriteria: []),
+        ]
+        for matches in [#"[{"a":1,"vumID":"x"},{"b":"é","vumID":"y"}]"#, "[]"] {
+            let antwoord = Zoekantwoord(vraagID: "v\"1", matchesJSON: Array(matches.utf8), matchCount: 2,
+                                        maximumAantalResultatenBereikt: true, bronnen: uitkomsten, gedeeltelijk: true, duurMs: 5)
+            #expect(antwoord.serializedBytes() == antwoord.json.serializedBytes())
+            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: antwoord.serializedBytes())
+                    == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
+        }
+    }
 }

@@ -143,7 +143,7 @@ public enum KoppelvlakRoutes {
                 zoekverzoek.verzoekID = id
             }
             let antwoord = try await service.zoek(zoekverzoek)
-            var response = json(.ok, antwoord.json, service: service, asker: from)
+            var response = json(.ok, bytes: antwoord.serializedBytes(), service: service, asker: from)
             response.headers[gedeeltelijk] = antwoord.gedeeltelijk ? "true" : "false"
             return response
         } catch {

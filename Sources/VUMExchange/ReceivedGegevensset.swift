@@ -1,0 +1,109 @@
+import Foundation
+import VUMStandaard
+
+/// A `vum.gegevensset.v1` as the aggregator keeps it: the answer's own fields decoded, its matches checked
+/// as JSON but kept as the bytes the bron sent, each with its record id read out. Merging writes those bytes
+/// out again with the record id swapped for a vumID (``writeMatch(_:replacingIDWith:to:)``), so a match
+/// costs one scan instead of a tree built, changed and serialised — and a held answer its bytes, not a tree.
+public struct ReceivedGegevensset: Sendable {
+    /// The answer with `matches` left empty: ``matchCount`` and the methods below stand for them.
+    public let bericht: GegevenssetBericht
+    let body: [UInt8]
+    let elements: [JSONDeferredElement]
+
+    /// Reads an answer; any problem is the same `400.01` that ``MessageCodec/decode(_:from:maximumSize:)``
+    /// gives. Strings with broken UTF-8, which cannot be passed on as they are, are repaired the way the tree
+    /// parser repairs them (the answer is read as a tree once and written out again).
+    public static func decode(_ body: Data, maximumSize: Int = MessageCodec.defaultMaximumSize) throws(Fout) -> ReceivedGegevensset {
+        guard body.count <= maximumSize else {
+            throw Fout.invalidRequest("message too large", details: "\(body.count) bytes; at most \(maximumSize) are accepted")
+        }
+        let bytes = [UInt8](body)
+        let parsed: (value: JSONValue, elements: [JSONDeferredElement]?)
+        do {
+            parsed = try JSONValue.parse(bytes, deferringArray: "matches", picking: Self.idKeys)
+        } catch {
+            // Not JSON at all gets the tree parser's own error; JSON with broken UTF-8 in a string is repaired.
+            return ReceivedGegevensset(try MessageCodec.decode(GegevenssetBericht.self, from: body, maximumSize: maximumSize))
+        }
+        let bericht = try GegevenssetBericht(json: parsed.value)
+        guard let elements = parsed.elements else {
+            return ReceivedGegevensset(bericht: bericht, body: [], elements: [])
+        }
+        return ReceivedGegevensset(bericht: bericht, body: bytes, elements: elements)
+    }
+
+    /// The form of an answer built in this process (a bron's failure recorded by the aggregator, a test).
+    public init(_ bericht: GegevenssetBericht) {
+        let bytes = MessageCodec.encode(bericht)
+        var header = bericht
+        header.matches = []
+        let parsed = try? JSONValue.parse([UInt8](bytes), deferringArray: "matches", picking: Self.idKeys)
+        self.init(bericht: header, body: [UInt8](bytes), elements: parsed?.elements ?? [])
+    }
+
+    init(bericht: GegevenssetBericht, body: [UInt8], elements: [JSONDeferredElement]) {
+        var header = bericht
+        header.matches = []
+        self.bericht = header
+        self.body = body
+        self.elements = elements
+    }
+
+    static let idKeys: Set<String> = ["idWerkzoekende", "idVacature"]
+
+    /// The key of a match's record id in `gegevensset`.
+    public static func idKey(_ gegevensset: Gegevensset) -> String {
+        gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
+    }
+
+    public var matchCount: Int { elements.count }
+
+    /// The size of the answer as received.
+    public var byteCount: Int { body.count }
+
+    /// The bron's record id of match `index`: nil when the match is not an object, has no id for the
+    /// answer's gegevensset, has it twice, or has one that is not a string.
+    public func recordID(of index: Int) -> String? {
+        pickedID(index)?.id
+    }
+
+    func pickedID(_ index: Int) -> (id: String, removal: Range<Int>)? {
+        let key = Self.idKey(bericht.gegevensset)
+        var found: JSONPickedMember?
+        for member in elements[index].picked where member.key == key {
+            guard found == nil else { return nil }
+            found = member
+        }
+        guard let found, case .string(let id) = found.value else { return nil }
+        return (id, found.removal)
+    }
+
+    /// Writes match `index` as it came, without its record id and with `"vumID": vumID` as its last member.
+    /// Nothing is written for a match without a usable record id (``recordID(of:)`` is nil): false.
+    @discardableResult
+    public func writeMatch(_ index: Int, replacingIDWith vumID: String, to out: inout [UInt8]) -> Bool {
+        guard let (_, removal) = pickedID(index), let members = elements[index].memberCount else { return false }
+        let range = elements[index].range
+        out.append(UInt8(ascii: "{"))
+        out.append(contentsOf: body[(range.lowerBound + 1)..<removal.lowerBound])
+        out.append(contentsOf: body[removal.upperBound..<(range.upperBound - 1)])
+        if members > 1 { out.append(UInt8(ascii: ",")) }
+        out.append(contentsOf: #""vumID":"#.utf8)
+        out.append(contentsOf: JSONValue.string(vumID).serializedBytes())
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+
+    /// Match `index` as a tree (for checks and tests; the merge does not need it).
+    public func match(_ index: Int) -> JSONValue {
+        (try? JSONValue.parse(body[elements[index].range])) ?? .null
+    }
+
+    /// The whole answer as a tree, matches included.
+    public var fullBericht: GegevenssetBericht {
+        var full = bericht
+        full.matches = elements.indices.map(match)
+        return full
+    }
+}
