@@ -311,6 +311,7 @@ public final class AdapterService: Sendable {
         }
         let start = ContinuousClock.now
         let antwoord: GegevenssetBericht
+        var encodedMatches: [[UInt8]] = []
         do {
             let vraag = try zoekvraag.selectievraag().restricted(to: supportedCriteria[zoekvraag.gegevensset] ?? [])
             let prepared: Evaluator.PreparedQuestion
@@ -320,9 +321,11 @@ public final class AdapterService: Sendable {
             let context = Verzoekcontext(vraagID: zoekvraag.vraagID, envelope: envelope)
             let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit),
                                               context: context)
+            // The matches go out as the source's bytes (GegevenssetBericht.encoded(withMatches:)).
+            encodedMatches = found.encodedMatches
             antwoord = GegevenssetBericht(
                 vraagID: zoekvraag.vraagID, bronID: configuration.bron, gegevensset: zoekvraag.gegevensset,
-                matches: found.matches, maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt,
+                matches: [], maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt,
                 genegeerdeCriteria: vraag.genegeerdeCriteria, duurMs: Envelope.milliseconds(since: start))
         } catch let fout as Fout {
             if fout.code.hasPrefix("5") { logger.error("the source failed", metadata: ["vum.error": "\(fout)"]) }
@@ -337,8 +340,8 @@ public final class AdapterService: Sendable {
                                           duurMs: Envelope.milliseconds(since: start))
         }
         count { if antwoord.fout == nil { $0.answered += 1 } else { $0.answeredWithError += 1 } }
-        await answer(antwoord, type: .gegevensset, correlationID: zoekvraag.vraagID, replyTo: replyTo,
-                     publisher: publisher, logger)
+        await answer(body: antwoord.encoded(withMatches: encodedMatches), type: .gegevensset, correlationID: zoekvraag.vraagID,
+                     replyTo: replyTo, publisher: publisher, logger)
         await acknowledge(delivery, logger)
     }
 
@@ -390,11 +393,17 @@ public final class AdapterService: Sendable {
 
     func answer(_ payload: some Payload, type: MessageType, correlationID: String, replyTo: String,
                 publisher: AMQPChannel, _ logger: Logger) async {
+        await answer(body: MessageCodec.encode(payload), type: type, correlationID: correlationID, replyTo: replyTo,
+                     publisher: publisher, logger)
+    }
+
+    func answer(body: Data, type: MessageType, correlationID: String, replyTo: String,
+                publisher: AMQPChannel, _ logger: Logger) async {
         var envelope = Envelope(type: type, correlationID: correlationID, appID: configuration.appID,
                                 userID: configuration.brokerUser)
         envelope.bron = configuration.bron
         do {
-            try await publisher.publish(MessageCodec.encode(payload), exchange: Topology.antwoorden, routingKey: replyTo,
+            try await publisher.publish(body, exchange: Topology.antwoorden, routingKey: replyTo,
                                         mandatory: true, properties: envelope.properties())
         } catch {
             // Not acknowledged either if the connection is gone: the broker redelivers the question.

@@ -56,14 +56,24 @@ public struct Verzoekcontext: Sendable, Hashable {
 
 /// A source's answer to a zoekvraag.
 public struct Zoekresultaat: Sendable {
-    /// Matching profiles in the standard's JSON (never detail-only fields: built from the matching types).
-    public var matches: [JSONValue]
+    /// Matching profiles in the standard's JSON (never detail-only fields: built from the matching types),
+    /// each as its compact bytes: what goes on the wire, and what a store already holds, so the adapter
+    /// sends them without building a tree and serialising it again.
+    public var encodedMatches: [[UInt8]]
     public var maximumAantalResultatenBereikt: Bool
 
     public init(matches: [JSONValue], maximumAantalResultatenBereikt: Bool) {
-        self.matches = matches
+        self.init(encodedMatches: matches.map { $0.serializedBytes() }, maximumAantalResultatenBereikt: maximumAantalResultatenBereikt)
+    }
+
+    /// Matches that are already compact JSON of valid matching profiles (a store's own encoding of them).
+    public init(encodedMatches: [[UInt8]], maximumAantalResultatenBereikt: Bool) {
+        self.encodedMatches = encodedMatches
         self.maximumAantalResultatenBereikt = maximumAantalResultatenBereikt
     }
+
+    /// The matches as trees (for checks; the adapter sends ``encodedMatches``).
+    public var matches: [JSONValue] { encodedMatches.compactMap { try? JSONValue.parse($0) } }
 }
 
 /// A record a detail request returns.
@@ -103,10 +113,16 @@ public struct InMemorySource: BronSource {
     let evaluator: Evaluator
     private let werkzoekendenByID: [RecordID: Werkzoekende]
     private let vacaturesByID: [RecordID: Vacature]
+    // Each record's matching profile, and its JSON encoded once: a zoekvraag copies bytes, it does not build
+    // and serialise a tree per match (that was most of an in-memory bron's work per answer).
+    private let werkzoekendeProfielen: [EncodedProfile<WerkzoekendeMatchingProfiel>]
+    private let vacatureProfielen: [EncodedProfile<VacatureMatchingProfiel>]
 
     public init(werkzoekenden: [Werkzoekende] = [], vacatures: [Vacature] = [], table: PC4Table) {
         self.werkzoekenden = werkzoekenden
         self.vacatures = vacatures
+        werkzoekendeProfielen = werkzoekenden.map { EncodedProfile($0.matchingProfiel) }
+        vacatureProfielen = vacatures.map { EncodedProfile($0.matchingProfiel) }
         evaluator = Evaluator(table: table)
         werkzoekendenByID = Dictionary(werkzoekenden.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
         vacaturesByID = Dictionary(vacatures.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
@@ -124,11 +140,11 @@ public struct InMemorySource: BronSource {
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         switch vraag.vraag.gegevensset {
         case .werkzoekenden:
-            let found = evaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), vraag, limit: limit)
-            return Zoekresultaat(matches: found.matches.map(\.json), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
+            let found = evaluator.select(werkzoekendeProfielen, vraag, limit: limit)
+            return Zoekresultaat(encodedMatches: found.matches.map(\.bytes), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
         case .vacatures:
-            let found = evaluator.select(vacatures.lazy.map(\.matchingProfiel), vraag, limit: limit)
-            return Zoekresultaat(matches: found.matches.map(\.json), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
+            let found = evaluator.select(vacatureProfielen, vraag, limit: limit)
+            return Zoekresultaat(encodedMatches: found.matches.map(\.bytes), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
         }
     }
 
@@ -138,4 +154,18 @@ public struct InMemorySource: BronSource {
         case .vacatures: vacaturesByID[id].map(DetailRecord.vacature)
         }
     }
+}
+
+/// A matching profile with its JSON encoded once, matched as the profile itself.
+private struct EncodedProfile<P: Matchable & VUMRecord>: Matchable {
+    let profile: P
+    let bytes: [UInt8]
+
+    init(_ profile: P) {
+        self.profile = profile
+        bytes = profile.json.serializedBytes()
+    }
+
+    var matchPostcode: Postcode { profile.matchPostcode }
+    func satisfies(_ criterium: Criterium) -> Bool { profile.satisfies(criterium) }
 }

@@ -154,4 +154,20 @@ struct ReceivedGegevenssetTests {
         }
         #expect(both > 50)
     }
+
+    @Test("an answer written around matches already encoded is byte for byte the one MessageCodec writes")
+    func encodedWithMatches() {
+        let matches = (0..<5).map { data.werkzoekende($0).matchingProfiel.json }
+        for bericht in [
+            GegevenssetBericht(vraagID: "v\"1", bronID: bron, gegevensset: .werkzoekenden, matches: matches,
+                               maximumAantalResultatenBereikt: true, genegeerdeCriteria: ["leeftijd"], duurMs: 4),
+            GegevenssetBericht(vraagID: "v", bronID: bron, gegevensset: .werkzoekenden, matches: [],
+                               maximumAantalResultatenBereikt: false, genegeerdeCriteria: []),
+            GegevenssetBericht(vraagID: "v", bronID: bron, gegevensset: .vacatures, fout: .internalError("store down"), duurMs: 1),
+        ] {
+            var header = bericht
+            header.matches = [.string("ignored")]
+            #expect(header.encoded(withMatches: bericht.matches.map { $0.serializedBytes() }) == MessageCodec.encode(bericht))
+        }
+    }
 }

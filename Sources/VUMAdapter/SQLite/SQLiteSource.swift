@@ -18,7 +18,7 @@ public struct SQLiteSource: BronSource {
 
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         let outcome = try await store.search(vraag, limit: limit, evaluator: evaluator)
-        return Zoekresultaat(matches: outcome.matches, maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
+        return Zoekresultaat(encodedMatches: outcome.encodedMatches, maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
     }
 
     public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {

@@ -146,8 +146,11 @@ public final class SQLiteStore: Sendable {
     /// The outcome of a search, with what it cost.
     public struct SearchOutcome: Sendable {
         /// Matching profiles: all of them in stored order when they are at most `limit`, else the
-        /// `limit` nearest (ties in stored order), exactly as `Evaluator.select`.
-        public var matches: [JSONValue]
+        /// `limit` nearest (ties in stored order), exactly as `Evaluator.select`; each as the compact JSON
+        /// the store holds (written on import from the validated profile), passed on without parsing.
+        public var encodedMatches: [[UInt8]]
+        /// The matches as trees (for checks).
+        public var matches: [JSONValue] { encodedMatches.compactMap { try? JSONValue.parse($0) } }
         public var maximumAantalResultatenBereikt: Bool
         /// Rows the query returned (each checked by the evaluator).
         public var candidates: Int
@@ -174,7 +177,7 @@ public final class SQLiteStore: Sendable {
     {
         let areas = evaluator.areas(q)
         guard !areas.isEmpty, limit >= 0 else {
-            return SearchOutcome(matches: [], maximumAantalResultatenBereikt: false, candidates: 0, refusedByEvaluator: 0)
+            return SearchOutcome(encodedMatches: [], maximumAantalResultatenBereikt: false, candidates: 0, refusedByEvaluator: 0)
         }
         let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
                                 areas: areas.map(\.pc4))
@@ -204,7 +207,7 @@ public final class SQLiteStore: Sendable {
         _: P.Type, _ db: Database, _ query: SearchQuery, _ distances: [Double], _ q: Evaluator.PreparedQuestion,
         _ evaluator: Evaluator, _ check: RowCheck, _ limit: Int, _ path: String
     ) throws -> SearchOutcome {
-        var found: [(distance: Double, rid: Int64, json: JSONValue)] = []
+        var found: [(distance: Double, rid: Int64, json: [UInt8])] = []
         var candidates = 0
         var refused = 0
         var ordered = true
@@ -224,22 +227,20 @@ public final class SQLiteStore: Sendable {
             guard seenInArea.insert(rid).inserted else { continue }
             candidates += 1
             let text: String = row[2]
-            let json: JSONValue
             var distance = distances[area]
-            do {
-                json = try JSONValue.parse(text)
-                if check == .evaluate {
-                    guard let exact = evaluator.match(try P(json: json), q) else {
+            if check == .evaluate {
+                do {
+                    guard let exact = evaluator.match(try P(json: JSONValue.parse(text)), q) else {
                         refused += 1
                         continue
                     }
                     distance = exact
+                } catch {
+                    throw StoreError(.corruptRecord, path: path, "stored record (rowid \(rid)) is no longer valid: \(error)")
                 }
-            } catch {
-                throw StoreError(.corruptRecord, path: path, "stored record (rowid \(rid)) is no longer valid: \(error)")
             }
-            // The stored JSON is the profile's own encoding: answered as read, not encoded again.
-            found.append((distance, rid, json))
+            // The stored JSON is the profile's own compact encoding: answered as read, not parsed or encoded again.
+            found.append((distance, rid, Array(text.utf8)))
         }
         let more = found.count > limit
         if more {
@@ -248,7 +249,7 @@ public final class SQLiteStore: Sendable {
         } else {
             found.sort { $0.rid < $1.rid }
         }
-        return SearchOutcome(matches: found.map(\.json), maximumAantalResultatenBereikt: more, candidates: candidates,
+        return SearchOutcome(encodedMatches: found.map(\.json), maximumAantalResultatenBereikt: more, candidates: candidates,
                              refusedByEvaluator: refused)
     }
 
