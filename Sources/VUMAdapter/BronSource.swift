@@ -156,8 +156,9 @@ public struct InMemorySource: BronSource {
     }
 }
 
-/// A matching profile with its JSON encoded once, matched as the profile itself.
-private struct EncodedProfile<P: Matchable & VUMRecord>: Matchable {
+/// A matching profile with its JSON encoded once, matched as the profile itself. A class, so handing one
+/// around is one reference count, not one per array in the profile.
+private final class EncodedProfile<P: Matchable & VUMRecord>: Matchable {
     let profile: P
     let bytes: [UInt8]
 

@@ -48,7 +48,10 @@ public struct Evaluator: Sendable {
     }
 
     /// The answer of a bron: at most `limit` matches, nearest first when there are more, and whether
-    /// there were more (`maximumAantalResultatenBereikt`). Ties keep the input order.
+    /// there were more (`maximumAantalResultatenBereikt`). Ties keep the input order. Inlinable, so a
+    /// caller's record type gets a specialised copy (unspecialised, the copies of each record and the
+    /// generic metadata look-ups were most of an in-memory bron's work per zoekvraag).
+    @inlinable
     public func select<R: Matchable>(_ records: some Sequence<R>, _ q: PreparedQuestion, limit: Int = 100)
         -> (matches: [R], maximumAantalResultatenBereikt: Bool)
     {
