@@ -117,12 +117,20 @@ public struct InMemorySource: BronSource {
     // and serialise a tree per match (that was most of an in-memory bron's work per answer).
     private let werkzoekendeProfielen: [EncodedProfile<WerkzoekendeMatchingProfiel>]
     private let vacatureProfielen: [EncodedProfile<VacatureMatchingProfiel>]
+    // The records' positions per postcode area (PC4): a question only looks at the areas its
+    // `selectiegebied` covers, as the SQLite store does, instead of measuring every record.
+    private let werkzoekendenByArea: [Int: [Int]]
+    private let vacaturesByArea: [Int: [Int]]
 
     public init(werkzoekenden: [Werkzoekende] = [], vacatures: [Vacature] = [], table: PC4Table) {
         self.werkzoekenden = werkzoekenden
         self.vacatures = vacatures
-        werkzoekendeProfielen = werkzoekenden.map { EncodedProfile($0.matchingProfiel) }
-        vacatureProfielen = vacatures.map { EncodedProfile($0.matchingProfiel) }
+        let werkzoekendeProfielen = werkzoekenden.map { EncodedProfile($0.matchingProfiel) }
+        let vacatureProfielen = vacatures.map { EncodedProfile($0.matchingProfiel) }
+        self.werkzoekendeProfielen = werkzoekendeProfielen
+        self.vacatureProfielen = vacatureProfielen
+        werkzoekendenByArea = Dictionary(grouping: werkzoekendeProfielen.indices) { werkzoekendeProfielen[$0].matchPostcode.pc4 }
+        vacaturesByArea = Dictionary(grouping: vacatureProfielen.indices) { vacatureProfielen[$0].matchPostcode.pc4 }
         evaluator = Evaluator(table: table)
         werkzoekendenByID = Dictionary(werkzoekenden.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
         vacaturesByID = Dictionary(vacatures.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
@@ -139,13 +147,23 @@ public struct InMemorySource: BronSource {
 
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         switch vraag.vraag.gegevensset {
-        case .werkzoekenden:
-            let found = evaluator.select(werkzoekendeProfielen, vraag, limit: limit)
-            return Zoekresultaat(encodedMatches: found.matches.map(\.bytes), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
-        case .vacatures:
-            let found = evaluator.select(vacatureProfielen, vraag, limit: limit)
-            return Zoekresultaat(encodedMatches: found.matches.map(\.bytes), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
+        case .werkzoekenden: select(werkzoekendeProfielen, werkzoekendenByArea, vraag, limit: limit)
+        case .vacatures: select(vacatureProfielen, vacaturesByArea, vraag, limit: limit)
         }
+    }
+
+    /// The evaluator's answer over the records of the covered areas only, in their stored order: a record
+    /// elsewhere lies farther than `afstand` (or in no known area) and cannot match, and the evaluator
+    /// keeps ties in input order, so the answer is the one a scan of every record gives.
+    private func select<P>(_ profielen: [EncodedProfile<P>], _ byArea: [Int: [Int]], _ vraag: Evaluator.PreparedQuestion,
+                           limit: Int) -> Zoekresultaat {
+        var candidates: [Int] = []
+        for area in evaluator.areas(vraag) {
+            if let positions = byArea[area.pc4] { candidates += positions }
+        }
+        candidates.sort()
+        let found = evaluator.select(candidates.lazy.map { profielen[$0] }, vraag, limit: limit)
+        return Zoekresultaat(encodedMatches: found.matches.map(\.bytes), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
     }
 
     public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
