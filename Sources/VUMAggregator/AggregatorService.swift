@@ -299,6 +299,13 @@ public final class AggregatorService: Service, Sendable {
                     logger.info("match without a valid record id left out", metadata: ["vum.bron": "\(uitkomst.bron)"])
                     continue
                 }
+                let leaked = answer.detailOnlyFields(of: index)
+                guard leaked.isEmpty else {
+                    logger.warning("match with detail-only fields left out", metadata: [
+                        "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.record_id": "\(id)",
+                        "vum.fields": "\(leaked.joined(separator: ","))"])
+                    continue
+                }
                 if !references.isEmpty { matchesJSON.append(UInt8(ascii: ",")) }
                 answer.writeMatch(index, replacingIDWith: vumIDs.issue(vraagID: vraagID, index: references.count).rawValue,
                                   to: &matchesJSON)

@@ -21,7 +21,7 @@ public struct ReceivedGegevensset: Sendable {
         let bytes = [UInt8](body)
         let parsed: (value: JSONValue, elements: [JSONDeferredElement]?)
         do {
-            parsed = try JSONValue.parse(bytes, deferringArray: "matches", picking: Self.idKeys)
+            parsed = try JSONValue.parse(bytes, deferringArray: "matches", picking: Self.pickedKeys)
         } catch {
             // Not JSON at all gets the tree parser's own error; JSON with broken UTF-8 in a string is repaired.
             return ReceivedGegevensset(try MessageCodec.decode(GegevenssetBericht.self, from: body, maximumSize: maximumSize))
@@ -38,7 +38,7 @@ public struct ReceivedGegevensset: Sendable {
         let bytes = MessageCodec.encode(bericht)
         var header = bericht
         header.matches = []
-        let parsed = try? JSONValue.parse([UInt8](bytes), deferringArray: "matches", picking: Self.idKeys)
+        let parsed = try? JSONValue.parse([UInt8](bytes), deferringArray: "matches", picking: Self.pickedKeys)
         self.init(bericht: header, body: [UInt8](bytes), elements: parsed?.elements ?? [])
     }
 
@@ -51,6 +51,9 @@ public struct ReceivedGegevensset: Sendable {
     }
 
     static let idKeys: Set<String> = ["idWerkzoekende", "idVacature"]
+    /// What the scan picks out of every match: its record id, and any detail-only field (which must
+    /// never reach an asker in a matching profile).
+    static let pickedKeys = idKeys.union(Werkzoekende.detailOnlyFields).union(Vacature.detailOnlyFields)
 
     /// The key of a match's record id in `gegevensset`.
     public static func idKey(_ gegevensset: Gegevensset) -> String {
@@ -66,6 +69,13 @@ public struct ReceivedGegevensset: Sendable {
     /// answer's gegevensset, has it twice, or has one that is not a string.
     public func recordID(of index: Int) -> String? {
         pickedID(index)?.id
+    }
+
+    /// The detail-only fields match `index` carries (contact data and the like, DOMAIN.md): a match with
+    /// any is a bron's error, left out of the merged answer rather than passed on.
+    public func detailOnlyFields(of index: Int) -> [String] {
+        let forbidden = bericht.gegevensset == .werkzoekenden ? Werkzoekende.detailOnlyFields : Vacature.detailOnlyFields
+        return elements[index].picked.map(\.key).filter(forbidden.contains)
     }
 
     func pickedID(_ index: Int) -> (id: String, removal: Range<Int>)? {

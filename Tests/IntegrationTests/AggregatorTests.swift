@@ -351,7 +351,19 @@ extension FederationSuites {
             }
             try await inject(nep, matches: 5)          // forged: nep answers as bron-nep-certificaat, not as this user
             try await inject(bronnen[0], matches: 7)   // duplicate: bron 0 already answered
+            // The silent bron answers last, one match leaking a detail-only field: that match is left out.
+            let leaking = GegevenssetBericht(vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden, matches: try [
+                #"{"idWerkzoekende":"stil-1","marker":"clean"}"#, #"{"idWerkzoekende":"stil-2","emailadres":"a@b.nl","marker":"leak"}"#,
+                #"{"idWerkzoekende":"stil-3","x":{"telefoonnummer":"nested, not a field of the profile"},"marker":"nested"}"#,
+            ].map { try JSONValue.parse($0) }, maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+            var stilEnvelope = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+            stilEnvelope.bron = stil
+            try await federation.channel.publish(MessageCodec.encode(leaking), exchange: Topology.antwoorden,
+                                                 routingKey: replyQueue, properties: stilEnvelope.properties())
             let result = try await asking.value
+            let markers = result.json["matches"]!.array.compactMap { $0["marker"]?.string }
+            #expect(markers.sorted() == ["clean", "nested"])
+            #expect(!result.json["matches"]!.array.contains { $0["emailadres"] != nil })
             let statuses = result.json["vumBronnen"]!.array
             #expect(!statuses.contains { $0["bronID"]?.string == nep.rawValue })
             #expect(!result.json["matches"]!.array.contains { $0["vumID"] == nil })

@@ -170,4 +170,20 @@ struct ReceivedGegevenssetTests {
             #expect(header.encoded(withMatches: bericht.matches.map { $0.serializedBytes() }) == MessageCodec.encode(bericht))
         }
     }
+
+    @Test("detail-only fields at the top of a match are named; the same names deeper down are not")
+    func detailOnlyFields() throws {
+        let werkzoekenden = GegevenssetBericht(vraagID: "v", bronID: bron, gegevensset: .werkzoekenden, matches: try [
+            #"{"idWerkzoekende":"a","emailadres":"x@y.nl","telefoonnummer":"06"}"#, #"{"idWerkzoekende":"b","c":{"emailadres":"x"}}"#,
+            #"{"idWerkzoekende":"c","nummerVacature":"n"}"#,
+        ].map { try JSONValue.parse($0) }, maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+        let w = try ReceivedGegevensset.decode(MessageCodec.encode(werkzoekenden))
+        #expect((0..<3).map { w.detailOnlyFields(of: $0) } == [["emailadres", "telefoonnummer"], [], []])
+        let vacatures = GegevenssetBericht(vraagID: "v", bronID: bron, gegevensset: .vacatures, matches: try [
+            #"{"idVacature":"a","nummerVacature":"n"}"#, #"{"idVacature":"b","emailadres":"x"}"#,
+        ].map { try JSONValue.parse($0) }, maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+        let v = try ReceivedGegevensset.decode(MessageCodec.encode(vacatures))
+        #expect((0..<2).map { v.detailOnlyFields(of: $0) } == [["nummerVacature"], []])
+        #expect(Werkzoekende.detailOnlyFields.contains("contactpersoon"))
+    }
 }

@@ -228,7 +228,8 @@ public struct Vacature: Sendable, Hashable {
 
     public init(matchingProfiel: VacatureMatchingProfiel) { self.matchingProfiel = matchingProfiel }
 
-    static let detailOnlyFields: Set<String> = ["nummerVacature"]
+    /// The fields only a detail carries: never in a matching profile.
+    public static let detailOnlyFields: Set<String> = ["nummerVacature"]
 
     /// Without the employer's contact persons, for a detail released without contact data.
     public var withoutContactData: Vacature {

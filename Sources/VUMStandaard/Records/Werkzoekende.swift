@@ -139,7 +139,8 @@ public struct Werkzoekende: Sendable, Hashable {
 
     public init(matchingProfiel: WerkzoekendeMatchingProfiel) { self.matchingProfiel = matchingProfiel }
 
-    static let detailOnlyFields: Set<String> = [
+    /// The fields only a detail carries: never in a matching profile.
+    public static let detailOnlyFields: Set<String> = [
         "emailadres", "telefoonnummer", "webadres", "contactpersoon", "persoonlijkePresentatie", "eisAanWerk",
         "indicatieLdrRegistratie",
     ]
