@@ -8,7 +8,8 @@ import VUMStandaard
 public struct ReceivedGegevensset: Sendable {
     /// The answer with `matches` left empty: ``matchCount`` and the methods below stand for them.
     public let bericht: GegevenssetBericht
-    let body: [UInt8]
+    /// The message as received (kept, not copied: the ranges below are offsets into its bytes).
+    let body: Data
     let elements: [JSONDeferredElement]
 
     /// Reads an answer; any problem is the same `400.01` that ``MessageCodec/decode(_:from:maximumSize:)``
@@ -18,19 +19,18 @@ public struct ReceivedGegevensset: Sendable {
         guard body.count <= maximumSize else {
             throw Fout.invalidRequest("message too large", details: "\(body.count) bytes; at most \(maximumSize) are accepted")
         }
-        let bytes = [UInt8](body)
-        let parsed: (value: JSONValue, elements: [JSONDeferredElement]?)
-        do {
-            parsed = try JSONValue.parse(bytes, deferringArray: "matches", picking: Self.pickedKeys)
-        } catch {
+        let scanned = body.withUnsafeBytes { raw in
+            try? JSONValue.parse(raw.assumingMemoryBound(to: UInt8.self), deferringArray: "matches", picking: Self.pickedKeys)
+        }
+        guard let parsed = scanned else {
             // Not JSON at all gets the tree parser's own error; JSON with broken UTF-8 in a string is repaired.
             return ReceivedGegevensset(try MessageCodec.decode(GegevenssetBericht.self, from: body, maximumSize: maximumSize))
         }
         let bericht = try GegevenssetBericht(json: parsed.value)
         guard let elements = parsed.elements else {
-            return ReceivedGegevensset(bericht: bericht, body: [], elements: [])
+            return ReceivedGegevensset(bericht: bericht, body: Data(), elements: [])
         }
-        return ReceivedGegevensset(bericht: bericht, body: bytes, elements: elements)
+        return ReceivedGegevensset(bericht: bericht, body: body, elements: elements)
     }
 
     /// The form of an answer built in this process (a bron's failure recorded by the aggregator, a test).
@@ -39,10 +39,10 @@ public struct ReceivedGegevensset: Sendable {
         var header = bericht
         header.matches = []
         let parsed = try? JSONValue.parse([UInt8](bytes), deferringArray: "matches", picking: Self.pickedKeys)
-        self.init(bericht: header, body: [UInt8](bytes), elements: parsed?.elements ?? [])
+        self.init(bericht: header, body: bytes, elements: parsed?.elements ?? [])
     }
 
-    init(bericht: GegevenssetBericht, body: [UInt8], elements: [JSONDeferredElement]) {
+    init(bericht: GegevenssetBericht, body: Data, elements: [JSONDeferredElement]) {
         var header = bericht
         header.matches = []
         self.bericht = header
@@ -96,8 +96,10 @@ public struct ReceivedGegevensset: Sendable {
         guard let (_, removal) = pickedID(index), let members = elements[index].memberCount else { return false }
         let range = elements[index].range
         out.append(UInt8(ascii: "{"))
-        out.append(contentsOf: body[(range.lowerBound + 1)..<removal.lowerBound])
-        out.append(contentsOf: body[removal.upperBound..<(range.upperBound - 1)])
+        body.withUnsafeBytes { raw in
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(range.lowerBound + 1)..<removal.lowerBound]))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[removal.upperBound..<(range.upperBound - 1)]))
+        }
         if members > 1 { out.append(UInt8(ascii: ",")) }
         out.append(contentsOf: #""vumID":"#.utf8)
         out.append(contentsOf: JSONValue.string(vumID).serializedBytes())
@@ -107,7 +109,9 @@ public struct ReceivedGegevensset: Sendable {
 
     /// Match `index` as a tree (for checks and tests; the merge does not need it).
     public func match(_ index: Int) -> JSONValue {
-        (try? JSONValue.parse(body[elements[index].range])) ?? .null
+        body.withUnsafeBytes { raw in
+            (try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: raw[elements[index].range]))) ?? .null
+        }
     }
 
     /// The whole answer as a tree, matches included.

@@ -100,6 +100,28 @@ struct JSONDeferredArrayTests {
         }
     }
 
+    @Test("strings of every length with a quote, escape, control byte or UTF-8 sequence at every position read as the tree reads them")
+    func stringPositions() throws {
+        let specials: [[UInt8]] = [[0x5C, 0x22], [0x5C, 0x6E], Array(#"\u00e9"#.utf8), [0x01], [0x22], [0xC3, 0xA9], [0xE2, 0x82, 0xAC],
+                                   [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0xC3]]
+        for length in 0..<20 {
+            for position in 0...length {
+                for special in specials {
+                    var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                    text.insert(contentsOf: special, at: position)
+                    let document = Array(#"{"m":[""#.utf8) + text + Array(#""]}"#.utf8)
+                    let tree = try? JSONValue.parse(document)
+                    let deferred = try? JSONValue.parse(document, deferringArray: "m", picking: [])
+                    let brokenUTF8 = String(validating: text, as: UTF8.self) == nil
+                    #expect((deferred == nil) == (tree == nil || brokenUTF8), "\(text)")
+                    if let element = deferred?.elements?.first, case .object(let o)? = tree, case .array(let m)? = o["m"] {
+                        #expect(try JSONValue.parse(Array(document[element.range])) == m[0])
+                    }
+                }
+            }
+        }
+    }
+
     @Test("mutated documents: accepted exactly when the tree parser accepts them (broken UTF-8 aside), with the same values")
     func fuzz() throws {
         let corpus = [

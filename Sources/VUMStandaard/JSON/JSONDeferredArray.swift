@@ -30,6 +30,16 @@ extension JSONValue {
         throws(JSONParseError) -> (value: JSONValue, elements: [JSONDeferredElement]?)
     {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+            try parse(buffer, deferringArray: arrayKey, picking: keys)
+        }
+    }
+
+    /// The same over bytes held elsewhere (a received message's body, without copying it); the ranges are
+    /// offsets into `buffer`.
+    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, deferringArray arrayKey: String, picking keys: Set<String>)
+        throws(JSONParseError) -> (value: JSONValue, elements: [JSONDeferredElement]?)
+    {
+        do {
             var parser = JSONParser(buffer)
             parser.skipWhitespace()
             guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else {
@@ -83,7 +93,8 @@ extension JSONParser {
     }
 
     /// The array at `index` (depth 1), each element skipped or, for an object, scanned for `keys`.
-    mutating func deferredElements(picking keys: Set<String>) throws(JSONParseError) -> [JSONDeferredElement] {
+    mutating func deferredElements(picking keySet: Set<String>) throws(JSONParseError) -> [JSONDeferredElement] {
+        let keys = PickedKeys(keySet)
         index += 1
         var elements: [JSONDeferredElement] = []
         skipWhitespace()
@@ -112,7 +123,7 @@ extension JSONParser {
 
     /// An object at `index`, skipped except for the members named in `keys`; a key written with escapes is
     /// decoded before it is compared, so no spelling of a picked key slips past.
-    mutating func scanObject(depth: Int, picking keys: Set<String>) throws(JSONParseError) -> (Int, [JSONPickedMember]) {
+    mutating func scanObject(depth: Int, picking keys: PickedKeys) throws(JSONParseError) -> (Int, [JSONPickedMember]) {
         guard depth < Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) deep") }
         index += 1
         var count = 0
@@ -130,15 +141,14 @@ extension JSONParser {
             let keyStart = index
             let escaped = try skipString()
             var key: String?
-            if !keys.isEmpty {
-                let text = escaped ? nil : UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(index - 1)])
-                if let text {
-                    key = keys.first { $0.utf8.elementsEqual(text) }
+            if !keys.all.isEmpty {
+                if !escaped {
+                    key = keys.match(UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(index - 1)]))
                 } else {
                     var again = self
                     again.index = keyStart
                     let decoded = try again.parseString()
-                    key = keys.contains(decoded) ? decoded : nil
+                    key = keys.all.contains(decoded) ? decoded : nil
                 }
             }
             skipWhitespace()
@@ -164,5 +174,28 @@ extension JSONParser {
             if bytes[index] == UInt8(ascii: "}") { index += 1; return (count, picked) }
             throw error("expected ',' or '}'")
         }
+    }
+}
+
+/// The keys a scan picks, as bytes grouped by length: most keys of a record differ in length from every
+/// picked key, so they cost one look-up and no comparison.
+struct PickedKeys {
+    let all: Set<String>
+    let byLength: [[(bytes: [UInt8], key: String)]]
+
+    init(_ keys: Set<String>) {
+        all = keys
+        var byLength = Array(repeating: [(bytes: [UInt8], key: String)](), count: (keys.map(\.utf8.count).max() ?? 0) + 1)
+        for key in keys { byLength[key.utf8.count].append((Array(key.utf8), key)) }
+        self.byLength = byLength
+    }
+
+    /// The picked key these bytes (a key without escapes) spell, if any.
+    func match(_ text: UnsafeBufferPointer<UInt8>) -> String? {
+        guard text.count < byLength.count else { return nil }
+        for candidate in byLength[text.count] where candidate.bytes.withUnsafeBufferPointer({ $0.elementsEqual(text) }) {
+            return candidate.key
+        }
+        return nil
     }
 }
