@@ -307,7 +307,7 @@ public final class AggregatorService: Service, Sendable {
                     continue
                 }
                 if !references.isEmpty { matchesJSON.append(UInt8(ascii: ",")) }
-                answer.writeMatch(index, replacingIDWith: vumIDs.issue(vraagID: vraagID, index: references.count).rawValue,
+                answer.writeMatch(index, replacingIDWith: vumIDs.issuedText(vraagID: vraagID, index: references.count),
                                   to: &matchesJSON)
                 references.append(.init(bron: uitkomst.bron, recordID: recordID))
             }

@@ -28,8 +28,14 @@ public struct VumIDs: Sendable {
     }
 
     public func issue(vraagID: String, index: Int) -> VumID {
+        try! VumID(validating: issuedText(vraagID: vraagID, index: index))
+    }
+
+    /// The vumID as text, for the merge writing hundreds per zoekvraag: the same value as ``issue(vraagID:index:)``
+    /// without checking again what was just built (that check was 2 % of the aggregator's CPU under load).
+    func issuedText(vraagID: String, index: Int) -> String {
         let body = "\(vraagID).\(index)"
-        return try! VumID(validating: body + "." + mac(body))
+        return body + "." + mac(body)
     }
 
     /// The zoekvraag and position a vumID stands for, or `nil` when it is not one of ours, or tampered with.
