@@ -72,6 +72,12 @@ enum AggregatorMetrics {
         counter("vum_bevestigd_kanaal_vervangen_total", [("kanaal", kanaal)]).increment()
     }
 
+    /// A match a bron sent that the merged answer left out: `reden` is `detailveld` (it carried a
+    /// detail-only field) or `geen_id` (no single string record id).
+    static func matchWeggelaten(_ bron: BronID, reden: String) {
+        counter("vum_matches_weggelaten_total", [("bron", bron.rawValue), ("reden", reden)]).increment()
+    }
+
     /// Late answers, by bron.
     static func teLaat(_ bron: BronID) {
         counter("vum_antwoorden_te_laat_total", [("bron", bron.rawValue)]).increment()

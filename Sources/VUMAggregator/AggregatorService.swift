@@ -297,6 +297,7 @@ public final class AggregatorService: Service, Sendable {
             for index in 0..<answer.matchCount {
                 guard let id = answer.recordID(of: index), let recordID = try? RecordID(validating: id) else {
                     logger.info("match without a valid record id left out", metadata: ["vum.bron": "\(uitkomst.bron)"])
+                    AggregatorMetrics.matchWeggelaten(uitkomst.bron, reden: "geen_id")
                     continue
                 }
                 let leaked = answer.detailOnlyFields(of: index)
@@ -304,6 +305,7 @@ public final class AggregatorService: Service, Sendable {
                     logger.warning("match with detail-only fields left out", metadata: [
                         "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.record_id": "\(id)",
                         "vum.fields": "\(leaked.joined(separator: ","))"])
+                    AggregatorMetrics.matchWeggelaten(uitkomst.bron, reden: "detailveld")
                     continue
                 }
                 if !references.isEmpty { matchesJSON.append(UInt8(ascii: ",")) }
