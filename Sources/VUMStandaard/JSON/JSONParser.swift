@@ -188,8 +188,20 @@ struct JSONParser {
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+        let (start, hasFraction, hasExponent) = try scanNumber()
+        let isInteger = !hasFraction && !hasExponent
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        if isInteger, let i = Int64(text) { return .integer(i) }
+        guard let d = Double(text), d.isFinite else { throw JSONParseError(offset: start, reason: "number out of range") }
+        return .double(d)
+    }
+
+    /// Moves past a number's grammar (RFC 8259): an optional minus, an integer part without leading zeros,
+    /// an optional fraction and exponent. Where it started, and which optional parts it had.
+    mutating func scanNumber() throws(JSONParseError) -> (start: Int, hasFraction: Bool, hasExponent: Bool) {
         let start = index
-        var isInteger = true
+        var hasFraction = false
+        var hasExponent = false
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
             throw error("expected a digit")
@@ -197,28 +209,29 @@ struct JSONParser {
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            skipDigits()
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
+            hasFraction = true
             index += 1
             guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
                 throw error("expected a digit after '.'")
             }
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            skipDigits()
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
-            isInteger = false
+            hasExponent = true
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
                 throw error("expected a digit in the exponent")
             }
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            skipDigits()
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let i = Int64(text) { return .integer(i) }
-        guard let d = Double(text), d.isFinite else { throw JSONParseError(offset: start, reason: "number out of range") }
-        return .double(d)
+        return (start, hasFraction, hasExponent)
+    }
+
+    mutating func skipDigits() {
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
     }
 }
