@@ -90,7 +90,7 @@ extension AggregatorService {
                          "bron did not answer")
         }
         if let fout = answer.fout { throw refuse(fout, "bron answered \(fout.code)") }
-        let idKey = gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
+        let idKey = gegevensset.idKey
         guard case .object(var o)? = gegevensset == .werkzoekenden ? answer.werkzoekende : answer.vacature else {
             throw refuse(Fout.internalError("the bron's detail was empty"), "empty detail")
         }

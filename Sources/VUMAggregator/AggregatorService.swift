@@ -296,7 +296,9 @@ public final class AggregatorService: Service, Sendable {
             guard let answer = answers[uitkomst.bron] else { continue }
             for index in 0..<answer.matchCount {
                 guard let id = answer.recordID(of: index), let recordID = try? RecordID(validating: id) else {
-                    logger.info("match without a valid record id left out", metadata: ["vum.bron": "\(uitkomst.bron)"])
+                    logger.info("match without a valid record id left out", metadata: [
+                        "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.match": "\(index)",
+                        "vum.reason": "\(answer.recordID(of: index).map { "'\($0)' is not a valid record id" } ?? "no single string \(verzoek.gegevensset.idKey)")"])
                     AggregatorMetrics.matchWeggelaten(uitkomst.bron, reden: "geen_id")
                     continue
                 }

@@ -49,32 +49,23 @@ public struct Zoekantwoord: Sendable {
 
     /// The koppelvlak 3.0 body (`vraagID`, `maximumAantalResultatenBereikt`, `matches`) with two extension
     /// fields a koppelvlak 3.0 client ignores: `vumBronnen` (status per bron) and `vumGedeeltelijk`.
-    public var json: JSONValue {
-        .object(JSONObject([
-            ("vraagID", .string(vraagID)),
-            ("maximumAantalResultatenBereikt", .bool(maximumAantalResultatenBereikt)),
-            ("matches", .array(matches)),
-            ("vumGedeeltelijk", .bool(gedeeltelijk)),
-            ("vumBronnen", .array(bronnen.map(\.json))),
-        ]))
-    }
+    public var json: JSONValue { body(matches: .array(matches)) }
 
     /// ``json`` as compact bytes, written around the matches' bytes without parsing them.
     public func serializedBytes() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(matchesJSON.count + 200 + 100 * bronnen.count)
-        out.append(contentsOf: #"{"vraagID":"#.utf8)
-        out.append(contentsOf: JSONValue.string(vraagID).serializedBytes())
-        out.append(contentsOf: #","maximumAantalResultatenBereikt":"#.utf8)
-        out.append(contentsOf: (maximumAantalResultatenBereikt ? "true" : "false").utf8)
-        out.append(contentsOf: #","matches":"#.utf8)
-        out.append(contentsOf: matchesJSON)
-        out.append(contentsOf: #","vumGedeeltelijk":"#.utf8)
-        out.append(contentsOf: (gedeeltelijk ? "true" : "false").utf8)
-        out.append(contentsOf: #","vumBronnen":"#.utf8)
-        out.append(contentsOf: JSONValue.array(bronnen.map(\.json)).serializedBytes())
-        out.append(UInt8(ascii: "}"))
-        return out
+        body(matches: .array([])).serializedBytes(splicing: "matches", reservingCapacity: matchesJSON.count + 200 + 100 * bronnen.count) {
+            $0.append(contentsOf: matchesJSON)
+        }
+    }
+
+    private func body(matches: JSONValue) -> JSONValue {
+        .object(JSONObject([
+            ("vraagID", .string(vraagID)),
+            ("maximumAantalResultatenBereikt", .bool(maximumAantalResultatenBereikt)),
+            ("matches", matches),
+            ("vumGedeeltelijk", .bool(gedeeltelijk)),
+            ("vumBronnen", .array(bronnen.map(\.json))),
+        ]))
     }
 }
 

@@ -24,8 +24,7 @@ final class Session: @unchecked Sendable {
         self.announcements = announcements
     }
 
-    static let detailOnly: Set<String> = ["emailadres", "telefoonnummer", "webadres", "contactpersoon", "persoonlijkePresentatie",
-                                          "eisAanWerk", "indicatieLdrRegistratie", "nummerVacature"]
+    static let detailOnly = Werkzoekende.detailOnlyFields.union(Vacature.detailOnlyFields)
 
     // MARK: - Presence
 

@@ -168,26 +168,14 @@ extension GegevenssetBericht {
     public func encoded(withMatches encodedMatches: [[UInt8]]) -> Data {
         var header = self
         header.matches = []
-        guard case .object(let object) = header.json else { return MessageCodec.encode(self) }
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(encodedMatches.reduce(300) { $0 + $1.count + 1 })
-        for (i, entry) in object.entries.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: JSONValue.string(entry.key).serializedBytes())
-            out.append(UInt8(ascii: ":"))
-            guard entry.key == "matches" else {
-                out.append(contentsOf: entry.value.serializedBytes())
-                continue
-            }
+        return Data(header.json.serializedBytes(splicing: "matches", reservingCapacity: encodedMatches.reduce(300) { $0 + $1.count + 1 }) { out in
             out.append(UInt8(ascii: "["))
             for (j, match) in encodedMatches.enumerated() {
                 if j > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: match)
             }
             out.append(UInt8(ascii: "]"))
-        }
-        out.append(UInt8(ascii: "}"))
-        return Data(out)
+        })
     }
 }
 

@@ -36,10 +36,8 @@ public struct ReceivedGegevensset: Sendable {
     /// The form of an answer built in this process (a bron's failure recorded by the aggregator, a test).
     public init(_ bericht: GegevenssetBericht) {
         let bytes = MessageCodec.encode(bericht)
-        var header = bericht
-        header.matches = []
         let parsed = try? JSONValue.parse([UInt8](bytes), deferringArray: "matches", picking: Self.pickedKeys)
-        self.init(bericht: header, body: bytes, elements: parsed?.elements ?? [])
+        self.init(bericht: bericht, body: bytes, elements: parsed?.elements ?? [])
     }
 
     init(bericht: GegevenssetBericht, body: Data, elements: [JSONDeferredElement]) {
@@ -50,15 +48,10 @@ public struct ReceivedGegevensset: Sendable {
         self.elements = elements
     }
 
-    static let idKeys: Set<String> = ["idWerkzoekende", "idVacature"]
     /// What the scan picks out of every match: its record id, and any detail-only field (which must
     /// never reach an asker in a matching profile).
-    static let pickedKeys = idKeys.union(Werkzoekende.detailOnlyFields).union(Vacature.detailOnlyFields)
-
-    /// The key of a match's record id in `gegevensset`.
-    public static func idKey(_ gegevensset: Gegevensset) -> String {
-        gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
-    }
+    static let pickedKeys = Set(Gegevensset.allCases.map(\.idKey)).union(Werkzoekende.detailOnlyFields)
+        .union(Vacature.detailOnlyFields)
 
     public var matchCount: Int { elements.count }
 
@@ -79,7 +72,7 @@ public struct ReceivedGegevensset: Sendable {
     }
 
     func pickedID(_ index: Int) -> (id: String, removal: Range<Int>)? {
-        let key = Self.idKey(bericht.gegevensset)
+        let key = bericht.gegevensset.idKey
         var found: JSONPickedMember?
         for member in elements[index].picked where member.key == key {
             guard found == nil else { return nil }

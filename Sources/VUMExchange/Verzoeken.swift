@@ -47,11 +47,9 @@ public struct VerzoekantwoordBericht: Sendable, Hashable {
     /// as the bronnen sent them): the bytes ``MessageCodec/encode(_:)`` gives for
     /// `VerzoekantwoordBericht(antwoord:)` of the same JSON.
     public static func encode(serializedAntwoord antwoord: [UInt8]) -> Data {
-        var body = Data(capacity: antwoord.count + 13)
-        body.append(contentsOf: #"{"antwoord":"#.utf8)
-        body.append(contentsOf: antwoord)
-        body.append(UInt8(ascii: "}"))
-        return body
+        Data(VerzoekantwoordBericht(antwoord: .null).json.serializedBytes(splicing: "antwoord", reservingCapacity: antwoord.count + 16) {
+            $0.append(contentsOf: antwoord)
+        })
     }
 }
 

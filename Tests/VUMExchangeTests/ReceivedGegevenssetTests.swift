@@ -31,7 +31,7 @@ struct ReceivedGegevenssetTests {
         #expect(received.bericht == header, sourceLocation: sourceLocation)
         #expect(received.matchCount == bericht.matches.count, sourceLocation: sourceLocation)
         #expect(normal(received.fullBericht.json) == normal(bericht.json), sourceLocation: sourceLocation)
-        let idKey = ReceivedGegevensset.idKey(bericht.gegevensset)
+        let idKey = bericht.gegevensset.idKey
         for (i, match) in bericht.matches.enumerated() {
             let vumID = "vum-\(i)-\u{e9}\""
             var out: [UInt8] = []

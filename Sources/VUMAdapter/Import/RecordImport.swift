@@ -136,7 +136,7 @@ public struct RecordImport: Sendable {
                 return v.value
             case .failure(let e):
                 summary.invalidRecords += 1
-                let idKey = summary.gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"
+                let idKey = summary.gegevensset.idKey
                 let id: String? = if case .object(let o) = json, case .string(let s)? = o[idKey] { s } else { nil }
                 for issue in e.issues where issue.severity == .error {
                     summary.invalid.append(.init(position: entry.position, recordID: id, issue: issue))

@@ -57,7 +57,7 @@ public struct RecordMapping: Sendable {
     /// The record's own id (`idWerkzoekende` or `idVacature`).
     public var id: FieldMapping { fields.first { $0.path == [Self.idField(gegevensset)] }! }
 
-    static func idField(_ g: Gegevensset) -> String { g == .werkzoekenden ? "idWerkzoekende" : "idVacature" }
+    static func idField(_ g: Gegevensset) -> String { g.idKey }
     static func postcodeField(_ g: Gegevensset) -> [String] {
         g == .werkzoekenden ? ["mobiliteit", "bemiddelingspostcode"] : ["adres", "postcode"]
     }

@@ -96,7 +96,7 @@ public final class RESTBronSource: BronSource {
             case .success(let profile): matches.append(profile)
             case .failure(let error):
                 leftOut.withLock { $0 += 1 }
-                let id = if case .object(let m) = item, case .string(let s)? = m[g == .werkzoekenden ? "idWerkzoekende" : "idVacature"] { s } else { "matches[\(i)]" }
+                let id = if case .object(let m) = item, case .string(let s)? = m[g.idKey] { s } else { "matches[\(i)]" }
                 logger.warning("match left out: the bron's endpoint sent an invalid matching profile", metadata: [
                     "vum.vraag_id": "\(context.vraagID)", "vum.record_id": "\(id)",
                     "vum.issues": "\(error.issues.filter { $0.severity == .error }.prefix(5).map(\.description).joined(separator: "; "))"])

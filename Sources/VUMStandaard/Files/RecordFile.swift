@@ -132,7 +132,7 @@ public struct RecordFileReport: Sendable {
                 continue
             }
             let id: String? = {
-                guard case .object(let o) = json, case .string(let s)? = o[gegevensset == .werkzoekenden ? "idWerkzoekende" : "idVacature"]
+                guard case .object(let o) = json, case .string(let s)? = o[gegevensset.idKey]
                 else { return nil }
                 return s
             }()

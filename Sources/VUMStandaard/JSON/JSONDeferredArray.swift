@@ -121,8 +121,9 @@ extension JSONParser {
         }
     }
 
-    /// An object at `index`, skipped except for the members named in `keys`; a key written with escapes is
-    /// decoded before it is compared, so no spelling of a picked key slips past.
+    /// An object at `index`, skipped except for the members named in `keys` (``PickedKeys/none``: only
+    /// checked, as `skipValue` does for every object); a key written with escapes is decoded before it is
+    /// compared, so no spelling of a picked key slips past.
     mutating func scanObject(depth: Int, picking keys: PickedKeys) throws(JSONParseError) -> (Int, [JSONPickedMember]) {
         guard depth < Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) deep") }
         index += 1
@@ -180,6 +181,9 @@ extension JSONParser {
 /// The keys a scan picks, as bytes grouped by length: most keys of a record differ in length from every
 /// picked key, so they cost one look-up and no comparison.
 struct PickedKeys {
+    /// No key picked: an object is only checked and skipped.
+    static let none = PickedKeys([])
+
     let all: Set<String>
     let byLength: [[(bytes: [UInt8], key: String)]]
 

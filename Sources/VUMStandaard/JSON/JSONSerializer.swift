@@ -24,15 +24,33 @@ extension JSONValue {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out.append(UInt8(ascii: "{"))
-            for (i, e) in o.entries.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(e.key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                e.value.write(to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            Self.writeObject(o, to: &out, splicing: nil) { _ in }
         }
+    }
+
+    /// Compact JSON of this object as ``serializedBytes()`` writes it, except that the value of its member
+    /// `key` is written by `write`: for JSON already encoded elsewhere (matches passed on as a bron sent
+    /// them), so it is copied in once instead of being built into a tree and serialised again. Not an
+    /// object: as ``serializedBytes()``.
+    public func serializedBytes(splicing key: String, reservingCapacity capacity: Int = 256,
+                                with write: (inout [UInt8]) -> Void) -> [UInt8] {
+        guard case .object(let o) = self else { return serializedBytes() }
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity)
+        Self.writeObject(o, to: &out, splicing: key, with: write)
+        return out
+    }
+
+    static func writeObject(_ o: JSONObject, to out: inout [UInt8], splicing key: String?,
+                            with splice: (inout [UInt8]) -> Void) {
+        out.append(UInt8(ascii: "{"))
+        for (i, e) in o.entries.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(e.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            if let key, e.key == key { splice(&out) } else { e.value.write(to: &out) }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Copies runs of bytes that need no escaping in one go; escapes `"`, `\` and control characters.

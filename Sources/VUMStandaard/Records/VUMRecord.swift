@@ -2,6 +2,9 @@
 public enum Gegevensset: String, Sendable, Hashable, CaseIterable, Codable {
     case werkzoekenden
     case vacatures
+
+    /// The key of a record's own id in this dataset's JSON (`idWerkzoekende`, `idVacature`).
+    public var idKey: String { self == .werkzoekenden ? "idWerkzoekende" : "idVacature" }
 }
 
 /// A record of the standard (detail or matching profile, werkzoekende or vacature).
