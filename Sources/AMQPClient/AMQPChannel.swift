@@ -165,24 +165,46 @@ public struct AMQPChannel: Sendable, Hashable {
     ) async throws -> AMQPPublishOutcome {
         let id = self.id
         let serial = self.serial
+        let frameBytes = body.count + exchange.utf8.count + routingKey.utf8.count + properties.wireSizeBound
         if !flags.confirmMode.load(ordering: .acquiring) && !flags.closed.load(ordering: .acquiring)
             && shared.connected.load(ordering: .acquiring) && !shared.blocked.load(ordering: .acquiring)
-            && shared.mailbox.pendingCount < Self.handOverLimit
         {
-            // Nothing to wait for: hand it over and go on, as a socket write would.
-            let accepted = shared.mailbox.post { core in
-                do {
+            // Nothing to wait for: write it now if the socket takes it at once (see WireAccess)...
+            let written: Result<Void, AMQPError>? = shared.wire.withIdleCore { core in
+                guard core.acceptsDirectWrite(of: frameBytes) else { return nil }
+                do throws(AMQPError) {
                     let state = try core.channel(id, serial: serial, operation: "basic.publish")
+                    guard !state.confirmMode else { return nil }
                     try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
                                   properties: properties)
+                    return .success(())
                 } catch {
-                    core.logger.debug("AMQP publish failed after hand-over", metadata: ["amqp.error": "\(error)"])
+                    return .failure(error)
                 }
+            } ?? nil
+            if let written {
+                try written.get()
+                return .sent
             }
-            if accepted { return .sent }
-            throw shared.closedError("basic.publish")
+            // ...or hand it over and go on, as a socket write would.
+            if shared.mailbox.pendingCount < Self.handOverLimit {
+                let accepted = shared.mailbox.post { core in
+                    do {
+                        let state = try core.channel(id, serial: serial, operation: "basic.publish")
+                        try core.send(body, on: state, exchange: exchange, routingKey: routingKey,
+                                      mandatory: mandatory, properties: properties)
+                    } catch {
+                        core.logger.debug("AMQP publish failed after hand-over", metadata: ["amqp.error": "\(error)"])
+                    }
+                }
+                if accepted {
+                    shared.handedOverPublishes.add(1, ordering: .relaxed)
+                    return .sent
+                }
+                throw shared.closedError("basic.publish")
+            }
         }
-        return try await shared.performDeferred("basic.publish") {
+        return try await shared.performDeferred("basic.publish", directWriteOf: frameBytes) {
             (core: ConnectionCore, continuation: CheckedContinuation<AMQPPublishOutcome, any Error>) in
             let send = {
                 do {
@@ -303,9 +325,23 @@ public struct AMQPChannel: Sendable, Hashable {
             try await run(operation, work)
             return
         }
-        // An acknowledgement has no reply: hand it over without waiting, in order with the rest.
+        // An acknowledgement has no reply: write it now if the socket takes it at once, else hand it over
+        // without waiting, in order with the rest.
         let id = self.id
         let serial = self.serial
+        let written: Result<Void, AMQPError>? = shared.wire.withIdleCore { core in
+            guard core.acceptsDirectWrite(of: 64) else { return nil }
+            do throws(AMQPError) {
+                try work(core, try core.channel(id, serial: serial, operation: operation))
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        } ?? nil
+        if let written {
+            try written.get()
+            return
+        }
         let accepted = shared.mailbox.post { core in
             do {
                 try work(core, try core.channel(id, serial: serial, operation: operation))

@@ -26,11 +26,17 @@ extension AMQPError: Hashable {
 final class ConnectionShared: Sendable {
     let mailbox: Mailbox
     let configuration: AMQPConfiguration
+    /// The lock around the rabbitmq-c connection; see ``WireAccess``.
+    let wire = WireAccess()
     let connected = Atomic<Bool>(false)
     /// True while the broker blocks publishers (connection.blocked).
     let blocked = Atomic<Bool>(false)
     /// Bumped at every reconnect: a delivery from an earlier generation cannot be acknowledged.
     let generation = Atomic<UInt64>(0)
+    /// Frames written by the calling task itself (``WireAccess``) and publishes handed to the owner
+    /// thread without waiting; for tests that both paths are taken.
+    let callerWrites = Atomic<Int>(0)
+    let handedOverPublishes = Atomic<Int>(0)
 
     init(mailbox: Mailbox, configuration: AMQPConfiguration) {
         self.mailbox = mailbox
@@ -59,12 +65,22 @@ final class ConnectionShared: Sendable {
     }
 
     /// Runs `body` on the owner thread, which resumes the continuation when the result is known
-    /// (for example when the broker confirms a publish).
+    /// (for example when the broker confirms a publish). With `directWriteOf`, `body` writes a frame of
+    /// about that many bytes and may run on the calling thread instead when the socket takes it at once
+    /// (see ``WireAccess``).
     func performDeferred<T: Sendable>(
-        _ operation: String,
+        _ operation: String, directWriteOf bytes: Int? = nil,
         _ body: @escaping @Sendable (ConnectionCore, CheckedContinuation<T, any Error>) -> Void
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
+            if let bytes {
+                let ran = wire.withIdleCore { core in
+                    guard core.acceptsDirectWrite(of: bytes) else { return false }
+                    body(core, continuation)
+                    return true
+                }
+                if ran == true { return }
+            }
             let accepted = mailbox.post { core in body(core, continuation) }
             if !accepted { continuation.resume(throwing: closedError(operation)) }
         }

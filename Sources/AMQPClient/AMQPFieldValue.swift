@@ -95,3 +95,23 @@ public struct AMQPTable: Sendable, Hashable, ExpressibleByDictionaryLiteral, Seq
         }
     }
 }
+
+extension AMQPFieldValue {
+    /// An upper bound on the bytes this value takes on the wire (type tag and length prefixes included).
+    var wireSizeBound: Int {
+        switch self {
+        case .string(let s): 5 + s.utf8.count
+        case .bytes(let b): 5 + b.count
+        case .table(let t): t.wireSizeBound
+        case .array(let a): a.reduce(5) { $0 + $1.wireSizeBound }
+        default: 9
+        }
+    }
+}
+
+extension AMQPTable {
+    /// An upper bound on the bytes this table takes on the wire.
+    var wireSizeBound: Int {
+        entries.reduce(4) { $0 + 1 + $1.key.utf8.count + $1.value.wireSizeBound }
+    }
+}

@@ -105,3 +105,13 @@ public struct AMQPQueueInfo: Sendable, Hashable {
 public enum AMQPExchangeType: String, Sendable {
     case direct, fanout, topic, headers
 }
+
+extension AMQPProperties {
+    /// An upper bound on the bytes of a content header frame carrying these properties.
+    var wireSizeBound: Int {
+        func short(_ s: String?) -> Int { 1 + (s?.utf8.count ?? 0) }
+        return 64 + short(contentType) + short(contentEncoding) + short(correlationID) + short(replyTo)
+            + short(expiration) + short(messageID) + short(type) + short(userID) + short(appID) + short(clusterID)
+            + (headers?.wireSizeBound ?? 0)
+    }
+}

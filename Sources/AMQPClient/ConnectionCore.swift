@@ -72,42 +72,82 @@ final class ConnectionCore {
 
     // MARK: - The loop
 
+    /// What the owner thread does between two turns holding the wire lock.
+    private enum Pause {
+        case none
+        case poll(fd: Int32, timeout: Int32)
+        case sleep(until: ContinuousClock.Instant)
+        case stop
+    }
+
     /// Connects, reports the outcome, then serves commands and frames until closed.
+    ///
+    /// Everything here runs holding the wire lock (``WireAccess``) except the sleep in `poll`, during
+    /// which a task may write a small frame itself.
     func runLoop(started: @escaping (AMQPError?) -> Void) {
-        do throws(AMQPError) {
-            try establishOnAnyNode()
-            state = .open
-            shared.connected.store(true, ordering: .releasing)
-            started(nil)
-        } catch {
-            state = .closed
-            for command in mailbox.closeAndTake() { command(self) }
-            started(error)
-            return
-        }
-        while true {
-            for command in mailbox.take() { command(self) }
-            if stopRequested { break }
-            switch state {
-            case .open:
-                serviceSocket()
-            case .reconnecting(let at):
-                if ContinuousClock.now >= at {
-                    attemptReconnect()
-                } else {
-                    waitForWake(until: at)
-                }
-            case .connecting:
+        let failure: AMQPError? = shared.wire.withOwnerLock {
+            do throws(AMQPError) {
+                try establishOnAnyNode()
+                state = .open
+                shared.connected.store(true, ordering: .releasing)
+                shared.wire.attach(self)
+                return nil
+            } catch {
                 state = .closed
-            case .closed:
-                stopRequested = true
+                for command in mailbox.closeAndTake() { command(self) }
+                return error
             }
-            expireParkedPublishes()
         }
-        finishAfterStop()
+        started(failure)
+        if failure != nil { return }
+        while true {
+            let pause: Pause = shared.wire.withOwnerLock {
+                for command in mailbox.take() { command(self) }
+                expireParkedPublishes()
+                if stopRequested { return .stop }
+                switch state {
+                case .open:
+                    return prepareToPoll()
+                case .reconnecting(let at):
+                    if ContinuousClock.now >= at {
+                        attemptReconnect()
+                        return .none
+                    }
+                    return .sleep(until: at)
+                case .connecting:
+                    state = .closed
+                    return .none
+                case .closed:
+                    stopRequested = true
+                    return .stop
+                }
+            }
+            switch pause {
+            case .none:
+                continue
+            case .stop:
+                shared.wire.withOwnerLock { finishAfterStop() }
+                return
+            case .sleep(let until):
+                waitForWake(until: until)
+            case .poll(let fd, let timeout):
+                var fds = (
+                    pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)
+                )
+                let rc = withUnsafeMutableBytes(of: &fds) { raw in
+                    poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, timeout)
+                }
+                mailbox.awake()
+                if rc > 0 && fds.1.revents != 0 { mailbox.clearWake() }
+                let readable = rc > 0 && fds.0.revents != 0
+                shared.wire.withOwnerLock { afterPoll(readable: readable, idle: rc == 0 && timeout > 0) }
+            }
+        }
     }
 
     private func finishAfterStop() {
+        shared.wire.attach(nil)
         shared.connected.store(false, ordering: .releasing)
         state = .closed
         // Commands that raced with the close still run: each sees the closed state and fails cleanly.
@@ -117,28 +157,26 @@ final class ConnectionCore {
         for callback in onStopped { callback() }
     }
 
-    /// Reads what rabbitmq-c already buffered, then sleeps in `poll` on the socket and the mailbox's
-    /// eventfd until either has something, a heartbeat is due, or a parked publish expires.
-    private func serviceSocket() {
-        guard let connection else { return }
+    /// Reads what rabbitmq-c already buffered, then says how long the owner thread may sleep in `poll`
+    /// on the socket and the mailbox's eventfd: until either has something, a heartbeat is due, or a
+    /// parked publish expires (not at all when commands are waiting).
+    private func prepareToPoll() -> Pause {
+        guard let connection else { return .none }
         if amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
             readAvailableFrames()
-            guard case .open = state, self.connection != nil else { return }
+            guard case .open = state, self.connection != nil else { return .none }
         }
+        guard let connection = self.connection else { return .none }
         let timeout = mailbox.prepareToSleep() ? pollTimeoutMilliseconds() : 0
-        var fds = (
-            pollfd(fd: amqp_get_sockfd(connection), events: Int16(POLLIN), revents: 0),
-            pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)
-        )
-        let rc = withUnsafeMutableBytes(of: &fds) { raw in
-            poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, timeout)
-        }
-        mailbox.awake()
-        if rc > 0 && fds.1.revents != 0 { mailbox.clearWake() }
-        if rc > 0 && fds.0.revents != 0 {
+        return .poll(fd: amqp_get_sockfd(connection), timeout: timeout)
+    }
+
+    private func afterPoll(readable: Bool, idle: Bool) {
+        guard connection != nil, case .open = state else { return }
+        if readable {
             lastReceive = .now
             readAvailableFrames()
-        } else if rc == 0 && timeout > 0 {
+        } else if idle {
             // Idle: one call into the library lets rabbitmq-c send a heartbeat when one is due.
             readAvailableFrames()
         }

@@ -33,11 +33,16 @@ final class Mailbox: Sendable {
             s.commands.append(command)
             return true
         }
-        if accepted && sleeping.exchange(false, ordering: .sequentiallyConsistent) {
+        if accepted { wake() }
+        return accepted
+    }
+
+    /// Wakes the owner thread if it sleeps (or is about to) in `poll`.
+    func wake() {
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
-        return accepted
     }
 
     /// Called by the owner thread before it polls: `false` when commands are already waiting (then it
@@ -56,6 +61,8 @@ final class Mailbox: Sendable {
     /// Commands waiting for the owner thread. Publishers that do not wait for a reply check it, so a
     /// fast producer cannot queue unbounded work in front of a slow socket.
     var pendingCount: Int { state.withLock { $0.commands.count } }
+
+    var isEmpty: Bool { state.withLock { $0.commands.isEmpty } }
 
     func take() -> [Command] {
         state.withLock { s in

@@ -18,6 +18,9 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
 
 // amqp_login_with_properties is variadic (the SASL arguments follow the method), and Swift cannot call
 // variadic C functions. These two fix the argument list for the two mechanisms we support.
@@ -42,6 +45,19 @@ static inline amqp_rpc_reply_t vumamqp_login_external(amqp_connection_state_t st
 // The method-number macros are casts, which Swift does not import as constants.
 static inline amqp_method_number_t vumamqp_method(uint16_t class_id, uint16_t method_id) {
     return ((amqp_method_number_t)class_id << 16) | method_id;
+}
+
+// Whether `bytes` more can be written to the connected socket `fd` without the write waiting for the
+// peer: nothing of what was sent before is still unacknowledged or unsent (SIOCOUTQ), and the bytes with
+// the kernel's per-packet overhead (counted generously as four times the payload plus 4 KiB) fit the
+// send buffer. ioctl and getsockopt are variadic or take untyped pointers, hence C.
+static inline int vumamqp_socket_has_room(int fd, size_t bytes) {
+    int queued = 0;
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued != 0) return 0;
+    int sndbuf = 0;
+    socklen_t len = sizeof(sndbuf);
+    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 || sndbuf <= 0) return 0;
+    return bytes * 4 + 4096 < (size_t)sndbuf;
 }
 
 #endif

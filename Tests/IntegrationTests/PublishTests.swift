@@ -1,4 +1,4 @@
-import AMQPClient
+@testable import AMQPClient
 import VUMTesting
 import Foundation
 import Testing
@@ -79,6 +79,42 @@ struct PublishTests {
                 return
             }
             #expect(message.properties.messageID == "m2")
+        }
+    }
+
+    @Test("one task's publishes and acks arrive in order, whether it writes them itself or hands them over")
+    func orderAcrossWritePaths() async throws {
+        try await withConnection { connection in
+            let channel = try await connection.openChannel()
+            let queue = try await channel.declareQueue(exclusive: true)
+            let consumer = try await channel.consume(queue: queue.name)
+            let count = 50_000
+            let shared = connection.shared
+            let callerWritesBefore = shared.callerWrites.load(ordering: .relaxed)
+            let handedOverBefore = shared.handedOverPublishes.load(ordering: .relaxed)
+            // Consumed (and acknowledged, on the same connection) while the publishes go out, so the
+            // socket is sometimes idle (the task writes) and sometimes busy (it hands over).
+            let received = Task {
+                var bodies: [String] = []
+                for try await delivery in consumer {
+                    bodies.append(String(decoding: delivery.body, as: UTF8.self))
+                    try await delivery.ack()
+                    if bodies.count == count { break }
+                }
+                return bodies
+            }
+            for i in 0..<count {
+                try await channel.publish(Data("\(i)".utf8), exchange: "", routingKey: queue.name)
+            }
+            let bodies = try await received.value
+            let firstOutOfOrder = bodies.indices.first { bodies[$0] != "\($0)" }
+            #expect(firstOutOfOrder == nil, "message \(firstOutOfOrder ?? -1) is \(firstOutOfOrder.map { bodies[$0] } ?? "")")
+            let callerWrites = shared.callerWrites.load(ordering: .relaxed) - callerWritesBefore
+            let handedOver = shared.handedOverPublishes.load(ordering: .relaxed) - handedOverBefore
+            #expect(callerWrites > 0 && handedOver > 0, "written by the task: \(callerWrites), handed over: \(handedOver)")
+            // Every message was acknowledged: closing the channel returns nothing to the queue.
+            await channel.close()
+            #expect(try await connection.queueInfo(queue.name)?.messageCount == 0)
         }
     }
 

@@ -1,0 +1,68 @@
+import CRabbitMQ
+import Synchronization
+
+/// Who may touch the rabbitmq-c connection right now.
+///
+/// rabbitmq-c is not thread-safe, so its connection (the ``ConnectionCore``) is used under this lock. The
+/// owner thread holds it for everything it does except sleeping in `poll`. While it sleeps, a task that
+/// has a small frame to write (a publish, an acknowledgement) may take the lock and write the frame
+/// itself, instead of handing it over and waking the owner thread: on a request/reply path that saves a
+/// thread wake-up on each side. It only does so when the write cannot wait, which
+/// ``ConnectionCore/acceptsDirectWrite(of:)`` checks, and otherwise hands the work over as before; no
+/// blocking call runs on the cooperative pool either way.
+final class WireAccess: @unchecked Sendable {
+    private let mutex = Mutex<Void>(())
+    /// Set by the owner thread when its loop starts and cleared when it ends, both under the lock; read
+    /// only under the lock.
+    private var core: ConnectionCore?
+
+    /// Runs `body` holding the lock: the owner thread's way to do its work.
+    func withOwnerLock<T: Sendable>(_ body: () -> T) -> T {
+        mutex.withLock { _ in body() }
+    }
+
+    /// The owner thread's loop started (`core`) or ended (`nil`). Call under ``withOwnerLock(_:)``.
+    func attach(_ core: ConnectionCore?) {
+        self.core = core
+    }
+
+    /// Runs `body` with the connection on the calling thread if the lock is free at once and no command
+    /// waits in the mailbox (a direct write must not overtake work handed over earlier); `nil` otherwise.
+    /// Afterwards wakes the owner thread when the body left it something to do.
+    func withIdleCore<T: Sendable>(_ body: (ConnectionCore) -> T) -> T? {
+        let outcome: T?? = mutex.withLockIfAvailable { _ -> T? in
+            guard let core, core.mailbox.isEmpty else { return nil }
+            let result = body(core)
+            core.wakeOwnerIfNeeded()
+            return result
+        }
+        return outcome ?? nil
+    }
+}
+
+extension ConnectionCore {
+    /// Whether the calling thread may write a frame of about `bytes` now: the connection is open,
+    /// publishing is not blocked, and the socket has nothing in flight and room for the frame, so the
+    /// write returns at once (see `vumamqp_socket_has_room`).
+    func acceptsDirectWrite(of bytes: Int) -> Bool {
+        guard let connection, case .open = state, !blocked,
+            vumamqp_socket_has_room(amqp_get_sockfd(connection), bytes) != 0
+        else { return false }
+        shared.callerWrites.add(1, ordering: .relaxed)
+        return true
+    }
+
+    /// After a write on a caller's thread: rabbitmq-c may have read frames while writing (it checks for
+    /// a heartbeat when one is overdue), and a failed write leaves the connection lost. The owner thread
+    /// sleeps in `poll` and would see neither, so it is woken.
+    func wakeOwnerIfNeeded() {
+        guard let connection else {
+            mailbox.wake()
+            return
+        }
+        if amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
+            mailbox.wake()
+        }
+    }
+}
+
