@@ -36,13 +36,19 @@ start_private_broker "$run_dir/broker" --no-tls
 args=("$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD")
 
 results="$run_dir/results.jsonl"
+run() { # impl round args...: one run, its JSON line tagged with implementation and round
+    local impl="$1" round="$2"; shift 2
+    local bin="$c_bin"; [ "$impl" = swift ] && bin="$swift_bin"
+    "$bin" "${args[@]}" "$@" | sed "s/^{/{\"impl\":\"$impl\",\"round\":$round,/" | tee -a "$results" >&2
+}
 for round in $(seq 1 "$rounds"); do
     echo "== round $round of $rounds" >&2
-    for impl in c swift; do
-        bin="$c_bin"; [ "$impl" = swift ] && bin="$swift_bin"
-        "$bin" "${args[@]}" rtt "$rtt_count" | sed "s/^{/{\"impl\":\"$impl\",/" | tee -a "$results" >&2
-        "$bin" "${args[@]}" oneway "$oneway_count" "$size" | sed "s/^{/{\"impl\":\"$impl\",/" | tee -a "$results" >&2
-    done
+    # Back to back within a round, so each round's ratios see the same machine.
+    run c "$round" rtt "$rtt_count"
+    run swift "$round" rtt "$rtt_count"
+    run swift "$round" rtt-owner "$rtt_count"
+    run c "$round" oneway "$oneway_count" "$size"
+    run swift "$round" oneway "$oneway_count" "$size"
 done
 
 table="$(python3 - "$results" "$rounds" "$rtt_count" "$oneway_count" "$size" <<'PY'
@@ -51,16 +57,24 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 rounds, rtt_count, oneway_count, size = sys.argv[2:6]
 def med(impl, mode, key):
     return statistics.median(r[key] for r in rows if r["impl"] == impl and r["mode"] == mode)
+def ratio(mode, key, invert=False):
+    # Paired by round: the two runs of a round are minutes apart at most, so drift of the machine
+    # between rounds (large on a shared 2-core VM) cancels out of each round's ratio.
+    c = {r["round"]: r[key] for r in rows if r["impl"] == "c" and r["mode"] == ("rtt" if mode.startswith("rtt") else mode)}
+    s = {r["round"]: r[key] for r in rows if r["impl"] == "swift" and r["mode"] == mode}
+    return statistics.median((c[k] / s[k]) if invert else (s[k] / c[k]) for k in c if k in s)
 out = []
 out.append(f"Median of {rounds} alternating rounds; round trip: {rtt_count} sequential request/reply pairs "
-           f"after warm-up; one-way: {oneway_count} messages of {size} bytes, manual acks, prefetch 500.\n")
+           f"after warm-up; one-way: {oneway_count} messages of {size} bytes, manual acks, prefetch 500. "
+           f"The ratio is the median of the rounds' ratios (each round runs C and Swift back to back).\n")
 out.append("| benchmark | raw rabbitmq-c | AMQPClient (Swift) | ratio Swift / C | goal |")
 out.append("|---|---|---|---|---|")
-for key, label in (("p50_us", "round trip p50 (µs)"), ("p90_us", "round trip p90 (µs)"), ("p99_us", "round trip p99 (µs)")):
-    c, s = med("c", "rtt", key), med("swift", "rtt", key)
-    out.append(f"| {label} | {c:.0f} | {s:.0f} | {s/c:.2f} | ≤ 1.25 |")
+for mode, suffix in (("rtt", ""), ("rtt-owner", ", consumers on the connection's executor")):
+    for key, label in (("p50_us", "p50"), ("p90_us", "p90"), ("p99_us", "p99")):
+        c, s = med("c", "rtt", key), med("swift", mode, key)
+        out.append(f"| round trip {label} (µs){suffix} | {c:.0f} | {s:.0f} | {ratio(mode, key):.2f} | ≤ 1.25 |")
 c, s = med("c", "oneway", "msgs_per_s"), med("swift", "oneway", "msgs_per_s")
-out.append(f"| one-way throughput (msg/s) | {c:.0f} | {s:.0f} | {c/s:.2f} (C / Swift) | ≤ 1.25 |")
+out.append(f"| one-way throughput (msg/s) | {c:.0f} | {s:.0f} | {ratio('oneway', 'msgs_per_s', invert=True):.2f} (C / Swift) | ≤ 1.25 |")
 print("\n".join(out))
 PY
 )"

@@ -5,6 +5,7 @@ import Foundation
 // runs both alternately against one private broker and writes Docs/benchmarks.md.
 //
 //   amqp-benchmark HOST PORT USER PASSWORD rtt COUNT
+//   amqp-benchmark HOST PORT USER PASSWORD rtt-owner COUNT   (both sides on their connection's executor)
 //   amqp-benchmark HOST PORT USER PASSWORD oneway COUNT SIZE
 // Output: one JSON line, the same fields as the C program.
 
@@ -19,7 +20,7 @@ let pid = ProcessInfo.processInfo.processIdentifier
 
 func percentile(_ sorted: [Double], _ p: Int) -> Double { sorted[sorted.count * p / 100] }
 
-func roundTrips(count: Int) async throws {
+func roundTrips(count: Int, onOwnerThreads: Bool) async throws {
     let requester = try await AMQPConnection.connect(configuration)
     let responder = try await AMQPConnection.connect(configuration)
     let channel = try await requester.openChannel()
@@ -30,7 +31,7 @@ func roundTrips(count: Int) async throws {
 
     let responderChannel = try await responder.openChannel()
     let requests = try await responderChannel.consume(queue: requestQueue, noAck: true)
-    let responderTask = Task {
+    let responderTask = Task(executorPreference: onOwnerThreads ? responder.executor : globalConcurrentExecutor) {
         for try await request in requests {
             try await responderChannel.publish(
                 request.body, exchange: "", routingKey: request.properties.replyTo ?? "",
@@ -39,26 +40,34 @@ func roundTrips(count: Int) async throws {
         }
     }
     let replies = try await channel.consume(queue: replyQueue, noAck: true)
-    var iterator = replies.makeAsyncIterator()
     let body = Data(#"{"vraagID":"bench","selectiegebied":{"postcode":"3511AB","afstand":25}}"#.utf8)
     let warmup = count / 10 + 10
-    var samples: [Double] = []
-    samples.reserveCapacity(count)
-    for i in 0..<(warmup + count) {
-        let start = ContinuousClock.now
-        try await channel.publish(
-            body, exchange: "", routingKey: requestQueue,
-            properties: AMQPProperties(contentType: "application/json", correlationID: "c\(i)", replyTo: replyQueue))
-        guard try await iterator.next() != nil else { fatalError("reply stream ended") }
-        let elapsed = start.duration(to: .now)
-        if i >= warmup {
-            let c = elapsed.components
-            samples.append(Double(c.seconds) * 1e6 + Double(c.attoseconds) / 1e12)
+    let measure = {
+        var iterator = replies.makeAsyncIterator()
+        var samples: [Double] = []
+        samples.reserveCapacity(count)
+        for i in 0..<(warmup + count) {
+            let start = ContinuousClock.now
+            try await channel.publish(
+                body, exchange: "", routingKey: requestQueue,
+                properties: AMQPProperties(contentType: "application/json", correlationID: "c\(i)",
+                                           replyTo: replyQueue))
+            guard try await iterator.next() != nil else { fatalError("reply stream ended") }
+            let elapsed = start.duration(to: .now)
+            if i >= warmup {
+                let c = elapsed.components
+                samples.append(Double(c.seconds) * 1e6 + Double(c.attoseconds) / 1e12)
+            }
         }
+        return samples
+    }
+    var samples = try await withTaskExecutorPreference(onOwnerThreads ? requester.executor : globalConcurrentExecutor) {
+        try await measure()
     }
     responderTask.cancel()
     samples.sort()
-    print(String(format: #"{"mode":"rtt","count":%d,"p50_us":%.1f,"p90_us":%.1f,"p99_us":%.1f}"#, count,
+    let mode = onOwnerThreads ? "rtt-owner" : "rtt"
+    print(#"{"mode":"\#(mode)","# + String(format: #""count":%d,"p50_us":%.1f,"p90_us":%.1f,"p99_us":%.1f}"#, count,
                  percentile(samples, 50), percentile(samples, 90), percentile(samples, 99)))
     try await channel.deleteQueue(requestQueue)
     try await channel.deleteQueue(replyQueue)
@@ -101,7 +110,8 @@ func oneWay(count: Int, size: Int) async throws {
 
 do {
     switch arguments[5] {
-    case "rtt": try await roundTrips(count: count)
+    case "rtt": try await roundTrips(count: count, onOwnerThreads: false)
+    case "rtt-owner": try await roundTrips(count: count, onOwnerThreads: true)
     case "oneway" where arguments.count >= 8: try await oneWay(count: count, size: Int(arguments[7]) ?? 256)
     default:
         FileHandle.standardError.write(Data("unknown mode \(arguments[5])\n".utf8))

@@ -101,6 +101,7 @@ final class ConnectionCore {
         started(failure)
         if failure != nil { return }
         while true {
+            shared.executor.runQueuedJobs()
             let pause: Pause = shared.wire.withOwnerLock {
                 for command in mailbox.take() { command(self) }
                 expireParkedPublishes()
@@ -152,6 +153,7 @@ final class ConnectionCore {
         state = .closed
         // Commands that raced with the close still run: each sees the closed state and fails cleanly.
         for command in mailbox.closeAndTake() { command(self) }
+        for job in mailbox.takeJobs() { shared.executor.runElsewhere(job) }
         events.yield(.closed)
         events.finish()
         for callback in onStopped { callback() }
@@ -192,10 +194,13 @@ final class ConnectionCore {
         return Int32(clamping: max(1, ms))
     }
 
+    /// Sleeps until the instant (at most a second) or until a command or job arrives.
     private func waitForWake(until instant: ContinuousClock.Instant) {
+        guard mailbox.prepareToSleep() else { return }
         let left = max(1, ContinuousClock.now.duration(to: instant).milliseconds)
         var fds = [pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
         if poll(&fds, 1, Int32(clamping: min(left, 1000))) > 0 { mailbox.clearWake() }
+        mailbox.awake()
     }
 
     private func checkHeartbeat() {

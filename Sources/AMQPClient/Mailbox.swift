@@ -11,6 +11,8 @@ final class Mailbox: Sendable {
 
     private struct State {
         var commands: [Command] = []
+        /// Jobs of tasks that prefer the owner thread as their executor (``OwnerThreadExecutor``).
+        var jobs: [UnownedJob] = []
         var closed = false
     }
 
@@ -37,6 +39,17 @@ final class Mailbox: Sendable {
         return accepted
     }
 
+    /// Queues a job for the owner thread; `false` when the connection has shut down (then run it elsewhere).
+    func post(job: UnownedJob) -> Bool {
+        let accepted = state.withLock { s in
+            guard !s.closed else { return false }
+            s.jobs.append(job)
+            return true
+        }
+        if accepted { wake() }
+        return accepted
+    }
+
     /// Wakes the owner thread if it sleeps (or is about to) in `poll`.
     func wake() {
         if sleeping.exchange(false, ordering: .sequentiallyConsistent) {
@@ -49,7 +62,7 @@ final class Mailbox: Sendable {
     /// must not sleep). After `true`, a post wakes it through the eventfd.
     func prepareToSleep() -> Bool {
         sleeping.store(true, ordering: .sequentiallyConsistent)
-        let empty = state.withLock { $0.commands.isEmpty }
+        let empty = state.withLock { $0.commands.isEmpty && $0.jobs.isEmpty }
         if !empty { sleeping.store(false, ordering: .sequentiallyConsistent) }
         return empty
     }
@@ -62,13 +75,23 @@ final class Mailbox: Sendable {
     /// fast producer cannot queue unbounded work in front of a slow socket.
     var pendingCount: Int { state.withLock { $0.commands.count } }
 
-    var isEmpty: Bool { state.withLock { $0.commands.isEmpty } }
+    /// No command waits (jobs do not count: they write nothing in order with the commands).
+    var hasNoCommands: Bool { state.withLock { $0.commands.isEmpty } }
 
     func take() -> [Command] {
         state.withLock { s in
             let c = s.commands
             s.commands.removeAll(keepingCapacity: true)
             return c
+        }
+    }
+
+    func takeJobs() -> [UnownedJob] {
+        state.withLock { s in
+            guard !s.jobs.isEmpty else { return [] }
+            let j = s.jobs
+            s.jobs.removeAll(keepingCapacity: true)
+            return j
         }
     }
 

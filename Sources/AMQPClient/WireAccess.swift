@@ -31,7 +31,7 @@ final class WireAccess: @unchecked Sendable {
     /// Afterwards wakes the owner thread when the body left it something to do.
     func withIdleCore<T: Sendable>(_ body: (ConnectionCore) -> T) -> T? {
         let outcome: T?? = mutex.withLockIfAvailable { _ -> T? in
-            guard let core, core.mailbox.isEmpty else { return nil }
+            guard let core, core.mailbox.hasNoCommands else { return nil }
             let result = body(core)
             core.wakeOwnerIfNeeded()
             return result

@@ -110,4 +110,46 @@ struct ConsumeTests {
             #expect(try await connection.queueInfo(queue.name)?.messageCount == 2)
         }
     }
+
+    @Test("a consumer on the connection's executor runs on its owner thread and answers; after close it goes on elsewhere")
+    func ownerThreadExecutor() async throws {
+        let connection = try await connect()
+        let channel = try await connection.openChannel()
+        let requests = try await channel.declareQueue(exclusive: true)
+        let replies = try await channel.declareQueue(exclusive: true)
+        let consumer = try await channel.consume(queue: requests.name, noAck: true)
+        let responder = Task(executorPreference: connection.executor) { () -> [String] in
+            var threads: [String] = []
+            for try await request in consumer {
+                threads.append(currentThreadName())
+                try await channel.publish(request.body, exchange: "", routingKey: replies.name)
+                if threads.count == 50 { break }
+            }
+            return threads
+        }
+        let (inbox, task) = try await channel.consume(queue: replies.name, noAck: true).collect()
+        defer { task.cancel() }
+        for i in 0..<50 {
+            try await channel.publish(Data("\(i)".utf8), exchange: "", routingKey: requests.name)
+            #expect(String(decoding: try await inbox.next().body, as: UTF8.self) == "\(i)")
+        }
+        let threads = try await responder.value
+        #expect(threads.count == 50)
+        #expect(threads.allSatisfy { $0.hasPrefix("amqp:") }, "ran on \(Set(threads))")
+
+        // A task that prefers the executor of a connection that closes while it waits still finishes.
+        let late = Task(executorPreference: connection.executor) { () -> Int in
+            try await Task.sleep(for: .milliseconds(300))
+            return 7
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        await connection.close()
+        #expect(try await late.value == 7)
+    }
+}
+
+/// The system's name of the thread running the caller.
+private func currentThreadName() -> String {
+    (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?
+        .trimmingCharacters(in: .newlines) ?? "?"
 }
