@@ -132,7 +132,9 @@ public final class AggregatorService: Service, Sendable {
         logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.readReplies(replyConsumer) }
+            // Handling an answer is short and never blocks: on the connection's own thread it starts
+            // where the delivery is read, without waking a thread of the pool per answer.
+            group.addTask(executorPreference: connection.executor) { try await self.readReplies(replyConsumer) }
             group.addTask { try await self.readPresence(presenceConsumer) }
             group.addTask { await self.housekeeping() }
             if let requestConsumer {
