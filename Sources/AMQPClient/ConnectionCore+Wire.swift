@@ -209,6 +209,9 @@ extension ConnectionCore {
     func readAvailableFrames() {
         var zero = Glibc.timeval(tv_sec: 0, tv_usec: 0)
         var frame = amqp_frame_t()
+        var received = false
+        // One clock read per batch, not per frame: under load that was 2 % of the owner thread's time.
+        defer { if received { lastReceive = .now } }
         while let conn = connection {
             let status = amqp_simple_wait_frame_noblock(conn, &frame, &zero)
             if status == AMQP_STATUS_TIMEOUT.rawValue { break }
@@ -218,7 +221,7 @@ extension ConnectionCore {
                 connectionLost(error)
                 return
             }
-            lastReceive = .now
+            received = true
             handle(frame)
         }
         if let conn = connection, amqp_frames_enqueued(conn) == 0 {
