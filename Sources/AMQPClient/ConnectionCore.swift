@@ -42,8 +42,6 @@ final class ConnectionCore {
     var heartbeatSeconds: Int = 0
     var lastReceive = ContinuousClock.now
     var blocked = false
-    /// The socket's send buffer when it was opened (`SO_SNDBUF`), for ``acceptsDirectWrite(of:)``.
-    var sendBufferSize: Int32 = 0
     var parkedPublishes: [ParkedPublish] = []
     var topology = TopologyRecord()
     /// Reused by every publish (reset after each): saves an allocation per message.
@@ -329,7 +327,6 @@ final class ConnectionCore {
         channelMax = negotiatedChannelMax > 0 ? UInt16(clamping: negotiatedChannelMax) : 2047
         lastReceive = .now
         blocked = false
-        sendBufferSize = vumamqp_socket_send_buffer(amqp_get_sockfd(conn))
         connection = conn
         success = true
         logger.debug("AMQP connection open", metadata: ["amqp.heartbeat": "\(heartbeatSeconds)"])

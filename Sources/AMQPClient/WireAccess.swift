@@ -46,7 +46,7 @@ extension ConnectionCore {
     /// write returns at once (see `vumamqp_socket_has_room`).
     func acceptsDirectWrite(of bytes: Int) -> Bool {
         guard let connection, case .open = state, !blocked,
-            vumamqp_socket_has_room(amqp_get_sockfd(connection), bytes, sendBufferSize) != 0
+            vumamqp_socket_has_room(amqp_get_sockfd(connection), bytes) != 0
         else { return false }
         shared.callerWrites.add(1, ordering: .relaxed)
         return true

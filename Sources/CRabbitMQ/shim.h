@@ -51,21 +51,14 @@ static inline amqp_method_number_t vumamqp_method(uint16_t class_id, uint16_t me
 // Whether `bytes` more can be written to the connected socket `fd` without the write waiting for the
 // peer: nothing of what was sent before is still unacknowledged or unsent (SIOCOUTQ), and the bytes with
 // the kernel's per-packet overhead (counted generously as four times the payload plus 4 KiB) fit the
-// send buffer of `sndbuf` bytes (vumamqp_socket_send_buffer, read once per connection: Linux only
-// grows it, or shrinks it under system-wide TCP memory pressure, when any write may wait). ioctl is
-// variadic, hence C.
-static inline int vumamqp_socket_has_room(int fd, size_t bytes, int sndbuf) {
+// send buffer. ioctl and getsockopt are variadic or take untyped pointers, hence C.
+static inline int vumamqp_socket_has_room(int fd, size_t bytes) {
     int queued = 0;
     if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued != 0) return 0;
-    return sndbuf > 0 && bytes * 4 + 4096 < (size_t)sndbuf;
-}
-
-// The socket's send buffer in bytes (SO_SNDBUF), or 0 when it cannot be read.
-static inline int vumamqp_socket_send_buffer(int fd) {
     int sndbuf = 0;
     socklen_t len = sizeof(sndbuf);
-    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0) return 0;
-    return sndbuf;
+    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 || sndbuf <= 0) return 0;
+    return bytes * 4 + 4096 < (size_t)sndbuf;
 }
 
 // Names the calling thread as `top` and `perf` show it (at most 15 bytes). prctl is variadic, and
