@@ -170,22 +170,14 @@ public struct AMQPChannel: Sendable, Hashable {
             && shared.connected.load(ordering: .acquiring) && !shared.blocked.load(ordering: .acquiring)
         {
             // Nothing to wait for: write it now if the socket takes it at once (see WireAccess)...
-            let written: Result<Void, AMQPError>? = shared.wire.withIdleCore { core in
-                guard core.acceptsDirectWrite(of: frameBytes) else { return nil }
-                do throws(AMQPError) {
-                    let state = try core.channel(id, serial: serial, operation: "basic.publish")
-                    guard !state.confirmMode else { return nil }
-                    try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                                  properties: properties)
-                    return .success(())
-                } catch {
-                    return .failure(error)
-                }
-            } ?? nil
-            if let written {
-                try written.get()
-                return .sent
+            let written = try shared.wire.writeIfIdle(bytes: frameBytes) { core throws(AMQPError) in
+                let state = try core.channel(id, serial: serial, operation: "basic.publish")
+                guard !state.confirmMode else { return false }
+                try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                              properties: properties)
+                return true
             }
+            if written { return .sent }
             // ...or hand it over and go on, as a socket write would.
             if shared.mailbox.pendingCount < Self.handOverLimit {
                 let accepted = shared.mailbox.post { core in
@@ -329,19 +321,11 @@ public struct AMQPChannel: Sendable, Hashable {
         // without waiting, in order with the rest.
         let id = self.id
         let serial = self.serial
-        let written: Result<Void, AMQPError>? = shared.wire.withIdleCore { core in
-            guard core.acceptsDirectWrite(of: 64) else { return nil }
-            do throws(AMQPError) {
-                try work(core, try core.channel(id, serial: serial, operation: operation))
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        } ?? nil
-        if let written {
-            try written.get()
-            return
+        let written = try shared.wire.writeIfIdle(bytes: 64) { core throws(AMQPError) in
+            try work(core, try core.channel(id, serial: serial, operation: operation))
+            return true
         }
+        if written { return }
         let accepted = shared.mailbox.post { core in
             do {
                 try work(core, try core.channel(id, serial: serial, operation: operation))

@@ -77,12 +77,12 @@ final class ConnectionShared: Sendable {
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             if let bytes {
-                let ran = wire.withIdleCore { core in
-                    guard core.acceptsDirectWrite(of: bytes) else { return false }
+                // `body` reports its own failures through the continuation: nothing is thrown here.
+                let ran = (try? wire.writeIfIdle(bytes: bytes) { core in
                     body(core, continuation)
                     return true
-                }
-                if ran == true { return }
+                }) ?? false
+                if ran { return }
             }
             let accepted = mailbox.post { core in body(core, continuation) }
             if !accepted { continuation.resume(throwing: closedError(operation)) }

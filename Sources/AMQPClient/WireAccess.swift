@@ -40,6 +40,23 @@ final class WireAccess: @unchecked Sendable {
     }
 }
 
+extension WireAccess {
+    /// Writes a frame of about `bytes` on the calling thread when the owner thread is idle and the socket
+    /// takes it at once: `body` writes it, or returns `false` to leave it to the owner thread after all.
+    /// `false` means hand it over; what the write throws (a closed channel, a broken socket) is thrown.
+    func writeIfIdle(bytes: Int, _ body: (ConnectionCore) throws(AMQPError) -> Bool) throws(AMQPError) -> Bool {
+        let outcome: Result<Bool, AMQPError>? = withIdleCore { core in
+            guard core.acceptsDirectWrite(of: bytes) else { return .success(false) }
+            do throws(AMQPError) {
+                return .success(try body(core))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome?.get() ?? false
+    }
+}
+
 extension ConnectionCore {
     /// Whether the calling thread may write a frame of about `bytes` now: the connection is open,
     /// publishing is not blocked, and the socket has nothing in flight and room for the frame, so the
