@@ -30,18 +30,20 @@ final class Mailbox: Sendable {
 
     /// Queues a command; `false` when the connection has shut down (the command will never run).
     func post(_ command: @escaping Command) -> Bool {
-        enqueue { $0.commands.append(command) }
+        let accepted = state.withLock { s in
+            guard !s.closed else { return false }
+            s.commands.append(command)
+            return true
+        }
+        if accepted { wake() }
+        return accepted
     }
 
     /// Queues a job for the owner thread; `false` when the connection has shut down (then run it elsewhere).
     func post(job: UnownedJob) -> Bool {
-        enqueue { $0.jobs.append(job) }
-    }
-
-    private func enqueue(_ add: (inout State) -> Void) -> Bool {
         let accepted = state.withLock { s in
             guard !s.closed else { return false }
-            add(&s)
+            s.jobs.append(job)
             return true
         }
         if accepted { wake() }

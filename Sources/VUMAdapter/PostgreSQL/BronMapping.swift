@@ -55,8 +55,9 @@ public struct RecordMapping: Sendable {
     public var arrays: [ArrayMapping]
 
     /// The record's own id (`idWerkzoekende` or `idVacature`).
-    public var id: FieldMapping { fields.first { $0.path == [gegevensset.idKey] }! }
+    public var id: FieldMapping { fields.first { $0.path == [Self.idField(gegevensset)] }! }
 
+    static func idField(_ g: Gegevensset) -> String { g.idKey }
     static func postcodeField(_ g: Gegevensset) -> [String] {
         g == .werkzoekenden ? ["mobiliteit", "bemiddelingspostcode"] : ["adres", "postcode"]
     }
@@ -197,7 +198,7 @@ struct MappingReader {
                 arrays.append(try array(v, name: name, g: g))
             }
         }
-        let id = g.idKey
+        let id = RecordMapping.idField(g)
         let postcode = RecordMapping.postcodeField(g).joined(separator: ".")
         guard let postcodeField = fields.first(where: { $0.name == postcode }) else {
             throw fail(fieldsNode, "\(base).fields", "\(postcode) is required: it places the record for selectiegebied")
