@@ -163,12 +163,10 @@ final class ConnectionCore {
     /// on the socket and the mailbox's eventfd: until either has something, a heartbeat is due, or a
     /// parked publish expires (not at all when commands are waiting).
     private func prepareToPoll() -> Pause {
-        guard let connection else { return .none }
-        if amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
+        if let connection, amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
             readAvailableFrames()
-            guard case .open = state, self.connection != nil else { return .none }
         }
-        guard let connection = self.connection else { return .none }
+        guard case .open = state, let connection else { return .none }
         let timeout = mailbox.prepareToSleep() ? pollTimeoutMilliseconds() : 0
         return .poll(fd: amqp_get_sockfd(connection), timeout: timeout)
     }

@@ -30,20 +30,18 @@ final class Mailbox: Sendable {
 
     /// Queues a command; `false` when the connection has shut down (the command will never run).
     func post(_ command: @escaping Command) -> Bool {
-        let accepted = state.withLock { s in
-            guard !s.closed else { return false }
-            s.commands.append(command)
-            return true
-        }
-        if accepted { wake() }
-        return accepted
+        enqueue { $0.commands.append(command) }
     }
 
     /// Queues a job for the owner thread; `false` when the connection has shut down (then run it elsewhere).
     func post(job: UnownedJob) -> Bool {
+        enqueue { $0.jobs.append(job) }
+    }
+
+    private func enqueue(_ add: (inout State) -> Void) -> Bool {
         let accepted = state.withLock { s in
             guard !s.closed else { return false }
-            s.jobs.append(job)
+            add(&s)
             return true
         }
         if accepted { wake() }

@@ -26,29 +26,20 @@ final class WireAccess: @unchecked Sendable {
         self.core = core
     }
 
-    /// Runs `body` with the connection on the calling thread if the lock is free at once and no command
-    /// waits in the mailbox (a direct write must not overtake work handed over earlier); `nil` otherwise.
-    /// Afterwards wakes the owner thread when the body left it something to do.
-    func withIdleCore<T: Sendable>(_ body: (ConnectionCore) -> T) -> T? {
-        let outcome: T?? = mutex.withLockIfAvailable { _ -> T? in
-            guard let core, core.mailbox.hasNoCommands else { return nil }
-            let result = body(core)
-            core.wakeOwnerIfNeeded()
-            return result
-        }
-        return outcome ?? nil
-    }
-}
-
-extension WireAccess {
-    /// Writes a frame of about `bytes` on the calling thread when the owner thread is idle and the socket
-    /// takes it at once: `body` writes it, or returns `false` to leave it to the owner thread after all.
-    /// `false` means hand it over; what the write throws (a closed channel, a broken socket) is thrown.
+    /// Writes a frame of about `bytes` on the calling thread when the lock is free at once, no command waits
+    /// in the mailbox (a direct write must not overtake work handed over earlier) and the socket takes the
+    /// frame at once (``ConnectionCore/acceptsDirectWrite(of:)``): `body` writes it, or returns `false` to
+    /// leave it to the owner thread after all. `false` means hand it over; what the write throws (a closed
+    /// channel, a broken socket) is thrown. Afterwards wakes the owner thread when the write left it
+    /// something to do.
     func writeIfIdle(bytes: Int, _ body: (ConnectionCore) throws(AMQPError) -> Bool) throws(AMQPError) -> Bool {
-        let outcome: Result<Bool, AMQPError>? = withIdleCore { core in
-            guard core.acceptsDirectWrite(of: bytes) else { return .success(false) }
+        let outcome: Result<Bool, AMQPError>? = mutex.withLockIfAvailable { _ -> Result<Bool, AMQPError> in
+            guard let core, core.mailbox.hasNoCommands, core.acceptsDirectWrite(of: bytes) else { return .success(false) }
+            defer { core.wakeOwnerIfNeeded() }
             do throws(AMQPError) {
-                return .success(try body(core))
+                let wrote = try body(core)
+                if wrote { core.shared.callerWrites.add(1, ordering: .relaxed) }
+                return .success(wrote)
             } catch {
                 return .failure(error)
             }
@@ -65,7 +56,6 @@ extension ConnectionCore {
         guard let connection, case .open = state, !blocked,
             vumamqp_socket_has_room(amqp_get_sockfd(connection), bytes) != 0
         else { return false }
-        shared.callerWrites.add(1, ordering: .relaxed)
         return true
     }
 
@@ -82,4 +72,3 @@ extension ConnectionCore {
         }
     }
 }
-

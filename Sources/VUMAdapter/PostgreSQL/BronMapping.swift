@@ -55,9 +55,8 @@ public struct RecordMapping: Sendable {
     public var arrays: [ArrayMapping]
 
     /// The record's own id (`idWerkzoekende` or `idVacature`).
-    public var id: FieldMapping { fields.first { $0.path == [Self.idField(gegevensset)] }! }
+    public var id: FieldMapping { fields.first { $0.path == [gegevensset.idKey] }! }
 
-    static func idField(_ g: Gegevensset) -> String { g.idKey }
     static func postcodeField(_ g: Gegevensset) -> [String] {
         g == .werkzoekenden ? ["mobiliteit", "bemiddelingspostcode"] : ["adres", "postcode"]
     }
@@ -198,7 +197,7 @@ struct MappingReader {
                 arrays.append(try array(v, name: name, g: g))
             }
         }
-        let id = RecordMapping.idField(g)
+        let id = g.idKey
         let postcode = RecordMapping.postcodeField(g).joined(separator: ".")
         guard let postcodeField = fields.first(where: { $0.name == postcode }) else {
             throw fail(fieldsNode, "\(base).fields", "\(postcode) is required: it places the record for selectiegebied")
