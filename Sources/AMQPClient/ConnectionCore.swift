@@ -286,7 +286,11 @@ final class ConnectionCore {
         let status = amqp_socket_open_noblock(socket, arena.cString(node.host), Int32(node.port),
                                               &connectTimeout)
         if status != AMQP_STATUS_OK.rawValue {
-            throw Self.libraryError(status, context: context("connect"), connecting: true)
+            var error = Self.libraryError(status, context: context("connect"), connecting: true)
+            if error.code == .connectTimeout {
+                error.detail = "no TCP connection within connectTimeout (\(configuration.connectTimeout))"
+            }
+            throw error
         }
         var handshake = configuration.connectTimeout.timeval
         _ = amqp_set_handshake_timeout(conn, &handshake)
@@ -359,7 +363,12 @@ final class ConnectionCore {
                                 detail: "the broker closed the connection during login (\(Self.statusText(status)))"
                                     + (configuration.tls != nil ? "; it may have refused the client certificate" : ""))
             }
-            throw Self.libraryError(status, context: ctx, connecting: true)
+            var error = Self.libraryError(status, context: ctx, connecting: true)
+            if error.code == .connectTimeout {
+                error.detail = "connected, but no AMQP answer within connectTimeout "
+                    + "(\(configuration.connectTimeout)): is this the broker's AMQP port?"
+            }
+            throw error
         default:
             throw AMQPError(.protocolError, context: ctx, detail: "unexpected login reply")
         }
