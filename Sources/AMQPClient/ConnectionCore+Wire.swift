@@ -211,7 +211,14 @@ extension ConnectionCore {
         var frame = amqp_frame_t()
         var received = false
         // One clock read per batch, not per frame: under load that was 2 % of the owner thread's time.
-        defer { if received { lastReceive = .now } }
+        // Consumers are woken once per batch too, each with all of its deliveries in it.
+        defer {
+            if received { lastReceive = .now }
+            if !consumersToWake.isEmpty {
+                for consumer in consumersToWake { consumer.resume() }
+                consumersToWake.removeAll(keepingCapacity: true)
+            }
+        }
         while let conn = connection {
             let status = amqp_simple_wait_frame_noblock(conn, &frame, &zero)
             if status == AMQP_STATUS_TIMEOUT.rawValue { break }
@@ -353,7 +360,7 @@ extension ConnectionCore {
                     body: content.body, properties: content.properties, deliveryTag: deliveryTag,
                     redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
                     channel: state.handle, epoch: shared.generation.load(ordering: .relaxed))
-                consumer.queue.yield(delivery)
+                if let waiting = consumer.queue.append(delivery) { consumersToWake.append(waiting) }
             } else if state.cancelledConsumers[consumerTag] == false, let conn = connection {
                 // In flight when its consumer was cancelled: give it back to the queue, never lose it.
                 _ = amqp_basic_reject(conn, state.id, deliveryTag, 1)

@@ -41,6 +41,8 @@ final class ConnectionCore {
     var channelMax: UInt16 = 2047
     var heartbeatSeconds: Int = 0
     var lastReceive = ContinuousClock.now
+    /// Consuming tasks that were waiting when a delivery arrived, resumed after the batch of frames it came in.
+    var consumersToWake: [CheckedContinuation<Void, Never>] = []
     var blocked = false
     var parkedPublishes: [ParkedPublish] = []
     var topology = TopologyRecord()
