@@ -50,7 +50,7 @@ final class WireAccess: @unchecked Sendable {
 
 extension ConnectionCore {
     /// Whether the calling thread may write a frame of about `bytes` now: the connection is open,
-    /// publishing is not blocked, and the socket has nothing in flight and room for the frame, so the
+    /// publishing is not blocked, and the socket's send buffer has room for the frame, so the
     /// write returns at once (see `vumamqp_socket_has_room`).
     func acceptsDirectWrite(of bytes: Int) -> Bool {
         guard let connection, case .open = state, !blocked,

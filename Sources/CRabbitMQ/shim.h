@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
+#include <linux/sock_diag.h>
 #include <sys/prctl.h>
 
 // amqp_login_with_properties is variadic (the SASL arguments follow the method), and Swift cannot call
@@ -49,16 +50,24 @@ static inline amqp_method_number_t vumamqp_method(uint16_t class_id, uint16_t me
 }
 
 // Whether `bytes` more can be written to the connected socket `fd` without the write waiting for the
-// peer: nothing of what was sent before is still unacknowledged or unsent (SIOCOUTQ), and the bytes with
-// the kernel's per-packet overhead (counted generously as four times the payload plus 4 KiB) fit the
-// send buffer. ioctl and getsockopt are variadic or take untyped pointers, hence C.
+// peer. A TCP send waits only when the memory the socket has queued (sk_wmem_queued, payload plus the
+// kernel's per-buffer overhead, acknowledged or not) reaches its send buffer (sk_sndbuf); SO_MEMINFO
+// reports both. The frame's own cost is counted generously as four times its bytes plus 8 KiB (a
+// publish is up to three writes, each possibly a new buffer of about 1 KiB overhead). Where SO_MEMINFO
+// is missing, only an empty send queue (SIOCOUTQ) counts as room. getsockopt and ioctl take untyped
+// pointers, hence C.
 static inline int vumamqp_socket_has_room(int fd, size_t bytes) {
+    __u32 info[SK_MEMINFO_VARS];
+    socklen_t len = sizeof(info);
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 && len >= sizeof(__u32) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
+        return (size_t)info[SK_MEMINFO_WMEM_QUEUED] + bytes * 4 + 8192 < (size_t)info[SK_MEMINFO_SNDBUF];
+    }
     int queued = 0;
     if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued != 0) return 0;
     int sndbuf = 0;
-    socklen_t len = sizeof(sndbuf);
+    len = sizeof(sndbuf);
     if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) != 0 || sndbuf <= 0) return 0;
-    return bytes * 4 + 4096 < (size_t)sndbuf;
+    return bytes * 4 + 8192 < (size_t)sndbuf;
 }
 
 // Names the calling thread as `top` and `perf` show it (at most 15 bytes). prctl is variadic, and
