@@ -49,6 +49,7 @@ for round in $(seq 1 "$rounds"); do
     run swift "$round" rtt-owner "$rtt_count"
     run c "$round" oneway "$oneway_count" "$size"
     run swift "$round" oneway "$oneway_count" "$size"
+    run swift "$round" oneway-owner "$oneway_count" "$size"
 done
 
 table="$(python3 - "$results" "$rounds" "$rtt_count" "$oneway_count" "$size" <<'PY'
@@ -60,7 +61,7 @@ def med(impl, mode, key):
 def ratio(mode, key, invert=False):
     # Paired by round: the two runs of a round are minutes apart at most, so drift of the machine
     # between rounds (large on a shared 2-core VM) cancels out of each round's ratio.
-    c = {r["round"]: r[key] for r in rows if r["impl"] == "c" and r["mode"] == ("rtt" if mode.startswith("rtt") else mode)}
+    c = {r["round"]: r[key] for r in rows if r["impl"] == "c" and r["mode"] == mode.removesuffix("-owner")}
     s = {r["round"]: r[key] for r in rows if r["impl"] == "swift" and r["mode"] == mode}
     return statistics.median((c[k] / s[k]) if invert else (s[k] / c[k]) for k in c if k in s)
 out = []
@@ -73,8 +74,9 @@ for mode, suffix in (("rtt", ""), ("rtt-owner", ", consumers on the connection's
     for key, label in (("p50_us", "p50"), ("p90_us", "p90"), ("p99_us", "p99")):
         c, s = med("c", "rtt", key), med("swift", mode, key)
         out.append(f"| round trip {label} (µs){suffix} | {c:.0f} | {s:.0f} | {ratio(mode, key):.2f} | ≤ 1.25 |")
-c, s = med("c", "oneway", "msgs_per_s"), med("swift", "oneway", "msgs_per_s")
-out.append(f"| one-way throughput (msg/s) | {c:.0f} | {s:.0f} | {ratio('oneway', 'msgs_per_s', invert=True):.2f} (C / Swift) | ≤ 1.25 |")
+for mode, suffix in (("oneway", ""), ("oneway-owner", ", consumer on the connection's executor")):
+    c, s = med("c", "oneway", "msgs_per_s"), med("swift", mode, "msgs_per_s")
+    out.append(f"| one-way throughput (msg/s){suffix} | {c:.0f} | {s:.0f} | {ratio(mode, 'msgs_per_s', invert=True):.2f} (C / Swift) | ≤ 1.25 |")
 print("\n".join(out))
 PY
 )"

@@ -7,6 +7,7 @@ import Foundation
 //   amqp-benchmark HOST PORT USER PASSWORD rtt COUNT
 //   amqp-benchmark HOST PORT USER PASSWORD rtt-owner COUNT   (both sides on their connection's executor)
 //   amqp-benchmark HOST PORT USER PASSWORD oneway COUNT SIZE
+//   amqp-benchmark HOST PORT USER PASSWORD oneway-owner COUNT SIZE   (the consumer on its connection's executor)
 // Output: one JSON line, the same fields as the C program.
 
 let arguments = CommandLine.arguments
@@ -75,7 +76,7 @@ func roundTrips(count: Int, onOwnerThreads: Bool) async throws {
     await requester.close()
 }
 
-func oneWay(count: Int, size: Int) async throws {
+func oneWay(count: Int, size: Int, consumerOnOwnerThread: Bool) async throws {
     let consumerConnection = try await AMQPConnection.connect(configuration)
     let publisherConnection = try await AMQPConnection.connect(configuration)
     let queue = "bench.swift.oneway.\(pid)"
@@ -91,16 +92,18 @@ func oneWay(count: Int, size: Int) async throws {
             try await publishChannel.publish(body, exchange: "", routingKey: queue)
         }
     }
-    var received = 0
-    for try await delivery in deliveries {
-        try await delivery.ack()
-        received += 1
-        if received == count { break }
+    try await withTaskExecutorPreference(consumerOnOwnerThread ? consumerConnection.executor : globalConcurrentExecutor) {
+        var received = 0
+        for try await delivery in deliveries {
+            try await delivery.ack()
+            received += 1
+            if received == count { break }
+        }
     }
     let elapsed = start.duration(to: .now)
     try await publisher.value
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print(String(format: #"{"mode":"oneway","count":%d,"seconds":%.3f,"msgs_per_s":%.0f}"#, count, seconds,
+    print(#"{"mode":"\#(consumerOnOwnerThread ? "oneway-owner" : "oneway")","# + String(format: #""count":%d,"seconds":%.3f,"msgs_per_s":%.0f}"#, count, seconds,
                  Double(count) / seconds))
     let cleanup = try await publisherConnection.openChannel()
     try await cleanup.deleteQueue(queue)
@@ -112,7 +115,10 @@ do {
     switch arguments[5] {
     case "rtt": try await roundTrips(count: count, onOwnerThreads: false)
     case "rtt-owner": try await roundTrips(count: count, onOwnerThreads: true)
-    case "oneway" where arguments.count >= 8: try await oneWay(count: count, size: Int(arguments[7]) ?? 256)
+    case "oneway" where arguments.count >= 8:
+        try await oneWay(count: count, size: Int(arguments[7]) ?? 256, consumerOnOwnerThread: false)
+    case "oneway-owner" where arguments.count >= 8:
+        try await oneWay(count: count, size: Int(arguments[7]) ?? 256, consumerOnOwnerThread: true)
     default:
         FileHandle.standardError.write(Data("unknown mode \(arguments[5])\n".utf8))
         exit(2)
