@@ -211,13 +211,9 @@ extension ConnectionCore {
         var frame = amqp_frame_t()
         var received = false
         // One clock read per batch, not per frame: under load that was 2 % of the owner thread's time.
-        // Consumers are woken once per batch too, each with all of its deliveries in it.
         defer {
             if received { lastReceive = .now }
-            if !consumersToWake.isEmpty {
-                for consumer in consumersToWake { consumer.resume() }
-                consumersToWake.removeAll(keepingCapacity: true)
-            }
+            wakeConsumers()
         }
         while let conn = connection {
             let status = amqp_simple_wait_frame_noblock(conn, &frame, &zero)
@@ -230,10 +226,21 @@ extension ConnectionCore {
             }
             received = true
             handle(frame)
+            // Consumers are woken once what was read from the socket is handed out, each with all of its
+            // deliveries in it; before the next read, so a lone delivery does not wait for that syscall.
+            if !consumersToWake.isEmpty && amqp_data_in_buffer(conn) == 0 && amqp_frames_enqueued(conn) == 0 {
+                wakeConsumers()
+            }
         }
         if let conn = connection, amqp_frames_enqueued(conn) == 0 {
             amqp_maybe_release_buffers(conn)
         }
+    }
+
+    private func wakeConsumers() {
+        guard !consumersToWake.isEmpty else { return }
+        for consumer in consumersToWake { consumer.resume() }
+        consumersToWake.removeAll(keepingCapacity: true)
     }
 
     private func handle(_ frame: amqp_frame_t) {
