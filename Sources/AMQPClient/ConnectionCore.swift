@@ -591,7 +591,13 @@ final class ConnectionCore {
         var detail = text
         if status == AMQP_STATUS_SOCKET_ERROR.rawValue || status == AMQP_STATUS_TCP_ERROR.rawValue {
             let e = errno
-            if e != 0 { detail += ": " + String(cString: strerror(e)) }
+            if e == EINPROGRESS && connecting {
+                // rabbitmq-c connects without blocking and leaves errno at EINPROGRESS when the attempt
+                // then fails; the kernel's reason is not passed on.
+                detail += ": the connection was refused, or the address is unreachable"
+            } else if e != 0 {
+                detail += ": " + String(cString: strerror(e))
+            }
         }
         return AMQPError(code, context: context, detail: detail)
     }
