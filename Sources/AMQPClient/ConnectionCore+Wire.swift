@@ -228,7 +228,10 @@ extension ConnectionCore {
             handle(frame)
             // Consumers are woken once what was read from the socket is handed out, each with all of its
             // deliveries in it; before the next read, so a lone delivery does not wait for that syscall.
-            if !consumersToWake.isEmpty && amqp_data_in_buffer(conn) == 0 && amqp_frames_enqueued(conn) == 0 {
+            // `self.connection`, not `conn`: handling the frame may have lost and freed the connection.
+            if !consumersToWake.isEmpty, let current = connection,
+                amqp_data_in_buffer(current) == 0 && amqp_frames_enqueued(current) == 0
+            {
                 wakeConsumers()
             }
         }
