@@ -92,7 +92,9 @@ func oneWay(count: Int, size: Int, consumerOnOwnerThread: Bool) async throws {
             try await publishChannel.publish(body, exchange: "", routingKey: queue)
         }
     }
-    try await withTaskExecutorPreference(consumerOnOwnerThread ? consumerConnection.executor : globalConcurrentExecutor) {
+    let consumerExecutor: any TaskExecutor =
+        consumerOnOwnerThread ? consumerConnection.executor : globalConcurrentExecutor
+    try await withTaskExecutorPreference(consumerExecutor) {
         var received = 0
         for try await delivery in deliveries {
             try await delivery.ack()
@@ -103,8 +105,9 @@ func oneWay(count: Int, size: Int, consumerOnOwnerThread: Bool) async throws {
     let elapsed = start.duration(to: .now)
     try await publisher.value
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    print(#"{"mode":"\#(consumerOnOwnerThread ? "oneway-owner" : "oneway")","# + String(format: #""count":%d,"seconds":%.3f,"msgs_per_s":%.0f}"#, count, seconds,
-                 Double(count) / seconds))
+    let mode = consumerOnOwnerThread ? "oneway-owner" : "oneway"
+    print(#"{"mode":"\#(mode)","# + String(format: #""count":%d,"seconds":%.3f,"msgs_per_s":%.0f}"#, count, seconds,
+                                           Double(count) / seconds))
     let cleanup = try await publisherConnection.openChannel()
     try await cleanup.deleteQueue(queue)
     await publisherConnection.close()

@@ -20,9 +20,9 @@ final class DeliveryQueue: Sendable {
 
     func setOnCancel(_ handler: @escaping @Sendable () -> Void) { onCancel.withLock { $0 = handler } }
 
-    /// Owner thread: hands over one delivery. Returns the waiting consumer, if any, for the caller to resume
-    /// once it has handed over every delivery it has already read (``ConnectionCore/readAvailableFrames()``), so a burst
-    /// costs the consuming task one wake-up, not one per delivery.
+    /// Owner thread: hands over one delivery. Returns the waiting consumer, if any, for the caller to
+    /// resume once it has handed over every delivery it has already read
+    /// (``ConnectionCore/readAvailableFrames()``), so a burst costs the consuming task one wake-up.
     func append(_ delivery: AMQPDelivery) -> CheckedContinuation<Void, Never>? {
         state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard s.ending == nil else { return nil }

@@ -34,7 +34,9 @@ final class WireAccess: @unchecked Sendable {
     /// something to do.
     func writeIfIdle(bytes: Int, _ body: (ConnectionCore) throws(AMQPError) -> Bool) throws(AMQPError) -> Bool {
         let outcome: Result<Bool, AMQPError>? = mutex.withLockIfAvailable { _ -> Result<Bool, AMQPError> in
-            guard let core, core.mailbox.hasNoCommands, core.acceptsDirectWrite(of: bytes) else { return .success(false) }
+            guard let core, core.mailbox.hasNoCommands, core.acceptsDirectWrite(of: bytes) else {
+                return .success(false)
+            }
             defer { core.wakeOwnerIfNeeded() }
             do throws(AMQPError) {
                 let wrote = try body(core)

@@ -59,7 +59,8 @@ static inline amqp_method_number_t vumamqp_method(uint16_t class_id, uint16_t me
 static inline int vumamqp_socket_has_room(int fd, size_t bytes) {
     __u32 info[SK_MEMINFO_VARS];
     socklen_t len = sizeof(info);
-    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 && len >= sizeof(__u32) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0
+        && len >= sizeof(__u32) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
         return (size_t)info[SK_MEMINFO_WMEM_QUEUED] + bytes * 4 + 8192 < (size_t)info[SK_MEMINFO_SNDBUF];
     }
     int queued = 0;
