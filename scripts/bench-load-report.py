@@ -92,14 +92,24 @@ def main():
     os.makedirs(plots_dir, exist_ok=True)
 
     table = ["| bronnen | records | rate /s | entry | source.delay per bron | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | partial | errors "
-             "| floor p50 µs | p50 / floor | CPU s aggregator | CPU s adapters | peak MB aggregator | peak MB adapter | peak MB audit |",
-             "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| floor p50 µs | p50 / floor | CPU s aggregator | CPU s adapters | CPU s broker | CPU s generator | machine busy "
+             "| peak MB aggregator | peak MB adapter | peak MB audit |",
+             "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    def cpu(r, who):
+        return f"{r['cpu_s'][who]:.1f}" if who in r["cpu_s"] else "–"
+
+    def busy(r):
+        # Busy CPU of the whole machine over the measured window, against all its cores.
+        c = r["cpu_s"]
+        return f"{100 * c['machine'] / c['available']:.0f} %" if "machine" in c else "–"
+
     for r in rows:
         table.append(
             f"| {r['bronnen']} | {r['records']:,} | {r['rate']:g} | {r['entry']} | {r.get('delays') or '-'} | {r['achieved_per_s']:.1f} "
             f"| {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['p999_ms']:.1f} "
             f"| {100 * r['partial_rate']:.1f} % | {r['errors']} | {r['floor_p50_us']:.0f} "
             f"| {r['p50_ms'] * 1000 / r['floor_p50_us']:.0f}x | {r['cpu_s']['aggregator']:.1f} | {r['cpu_s']['adapters_total']:.1f} "
+            f"| {cpu(r, 'broker')} | {cpu(r, 'generator')} | {busy(r)} "
             f"| {r['peak_mb']['aggregator']:.0f} | {r['peak_mb']['adapter_max']:.0f} | {r['peak_mb']['audit']:.0f} |")
 
     def pick(**kw):

@@ -26,7 +26,7 @@ root="$(dirname "$here")"
 # shellcheck source=scripts/lib.sh
 source "$here/lib.sh"
 
-docs=1 seconds=20 data="${VUM_BENCH_DATA:-/tmp/vum-bench-data}" quick=0
+docs=1 seconds=20 warmup=3 data="${VUM_BENCH_DATA:-/tmp/vum-bench-data}" quick=0
 scenarios=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -98,6 +98,8 @@ store_for() {
 
 # utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Busy jiffies of the whole machine (user, nice, system, irq, softirq, steal), in clock ticks.
+machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 peak_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # A daemon's broker URL on the scenario's node (RABBITMQ_* come from start_private_broker).
@@ -164,8 +166,7 @@ CONF
     [ "$online" = "$n" ] || { tail -n 5 "$dir"/logs/*.log >&2; die "only $online of $n bronnen came online within 120 s"; }
 
     floor="$("$c_bin" "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" rtt 2000)"
-    declare -A before=()
-    for pid in "$aggregator_pid" "$audit_pid" "${adapter_pids[@]}"; do before[$pid]=$(cpu_ticks "$pid"); done
+    broker_pid="$(cat "$broker_dir/rabbitmq.pid")"
     bench_args=(--oin "$oin" --rate "$rate" --seconds "$seconds" --label "$n bronnen x $m records, $rate/s, $entry${delays:+, delays $delays}")
     if [ "$entry" = amqp ]; then
         bench_args+=(--entry amqp --amqp-url "$(url "bemiddelaar-gemeente:$VUM_PASSWORD_BEMIDDELAAR_GEMEENTE")")
@@ -179,9 +180,19 @@ CONF
             perf record -F 499 -g -p "${who#*:}" -o "$VUM_BENCH_PROFILE/${who%%:*}-s$index.data" -- sleep "$seconds" >/dev/null 2>&1 &
         done
     fi
-    bench="$("$bin/vum-bench" "${bench_args[@]}")"
+    "$bin/vum-bench" --warmup "$warmup" "${bench_args[@]}" > "$dir/bench.json" &
+    bench_pid=$!; pids+=("$bench_pid")
+    # CPU is counted from the end of the generator's warm-up (it starts sending 0.2 s after it starts) to
+    # the end of its run, for every daemon, the broker and the whole machine (/proc/stat: busy jiffies).
+    sleep "$(python3 -c "print($warmup + 0.2)")"
+    declare -A before=()
+    for pid in "$aggregator_pid" "$audit_pid" "$broker_pid" "${adapter_pids[@]}"; do before[$pid]=$(cpu_ticks "$pid"); done
+    machine_before=$(machine_busy_ticks); window_start=$(date +%s.%N)
+    wait "$bench_pid" || die "vum-bench failed (scenario $index)"
+    machine_after=$(machine_busy_ticks); window=$(python3 -c "print($(date +%s.%N) - $window_start)")
+    bench="$(cat "$dir/bench.json")"
     ticks=$(getconf CLK_TCK)
-    cpu_json="{\"aggregator\": $(( $(cpu_ticks "$aggregator_pid") - before[$aggregator_pid] )), \"audit\": $(( $(cpu_ticks "$audit_pid") - before[$audit_pid] )), \"adapters\": ["
+    cpu_json="{\"aggregator\": $(( $(cpu_ticks "$aggregator_pid") - before[$aggregator_pid] )), \"audit\": $(( $(cpu_ticks "$audit_pid") - before[$audit_pid] )), \"broker\": $(( $(cpu_ticks "$broker_pid") - before[$broker_pid] )), \"machine\": $(( machine_after - machine_before )), \"window\": $window, \"cores\": $(nproc), \"adapters\": ["
     peak_json="{\"aggregator\": $(peak_kb "$aggregator_pid"), \"audit\": $(peak_kb "$audit_pid"), \"adapters\": ["
     sep=""
     for pid in "${adapter_pids[@]}"; do
@@ -198,7 +209,9 @@ b = json.loads(bench); f = json.loads(floor); cpu = json.loads(cpu); peak = json
 t = float(ticks)
 b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": entry,
           "floor_p50_us": f["p50_us"], "floor_p99_us": f["p99_us"], "store_mb": int(store_mb),
-          "cpu_s": {"aggregator": cpu["aggregator"] / t, "audit": cpu["audit"] / t,
+          "cpu_s": {"aggregator": cpu["aggregator"] / t, "audit": cpu["audit"] / t, "broker": cpu["broker"] / t,
+                    "generator": b.pop("generator_cpu_s"), "machine": cpu["machine"] / t,
+                    "window_s": cpu["window"], "available": cpu["window"] * cpu["cores"],
                     "adapters_total": sum(cpu["adapters"]) / t, "adapter_max": max(cpu["adapters"]) / t},
           "peak_mb": {"aggregator": peak["aggregator"] / 1024, "audit": peak["audit"] / 1024,
                       "adapter_max": max(peak["adapters"]) / 1024},

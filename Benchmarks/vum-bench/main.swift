@@ -59,6 +59,11 @@ struct VumBench: AsyncParsableCommand {
         let measureFrom = start + .seconds(warmup)
         let end = measureFrom + .seconds(seconds)
         var lateSends = 0
+        // The generator's own CPU from the start of measurement on: it shares the machine with the exchange.
+        let cpuAtStart = Task {
+            try? await Task.sleep(until: measureFrom, tolerance: .milliseconds(1))
+            return Self.processCPUSeconds()
+        }
         await withTaskGroup(of: Void.self) { group in
             var i = 0
             var scheduled = start
@@ -79,6 +84,7 @@ struct VumBench: AsyncParsableCommand {
             }
         }
         let finished = ContinuousClock.now
+        let generatorCPU = Self.processCPUSeconds() - (await cpuAtStart.value)
         await client.shutdown()
         let r = results.snapshot()
         let h = r.histogram
@@ -92,11 +98,21 @@ struct VumBench: AsyncParsableCommand {
             "partial_rate": r.ok == 0 ? 0 : Double(r.partial) / Double(r.ok),
             "p50_ms": ms(50), "p90_ms": ms(90), "p99_ms": ms(99), "p999_ms": ms(99.9),
             "max_ms": Double(h.max) / 1000, "mean_ms": h.mean / 1000,
-            "late_sends": lateSends,
+            "late_sends": lateSends, "generator_cpu_s": generatorCPU,
         ]
         if let e = r.firstError { out["first_error"] = e }
         let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension VumBench {
+    /// User plus system CPU of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 
