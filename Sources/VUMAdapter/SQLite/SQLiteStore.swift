@@ -226,11 +226,12 @@ public final class SQLiteStore: Sendable {
             }
             guard seenInArea.insert(rid).inserted else { continue }
             candidates += 1
-            let text: String = row[2]
+            // The stored JSON's bytes as SQLite holds them: no String made and validated again, one copy.
+            let json = try row.withUnsafeData(atIndex: 2) { data in data.map { [UInt8]($0) } ?? [] }
             var distance = distances[area]
             if check == .evaluate {
                 do {
-                    guard let exact = evaluator.match(try P(json: JSONValue.parse(text)), q) else {
+                    guard let exact = evaluator.match(try P(json: JSONValue.parse(json)), q) else {
                         refused += 1
                         continue
                     }
@@ -240,7 +241,7 @@ public final class SQLiteStore: Sendable {
                 }
             }
             // The stored JSON is the profile's own compact encoding: answered as read, not parsed or encoded again.
-            found.append((distance, rid, Array(text.utf8)))
+            found.append((distance, rid, json))
         }
         let more = found.count > limit
         if more {
