@@ -295,3 +295,21 @@ struct PC4TableTests {
         } throws: { "\($0)".contains("t.csv line 3") }
     }
 }
+
+    @Test("the areas within a radius are exactly those a look at every centroid finds, nearest first")
+    func areasWithin() {
+        var random = SeededRandom(seed: 7)
+        let all = pc4Table.postcodeAreas
+        for radius in [0.0, 0.5, 3, 15, 25, 60, 150, 999] {
+            for _ in 0..<25 {
+                let centre = pc4Table.centroid(all[Int.random(in: 0..<all.count, using: &random)])!
+                let expected = all.compactMap { pc4 -> (pc4: Int, distance: Double)? in
+                    let d = PC4Table.distance(centre, pc4Table.centroid(pc4)!)
+                    return d <= radius + 1e-9 ? (pc4, d) : nil
+                }.sorted { ($0.distance, $0.pc4) < ($1.distance, $1.pc4) }
+                let got = pc4Table.areas(within: radius, of: centre)
+                #expect(got.map(\.pc4) == expected.map(\.pc4), "radius \(radius)")
+                #expect(got.map(\.distance) == expected.map(\.distance), "radius \(radius)")
+            }
+        }
+    }

@@ -12,8 +12,14 @@ public struct PC4Table: Sendable {
     }
 
     private var centroids: [Int: Centroid]
+    /// The same areas ordered by latitude, so a question's circle reads only its band of latitudes.
+    private var byLatitude: [(latitude: Double, pc4: Int, centroid: Centroid)]
 
-    public init(_ centroids: [Int: Centroid]) { self.centroids = centroids }
+    public init(_ centroids: [Int: Centroid]) {
+        self.centroids = centroids
+        byLatitude = centroids.map { (latitude: $0.value.latitude, pc4: $0.key, centroid: $0.value) }
+            .sorted { ($0.latitude, $0.pc4) < ($1.latitude, $1.pc4) }
+    }
 
     public var count: Int { centroids.count }
     public var postcodeAreas: [Int] { centroids.keys.sorted() }
@@ -64,10 +70,17 @@ public struct PC4Table: Sendable {
         let widest = min(89.9, abs(centre.latitude) + latMargin)
         let lonMargin = widest >= 89.9 ? 360 : latMargin / cos(widest * .pi / 180)
         var found: [(pc4: Int, distance: Double)] = []
-        for (pc4, c) in centroids
-        where abs(c.latitude - centre.latitude) <= latMargin && abs(c.longitude - centre.longitude) <= lonMargin {
-            let d = Self.distance(centre, c)
-            if d <= radius + 1e-9 { found.append((pc4, d)) }
+        // The first area at or above the band's lowest latitude, by binary search; then up to its highest.
+        var low = 0, high = byLatitude.count
+        while low < high {
+            let middle = (low + high) / 2
+            if byLatitude[middle].latitude < centre.latitude - latMargin { low = middle + 1 } else { high = middle }
+        }
+        for entry in byLatitude[low...] {
+            if entry.latitude > centre.latitude + latMargin { break }
+            guard abs(entry.centroid.longitude - centre.longitude) <= lonMargin else { continue }
+            let d = Self.distance(centre, entry.centroid)
+            if d <= radius + 1e-9 { found.append((entry.pc4, d)) }
         }
         found.sort { ($0.distance, $0.pc4) < ($1.distance, $1.pc4) }
         return found
