@@ -46,6 +46,7 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "AMQPClient",
             dependencies: [
@@ -162,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "vum-aggregator",
             dependencies: [
-                "VUMAggregator", "VUMConfiguration", "VUMStandaard", "AMQPClient",
+                "VUMAggregator", "VUMConfiguration", "VUMStandaard", "AMQPClient", "CMalloc",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -55,6 +55,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { try AggregatorDaemonConfiguration($0, environment: $1) }
         bootstrapLogging(level: configuration.logLevel)
+        AllocatorTuning.keepFreedMemory()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "vum-aggregator")
