@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "VUMAggregator",
             dependencies: [
-                "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration",
+                "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "vum-aggregator",
             dependencies: [
-                "VUMAggregator", "VUMConfiguration", "VUMStandaard", "AMQPClient", "CMalloc",
+                "VUMAggregator", "VUMConfiguration", "VUMStandaard", "AMQPClient",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -49,6 +49,8 @@ while !arguments.isEmpty {
     }
 }
 let table = try PC4Table.load(path: pc4)
+// The allocator settings vum-aggregator runs with (no effect when GLIBC_TUNABLES is set).
+AllocatorTuning.keepFreedMemory()
 var quiet = Logger(label: "bench")
 quiet.logLevel = .critical
 let party = try OIN(validating: "00000001234567890000")

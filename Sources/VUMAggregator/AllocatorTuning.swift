@@ -13,9 +13,10 @@ import Foundation
 /// (Docs/benchmarks.md). Here blocks up to 32 MB come from the heap and the heap keeps up to 128 MB free.
 /// The cost is resident memory: what the busiest moment needed stays mapped.
 ///
-/// An operator's own `GLIBC_TUNABLES` setting wins: then nothing is changed.
-enum AllocatorTuning {
-    static func keepFreedMemory() {
+/// An operator's own `GLIBC_TUNABLES` setting wins: then nothing is changed. `vum-aggregator` calls this at
+/// start; a program that embeds the aggregator (the federation benchmark) may do the same.
+public enum AllocatorTuning {
+    public static func keepFreedMemory() {
         #if canImport(Glibc)
         guard ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] == nil else { return }
         _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
