@@ -294,7 +294,6 @@ struct PC4TableTests {
             try PC4Table.parse(csv: "pc4,lat,lon,name\n3511,52.0884,5.1175,Utrecht\n35x1,52,5,Nergens\n", source: "t.csv")
         } throws: { "\($0)".contains("t.csv line 3") }
     }
-}
 
     @Test("the areas within a radius are exactly those a look at every centroid finds, nearest first")
     func areasWithin() {
@@ -313,3 +312,4 @@ struct PC4TableTests {
             }
         }
     }
+}
