@@ -245,6 +245,7 @@ let package = Package(
             dependencies: [
                 "VUMAdapter", "VUMStandaard", "VUMExchange", "VUMTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import VUMAdapter
 import VUMStandaard
@@ -75,7 +76,7 @@ struct SQLiteStoreTests {
 
     @Test("a question is one query: the areas, nearest first, drive the most selective index", arguments: [
         ("{\(gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24}}", Gegevensset.werkzoekenden,
-         ["SCAN a VIRTUAL TABLE", "SEARCH r USING INDEX werkzoekende_by_pc4 (pc4=?)", "SEARCH j USING INTEGER PRIMARY KEY"]),
+         ["SCAN a VIRTUAL TABLE", "SEARCH r USING COVERING INDEX werkzoekende_by_pc4 (pc4=?)", "SEARCH j USING INTEGER PRIMARY KEY"]),
         ("{\(gebied),\"bemiddelingsberoep\":{\"$elemMatch\":{\"$or\":[{\"codeBeroepsnaam\":{\"$eq\":\"https://x.nl/1\"}}]}},"
             + "\"arbeidsmarktkwalificatie.rijbewijs\":{\"$all\":[{\"$elemMatch\":{\"codeSoortRijbewijs\":{\"$eq\":\"B\"}}}]}}",
          .werkzoekenden,
@@ -85,6 +86,8 @@ struct SQLiteStoreTests {
          .werkzoekenden, ["SEARCH x USING COVERING INDEX werkzoekende_rijbewijs_by_code (code=? AND pc4=?)"]),
         ("{\(gebied),\"arbeidsmarktkwalificatie.taalbeheersing\":{\"$all\":[{\"$elemMatch\":{\"codeTaal\":{\"$eq\":\"pol\"}}}]}}",
          .werkzoekenden, ["SEARCH x USING INDEX werkzoekende_taal_by_taal (taal=? AND pc4=?)"]),
+        ("{\(gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24},\"codeWerkEnDenkniveauMinimaal\":{\"$eq\":\"7\"}}",
+         .vacatures, ["SEARCH r USING COVERING INDEX vacature_by_pc4 (pc4=?)"]),
         ("{\(gebied),\"beroep.codeBeroepsnaam\":{\"$eq\":\"https://x.nl/1\"}}", .vacatures,
          ["SCAN a VIRTUAL TABLE", "vacature_by_beroep (beroep=? AND pc4=?)"]),
     ])
@@ -143,6 +146,44 @@ struct SQLiteStoreTests {
             // An id of the other dataset is not found.
             #expect(try await store.detail(w[0].recordID, gegevensset: .vacatures) == nil)
         }
+    }
+
+    @Test("a store of schema v1 gets the covering area index when opened, and answers as before")
+    func upgradeFromV1() async throws {
+        let data = SyntheticData(seed: 8, table: testPC4Table)
+        let questions = SyntheticQuestions(seed: 8, table: testPC4Table)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("bron.sqlite").path
+        let prepared = try (0..<40).map {
+            try storeEvaluator.prepare(Selectievraag(json: questions.werkzoekenden($0), gegevensset: .werkzoekenden))
+        }
+        let hours = try storeEvaluator.prepare(Selectievraag(
+            json: JSONValue.parse("{\(Self.gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24}}"),
+            gegevensset: .werkzoekenden))
+        var before: [Set<JSONValue>] = []
+        do {
+            let store = try SQLiteStore(path: path)
+            _ = try store.upsert((0..<400).map(data.werkzoekende))
+            for q in prepared { before.append(Set(try await store.search(q, limit: 100, evaluator: storeEvaluator).matches)) }
+        }
+        // Back to the v1 schema: the narrow area indexes, and no record of the v2 migration.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            for table in ["werkzoekende", "vacature"] {
+                try db.execute(sql: "DROP INDEX \(table)_by_pc4")
+                try db.execute(sql: "CREATE INDEX \(table)_by_pc4 ON \(table)(pc4)")
+            }
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2%'")
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try store.plan(hours, evaluator: storeEvaluator).contains { $0.contains("USING COVERING INDEX werkzoekende_by_pc4") })
+        for (i, q) in prepared.enumerated() {
+            #expect(Set(try await store.search(q, limit: 100, evaluator: storeEvaluator).matches) == before[i], "question \(i)")
+        }
+        #expect(before.contains { !$0.isEmpty })
     }
 
     @Test("a store that cannot be opened, or a file that is no store, is an error naming the file")

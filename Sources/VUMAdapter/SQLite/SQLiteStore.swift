@@ -48,6 +48,11 @@ public final class SQLiteStore: Sendable {
                 for statement in table.createStatements { try db.execute(sql: statement) }
             }
         }
+        migrator.registerMigration("v2: covering area index") { db in
+            for table in [StoreTable.werkzoekenden, .vacatures] {
+                for statement in table.coveringAreaIndexStatements { try db.execute(sql: statement) }
+            }
+        }
         return migrator
     }
 
