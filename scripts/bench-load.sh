@@ -3,9 +3,10 @@
 # RabbitMQ node loaded with generated definitions, vum-aggregator, N vum-adapter processes answering from
 # SQLite stores of M generated werkzoekenden, vum-audit), then `vum-bench` sends zoekvragen at a fixed
 # arrival rate over the REST API or the AMQP entry. In the same scenario, on the same broker, the floor:
-# a raw rabbitmq-c request/reply (Benchmarks/c/amqp_baseline.c). Also the CPU seconds and peak resident
-# memory (VmHWM) of every daemon. Results go to a JSON-lines file, Docs/benchmarks.md (block
-# "load-bench") and SVG plots in Docs/plots/ (scripts/bench-load-report.py).
+# a raw rabbitmq-c request/reply (Benchmarks/c/amqp_baseline.c). Also the CPU seconds of every daemon,
+# the broker and the load generator, the machine's busy share, and each daemon's peak resident memory
+# (VmHWM). Results go to a JSON-lines file, Docs/benchmarks.md (block "load-bench") and SVG plots in
+# Docs/plots/ (scripts/bench-load-report.py).
 #
 #   scripts/bench-load.sh [--quick] [--no-docs] [--seconds S] [--scenario "N M RATE ENTRY [DELAYS]"]... [--data DIR]
 #
