@@ -9,8 +9,9 @@ import Foundation
 /// Every zoekvraag passes megabytes through the aggregator (100 matches per bron, about 1.4 KB each,
 /// received, rewritten with vumIDs and sent). With glibc's defaults, blocks that large come from `mmap`
 /// and go back with `munmap`, and the heap is trimmed whenever its free top exceeds a few megabytes, so
-/// the next zoekvraag faults in fresh zeroed pages: a quarter of the aggregator's CPU at 20 bronnen
-/// (Docs/benchmarks.md). Here blocks up to 32 MB come from the heap and the heap keeps up to 128 MB free.
+/// the next zoekvraag faults in fresh zeroed pages. Here blocks up to 32 MB come from the heap and the heap
+/// keeps up to 128 MB free: at 20 bronnen that cut the aggregator's CPU per zoekvraag by a quarter
+/// (Docs/benchmarks.md).
 /// The cost is resident memory: what the busiest moment needed stays mapped.
 ///
 /// An operator's own `GLIBC_TUNABLES` setting wins: then nothing is changed. `vum-aggregator` calls this at
