@@ -99,6 +99,31 @@ store_for() {
 
 # utime + stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Samples RssAnon (kB) of the given processes until it gets SIGTERM, then writes {pid: largest} to FILE.
+# `exec`, so that the background job is python itself and the SIGTERM reaches it.
+own_memory_peaks() {
+    exec python3 - "$@" <<'PY'
+import json, signal, sys, time
+out, pids = sys.argv[1], sys.argv[2:]
+peaks = {pid: 0 for pid in pids}
+def finish(*_):
+    with open(out, "w") as f:
+        json.dump(peaks, f)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, finish)
+while True:
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("RssAnon:"):
+                        peaks[pid] = max(peaks[pid], int(line.split()[1]))
+        except OSError:
+            pass
+    time.sleep(0.25)
+PY
+}
+
 # Busy jiffies of the whole machine (user, nice, system, irq, softirq, steal), in clock ticks.
 machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 peak_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -183,6 +208,10 @@ CONF
     fi
     "$bin/vum-bench" --warmup "$warmup" "${bench_args[@]}" > "$dir/bench.json" &
     bench_pid=$!; pids+=("$bench_pid")
+    # The adapters' own memory: VmHWM counts the pages of the memory-mapped store they touched, so the
+    # largest anonymous resident set (RssAnon) is sampled four times a second as well.
+    own_memory_peaks "$dir/own-memory.json" "${adapter_pids[@]}" &
+    poller=$!; pids+=("$poller")
     # CPU is counted from the end of the generator's warm-up (it starts sending 0.2 s after it starts) to
     # the end of its run, for every daemon, the broker and the whole machine (/proc/stat: busy jiffies).
     sleep "$(python3 -c "print($warmup + 0.2)")"
@@ -190,11 +219,12 @@ CONF
     for pid in "$aggregator_pid" "$audit_pid" "$broker_pid" "${adapter_pids[@]}"; do before[$pid]=$(cpu_ticks "$pid"); done
     machine_before=$(machine_busy_ticks); window_start=$(date +%s.%N)
     wait "$bench_pid" || die "vum-bench failed (scenario $index)"
+    kill -TERM "$poller"; wait "$poller" || true
     machine_after=$(machine_busy_ticks); window=$(python3 -c "print($(date +%s.%N) - $window_start)")
     bench="$(cat "$dir/bench.json")"
     ticks=$(getconf CLK_TCK)
     cpu_json="{\"aggregator\": $(( $(cpu_ticks "$aggregator_pid") - before[$aggregator_pid] )), \"audit\": $(( $(cpu_ticks "$audit_pid") - before[$audit_pid] )), \"broker\": $(( $(cpu_ticks "$broker_pid") - before[$broker_pid] )), \"machine\": $(( machine_after - machine_before )), \"window\": $window, \"cores\": $(nproc), \"adapters\": ["
-    peak_json="{\"aggregator\": $(peak_kb "$aggregator_pid"), \"audit\": $(peak_kb "$audit_pid"), \"adapters\": ["
+    peak_json="{\"aggregator\": $(peak_kb "$aggregator_pid"), \"audit\": $(peak_kb "$audit_pid"), \"adapters_own\": $(cat "$dir/own-memory.json"), \"adapters\": ["
     sep=""
     for pid in "${adapter_pids[@]}"; do
         cpu_json+="$sep$(( $(cpu_ticks "$pid") - before[$pid] ))"
@@ -215,6 +245,7 @@ b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": en
                     "window_s": cpu["window"], "available": cpu["window"] * cpu["cores"],
                     "adapters_total": sum(cpu["adapters"]) / t, "adapter_max": max(cpu["adapters"]) / t},
           "peak_mb": {"aggregator": peak["aggregator"] / 1024, "audit": peak["audit"] / 1024,
+                      "adapter_own_max": max(peak["adapters_own"].values(), default=0) / 1024,
                       "adapter_max": max(peak["adapters"]) / 1024},
           "measured_seconds": float(seconds), "delays": delays})
 print(json.dumps(b, sort_keys=True))
