@@ -13,12 +13,12 @@ public struct PC4Table: Sendable {
 
     private var centroids: [Int: Centroid]
     /// The same areas ordered by latitude, so a question's circle reads only its band of latitudes.
-    private var byLatitude: [(latitude: Double, pc4: Int, centroid: Centroid)]
+    private var byLatitude: [(pc4: Int, centroid: Centroid)]
 
     public init(_ centroids: [Int: Centroid]) {
         self.centroids = centroids
-        byLatitude = centroids.map { (latitude: $0.value.latitude, pc4: $0.key, centroid: $0.value) }
-            .sorted { ($0.latitude, $0.pc4) < ($1.latitude, $1.pc4) }
+        byLatitude = centroids.map { (pc4: $0.key, centroid: $0.value) }
+            .sorted { ($0.centroid.latitude, $0.pc4) < ($1.centroid.latitude, $1.pc4) }
     }
 
     public var count: Int { centroids.count }
@@ -74,10 +74,14 @@ public struct PC4Table: Sendable {
         var low = 0, high = byLatitude.count
         while low < high {
             let middle = (low + high) / 2
-            if byLatitude[middle].latitude < centre.latitude - latMargin { low = middle + 1 } else { high = middle }
+            if byLatitude[middle].centroid.latitude < centre.latitude - latMargin {
+                low = middle + 1
+            } else {
+                high = middle
+            }
         }
         for entry in byLatitude[low...] {
-            if entry.latitude > centre.latitude + latMargin { break }
+            if entry.centroid.latitude > centre.latitude + latMargin { break }
             guard abs(entry.centroid.longitude - centre.longitude) <= lonMargin else { continue }
             let d = Self.distance(centre, entry.centroid)
             if d <= radius + 1e-9 { found.append((entry.pc4, d)) }
