@@ -252,9 +252,10 @@ final class AMQPEntryClient: ZoekClient {
                 for try await d in deliveries {
                     guard let id = d.properties.correlationID else { continue }
                     var outcome = Outcome(status: 0, partial: false)
-                    // An answer holds up to 100 matches per bron (nearly 3 MB at 20 bronnen): far above the
-                    // 1 MB a daemon accepts from the bus by default.
-                    if let answer = try? MessageCodec.decode(VerzoekantwoordBericht.self, from: d.body, maximumSize: 64 << 20) {
+                    do {
+                        // An answer holds up to 100 matches per bron (nearly 3 MB at 20 bronnen): far above the
+                        // 1 MB a daemon accepts from the bus by default.
+                        let answer = try MessageCodec.decode(VerzoekantwoordBericht.self, from: d.body, maximumSize: 64 << 20)
                         if let fout = answer.fout {
                             outcome.status = Int(fout.code.split(separator: ".").first ?? "") ?? 500
                             outcome.error = fout.description
@@ -262,8 +263,8 @@ final class AMQPEntryClient: ZoekClient {
                             outcome.status = 200
                             if case .object(let o)? = answer.antwoord, case .bool(true)? = o["vumGedeeltelijk"] { outcome.partial = true }
                         }
-                    } else {
-                        outcome.error = "an undecodable answer (\(d.body.count) bytes)"
+                    } catch {
+                        outcome.error = "an undecodable answer (\(d.body.count) bytes, correlation id \(id)): \(error)"
                     }
                     waiting.deliver(id, outcome)
                 }
