@@ -196,6 +196,7 @@ let package = Package(
             name: "federation-benchmark",
             dependencies: [
                 "VUMAggregator", "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -39,18 +39,25 @@ floor = next(r for r in rows if r["mode"] == "rtt")
 f50 = floor["p50_us"] / 1000
 out = [f"Floor (raw rabbitmq-c request/reply through the same broker, {floor['count']} sequential): "
        f"p50 {floor['p50_us']:.0f} µs, p99 {floor['p99_us']:.0f} µs.\n",
-       "| bronnen | REST p50 ms | REST p90 ms | REST p99 ms | REST p50 / floor | in-process p50 ms | in-process p99 ms |",
-       "|---:|---:|---:|---:|---:|---:|---:|"]
+       "| bronnen | REST p50 ms | REST p90 ms | REST p99 ms | REST p50 / floor "
+       "| AsyncHTTPClient p50 ms | AsyncHTTPClient p99 ms | AsyncHTTPClient p50 / floor "
+       "| in-process p50 ms | in-process p99 ms |",
+       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 direct = {r["bronnen"]: r for r in rows if r["mode"] == "direct"}
+lean = {r["bronnen"]: r for r in rows if r["mode"] == "latency-asynchttpclient"}
 for r in rows:
     if r["mode"] == "latency":
         d = direct.get(r["bronnen"], {})
+        a = lean.get(r["bronnen"], {})
         out.append(f"| {r['bronnen']} | {r['p50_ms']:.2f} | {r['p90_ms']:.2f} | {r['p99_ms']:.2f} | {r['p50_ms'] / f50:.1f}x "
+                   f"| {a.get('p50_ms', float('nan')):.2f} | {a.get('p99_ms', float('nan')):.2f} "
+                   f"| {a.get('p50_ms', float('nan')) / f50:.1f}x "
                    f"| {d.get('p50_ms', float('nan')):.2f} | {d.get('p99_ms', float('nan')):.2f} |")
+clients = {"urlsession": "URLSession", "asynchttpclient": "AsyncHTTPClient"}
 for r in rows:
     if r["mode"] == "throughput":
-        out.append(f"\nThroughput with {r['bronnen']} bronnen, {r['clients']} concurrent askers (closed loop): "
-                   f"**{r['zoekvragen_per_s']:.0f} zoekvragen/s**.")
+        out.append(f"\nThroughput with {r['bronnen']} bronnen, {r['clients']} concurrent askers (closed loop) "
+                   f"through {clients[r['client']]}: **{r['zoekvragen_per_s']:.0f} zoekvragen/s**.")
 print("\n".join(out))
 PY
 )"

@@ -1,17 +1,20 @@
 import AMQPClient
+import AsyncHTTPClient
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import Hummingbird
 import Logging
+import NIOCore
 import VUMAdapter
 import VUMAggregator
 import VUMExchange
 import VUMStandaard
 
 // End-to-end latency of a federated zoekvraag: REST in → fan-out → N adapters answering from memory →
-// merged answer out, all in this process against one private broker; and throughput with 5 bronnen.
+// merged answer out, all in this process against one private broker; and throughput with 5 bronnen. The
+// REST client is URLSession (FoundationNetworking) and, measured the same way, AsyncHTTPClient.
 //
 //   federation-benchmark HOST PORT USER PASSWORD [--bronnen 1,5,20,50] [--requests 300] [--records 1000]
 //                        [--clients 16] [--seconds 5] [--pc4 path]
@@ -64,7 +67,7 @@ func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(
 /// One POST; throws unless 200 with every bron answered. The body is received whole but not parsed (a
 /// client's parsing of up to megabytes of matches is not the exchange's latency); the
 /// `X-VUM-gedeeltelijk: false` header says every expected bron answered, checked against `bronnen` once.
-func ask(_ session: URLSession, _ url: URL, bronnen: Int, verify: Bool = false) async throws {
+@Sendable func ask(_ session: URLSession, _ url: URL, bronnen: Int, verify: Bool = false) async throws {
     var request = URLRequest(url: url)
     request.httpMethod = "POST"
     request.setValue(party.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
@@ -79,6 +82,39 @@ func ask(_ session: URLSession, _ url: URL, bronnen: Int, verify: Bool = false) 
             statuses.count == bronnen
         else { throw AMQPError(.invalidArgument, replyText: "not every bron in the answer") }
     }
+}
+
+/// The same POST through AsyncHTTPClient, with the same checks.
+@Sendable func ask(_ http: HTTPClient, _ url: String, bronnen: Int) async throws {
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    request.headers.add(name: "X-VUM-fromParty", value: party.rawValue)
+    request.body = .bytes(ByteBuffer(string: question))
+    let response = try await http.execute(request, timeout: .seconds(30))
+    let body = try await response.body.collect(upTo: 64 << 20)
+    guard response.status.code == 200, response.headers.first(name: "X-VUM-gedeeltelijk") == "false" else {
+        throw AMQPError(.invalidArgument, replyText: "unexpected answer: \(String(buffer: body).prefix(300))")
+    }
+}
+
+/// Zoekvragen per second that `clients` concurrent askers complete in `seconds` (closed loop).
+func closedLoop(clients: Int, seconds: Int, _ ask: @escaping @Sendable () async throws -> Void) async throws -> Double {
+    let start = ContinuousClock.now
+    let end = start + .seconds(seconds)
+    let done = try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<clients {
+            group.addTask {
+                var count = 0
+                while ContinuousClock.now < end {
+                    try await ask()
+                    count += 1
+                }
+                return count
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    return Double(done) / (ms(start.duration(to: .now)) / 1000)
 }
 
 // Topology, as the definitions would create it.
@@ -137,6 +173,9 @@ for n in sizes {
     while !bronnen.allSatisfy({ aggregator.presence.entries[$0]?.online == true }) { try await Task.sleep(for: .milliseconds(20)) }
     let url = URL(string: "http://127.0.0.1:\(httpPort)/api/v3/werkzoekendeProfielen/matches")!
     let session = URLSession(configuration: .ephemeral)
+    var httpConfiguration = HTTPClient.Configuration()
+    httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
     // Latency: one zoekvraag at a time.
     try await ask(session, url, bronnen: n, verify: true)
@@ -152,6 +191,18 @@ for n in sizes {
                  durableAudit ? "durable" : "transient", n, requestCount, percentile(latencies, 0.5),
                  percentile(latencies, 0.9), percentile(latencies, 0.99)))
 
+    // The same through AsyncHTTPClient.
+    for _ in 0..<30 { try await ask(http, url.absoluteString, bronnen: n) }
+    var lean: [Double] = []
+    for _ in 0..<requestCount {
+        let t = ContinuousClock.now
+        try await ask(http, url.absoluteString, bronnen: n)
+        lean.append(ms(t.duration(to: .now)))
+    }
+    lean.sort()
+    print(String(format: #"{"mode":"latency-asynchttpclient","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
+                 n, requestCount, percentile(lean, 0.5), percentile(lean, 0.9), percentile(lean, 0.99)))
+
     // The same without HTTP: the aggregator's own time (fan-out, answers, merge, store, audit confirm).
     let vraagObject = try JSONValue.parse(#"{"selectiegebied":{"postcode":"3511AB","afstand":15},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#)
     var direct: [Double] = []
@@ -165,30 +216,23 @@ for n in sizes {
     print(String(format: #"{"mode":"direct","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
                  n, requestCount, percentile(direct, 0.5), percentile(direct, 0.9), percentile(direct, 0.99)))
 
-    // Throughput: `clients` concurrent askers for a few seconds (closed loop).
+    // Throughput: `clients` concurrent askers for a few seconds (closed loop), through each client. On Linux
+    // URLSession runs on libcurl and Dispatch threads whose CPU, in this one process, is taken from the
+    // exchange's; AsyncHTTPClient (the load generator's client) shares the NIO threads of the REST server.
     if n == 5 || sizes.count == 1 {
-        let end = ContinuousClock.now + .seconds(throughputSeconds)
-        let start = ContinuousClock.now
-        let done = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<clients {
-                group.addTask {
-                    var count = 0
-                    while ContinuousClock.now < end {
-                        try await ask(session, url, bronnen: n)
-                        count += 1
-                    }
-                    return count
-                }
-            }
-            var total = 0
-            while let count = try await group.next() { total += count }
-            return total
+        let urlSession = try await closedLoop(clients: clients, seconds: throughputSeconds) {
+            try await ask(session, url, bronnen: n)
         }
-        let seconds = ms(start.duration(to: .now)) / 1000
-        print(String(format: #"{"mode":"throughput","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
-                     n, clients, Double(done) / seconds))
+        print(String(format: #"{"mode":"throughput","client":"urlsession","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
+                     n, clients, urlSession))
+        let asyncHTTP = try await closedLoop(clients: clients, seconds: throughputSeconds) {
+            try await ask(http, url.absoluteString, bronnen: n)
+        }
+        print(String(format: #"{"mode":"throughput","client":"asynchttpclient","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
+                     n, clients, asyncHTTP))
     }
 
+    try await http.shutdown().get()
     for t in serviceTasks { t.cancel() }
     for t in serviceTasks { _ = try? await t.value }
     for t in adapterTasks { t.cancel() }
