@@ -91,10 +91,10 @@ def main():
         raise SystemExit("no results")
     os.makedirs(plots_dir, exist_ok=True)
 
-    table = ["| bronnen | records | rate /s | entry | source.delay per bron | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | partial | errors "
+    table = ["| bronnen | records | rate /s | entry | source.delay per bron | deadline ms | achieved /s | in flight (max) | p50 ms | p90 ms | p99 ms | p99.9 ms | partial | errors "
              "| floor p50 µs | p50 / floor | CPU s aggregator | CPU s adapters | CPU s broker | CPU s generator | machine busy "
-             "| peak MB aggregator | peak MB adapter (own / with store pages) | peak MB audit |",
-             "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| peak MB aggregator (own / VmHWM) | peak MB adapter (own / with store pages) | peak MB audit |",
+             "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     def cpu(r, who):
         return f"{r['cpu_s'][who]:.1f}" if who in r["cpu_s"] else "–"
 
@@ -104,6 +104,12 @@ def main():
         own = f"{p['adapter_own_max']:.0f}" if "adapter_own_max" in p else "–"
         return f"{own} / {p['adapter_max']:.0f}"
 
+    def aggregator_memory(r):
+        # Its own (anonymous) memory, and VmHWM, which also counts the code of the program and its libraries.
+        p = r["peak_mb"]
+        own = f"{p['aggregator_own']:.0f}" if "aggregator_own" in p else "–"
+        return f"{own} / {p['aggregator']:.0f}"
+
     def busy(r):
         # Busy CPU of the whole machine over the measured window, against all its cores.
         c = r["cpu_s"]
@@ -111,12 +117,13 @@ def main():
 
     for r in rows:
         table.append(
-            f"| {r['bronnen']} | {r['records']:,} | {r['rate']:g} | {r['entry']} | {r.get('delays') or '-'} | {r['achieved_per_s']:.1f} "
+            f"| {r['bronnen']} | {r['records']:,} | {r['rate']:g} | {r['entry']} | {r.get('delays') or '-'} "
+            f"| {r.get('deadline_ms', 2000)} | {r['achieved_per_s']:.1f} | {r.get('max_in_flight', '–')} "
             f"| {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | {r['p999_ms']:.1f} "
             f"| {100 * r['partial_rate']:.1f} % | {r['errors']} | {r['floor_p50_us']:.0f} "
             f"| {r['p50_ms'] * 1000 / r['floor_p50_us']:.0f}x | {r['cpu_s']['aggregator']:.1f} | {r['cpu_s']['adapters_total']:.1f} "
             f"| {cpu(r, 'broker')} | {cpu(r, 'generator')} | {busy(r)} "
-            f"| {r['peak_mb']['aggregator']:.0f} | {adapter_memory(r)} | {r['peak_mb']['audit']:.0f} |")
+            f"| {aggregator_memory(r)} | {adapter_memory(r)} | {r['peak_mb']['audit']:.0f} |")
 
     def pick(**kw):
         # The plots and goals compare bronnen without an artificial delay.
@@ -161,6 +168,17 @@ def main():
     if one and fifty:
         ratio = fifty[0]["p50_ms"] / one[0]["p50_ms"]
         goals.append(f"- 50 bronnen against 1: p50 {ratio:.1f}x (goal ≤ 2x): **{'met' if ratio <= 2 else 'not met'}**.")
+    # The aggregator's memory goal is for 200 zoekvragen in flight: the scenarios that reached that many
+    # (a bron slower than the deadline keeps every zoekvraag open until the deadline, holding the answers of
+    # the others), apart from the peak over all scenarios, which includes overload.
+    for r in rows:
+        if r.get("max_in_flight", 0) >= 200 and r["errors"] == 0 and r["achieved_per_s"] >= 0.95 * r["rate"]:
+            mb, own = r["peak_mb"]["aggregator"], r["peak_mb"].get("aggregator_own")
+            own_text = f"{own:.0f} MB of its own (anonymous) memory, " if own is not None else ""
+            goals.append(f"- Aggregator at {r['max_in_flight']} zoekvragen in flight ({r['bronnen']} bronnen x {r['records']:,}, "
+                         f"{r['rate']:g}/s, source.delay {r['delays']}, deadline {r.get('deadline_ms', 2000)} ms): peak "
+                         f"{own_text}{mb:.0f} MB resident with its code (VmHWM) (goal ≤ 100 MB): "
+                         f"**{'met' if mb <= 100 else 'not met'}**.")
     agg = max(r["peak_mb"]["aggregator"] for r in rows)
     ad = max(r["peak_mb"]["adapter_max"] for r in rows)
     own = [r["peak_mb"]["adapter_own_max"] for r in rows if "adapter_own_max" in r["peak_mb"]]
@@ -170,7 +188,7 @@ def main():
                 if own else
                 f"largest adapter {ad:.0f} MB (goal ≤ 60 MB plus its SQLite cache; the store is memory-mapped, so "
                 f"the pages it touched count as resident)")
-    goals.append(f"- Peak resident memory over all scenarios: aggregator {agg:.0f} MB (goal ≤ 100 MB at 200 in flight), "
+    goals.append(f"- Peak resident memory over all scenarios, overload included: aggregator {agg:.0f} MB, "
                  f"{own_text}.")
 
     day = datetime.date.today().isoformat()

@@ -8,16 +8,19 @@
 # (VmHWM). Results go to a JSON-lines file, Docs/benchmarks.md (block "load-bench") and SVG plots in
 # Docs/plots/ (scripts/bench-load-report.py).
 #
-#   scripts/bench-load.sh [--quick] [--no-docs] [--seconds S] [--scenario "N M RATE ENTRY [DELAYS]"]... [--data DIR]
+#   scripts/bench-load.sh [--quick] [--no-docs] [--seconds S] [--scenario "N M RATE ENTRY [DELAYS [DEADLINE]]"]...
+#                         [--data DIR]
 #
 # DELAYS, optional: the adapters' source.delay (artificial per-bron latency, a slow legacy system), a
 # comma-separated list given to the bronnen in turn: "0ms,50ms,200ms" delays bron 1 not at all, bron 2 by
-# 50 ms, bron 3 by 200 ms, bron 4 not at all, and so on.
+# 50 ms, bron 3 by 200 ms, bron 4 not at all, and so on; "-" for none. DEADLINE, optional: the zoekvraag's
+# deadline in milliseconds (default 2000).
 #
 # Scenarios (default, about 25 minutes with the data already generated): bronnen 1, 5, 20, 50 at 10k
 # records and 20/s; records 10k, 100k, 1M with one bron at 20/s; arrival rate 10 to 100/s with 5 bronnen;
-# the goal, 20 bronnen x 100k at 50/s, over REST and over AMQP; 5 bronnen with per-bron delays of 0 to 200 ms. --quick: three small scenarios (a smoke
-# run). --data: where generated stores are kept between runs (default /tmp/vum-bench-data; a 1M store is
+# the goal, 20 bronnen x 100k at 50/s, over REST and over AMQP; 5 bronnen with per-bron delays of 0 to
+# 200 ms; 200 zoekvragen in flight (50/s, one of 5 bronnen slower than the 4 s deadline, so every
+# zoekvraag stays open until its deadline). --quick: three small scenarios (a smoke run). --data: where generated stores are kept between runs (default /tmp/vum-bench-data; a 1M store is
 # 4.3 GB and takes minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
 # mode serves many processes), so the bronnen hold the same records and share the page cache.
 # VUM_BENCH_PROFILE=DIR records perf profiles of the aggregator and the first adapter per scenario.
@@ -50,6 +53,7 @@ if [ ${#scenarios[@]} -eq 0 ]; then
             "5 10000 20 amqp"
             "20 100000 50 rest" "20 100000 50 amqp"
             "5 10000 20 rest 0ms,20ms,50ms,100ms,200ms"
+            "5 10000 50 rest 0ms,0ms,0ms,0ms,60s 4000"
         )
     fi
 fi
@@ -134,8 +138,10 @@ url() { echo "amqp://$1@$RABBITMQ_HOST:$RABBITMQ_PORT/vum"; }
 oin=00000001002220647000
 index=0
 for scenario in "${scenarios[@]}"; do
-    read -r n m rate entry delays <<< "$scenario"
+    read -r n m rate entry delays deadline <<< "$scenario"
+    [ "${delays:-}" = "-" ] && delays=""
     IFS=, read -r -a delay_list <<< "${delays:-0ms}"
+    deadline="${deadline:-2000}"
     index=$((index + 1))
     store="$(store_for "$m")"
     dir="$run/s$index"
@@ -193,7 +199,8 @@ CONF
 
     floor="$("$c_bin" "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" rtt 2000)"
     broker_pid="$(cat "$broker_dir/rabbitmq.pid")"
-    bench_args=(--oin "$oin" --rate "$rate" --seconds "$seconds" --label "$n bronnen x $m records, $rate/s, $entry${delays:+, delays $delays}")
+    bench_args=(--oin "$oin" --rate "$rate" --seconds "$seconds" --deadline-ms "$deadline"
+                --label "$n bronnen x $m records, $rate/s, $entry${delays:+, delays $delays}, deadline $deadline ms")
     if [ "$entry" = amqp ]; then
         bench_args+=(--entry amqp --amqp-url "$(url "bemiddelaar-gemeente:$VUM_PASSWORD_BEMIDDELAAR_GEMEENTE")")
     else
@@ -208,9 +215,10 @@ CONF
     fi
     "$bin/vum-bench" --warmup "$warmup" "${bench_args[@]}" > "$dir/bench.json" &
     bench_pid=$!; pids+=("$bench_pid")
-    # The adapters' own memory: VmHWM counts the pages of the memory-mapped store they touched, so the
-    # largest anonymous resident set (RssAnon) is sampled four times a second as well.
-    own_memory_peaks "$dir/own-memory.json" "${adapter_pids[@]}" &
+    # The daemons' own memory: VmHWM also counts the program's and its libraries' code and, for adapters,
+    # the pages of the memory-mapped store they touched, so the largest anonymous resident set (RssAnon) of
+    # the aggregator and each adapter is sampled four times a second as well.
+    own_memory_peaks "$dir/own-memory.json" "$aggregator_pid" "${adapter_pids[@]}" &
     poller=$!; pids+=("$poller")
     # CPU is counted from the end of the generator's warm-up (it starts sending 0.2 s after it starts) to
     # the end of its run, for every daemon, the broker and the whole machine (/proc/stat: busy jiffies).
@@ -224,7 +232,7 @@ CONF
     bench="$(cat "$dir/bench.json")"
     ticks=$(getconf CLK_TCK)
     cpu_json="{\"aggregator\": $(( $(cpu_ticks "$aggregator_pid") - before[$aggregator_pid] )), \"audit\": $(( $(cpu_ticks "$audit_pid") - before[$audit_pid] )), \"broker\": $(( $(cpu_ticks "$broker_pid") - before[$broker_pid] )), \"machine\": $(( machine_after - machine_before )), \"window\": $window, \"cores\": $(nproc), \"adapters\": ["
-    peak_json="{\"aggregator\": $(peak_kb "$aggregator_pid"), \"audit\": $(peak_kb "$audit_pid"), \"adapters_own\": $(cat "$dir/own-memory.json"), \"adapters\": ["
+    peak_json="{\"aggregator\": $(peak_kb "$aggregator_pid"), \"audit\": $(peak_kb "$audit_pid"), \"own\": $(cat "$dir/own-memory.json"), \"aggregator_pid\": \"$aggregator_pid\", \"adapters\": ["
     sep=""
     for pid in "${adapter_pids[@]}"; do
         cpu_json+="$sep$(( $(cpu_ticks "$pid") - before[$pid] ))"
@@ -233,9 +241,9 @@ CONF
     done
     cpu_json+="]}"; peak_json+="]}"
     unset before
-    python3 - "$n" "$m" "$rate" "$entry" "$ticks" "$floor" "$bench" "$cpu_json" "$peak_json" "$seconds" "$(du -m "$store" | cut -f1)" "${delays:-}" >> "$results" <<'PY'
+    python3 - "$n" "$m" "$rate" "$entry" "$ticks" "$floor" "$bench" "$cpu_json" "$peak_json" "$seconds" "$(du -m "$store" | cut -f1)" "${delays:-}" "$deadline" >> "$results" <<'PY'
 import json, sys
-n, m, rate, entry, ticks, floor, bench, cpu, peak, seconds, store_mb, delays = sys.argv[1:13]
+n, m, rate, entry, ticks, floor, bench, cpu, peak, seconds, store_mb, delays, deadline = sys.argv[1:14]
 b = json.loads(bench); f = json.loads(floor); cpu = json.loads(cpu); peak = json.loads(peak)
 t = float(ticks)
 b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": entry,
@@ -245,9 +253,10 @@ b.update({"bronnen": int(n), "records": int(m), "rate": float(rate), "entry": en
                     "window_s": cpu["window"], "available": cpu["window"] * cpu["cores"],
                     "adapters_total": sum(cpu["adapters"]) / t, "adapter_max": max(cpu["adapters"]) / t},
           "peak_mb": {"aggregator": peak["aggregator"] / 1024, "audit": peak["audit"] / 1024,
-                      "adapter_own_max": max(peak["adapters_own"].values(), default=0) / 1024,
+                      "aggregator_own": peak["own"].pop(peak["aggregator_pid"], 0) / 1024,
+                      "adapter_own_max": max(peak["own"].values(), default=0) / 1024,
                       "adapter_max": max(peak["adapters"]) / 1024},
-          "measured_seconds": float(seconds), "delays": delays})
+          "measured_seconds": float(seconds), "delays": delays, "deadline_ms": int(deadline)})
 print(json.dumps(b, sort_keys=True))
 PY
     tail -n 1 "$results" >&2

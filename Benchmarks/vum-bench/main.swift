@@ -74,7 +74,9 @@ struct VumBench: AsyncParsableCommand {
                 let measured = scheduled >= measureFrom
                 let intended = scheduled
                 group.addTask {
+                    results.started()
                     let outcome = await client.zoek(question)
+                    results.finished()
                     // From the scheduled time: a generator that falls behind does not hide the delay.
                     let took = ContinuousClock.now - intended
                     if measured { results.add(outcome, took) }
@@ -98,7 +100,7 @@ struct VumBench: AsyncParsableCommand {
             "partial_rate": r.ok == 0 ? 0 : Double(r.partial) / Double(r.ok),
             "p50_ms": ms(50), "p90_ms": ms(90), "p99_ms": ms(99), "p999_ms": ms(99.9),
             "max_ms": Double(h.max) / 1000, "mean_ms": h.mean / 1000,
-            "late_sends": lateSends, "generator_cpu_s": generatorCPU,
+            "late_sends": lateSends, "generator_cpu_s": generatorCPU, "max_in_flight": r.maxInFlight,
         ]
         if let e = r.firstError { out["first_error"] = e }
         let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
@@ -135,8 +137,19 @@ final class Results: Sendable {
         var sent = 0, ok = 0, partial = 0, errors = 0
         var statuses: [Int: Int] = [:]
         var firstError: String?
+        /// Zoekvragen sent and not yet answered: now, and the most at any moment of the run.
+        var inFlight = 0, maxInFlight = 0
     }
     private let state = Mutex(State())
+
+    func started() {
+        state.withLock { s in
+            s.inFlight += 1
+            s.maxInFlight = max(s.maxInFlight, s.inFlight)
+        }
+    }
+
+    func finished() { state.withLock { $0.inFlight -= 1 } }
 
     func add(_ o: Outcome, _ took: Duration) {
         let micros = UInt64(max(1, took.seconds * 1_000_000))
