@@ -1,3 +1,4 @@
+import Foundation
 import VUMExchange
 import VUMStandaard
 
@@ -28,6 +29,11 @@ public struct AggregatorConfiguration: Sendable {
     /// Zoekvragen open at once; the next is refused `503` ("busy") with a `zoekvraag.geweigerd` event, so a
     /// flood of questions costs bounded memory and every asker gets an honest answer. Default 1,000.
     public var maximumOpenZoekvragen = 1_000
+    /// Bytes of bron answers that open zoekvragen keep in memory; answers beyond it wait in an unnamed
+    /// temporary file until their zoekvraag closes (``AnswerParking``). Default 16 MiB.
+    public var answerMemoryBudget = 16 << 20
+    /// Where parked answers go. Default: the system's temporary directory.
+    public var answerParkDirectory = NSTemporaryDirectory()
     /// Messages larger than this are dropped before parsing. Default 8 MiB (100 matches of 20 bronnen fit).
     public var maximumMessageSize = 8 << 20
     /// When the confirmed channel (procesgegevens) is replaced: after at least `nacks` nacks in a row spanning

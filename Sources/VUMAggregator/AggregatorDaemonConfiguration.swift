@@ -41,6 +41,8 @@ public struct AggregatorDaemonConfiguration: Sendable {
         .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
         .init("result-limit", "100", "the most matches asked of each bron"),
         .init("max-open-zoekvragen", "1000", "zoekvragen open at once; the next is refused 503 (busy)"),
+        .init("answer-memory", "16", "megabytes of bron answers open zoekvragen keep in memory; beyond it answers wait in a temporary file"),
+        .init("answer-park-directory", "", "where those answers wait (unnamed files, gone when the aggregator stops); empty: $TMPDIR or /tmp"),
         .init("audit-confirm-grace", "2s", "how long after a zoekvraag closes its asker waits for the audit event's confirm (then 503)"),
         KeyValueConfiguration.logLevelKey,
     ]
@@ -63,6 +65,14 @@ public struct AggregatorDaemonConfiguration: Sendable {
         service.detailTimeout = try c.duration("detail-timeout", atLeast: .milliseconds(100))
         service.vumIDLifetime = try c.duration("vumid-lifetime", atLeast: .seconds(60))
         service.resultLimitPerBron = try c.int("result-limit", 1...10_000)
+        service.answerMemoryBudget = try c.int("answer-memory", 0...1_000_000) << 20
+        let parkDirectory = c.string("answer-park-directory").isEmpty
+            ? (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") : c.string("answer-park-directory")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parkDirectory, isDirectory: &isDirectory), isDirectory.boolValue,
+            FileManager.default.isWritableFile(atPath: parkDirectory)
+        else { throw c.fail("answer-park-directory", "\(parkDirectory) is not a directory the aggregator can write to") }
+        service.answerParkDirectory = parkDirectory
 
         let registryPath = try c.required("registry", "the registry of bronnen and bemiddelaars (JSON)")
         do {

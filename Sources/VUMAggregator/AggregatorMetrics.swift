@@ -62,6 +62,12 @@ enum AggregatorMetrics {
         open.record(count)
     }
 
+    /// A bron answer parked in a file: the answers of open zoekvragen were over their memory budget.
+    static func antwoordGeparkeerd(bytes: Int) {
+        counter("vum_antwoorden_geparkeerd_total", []).increment()
+        counter("vum_antwoorden_geparkeerd_bytes_total", []).increment(by: Int64(bytes))
+    }
+
     /// A detail request ended: `uitkomst` is `200` or the error code.
     static func detail(uitkomst: String) {
         counter("vum_details_total", [("uitkomst", uitkomst)]).increment()

@@ -21,6 +21,8 @@ public final class AggregatorService: Service, Sendable {
     let store: any RequestStore
     let vumIDs: VumIDs
     let evaluator: Evaluator
+    /// Keeps the answers of open zoekvragen within their memory budget.
+    let parking: AnswerParking
     let logger: Logger
     let state = Mutex(State())
 
@@ -36,6 +38,8 @@ public final class AggregatorService: Service, Sendable {
         var window: ZoekvraagWindow
         var continuation: CheckedContinuation<[BronUitkomst], Never>?
         var deadlineTask: Task<Void, Never>?
+        /// The accepted answers' bytes: in memory or parked (``AnswerParking``).
+        var holds: [BronID: AnswerHold] = [:]
     }
 
     struct PendingDetail: Sendable {
@@ -52,7 +56,7 @@ public final class AggregatorService: Service, Sendable {
         var closed: [String: (deadlineMs: Int64, closedMs: Int64, gegevensset: Gegevensset)] = [:]
         var details: [String: PendingDetail] = [:]
         /// The answers of a zoekvraag just closed, until its asker takes them.
-        var lastAnswers: [String: [BronID: ReceivedGegevensset]] = [:]
+        var lastAnswers: [String: (answers: [BronID: ReceivedGegevensset], holds: [BronID: AnswerHold])] = [:]
         /// Open zoekvragen an asker follows by its own id: verzoekID → (asker, vraagID).
         var followed: [String: (party: OIN, vraagID: String)] = [:]
         /// Zoekvragen admitted and not yet answered (bounded by `maximumOpenZoekvragen`).
@@ -68,6 +72,8 @@ public final class AggregatorService: Service, Sendable {
         self.store = store
         vumIDs = VumIDs(secret: vumIDSecret)
         evaluator = Evaluator(table: table)
+        parking = AnswerParking(budget: configuration.answerMemoryBudget, directory: configuration.answerParkDirectory,
+                                logger: logger)
         self.logger = logger
     }
 
@@ -277,9 +283,9 @@ public final class AggregatorService: Service, Sendable {
                                      channels: channels, base: received) }
         }
         // Taken before anything can throw, so a refused answer leaves nothing behind.
-        let answers: [BronID: ReceivedGegevensset] = state.withLock { s in
+        let (answers, holds) = state.withLock { s in
             if let id = verzoek.verzoekID { s.followed[id] = nil }
-            return s.lastAnswers.removeValue(forKey: vraagID) ?? [:]
+            return s.lastAnswers.removeValue(forKey: vraagID) ?? ([:], [:])
         }
         do {
             try await Self.waitFor(ontvangen, atMost: configuration.auditConfirmGrace)
@@ -295,7 +301,17 @@ public final class AggregatorService: Service, Sendable {
         matchesJSON.reserveCapacity(uitkomsten.reduce(0) { $0 + (answers[$1.bron]?.byteCount ?? 0) } + 2)
         var references: [ZoekvraagRecord.MatchReference] = []
         for uitkomst in uitkomsten where uitkomst.status == .beantwoord {
-            guard let answer = answers[uitkomst.bron] else { continue }
+            guard var answer = answers[uitkomst.bron] else { continue }
+            if let hold = holds[uitkomst.bron] {
+                do {
+                    answer = try parking.restore(answer, hold)
+                } catch {
+                    logger.error("a parked answer could not be read back", metadata: [
+                        "vum.vraag_id": "\(vraagID)", "vum.bron": "\(uitkomst.bron)", "vum.error": "\(error)"])
+                    throw Fout.internalError("the exchange could not read back an answer it parked",
+                                             details: "bron \(uitkomst.bron): \(error)")
+                }
+            }
             for index in 0..<answer.matchCount {
                 guard let id = answer.recordID(of: index), let recordID = try? RecordID(validating: id) else {
                     logger.info("match without a valid record id left out", metadata: [
@@ -383,7 +399,7 @@ public final class AggregatorService: Service, Sendable {
             guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil, s.windows.count) }
             let uitkomsten = pending.window.close()
             s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs(), pending.window.gegevensset)
-            s.lastAnswers[vraagID] = pending.window.answers.mapValues(\.antwoord)
+            s.lastAnswers[vraagID] = (pending.window.answers.mapValues(\.antwoord), pending.holds)
             return (pending.continuation, uitkomsten, pending.deadlineTask, s.windows.count)
         }
         task?.cancel()
@@ -450,6 +466,8 @@ public final class AggregatorService: Service, Sendable {
                 fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)")))
         }
         let bericht = antwoord.bericht
+        // In memory within the budget, or parked; let go again below unless the window accepts it.
+        let (kept, hold) = parking.hold(antwoord)
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
         enum Next { case accepted, complete, late(Int64), forged, duplicate }
@@ -457,9 +475,11 @@ public final class AggregatorService: Service, Sendable {
         let next = state.withLock { s -> Next? in
             guard s.windows[bericht.vraagID] != nil else { return nil }
             startedMs = s.windows[bericht.vraagID]!.window.startedMs
-            switch s.windows[bericht.vraagID]!.window.receive(antwoord, userID: envelope.userID,
+            switch s.windows[bericht.vraagID]!.window.receive(kept, userID: envelope.userID,
                                                                registeredUser: registeredUser, nowMs: now) {
-            case .accepted(let complete): return complete ? .complete : .accepted
+            case .accepted(let complete):
+                s.windows[bericht.vraagID]!.holds[bericht.bronID] = hold
+                return complete ? .complete : .accepted
             case .late(let by): return .late(by)
             case .forged: return .forged
             case .duplicate, .wrongDataset: return .duplicate

@@ -8,9 +8,12 @@ import VUMStandaard
 public struct ReceivedGegevensset: Sendable {
     /// The answer with `matches` left empty: ``matchCount`` and the methods below stand for them.
     public let bericht: GegevenssetBericht
-    /// The message as received (kept, not copied: the ranges below are offsets into its bytes).
+    /// The message as received (kept, not copied: the ranges below are offsets into its bytes); empty in an
+    /// answer ``withoutBytes``.
     let body: Data
     let elements: [JSONDeferredElement]
+    /// The size of the answer as received (also when its bytes are held elsewhere).
+    public let byteCount: Int
 
     /// Reads an answer; any problem is the same `400.01` that ``MessageCodec/decode(_:from:maximumSize:)``
     /// gives. Strings with broken UTF-8, which cannot be passed on as they are, are repaired the way the tree
@@ -40,12 +43,30 @@ public struct ReceivedGegevensset: Sendable {
         self.init(bericht: bericht, body: bytes, elements: parsed?.elements ?? [])
     }
 
-    init(bericht: GegevenssetBericht, body: Data, elements: [JSONDeferredElement]) {
+    init(bericht: GegevenssetBericht, body: Data, elements: [JSONDeferredElement], byteCount: Int? = nil) {
         var header = bericht
         header.matches = []
         self.bericht = header
         self.body = body
         self.elements = elements
+        self.byteCount = byteCount ?? body.count
+    }
+
+    /// The answer's bytes as received.
+    public var bytes: Data { body }
+
+    /// The same answer without its bytes, for a holder that keeps them elsewhere for a while (the aggregator
+    /// parks answers beyond its memory budget in a file): its fields, ``matchCount``, ``recordID(of:)`` and
+    /// ``detailOnlyFields(of:)`` still answer; ``writeMatch(_:replacingIDWith:to:)``, ``match(_:)`` and
+    /// ``fullBericht`` need the bytes back (``restoring(_:)``).
+    public var withoutBytes: ReceivedGegevensset {
+        ReceivedGegevensset(bericht: bericht, body: Data(), elements: elements, byteCount: byteCount)
+    }
+
+    /// The answer with `bytes` (this answer's own, as ``bytes`` gave them) put back.
+    public func restoring(_ bytes: Data) -> ReceivedGegevensset {
+        precondition(bytes.count == byteCount, "restoring \(bytes.count) bytes to an answer of \(byteCount)")
+        return ReceivedGegevensset(bericht: bericht, body: bytes, elements: elements, byteCount: byteCount)
     }
 
     /// What the scan picks out of every match: its record id, and any detail-only field (which must
@@ -54,9 +75,6 @@ public struct ReceivedGegevensset: Sendable {
         .union(Vacature.detailOnlyFields)
 
     public var matchCount: Int { elements.count }
-
-    /// The size of the answer as received.
-    public var byteCount: Int { body.count }
 
     /// The bron's record id of match `index`: nil when the match is not an object, has no id for the
     /// answer's gegevensset, has it twice, or has one that is not a string.

@@ -6,7 +6,7 @@ import FoundationNetworking
 import Hummingbird
 import Testing
 import VUMAdapter
-import VUMAggregator
+@testable import VUMAggregator
 import VUMExchange
 import VUMStandaard
 import VUMTesting
@@ -187,12 +187,17 @@ extension FederationSuites {
             return (bronnen, people, tasks)
         }
 
-        @Test("REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited")
-        func roundTrip() async throws {
+        /// With the default memory budget for answers, and with none: every answer parked in a file and read
+        /// back for the merge (``AnswerParking``), to the same result.
+        @Test("REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited",
+              arguments: [AggregatorConfiguration(brokerUser: "", exchangeOIN: exchangeOIN).answerMemoryBudget, 0])
+        func roundTrip(answerMemory: Int) async throws {
             // Bron ids are made per test; the registry is filled after they exist.
             let federation = try await TestFederation.start()
             let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
-            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
+            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })) {
+                $0.answerMemoryBudget = answerMemory
+            }
             defer { for t in adapterTasks { t.cancel() } }
             try await exchange.waitOnline(bronnen)
 
@@ -223,6 +228,8 @@ extension FederationSuites {
             }
             #expect(Set(matches.map { withoutID($0, "vumID") }) == Set(expected.map { withoutID($0.json, "idWerkzoekende") }))
             #expect(Set(matches.compactMap { $0["vumID"]?.string }).count == matches.count)
+            #expect(exchange.aggregator.parking.parkedCount == (answerMemory == 0 ? 3 : 0))
+            #expect(exchange.aggregator.parking.bytesInMemory == 0, "an answer's bytes still counted after the merge")
 
             // Every step left its procesgebeurtenis.
             _ = try await exchange.waitForEvent(.zoekvraagAfgerond) { $0.vraagID == vraagID }
@@ -678,6 +685,11 @@ extension FederationSuites {
             let badRegistry = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
                 "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json"])
             #expect(badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"), "\(badRegistry.output)")
+            let badParking = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
+                "--set", "broker.url=amqp://u@localhost/vum", "--set", "answer-park-directory=/nonexistent/parking"])
+            #expect(badParking.status == 2)
+            #expect(badParking.output.contains(
+                "answer-park-directory (--set): /nonexistent/parking is not a directory the aggregator can write to"), "\(badParking.output)")
         }
     }
 }
