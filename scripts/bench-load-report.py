@@ -176,7 +176,8 @@ def main():
             mb, own = r["peak_mb"]["aggregator"], r["peak_mb"].get("aggregator_own")
             own_text = f"{own:.0f} MB of its own (anonymous) memory, " if own is not None else ""
             goals.append(f"- Aggregator at {r['max_in_flight']} zoekvragen in flight ({r['bronnen']} bronnen x {r['records']:,}, "
-                         f"{r['rate']:g}/s, source.delay {r['delays']}, deadline {r.get('deadline_ms', 2000)} ms): peak "
+                         f"{r['rate']:g}/s, {('source.delay ' + r['delays']) if r.get('delays') else 'no source.delay'}, "
+                         f"deadline {r.get('deadline_ms', 2000)} ms{', machine ' + busy(r) + ' busy' if 'machine' in r['cpu_s'] else ''}): peak "
                          f"{own_text}{mb:.0f} MB resident with its code (VmHWM) (goal ≤ 100 MB): "
                          f"**{'met' if mb <= 100 else 'not met'}**.")
     agg = max(r["peak_mb"]["aggregator"] for r in rows)
