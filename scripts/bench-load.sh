@@ -24,6 +24,7 @@
 # 4.3 GB and takes minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
 # mode serves many processes), so the bronnen hold the same records and share the page cache.
 # VUM_BENCH_PROFILE=DIR records perf profiles of the aggregator and the first adapter per scenario.
+# VUM_BENCH_AGGREGATOR=FILE runs that vum-aggregator binary instead of this build's (A/B runs of a change).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -176,7 +177,7 @@ log-level = warning
 CONF
     VUM_AUDIT_BROKER_PASSWORD="$VUM_PASSWORD_AUDITOR_BENCH" "$bin/vum-audit" --config "$dir/audit.conf" > "$dir/logs/audit.log" 2>&1 &
     pids+=($!); audit_pid=$!
-    VUM_AGGREGATOR_BROKER_PASSWORD="$VUM_PASSWORD_AGGREGATOR" "$bin/vum-aggregator" --config "$dir/aggregator.conf" > "$dir/logs/aggregator.log" 2>&1 &
+    VUM_AGGREGATOR_BROKER_PASSWORD="$VUM_PASSWORD_AGGREGATOR" "${VUM_BENCH_AGGREGATOR:-$bin/vum-aggregator}" --config "$dir/aggregator.conf" > "$dir/logs/aggregator.log" 2>&1 &
     pids+=($!); aggregator_pid=$!
     adapter_pids=()
     for i in $(seq 1 "$n"); do

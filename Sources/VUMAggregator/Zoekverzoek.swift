@@ -53,9 +53,22 @@ public struct Zoekantwoord: Sendable {
 
     /// ``json`` as compact bytes, written around the matches' bytes without parsing them.
     public func serializedBytes() -> [UInt8] {
-        body(matches: .array([])).serializedBytes(splicing: "matches", reservingCapacity: matchesJSON.count + 200 + 100 * bronnen.count) {
-            $0.append(contentsOf: matchesJSON)
+        let (head, tail) = framing()
+        var out = head
+        out.reserveCapacity(head.count + matchesJSON.count + tail.count)
+        out.append(contentsOf: matchesJSON)
+        out.append(contentsOf: tail)
+        return out
+    }
+
+    /// The bytes around the matches: ``serializedBytes()`` is `head`, ``matchesJSON``, `tail`, so a caller
+    /// that writes into a buffer of its own (an HTTP response) copies the matches once.
+    public func framing() -> (head: [UInt8], tail: [UInt8]) {
+        var at = 0
+        let bytes = body(matches: .array([])).serializedBytes(splicing: "matches", reservingCapacity: 200 + 100 * bronnen.count) {
+            at = $0.count
         }
+        return (Array(bytes[..<at]), Array(bytes[at...]))
     }
 
     private func body(matches: JSONValue) -> JSONValue {

@@ -47,9 +47,14 @@ public struct VerzoekantwoordBericht: Sendable, Hashable {
     /// as the bronnen sent them): the bytes ``MessageCodec/encode(_:)`` gives for
     /// `VerzoekantwoordBericht(antwoord:)` of the same JSON.
     public static func encode(serializedAntwoord antwoord: [UInt8]) -> Data {
-        Data(VerzoekantwoordBericht(antwoord: .null).json.serializedBytes(splicing: "antwoord", reservingCapacity: antwoord.count + 16) {
-            $0.append(contentsOf: antwoord)
-        })
+        var at = 0
+        let frame = VerzoekantwoordBericht(antwoord: .null).json.serializedBytes(splicing: "antwoord") { at = $0.count }
+        // Written straight into the message body: the answer (megabytes at 20 bronnen) is copied once.
+        var data = Data(capacity: frame.count + antwoord.count)
+        data.append(contentsOf: frame[..<at])
+        data.append(contentsOf: antwoord)
+        data.append(contentsOf: frame[at...])
+        return data
     }
 }
 

@@ -161,6 +161,8 @@ struct AggregatorStateTests {
             let antwoord = Zoekantwoord(vraagID: "v\"1", matchesJSON: Array(matches.utf8), matchCount: 2,
                                         maximumAantalResultatenBereikt: true, bronnen: uitkomsten, gedeeltelijk: true, duurMs: 5)
             #expect(antwoord.serializedBytes() == antwoord.json.serializedBytes())
+            let (head, tail) = antwoord.framing()
+            #expect(head + antwoord.matchesJSON + tail == antwoord.json.serializedBytes())
             #expect(VerzoekantwoordBericht.encode(serializedAntwoord: antwoord.serializedBytes())
                     == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
         }

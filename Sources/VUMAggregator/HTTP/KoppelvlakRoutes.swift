@@ -143,7 +143,15 @@ public enum KoppelvlakRoutes {
                 zoekverzoek.verzoekID = id
             }
             let antwoord = try await service.zoek(zoekverzoek)
-            var response = json(.ok, bytes: antwoord.serializedBytes(), service: service, asker: from)
+            // Head, matches and tail straight into the response's buffer: the matches (megabytes at 20 bronnen)
+            // are copied once on their way out.
+            let (head, tail) = antwoord.framing()
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(head.count + antwoord.matchesJSON.count + tail.count)
+            buffer.writeBytes(head)
+            buffer.writeBytes(antwoord.matchesJSON)
+            buffer.writeBytes(tail)
+            var response = json(.ok, buffer: buffer, service: service, asker: from)
             response.headers[gedeeltelijk] = antwoord.gedeeltelijk ? "true" : "false"
             return response
         } catch {
@@ -247,13 +255,17 @@ public enum KoppelvlakRoutes {
     }
 
     static func json(_ status: HTTPResponse.Status, bytes: [UInt8], service: AggregatorService, asker: OIN?) -> Response {
+        json(status, buffer: ByteBuffer(bytes: bytes), service: service, asker: asker)
+    }
+
+    static func json(_ status: HTTPResponse.Status, buffer: ByteBuffer, service: AggregatorService, asker: OIN?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers[apiVersion] = "3.0.0"
         headers[berichtVersie] = "3.0.0"
         headers[fromParty] = service.configuration.exchangeOIN.rawValue
         headers[viaParty] = service.configuration.exchangeOIN.rawValue
         if let asker { headers[toParty] = asker.rawValue }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     static func presenceJSON(_ presence: PresenceRegistry) -> JSONValue {
