@@ -16,6 +16,12 @@ let recordCount = 10_000
 let people = (0..<recordCount).map { data.werkzoekende($0).matchingProfiel }
 let serialized = people.map { $0.json.serializedBytes() }
 let evaluator = Evaluator(table: table)
+/// Bron answers of 100 matches each, as the aggregator receives them.
+let answers: [[UInt8]] = (0..<100).map { a in
+    Array(#"{"vraagID":"v1","bronID":"bron-a","gegevensset":"werkzoekenden","matches":["#.utf8)
+        + (0..<100).map { serialized[(a * 100 + $0) % recordCount] }.joined(separator: [UInt8(ascii: ",")])
+        + Array(#"],"maximumAantalResultatenBereikt":true,"genegeerdeCriteria":[],"duurMs":3}"#.utf8)
+}
 
 /// Three typical questions: an occupation near Utrecht, hours and a licence near Amsterdam, language
 /// and availability near Groningen.
@@ -38,6 +44,16 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Encode a werkzoekende matching profile to JSON bytes (x1000)") { benchmark in
         for i in benchmark.scaledIterations {
             blackHole(people[i % recordCount].json.serializedBytes())
+        }
+    }
+
+    // What the aggregator does with every bron answer: check it as JSON, the matches kept as byte ranges
+    // with each one's record id picked out (ReceivedGegevensset).
+    Benchmark("Scan a bron answer of 100 matches, picking the record ids (x1000)") { benchmark in
+        for i in benchmark.scaledIterations {
+            blackHole(try answers[i % answers.count].withUnsafeBufferPointer {
+                try JSONValue.parse($0, deferringArray: "matches", picking: ["idWerkzoekende"])
+            })
         }
     }
 
