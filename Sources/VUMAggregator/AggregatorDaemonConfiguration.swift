@@ -71,7 +71,9 @@ public struct AggregatorDaemonConfiguration: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parkDirectory, isDirectory: &isDirectory), isDirectory.boolValue,
             FileManager.default.isWritableFile(atPath: parkDirectory)
-        else { throw c.fail("answer-park-directory", "\(parkDirectory) is not a directory the aggregator can write to") }
+        else {
+            throw c.fail("answer-park-directory", "\(parkDirectory) is not a directory the aggregator can write to")
+        }
         service.answerParkDirectory = parkDirectory
 
         let registryPath = try c.required("registry", "the registry of bronnen and bemiddelaars (JSON)")

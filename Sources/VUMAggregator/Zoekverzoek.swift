@@ -65,9 +65,8 @@ public struct Zoekantwoord: Sendable {
     /// that writes into a buffer of its own (an HTTP response) copies the matches once.
     public func framing() -> (head: [UInt8], tail: [UInt8]) {
         var at = 0
-        let bytes = body(matches: .array([])).serializedBytes(splicing: "matches", reservingCapacity: 200 + 100 * bronnen.count) {
-            at = $0.count
-        }
+        let fields = body(matches: .array([]))
+        let bytes = fields.serializedBytes(splicing: "matches", reservingCapacity: 200 + 100 * bronnen.count) { at = $0.count }
         return (Array(bytes[..<at]), Array(bytes[at...]))
     }
 

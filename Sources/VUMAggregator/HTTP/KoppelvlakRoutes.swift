@@ -258,7 +258,8 @@ public enum KoppelvlakRoutes {
         json(status, buffer: ByteBuffer(bytes: bytes), service: service, asker: asker)
     }
 
-    static func json(_ status: HTTPResponse.Status, buffer: ByteBuffer, service: AggregatorService, asker: OIN?) -> Response {
+    static func json(_ status: HTTPResponse.Status, buffer: ByteBuffer, service: AggregatorService,
+                     asker: OIN?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers[apiVersion] = "3.0.0"
         headers[berichtVersie] = "3.0.0"
