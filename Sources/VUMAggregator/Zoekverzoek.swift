@@ -64,10 +64,7 @@ public struct Zoekantwoord: Sendable {
     /// The bytes around the matches: ``serializedBytes()`` is `head`, ``matchesJSON``, `tail`, so a caller
     /// that writes into a buffer of its own (an HTTP response) copies the matches once.
     public func framing() -> (head: [UInt8], tail: [UInt8]) {
-        var at = 0
-        let fields = body(matches: .array([]))
-        let bytes = fields.serializedBytes(splicing: "matches", reservingCapacity: 200 + 100 * bronnen.count) { at = $0.count }
-        return (Array(bytes[..<at]), Array(bytes[at...]))
+        body(matches: .array([])).serializedFraming(around: "matches")
     }
 
     private func body(matches: JSONValue) -> JSONValue {

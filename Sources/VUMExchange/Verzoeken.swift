@@ -47,13 +47,12 @@ public struct VerzoekantwoordBericht: Sendable, Hashable {
     /// as the bronnen sent them): the bytes ``MessageCodec/encode(_:)`` gives for
     /// `VerzoekantwoordBericht(antwoord:)` of the same JSON.
     public static func encode(serializedAntwoord antwoord: [UInt8]) -> Data {
-        var at = 0
-        let frame = VerzoekantwoordBericht(antwoord: .null).json.serializedBytes(splicing: "antwoord") { at = $0.count }
+        let (head, tail) = VerzoekantwoordBericht(antwoord: .null).json.serializedFraming(around: "antwoord")
         // Written straight into the message body: the answer (megabytes at 20 bronnen) is copied once.
-        var data = Data(capacity: frame.count + antwoord.count)
-        data.append(contentsOf: frame[..<at])
+        var data = Data(capacity: head.count + antwoord.count + tail.count)
+        data.append(contentsOf: head)
         data.append(contentsOf: antwoord)
-        data.append(contentsOf: frame[at...])
+        data.append(contentsOf: tail)
         return data
     }
 }

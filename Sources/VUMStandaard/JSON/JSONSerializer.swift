@@ -41,6 +41,15 @@ extension JSONValue {
         return out
     }
 
+    /// The compact JSON of this object around the value of its member `key`: that value's bytes written
+    /// between `head` and `tail` give ``serializedBytes(splicing:reservingCapacity:with:)``, so a caller
+    /// with a buffer of its own (an HTTP response, a message body) copies the value into it once.
+    public func serializedFraming(around key: String) -> (head: [UInt8], tail: [UInt8]) {
+        var at = 0
+        let bytes = serializedBytes(splicing: key) { at = $0.count }
+        return (Array(bytes[..<at]), Array(bytes[at...]))
+    }
+
     static func writeObject(_ o: JSONObject, to out: inout [UInt8], splicing key: String?,
                             with splice: (inout [UInt8]) -> Void) {
         out.append(UInt8(ascii: "{"))
