@@ -16,12 +16,13 @@
 # 50 ms, bron 3 by 200 ms, bron 4 not at all, and so on; "-" for none. DEADLINE, optional: the zoekvraag's
 # deadline in milliseconds (default 2000).
 #
-# Scenarios (default, about 25 minutes with the data already generated): bronnen 1, 5, 20, 50 at 10k
+# Scenarios (default, about 11 minutes with the data already generated): bronnen 1, 5, 20, 50 at 10k
 # records and 20/s; records 10k, 100k, 1M with one bron at 20/s; arrival rate 10 to 100/s with 5 bronnen;
 # the goal, 20 bronnen x 100k at 50/s, over REST and over AMQP; 5 bronnen with per-bron delays of 0 to
 # 200 ms; 200 zoekvragen in flight (50/s, one of 5 bronnen slower than the 4 s deadline, so every
-# zoekvraag stays open until its deadline). --quick: three small scenarios (a smoke run). --data: where generated stores are kept between runs (default /tmp/vum-bench-data; a 1M store is
-# 4.3 GB and takes minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
+# zoekvraag stays open until its deadline). --quick: three small scenarios (a smoke run). --data: where
+# generated stores are kept between runs (default /tmp/vum-bench-data; a 1M store is 4.3 GB and takes
+# minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
 # mode serves many processes), so the bronnen hold the same records and share the page cache.
 # VUM_BENCH_PROFILE=DIR records perf profiles of the aggregator and the first adapter per scenario.
 # VUM_BENCH_AGGREGATOR=FILE runs that vum-aggregator binary instead of this build's (A/B runs of a change).
