@@ -9,7 +9,7 @@ public struct Beroep: RecordPart {
     static func read(_ r: FieldReader) -> Beroep? {
         r.value("codeBeroepsnaam", CompetentNLURI.self, required: true).map(Beroep.init)
     }
-    var json: JSONValue { .object(JSONObject([("codeBeroepsnaam", codeBeroepsnaam.json)])) }
+    func write(_ b: inout ObjectBuilder) { b.set("codeBeroepsnaam", codeBeroepsnaam) }
 }
 
 public struct Sector: RecordPart {
@@ -18,7 +18,7 @@ public struct Sector: RecordPart {
     static func read(_ r: FieldReader) -> Sector? {
         r.integer("codeSbi", 0...99_999, required: true).map { Sector(codeSbi: try! SBICode($0)) }
     }
-    var json: JSONValue { .object(JSONObject([("codeSbi", .number(.integer(Int64(codeSbi.rawValue))))])) }
+    func write(_ b: inout ObjectBuilder) { b.set("codeSbi", codeSbi.rawValue) }
 }
 
 public struct Flexibiliteit: RecordPart {
@@ -41,12 +41,10 @@ public struct Flexibiliteit: RecordPart {
         warnIfReversed(f.datumAanvangBeschikbaarVoorWerk, f.datumEindeBeschikbaarVoorWerk, r, "datumEindeBeschikbaarVoorWerk")
         return f
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("datumAanvangBeschikbaarVoorWerk", datumAanvangBeschikbaarVoorWerk)
         b.set("datumEindeBeschikbaarVoorWerk", datumEindeBeschikbaarVoorWerk)
         b.set("indicatieOnregelmatigWerkOfPloegendienst", indicatieOnregelmatigWerkOfPloegendienst)
-        return b.json
     }
 }
 
@@ -70,12 +68,10 @@ public struct Werktijden: RecordPart {
         }
         return w
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("aantalWerkurenPerWeekMinimaal", aantalWerkurenPerWeekMinimaal)
         b.set("aantalWerkurenPerWeekMaximaal", aantalWerkurenPerWeekMaximaal)
         b.set("indicatieKantoortijden", indicatieKantoortijden)
-        return b.json
     }
 }
 
@@ -90,11 +86,9 @@ public struct Contractvorm: RecordPart {
         Contractvorm(codeTypeArbeidscontract: r.code("codeTypeArbeidscontract", TypeArbeidscontract.self),
                      codeTypeOvereenkomst: r.code("codeTypeOvereenkomst", TypeOvereenkomst.self))
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("codeTypeArbeidscontract", codeTypeArbeidscontract)
         b.set("codeTypeOvereenkomst", codeTypeOvereenkomst)
-        return b.json
     }
 }
 
@@ -116,12 +110,10 @@ public struct VervoermiddelBeschikbaarheid: RecordPart {
                                          indicatieBeschikbaarVoorWoonWerkverkeer: woonWerk)
         }
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("codeVervoermiddel", codeVervoermiddel)
         b.set("indicatieBeschikbaarVoorUitvoeringWerk", indicatieBeschikbaarVoorUitvoeringWerk)
         b.set("indicatieBeschikbaarVoorWoonWerkverkeer", indicatieBeschikbaarVoorWoonWerkverkeer)
-        return b.json
     }
 }
 
@@ -148,14 +140,12 @@ public struct Taalbeheersing: RecordPart {
             Taalbeheersing(codeTaal: $0, mondeling: m, schriftelijk: s, lezen: le, luisteren: lu)
         }
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("codeTaal", codeTaal)
         b.set("codeNiveauTaalbeheersingMondeling", codeNiveauTaalbeheersingMondeling)
         b.set("codeNiveauTaalbeheersingSchriftelijk", codeNiveauTaalbeheersingSchriftelijk)
         b.set("codeNiveauTaalbeheersingLezen", codeNiveauTaalbeheersingLezen)
         b.set("codeNiveauTaalbeheersingLuisteren", codeNiveauTaalbeheersingLuisteren)
-        return b.json
     }
 }
 
@@ -165,7 +155,7 @@ public struct Rijbewijs: RecordPart {
     static func read(_ r: FieldReader) -> Rijbewijs? {
         r.code("codeSoortRijbewijs", SoortRijbewijs.self, required: true).map(Rijbewijs.init)
     }
-    var json: JSONValue { .object(JSONObject([("codeSoortRijbewijs", codeSoortRijbewijs.json)])) }
+    func write(_ b: inout ObjectBuilder) { b.set("codeSoortRijbewijs", codeSoortRijbewijs) }
 }
 
 public struct Competentie: RecordPart {
@@ -174,7 +164,7 @@ public struct Competentie: RecordPart {
     static func read(_ r: FieldReader) -> Competentie? {
         r.value("codeCompetentie", CompetentNLURI.self, required: true).map(Competentie.init)
     }
-    var json: JSONValue { .object(JSONObject([("codeCompetentie", codeCompetentie.json)])) }
+    func write(_ b: inout ObjectBuilder) { b.set("codeCompetentie", codeCompetentie) }
 }
 
 public struct Opleiding: RecordPart {
@@ -216,8 +206,7 @@ public struct Opleiding: RecordPart {
         warnIfFuture(o.datumDiploma, r, "datumDiploma")
         return o
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("codeOpleidingsnaam", codeOpleidingsnaam)
         b.set("codeNiveauOpleiding", codeNiveauOpleiding)
         b.set("codeStatusOpleiding", codeStatusOpleiding)
@@ -227,7 +216,6 @@ public struct Opleiding: RecordPart {
         b.set("datumDiploma", datumDiploma)
         b.set("naamOpleidingsinstituut", naamOpleidingsinstituut)
         b.set("toelichtingOpleiding", toelichtingOpleiding)
-        return b.json
     }
 }
 
@@ -263,8 +251,7 @@ public struct Cursus: RecordPart {
         warnIfFuture(c.datumCertificaat, r, "datumCertificaat")
         return c
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("naamCursus", naamCursus)
         b.set("indicatieCertificaat", indicatieCertificaat)
         b.set("datumCertificaat", datumCertificaat)
@@ -272,7 +259,6 @@ public struct Cursus: RecordPart {
         b.set("datumEindeVolgenCursus", datumEindeVolgenCursus)
         b.set("naamOpleidingsinstituut", naamOpleidingsinstituut)
         b.set("toelichtingCursus", toelichtingCursus)
-        return b.json
     }
 }
 
@@ -300,14 +286,12 @@ public struct Werkervaring: RecordPart {
         warnIfReversed(w.datumAanvangWerkzaamheden, w.datumEindeWerkzaamheden, r, "datumEindeWerkzaamheden")
         return w
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("beroep", beroep)
         b.set("naamOrganisatie", naamOrganisatie)
         b.set("datumAanvangWerkzaamheden", datumAanvangWerkzaamheden)
         b.set("datumEindeWerkzaamheden", datumEindeWerkzaamheden)
         b.set("toelichtingWerkervaring", toelichtingWerkervaring)
-        return b.json
     }
 }
 
@@ -317,7 +301,7 @@ public struct Interesse: RecordPart {
     static func read(_ r: FieldReader) -> Interesse? {
         r.string("naamInteresse", max: 120, required: true).map(Interesse.init)
     }
-    var json: JSONValue { .object(JSONObject([("naamInteresse", .string(naamInteresse))])) }
+    func write(_ b: inout ObjectBuilder) { b.set("naamInteresse", naamInteresse) }
 }
 
 public struct Webadres: RecordPart {
@@ -331,11 +315,9 @@ public struct Webadres: RecordPart {
         let code = r.code("codeWebadres", SoortWebadres.self)
         return r.string("url", max: 1000, required: true).map { Webadres(url: $0, codeWebadres: code) }
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("url", url)
         b.set("codeWebadres", codeWebadres)
-        return b.json
     }
 }
 
@@ -354,12 +336,10 @@ public struct Contactpersoon: RecordPart {
                        telefoonnummer: r.string("telefoonnummer", max: 14),
                        emailadres: r.raw("emailadres").flatMap { emailAddress($0, path: r.path("emailadres"), log: r.log) })
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("naamContactpersoonAfdeling", naamContactpersoonAfdeling)
         b.set("telefoonnummer", telefoonnummer)
         b.set("emailadres", emailadres)
-        return b.json
     }
 }
 
@@ -379,12 +359,10 @@ public struct EisAanWerk: RecordPart {
                    indicatieBegeleiding: r.code("indicatieBegeleiding", Indicatie.self),
                    indicatieWerkvariatie: r.code("indicatieWerkvariatie", Indicatie.self))
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("indicatieAanpassingWerkomgeving", indicatieAanpassingWerkomgeving)
         b.set("indicatieBegeleiding", indicatieBegeleiding)
         b.set("indicatieWerkvariatie", indicatieWerkvariatie)
-        return b.json
     }
 }
 

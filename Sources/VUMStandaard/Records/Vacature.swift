@@ -17,13 +17,11 @@ public struct Adres: RecordPart {
             Adres(postcode: $0, straatnaam: straat, huisnummer: nummer, huisnummertoevoeging: toevoeging)
         }
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("postcode", postcode)
         b.set("straatnaam", straatnaam)
         b.set("huisnummer", huisnummer)
         b.set("huisnummertoevoeging", huisnummertoevoeging)
-        return b.json
     }
 }
 
@@ -44,10 +42,8 @@ public struct Werkgever: RecordPart {
         b.set("sector", sector)
         b.set("webadres", webadres)
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         write(to: &b)
-        return b.json
     }
 }
 
@@ -72,13 +68,11 @@ public struct ArbeidsVoorwaarden: RecordPart {
         warnIfReversed(a.datumAanvangWerkzaamheden, a.datumEindeWerkzaamheden, r, "datumEindeWerkzaamheden")
         return a
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("datumAanvangWerkzaamheden", datumAanvangWerkzaamheden)
         b.set("datumEindeWerkzaamheden", datumEindeWerkzaamheden)
         b.set("omschrijvingArbeidsvoorwaarden", omschrijvingArbeidsvoorwaarden)
         b.set("salarisIndicatie", salarisIndicatie)
-        return b.json
     }
 }
 
@@ -93,11 +87,9 @@ public struct SollicitatiewijzeEntry: RecordPart {
         SollicitatiewijzeEntry(codeSollicitatiewijze: r.code("codeSollicitatiewijze", Sollicitatiewijze.self),
                                webadres: r.object("webadres", Webadres.read))
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("codeSollicitatiewijze", codeSollicitatiewijze)
         b.set("webadres", webadres)
-        return b.json
     }
 }
 
@@ -107,9 +99,7 @@ public struct VereisteWerkervaring: RecordPart {
     static func read(_ r: FieldReader) -> VereisteWerkervaring? {
         r.integer("aantalJarenWerkzaamInBeroep", 0...99, required: true).map(VereisteWerkervaring.init)
     }
-    var json: JSONValue {
-        .object(JSONObject([("aantalJarenWerkzaamInBeroep", .number(.integer(Int64(aantalJarenWerkzaamInBeroep))))]))
-    }
+    func write(_ b: inout ObjectBuilder) { b.set("aantalJarenWerkzaamInBeroep", aantalJarenWerkzaamInBeroep) }
 }
 
 /// A vacancy's matching profile: what a zoekvraag may return. Its number and the employer's contact

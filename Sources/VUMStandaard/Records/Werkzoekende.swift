@@ -17,12 +17,10 @@ public struct Mobiliteit: RecordPart {
             Mobiliteit(bemiddelingspostcode: $0, maximaleReisafstand: afstand, maximaleReistijd: tijd)
         }
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("bemiddelingspostcode", bemiddelingspostcode)
         b.set("maximaleReisafstand", maximaleReisafstand)
         b.set("maximaleReistijd", maximaleReistijd)
-        return b.json
     }
 }
 
@@ -49,8 +47,7 @@ public struct Arbeidsmarktkwalificatie: RecordPart {
         a.interesse = r.objects("interesse", Interesse.read)
         return a
     }
-    var json: JSONValue {
-        var b = ObjectBuilder()
+    func write(_ b: inout ObjectBuilder) {
         b.set("codeWerkEnDenkniveauWerkzoekende", codeWerkEnDenkniveauWerkzoekende)
         b.set("competentiebeheersing", competentiebeheersing)
         b.set("taalbeheersing", taalbeheersing)
@@ -59,7 +56,6 @@ public struct Arbeidsmarktkwalificatie: RecordPart {
         b.set("cursus", cursus)
         b.set("werkervaring", werkervaring)
         b.set("interesse", interesse)
-        return b.json
     }
 }
 

@@ -166,20 +166,55 @@ final class FieldReader {
     }
 }
 
-/// Builds a JSON object, leaving out empty values as the standard requires.
+/// Builds a JSON object, leaving out empty values as the standard requires. A probe (`ObjectBuilder.probe`)
+/// keeps nothing and only finds out whether the object would hold a value: it stops looking at the first.
 struct ObjectBuilder {
-    var object = JSONObject()
+    private(set) var object = JSONObject()
+    /// Whether a value that is not empty was set.
+    private(set) var hasValues = false
+    private var probing = false
+
+    init() {}
+
+    static var probe: ObjectBuilder {
+        var b = ObjectBuilder()
+        b.probing = true
+        return b
+    }
 
     mutating func set(_ key: String, _ value: JSONValue?) {
-        if let value, !value.isEmpty { object[key] = value }
+        guard let value, !value.isEmpty else { return }
+        hasValues = true
+        if !probing { object[key] = value }
     }
-    mutating func set(_ key: String, _ value: String?) { set(key, value.map(JSONValue.string)) }
-    mutating func set(_ key: String, _ value: Int?) { set(key, value.map { JSONValue.number(.integer(Int64($0))) }) }
-    mutating func set<C: CodeList>(_ key: String, _ value: C?) { set(key, value?.json) }
-    mutating func set<V: ValidatedValue>(_ key: String, _ value: V?) { set(key, value?.json) }
-    mutating func set<P: RecordPart>(_ key: String, _ value: P?) { set(key, value?.json) }
-    mutating func set<P: RecordPart>(_ key: String, _ values: [P]) { set(key, .array(values.map(\.json))) }
-    mutating func set<V: ValidatedValue>(_ key: String, _ values: [V]) { set(key, .array(values.map(\.json))) }
+    mutating func set(_ key: String, _ value: String?) {
+        guard !(probing && hasValues) else { return }
+        set(key, value.map(JSONValue.string))
+    }
+    mutating func set(_ key: String, _ value: Int?) {
+        guard !(probing && hasValues) else { return }
+        set(key, value.map { JSONValue.number(.integer(Int64($0))) })
+    }
+    mutating func set<C: CodeList>(_ key: String, _ value: C?) {
+        guard !(probing && hasValues) else { return }
+        set(key, value?.json)
+    }
+    mutating func set<V: ValidatedValue>(_ key: String, _ value: V?) {
+        guard !(probing && hasValues) else { return }
+        set(key, value?.json)
+    }
+    mutating func set<P: RecordPart>(_ key: String, _ value: P?) {
+        guard probing else { return set(key, value?.json) }
+        hasValues = hasValues || value?.hasValues == true
+    }
+    mutating func set<P: RecordPart>(_ key: String, _ values: [P]) {
+        guard probing else { return set(key, .array(values.map(\.json))) }
+        hasValues = hasValues || !values.isEmpty
+    }
+    mutating func set<V: ValidatedValue>(_ key: String, _ values: [V]) {
+        guard probing else { return set(key, .array(values.map(\.json))) }
+        hasValues = hasValues || !values.isEmpty
+    }
 
     var json: JSONValue { .object(object) }
 }
@@ -187,10 +222,27 @@ struct ObjectBuilder {
 /// A part of a record: read with all problems recorded, written without empty values.
 protocol RecordPart: Sendable, Hashable {
     static func read(_ r: FieldReader) -> Self?
-    var json: JSONValue { get }
+    /// Sets the part's fields; the builder leaves out the empty ones.
+    func write(_ b: inout ObjectBuilder)
 }
 
 extension RecordPart {
+    var json: JSONValue {
+        var b = ObjectBuilder()
+        write(&b)
+        return b.json
+    }
+
+    /// Whether `json` would hold a value, found without building it.
+    var hasValues: Bool {
+        var b = ObjectBuilder.probe
+        write(&b)
+        return b.hasValues
+    }
+
     /// `nil` for a part with no values: the standard treats it as absent, so a record never holds one.
-    var nonEmpty: Self? { json.isEmpty ? nil : self }
+    var nonEmpty: Self? {
+        assert(hasValues == !json.isEmpty, "the probe and the JSON of \(Self.self) disagree on emptiness")
+        return hasValues ? self : nil
+    }
 }
