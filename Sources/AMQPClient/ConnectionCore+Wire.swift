@@ -226,6 +226,10 @@ extension ConnectionCore {
             }
             received = true
             handle(frame)
+            // rabbitmq-c reads each frame into its channel's pool; handling copied out what is kept, so the pool
+            // is recycled now. Once per batch (below) was not enough: while the broker kept the socket full
+            // the loop never reached it, and every body frame read (up to 128 KB each) stayed allocated.
+            if let current = connection { amqp_maybe_release_buffers_on_channel(current, frame.channel) }
             // Consumers are woken once what was read from the socket is handed out, each with all of its
             // deliveries in it; before the next read, so a lone delivery does not wait for that syscall.
             // `self.connection`, not `conn`: handling the frame may have lost and freed the connection.

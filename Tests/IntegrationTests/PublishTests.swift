@@ -52,6 +52,48 @@ struct PublishTests {
         }
     }
 
+    /// The client recycles rabbitmq-c's frame memory of a channel after every frame it handles: bodies of
+    /// several frames, arriving interleaved on two channels with acknowledgements in between, must still
+    /// come out byte for byte (nothing kept may point into recycled memory).
+    @Test("multi-frame bodies interleaved on two channels arrive intact, each its own")
+    func interleavedMultiFrameBodies() async throws {
+        try await withConnection { connection in
+            let publisher = try await connection.openChannel()
+            func body(_ queue: Int, _ n: Int) -> Data {
+                Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* (2 * n + 1) &+ queue) })
+            }
+            var consumers: [(name: String, channel: AMQPChannel)] = []
+            for _ in 0..<2 {
+                let channel = try await connection.openChannel()
+                try await channel.qos(prefetchCount: 4)
+                consumers.append((try await channel.declareQueue(exclusive: true).name, channel))
+            }
+            let count = 12
+            for n in 0..<count {
+                for (q, consumer) in consumers.enumerated() {
+                    try await publisher.publish(body(q, n), exchange: "", routingKey: consumer.name,
+                                                properties: AMQPProperties(messageID: "\(q).\(n)"))
+                }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (q, consumer) in consumers.enumerated() {
+                    let stream = try await consumer.channel.consume(queue: consumer.name)
+                    group.addTask {
+                        var n = 0
+                        for try await delivery in stream {
+                            #expect(delivery.properties.messageID == "\(q).\(n)")
+                            #expect(delivery.body == body(q, n), "message \(q).\(n)")
+                            try await delivery.ack()
+                            n += 1
+                            if n == count { return }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
     @Test("a mandatory message that no queue takes comes back as a return, and as the publish outcome")
     func mandatoryReturn() async throws {
         try await withConnection { connection in
