@@ -46,8 +46,9 @@ extension AggregatorService {
     }
 
     /// Reads the request, checks that the party is the one the broker user is registered for, and runs it;
-    /// the answer is the REST API's response body, serialised.
-    func run(_ delivery: AMQPDelivery) async throws(Fout) -> [UInt8] {
+    /// the answer is the REST API's response body, serialised, in consecutive pieces (a zoekantwoord's
+    /// matches are not copied into one array with the fields around them).
+    func run(_ delivery: AMQPDelivery) async throws(Fout) -> [[UInt8]] {
         let envelope: Envelope
         let party: OIN
         let verzoek: VerzoekBericht
@@ -75,11 +76,12 @@ extension AggregatorService {
             let antwoord = try await zoek(Zoekverzoek(
                 gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject ?? .null, fromParty: party,
                 viaParty: envelope.viaParty, deadline: verzoek.deadlineMs.map { .milliseconds($0) }))
-            return antwoord.serializedBytes()
+            let (head, tail) = antwoord.framing()
+            return [head, antwoord.matchesJSON, tail]
         case .detail:
             let detail = try await self.detail(verzoek.vumID ?? "", party: party, viaParty: envelope.viaParty,
                                                gegevensset: verzoek.gegevensset)
-            return detail.json(verzoek.gegevensset).serializedBytes()
+            return [detail.json(verzoek.gegevensset).serializedBytes()]
         }
     }
 }

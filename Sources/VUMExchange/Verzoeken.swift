@@ -44,14 +44,14 @@ public struct VerzoekantwoordBericht: Sendable, Hashable {
     public init(fout: Fout) { self.fout = fout }
 
     /// The message body of an answer whose JSON is already serialised (the merged matches are written out
-    /// as the bronnen sent them): the bytes ``MessageCodec/encode(_:)`` gives for
-    /// `VerzoekantwoordBericht(antwoord:)` of the same JSON.
-    public static func encode(serializedAntwoord antwoord: [UInt8]) -> Data {
+    /// as the bronnen sent them), given as consecutive pieces (a zoekantwoord's head, matches and tail): the
+    /// bytes ``MessageCodec/encode(_:)`` gives for `VerzoekantwoordBericht(antwoord:)` of the same JSON.
+    public static func encode(serializedAntwoord pieces: [[UInt8]]) -> Data {
         let (head, tail) = VerzoekantwoordBericht(antwoord: .null).json.serializedFraming(around: "antwoord")
         // Written straight into the message body: the answer (megabytes at 20 bronnen) is copied once.
-        var data = Data(capacity: head.count + antwoord.count + tail.count)
+        var data = Data(capacity: head.count + pieces.reduce(0) { $0 + $1.count } + tail.count)
         data.append(contentsOf: head)
-        data.append(contentsOf: antwoord)
+        for piece in pieces { data.append(contentsOf: piece) }
         data.append(contentsOf: tail)
         return data
     }

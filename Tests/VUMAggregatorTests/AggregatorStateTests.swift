@@ -163,7 +163,9 @@ struct AggregatorStateTests {
             #expect(antwoord.serializedBytes() == antwoord.json.serializedBytes())
             let (head, tail) = antwoord.framing()
             #expect(head + antwoord.matchesJSON + tail == antwoord.json.serializedBytes())
-            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: antwoord.serializedBytes())
+            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [head, antwoord.matchesJSON, tail])
+                    == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
+            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [antwoord.serializedBytes()])
                     == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
         }
     }
