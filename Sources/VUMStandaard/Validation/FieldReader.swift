@@ -182,25 +182,28 @@ struct ObjectBuilder {
         return b
     }
 
+    /// A probe that found a value need not look at the rest.
+    private var answered: Bool { probing && hasValues }
+
     mutating func set(_ key: String, _ value: JSONValue?) {
         guard let value, !value.isEmpty else { return }
         hasValues = true
         if !probing { object[key] = value }
     }
     mutating func set(_ key: String, _ value: String?) {
-        guard !(probing && hasValues) else { return }
+        guard !answered else { return }
         set(key, value.map(JSONValue.string))
     }
     mutating func set(_ key: String, _ value: Int?) {
-        guard !(probing && hasValues) else { return }
+        guard !answered else { return }
         set(key, value.map { JSONValue.number(.integer(Int64($0))) })
     }
     mutating func set<C: CodeList>(_ key: String, _ value: C?) {
-        guard !(probing && hasValues) else { return }
+        guard !answered else { return }
         set(key, value?.json)
     }
     mutating func set<V: ValidatedValue>(_ key: String, _ value: V?) {
-        guard !(probing && hasValues) else { return }
+        guard !answered else { return }
         set(key, value?.json)
     }
     mutating func set<P: RecordPart>(_ key: String, _ value: P?) {
