@@ -41,7 +41,7 @@ public struct Zoekantwoord: Sendable {
     public var gedeeltelijk: Bool
     public var duurMs: Int
 
-    /// The matches as trees (for checks; the answer itself goes out as ``serializedBytes()``).
+    /// The matches as trees (for checks; the answer itself goes out as ``framing()`` around ``matchesJSON``).
     public var matches: [JSONValue] {
         guard case .array(let a)? = try? JSONValue.parse(matchesJSON) else { return [] }
         return a
@@ -51,18 +51,8 @@ public struct Zoekantwoord: Sendable {
     /// fields a koppelvlak 3.0 client ignores: `vumBronnen` (status per bron) and `vumGedeeltelijk`.
     public var json: JSONValue { body(matches: .array(matches)) }
 
-    /// ``json`` as compact bytes, written around the matches' bytes without parsing them.
-    public func serializedBytes() -> [UInt8] {
-        let (head, tail) = framing()
-        var out = head
-        out.reserveCapacity(head.count + matchesJSON.count + tail.count)
-        out.append(contentsOf: matchesJSON)
-        out.append(contentsOf: tail)
-        return out
-    }
-
-    /// The bytes around the matches: ``serializedBytes()`` is `head`, ``matchesJSON``, `tail`, so a caller
-    /// that writes into a buffer of its own (an HTTP response) copies the matches once.
+    /// The bytes around the matches: `head`, ``matchesJSON``, `tail` are ``json`` as compact bytes, so a
+    /// caller writes them into a buffer of its own (an HTTP response, a message body) copying the matches once.
     public func framing() -> (head: [UInt8], tail: [UInt8]) {
         body(matches: .array([])).serializedFraming(around: "matches")
     }

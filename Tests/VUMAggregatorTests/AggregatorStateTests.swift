@@ -160,12 +160,11 @@ struct AggregatorStateTests {
         for matches in [#"[{"a":1,"vumID":"x"},{"b":"é","vumID":"y"}]"#, "[]"] {
             let antwoord = Zoekantwoord(vraagID: "v\"1", matchesJSON: Array(matches.utf8), matchCount: 2,
                                         maximumAantalResultatenBereikt: true, bronnen: uitkomsten, gedeeltelijk: true, duurMs: 5)
-            #expect(antwoord.serializedBytes() == antwoord.json.serializedBytes())
             let (head, tail) = antwoord.framing()
             #expect(head + antwoord.matchesJSON + tail == antwoord.json.serializedBytes())
             #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [head, antwoord.matchesJSON, tail])
                     == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
-            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [antwoord.serializedBytes()])
+            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [head + antwoord.matchesJSON + tail])
                     == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
         }
     }
