@@ -239,6 +239,7 @@ extension ConnectionCore {
                 wakeConsumers()
             }
         }
+        // Every channel's pool, for what was decoded outside this loop (the replies of synchronous methods).
         if let conn = connection, amqp_frames_enqueued(conn) == 0 {
             amqp_maybe_release_buffers(conn)
         }

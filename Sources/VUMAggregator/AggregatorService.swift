@@ -296,10 +296,10 @@ public final class AggregatorService: Service, Sendable {
         }
 
         // Matches in bron order, each with a vumID instead of the bron's record id, written out as the bron
-        // sent them (ReceivedGegevensset: no tree is built).
-        // Room for every answer and, per match, the `,"vumID":"…"` that takes the place of its (shorter) record
-        // id: reserved for the answers alone, the array outgrew it near the end and doubled, copying megabytes
-        // (under overload those doubled arrays were most of the aggregator's heap at its peak).
+        // sent them (ReceivedGegevensset: no tree is built). Room is reserved for every answer and, per match,
+        // the `,"vumID":"…"` that takes the place of its (shorter) record id: reserved for the answers alone,
+        // the array outgrew it near the end and doubled, copying megabytes (under overload those doubled
+        // arrays were most of the aggregator's heap at its peak).
         let matchTotal = uitkomsten.reduce(0) { $0 + (answers[$1.bron]?.matchCount ?? 0) }
         let perMatch = #","vumID":"""#.utf8.count + vumIDs.issuedText(vraagID: vraagID, index: matchTotal).utf8.count
         var matchesJSON: [UInt8] = [UInt8(ascii: "[")]
