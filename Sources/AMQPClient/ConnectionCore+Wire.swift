@@ -233,11 +233,15 @@ extension ConnectionCore {
             // Consumers are woken once what was read from the socket is handed out, each with all of its
             // deliveries in it; before the next read, so a lone delivery does not wait for that syscall.
             // `self.connection`, not `conn`: handling the frame may have lost and freed the connection.
-            if !consumersToWake.isEmpty, let current = connection,
+            guard let current = connection,
                 amqp_data_in_buffer(current) == 0 && amqp_frames_enqueued(current) == 0
-            {
-                wakeConsumers()
-            }
+            else { continue }
+            wakeConsumers()
+            // Over plain TCP what is not in rabbitmq-c's buffer is still in the socket, which the run loop's
+            // next `poll` watches: asking now would be a `recv` that finds nothing and a `poll` with zero
+            // timeout, with the owner lock held, in the way of a woken consumer's direct write. Over TLS
+            // the TLS library may hold decrypted bytes that `poll` cannot see, so it reads until empty.
+            if configuration.tls == nil { break }
         }
         // Every channel's pool, for what was decoded outside this loop (the replies of synchronous methods).
         if let conn = connection, amqp_frames_enqueued(conn) == 0 {
