@@ -94,7 +94,13 @@ struct AggregatorStateTests {
 
     @Test("vumIDs issued before the hand-written base64url are the same: stored ones keep resolving after an upgrade")
     func vumIDsStable() throws {
-        let secret = Data((0..<48).map { UInt8($0 * 7 % 256) })
+        // 48 bytes: padded to SHA-256's block; the longer secret is hashed first (RFC 2104).
+        for secret in [Data((0..<48).map { UInt8($0 * 7 % 256) }), Data((0..<100).map { UInt8($0 * 13 % 256) })] {
+            try vumIDsStable(secret: secret)
+        }
+    }
+
+    private func vumIDsStable(secret: Data) throws {
         let ids = VumIDs(secret: secret)
         // The first implementation: Foundation's base64 of the first 16 bytes, made url-safe, unpadded.
         func reference(_ body: String) -> String {
