@@ -335,8 +335,8 @@ public final class AggregatorService: Service, Sendable {
                     continue
                 }
                 if !references.isEmpty { matchesJSON.append(UInt8(ascii: ",")) }
-                answer.writeMatch(index, replacingIDWith: vumIDs.issuedText(vraagID: vraagID, index: references.count),
-                                  to: &matchesJSON)
+                let position = references.count
+                answer.writeMatch(index, to: &matchesJSON) { vumIDs.writeIssued(vraagID: vraagID, index: position, to: &$0) }
                 references.append(.init(bron: uitkomst.bron, recordID: recordID))
             }
         }

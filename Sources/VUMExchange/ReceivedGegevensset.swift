@@ -3,7 +3,7 @@ import VUMStandaard
 
 /// A `vum.gegevensset.v1` as the aggregator keeps it: the answer's own fields decoded, its matches checked
 /// as JSON but kept as the bytes the bron sent, each with its record id read out. Merging writes those bytes
-/// out again with the record id swapped for a vumID (``writeMatch(_:replacingIDWith:to:)``), so a match
+/// out again with the record id swapped for a vumID (``writeMatch(_:to:vumID:)``), so a match
 /// costs one scan instead of a tree built, changed and serialised — and a held answer its bytes, not a tree.
 public struct ReceivedGegevensset: Sendable {
     /// The answer with `matches` left empty: ``matchCount`` and the methods below stand for them.
@@ -57,7 +57,7 @@ public struct ReceivedGegevensset: Sendable {
 
     /// The same answer without its bytes, for a holder that keeps them elsewhere for a while (the aggregator
     /// parks answers beyond its memory budget in a file): its fields, ``matchCount``, ``recordID(of:)`` and
-    /// ``detailOnlyFields(of:)`` still answer; ``writeMatch(_:replacingIDWith:to:)``, ``match(_:)`` and
+    /// ``detailOnlyFields(of:)`` still answer; ``writeMatch(_:to:vumID:)``, ``match(_:)`` and
     /// ``fullBericht`` need the bytes back (``restoring(_:)``).
     public var withoutBytes: ReceivedGegevensset {
         ReceivedGegevensset(bericht: bericht, body: Data(), elements: elements, byteCount: byteCount)
@@ -100,10 +100,13 @@ public struct ReceivedGegevensset: Sendable {
         return (id, found.removal)
     }
 
-    /// Writes match `index` as it came, without its record id and with `"vumID": vumID` as its last member.
-    /// Nothing is written for a match without a usable record id (``recordID(of:)`` is nil): false.
+    /// Writes match `index` as it came, without its record id and with `"vumID": …` as its last member, whose
+    /// characters `writeVumID` appends: they go into the JSON string as they are, so they must be characters
+    /// that need no escaping (a vumID's are letters, digits, `-`, `_` and `.`; checked in debug builds).
+    /// The merge writes hundreds of vumIDs per zoekvraag, each straight into the answer, without a string of
+    /// its own. Nothing is written for a match without a usable record id (``recordID(of:)`` is nil): false.
     @discardableResult
-    public func writeMatch(_ index: Int, replacingIDWith vumID: String, to out: inout [UInt8]) -> Bool {
+    public func writeMatch(_ index: Int, to out: inout [UInt8], vumID writeVumID: (inout [UInt8]) -> Void) -> Bool {
         guard let (_, removal) = pickedID(index), let members = elements[index].memberCount else { return false }
         let range = elements[index].range
         out.append(UInt8(ascii: "{"))
@@ -112,9 +115,12 @@ public struct ReceivedGegevensset: Sendable {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[removal.upperBound..<(range.upperBound - 1)]))
         }
         if members > 1 { out.append(UInt8(ascii: ",")) }
-        out.append(contentsOf: #""vumID":"#.utf8)
-        out.append(contentsOf: JSONValue.string(vumID).serializedBytes())
-        out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: #""vumID":""#.utf8)
+        let vumIDStart = out.count
+        writeVumID(&out)
+        assert(out[vumIDStart...].allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") },
+               "a vumID with characters that need escaping in JSON")
+        out.append(contentsOf: #""}"#.utf8)
         return true
     }
 

@@ -19,7 +19,7 @@ private func received(_ bron: BronID, matches: Int, vraagID: String = "v1") thro
 /// The merged form of every match, as the aggregator writes them.
 private func written(_ answer: ReceivedGegevensset) -> [UInt8] {
     var out: [UInt8] = []
-    for i in 0..<answer.matchCount { answer.writeMatch(i, replacingIDWith: "vum-\(i)", to: &out) }
+    for i in 0..<answer.matchCount { answer.writeMatch(i, to: &out) { $0 += Array("vum-\(i)".utf8) } }
     return out
 }
 
