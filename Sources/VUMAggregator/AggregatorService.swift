@@ -336,7 +336,9 @@ public final class AggregatorService: Service, Sendable {
                 }
                 if !references.isEmpty { matchesJSON.append(UInt8(ascii: ",")) }
                 let position = references.count
-                answer.writeMatch(index, to: &matchesJSON) { vumIDs.writeIssued(vraagID: vraagID, index: position, to: &$0) }
+                answer.writeMatch(index, to: &matchesJSON) {
+                    vumIDs.writeIssued(vraagID: vraagID, index: position, to: &$0)
+                }
                 references.append(.init(bron: uitkomst.bron, recordID: recordID))
             }
         }

@@ -52,6 +52,11 @@ public struct ReceivedGegevensset: Sendable {
         self.byteCount = byteCount ?? body.count
     }
 
+    /// A byte that stands for itself inside a JSON string.
+    private static func needsNoEscape(_ byte: UInt8) -> Bool {
+        (0x20..<0x80).contains(byte) && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+    }
+
     /// The answer's bytes as received.
     public var bytes: Data { body }
 
@@ -118,8 +123,7 @@ public struct ReceivedGegevensset: Sendable {
         out.append(contentsOf: #""vumID":""#.utf8)
         let vumIDStart = out.count
         writeVumID(&out)
-        assert(out[vumIDStart...].allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") },
-               "a vumID with characters that need escaping in JSON")
+        assert(out[vumIDStart...].allSatisfy(Self.needsNoEscape), "a vumID with characters that need escaping in JSON")
         out.append(contentsOf: #""}"#.utf8)
         return true
     }

@@ -121,7 +121,8 @@ struct AggregatorStateTests {
         // As the merge writes them: after the answer's bytes so far, sealing only the vumID's own body.
         var answer = Array(#"[{"a":1,"vumID":""#.utf8)
         ids.writeIssued(vraagID: "3f1c2a", index: 17, to: &answer)
-        #expect(String(decoding: answer, as: UTF8.self) == #"[{"a":1,"vumID":""# + "3f1c2a.17." + reference("3f1c2a.17"))
+        let expected = #"[{"a":1,"vumID":""# + "3f1c2a.17." + reference("3f1c2a.17")
+        #expect(String(decoding: answer, as: UTF8.self) == expected)
     }
 
     @Test("policy: unknown parties 401, datasets not granted 403, job-seeker profiles only for SUWI parties")
