@@ -91,7 +91,10 @@ public struct ReceivedGegevensset: Sendable {
     /// any is a bron's error, left out of the merged answer rather than passed on.
     public func detailOnlyFields(of index: Int) -> [String] {
         let forbidden = bericht.gegevensset == .werkzoekenden ? Werkzoekende.detailOnlyFields : Vacature.detailOnlyFields
-        return elements[index].picked.map(\.key).filter(forbidden.contains)
+        let picked = elements[index].picked
+        // Asked for every match of every answer, and nearly always none: no array built for that.
+        guard picked.contains(where: { forbidden.contains($0.key) }) else { return [] }
+        return picked.map(\.key).filter(forbidden.contains)
     }
 
     func pickedID(_ index: Int) -> (id: String, removal: Range<Int>)? {
