@@ -474,10 +474,18 @@ public final class AggregatorService: Service, Sendable {
                 fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)")))
         }
         let bericht = antwoord.bericht
-        // In memory within the budget, or parked; let go again below unless the window accepts it.
-        let (kept, hold) = parking.hold(antwoord)
         let now = Envelope.nowMs()
         let registeredUser = registry.bronnen[bericht.bronID]
+        // Kept in memory within the budget, or parked in a file beyond it; only an answer the window would
+        // take: a late, forged or duplicate one is settled below as it is (under overload, when the budget
+        // is spent, late answers are many). Let go again below should the window have changed meanwhile.
+        let wouldTake = state.withLock { s in
+            guard let window = s.windows[bericht.vraagID]?.window else { return false }
+            if case .accepted = window.outcome(of: bericht, userID: envelope.userID, registeredUser: registeredUser,
+                                               nowMs: now) { return true }
+            return false
+        }
+        let (kept, hold) = wouldTake ? parking.hold(antwoord) : (antwoord, nil)
         enum Next { case accepted, complete, late(Int64), forged, duplicate }
         var startedMs: Int64?
         let next = state.withLock { s -> Next? in

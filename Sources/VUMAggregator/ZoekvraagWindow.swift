@@ -82,16 +82,22 @@ public struct ZoekvraagWindow: Sendable {
     /// Takes an answer as the aggregator reads it off the wire (its matches kept as bytes).
     public mutating func receive(_ antwoord: ReceivedGegevensset, userID: String?, registeredUser: String?,
                                  nowMs: Int64) -> AnswerOutcome {
-        let bericht = antwoord.bericht
+        let outcome = outcome(of: antwoord.bericht, userID: userID, registeredUser: registeredUser, nowMs: nowMs)
+        if case .accepted = outcome { answers[antwoord.bericht.bronID] = (antwoord, nowMs) }
+        return outcome
+    }
+
+    /// What ``receive(_:userID:registeredUser:nowMs:)`` would do with this answer now, without taking it:
+    /// the aggregator asks before it spends anything on keeping an answer (parking it in a file).
+    public func outcome(of bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
+                        nowMs: Int64) -> AnswerOutcome {
         guard let registeredUser, userID == registeredUser else {
             return .forged(claimedBron: bericht.bronID, userID: userID)
         }
         if isClosed || nowMs > deadlineMs { return .late(byMs: max(0, nowMs - deadlineMs)) }
         guard bericht.gegevensset == gegevensset else { return .wrongDataset }
         guard answers[bericht.bronID] == nil else { return .duplicate }
-        answers[bericht.bronID] = (antwoord, nowMs)
-        let complete = expected.allSatisfy { answers[$0] != nil }
-        return .accepted(complete: complete)
+        return .accepted(complete: expected.allSatisfy { $0 == bericht.bronID || answers[$0] != nil })
     }
 
     /// Where each bron stands now, while the zoekvraag is open: answered (with count and time), still

@@ -324,7 +324,7 @@ extension FederationSuites {
             await federation.stop()
         }
 
-        @Test("forged and duplicate answers are dropped: only the bron's own broker user answers for it, once")
+        @Test("forged and duplicate answers are dropped, never parked: only the bron's own broker user answers for it, once")
         func forgedAndDuplicate() async throws {
             let federation = try await TestFederation.start()
             let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
@@ -332,7 +332,8 @@ extension FederationSuites {
             let nep = try BronID(validating: "nep-\(UUID().uuidString.prefix(6).lowercased())")
             var registry = Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) })
             registry[nep] = "bron-nep-certificaat"
-            let exchange = try await TestExchange.start(bronnen: registry)
+            // No memory budget: every answer the aggregator keeps is parked in a file, and only those.
+            let exchange = try await TestExchange.start(bronnen: registry) { $0.answerMemoryBudget = 0 }
             defer { for t in adapterTasks { t.cancel() } }
             var presence = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
             presence.bron = stil
@@ -378,6 +379,8 @@ extension FederationSuites {
             #expect(first?["aantal"] != .number(.integer(7)))
             let ontvangen = await exchange.events(vraagID).filter { $0.soort == .gegevenssetOntvangen && $0.bronID == bronnen[0].rawValue }
             #expect(ontvangen.count == 1)
+            // The three bronnen's answers and the silent one's were kept; the forged and the duplicate one not.
+            #expect(exchange.aggregator.parking.parkedCount == 4)
             await exchange.stop()
             await federation.stop()
         }

@@ -50,6 +50,29 @@ struct AggregatorStateTests {
         #expect(w.receive(antwoord(bronB), userID: "b", registeredUser: "b", nowMs: 2000) == .late(byMs: 0))
     }
 
+    @Test("what the window says it would do with an answer is what receiving it does; asking takes nothing")
+    func outcomeAsked() {
+        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
+                                expected: [bronA, bronB], offline: [])
+        typealias Answer = (GegevenssetBericht, userID: String, registeredUser: String, nowMs: Int64,
+                            ZoekvraagWindow.AnswerOutcome)
+        let answers: [Answer] = [
+            (antwoord(bronA), "bron-b", "bron-a", 1010, .forged(claimedBron: bronA, userID: "bron-b")),
+            (antwoord(bronA, gegevensset: .vacatures), "a", "a", 1010, .wrongDataset),
+            (antwoord(bronA), "a", "a", 1010, .accepted(complete: false)),
+            (antwoord(bronA, matches: 9), "a", "a", 1011, .duplicate),
+            (antwoord(bronB), "b", "b", 6500, .late(byMs: 500)),
+            (antwoord(bronB), "b", "b", 1020, .accepted(complete: true)),
+        ]
+        for (bericht, userID, registeredUser, nowMs, expected) in answers {
+            let asked = w.outcome(of: bericht, userID: userID, registeredUser: registeredUser, nowMs: nowMs)
+            #expect(asked == expected)
+            #expect(w.outcome(of: bericht, userID: userID, registeredUser: registeredUser, nowMs: nowMs) == asked)
+            #expect(w.receive(bericht, userID: userID, registeredUser: registeredUser, nowMs: nowMs) == asked)
+        }
+        #expect(w.isComplete)
+    }
+
     @Test("an error answer is status fout with its code")
     func errorAnswer() {
         var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 0, deadlineMs: 100, expected: [bronA], offline: [])
