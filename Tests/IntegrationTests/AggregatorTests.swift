@@ -324,7 +324,7 @@ extension FederationSuites {
             await federation.stop()
         }
 
-        @Test("forged and duplicate answers are dropped, never parked: only the bron's own broker user answers for it, once")
+        @Test("forged and duplicate answers are dropped, never parked: only the bron's own broker user answers, once")
         func forgedAndDuplicate() async throws {
             let federation = try await TestFederation.start()
             let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
