@@ -94,7 +94,7 @@ extension JSONParser {
 
     /// The array at `index` (depth 1), each element skipped or, for an object, scanned for `keys`.
     mutating func deferredElements(picking keySet: Set<String>) throws(JSONParseError) -> [JSONDeferredElement] {
-        let keys = PickedKeys(keySet)
+        let keys = keySet.isEmpty ? nil : PickedKeys(keySet)
         index += 1
         var elements: [JSONDeferredElement] = []
         skipWhitespace()
@@ -121,10 +121,11 @@ extension JSONParser {
         }
     }
 
-    /// An object at `index`, skipped except for the members named in `keys` (``PickedKeys/none``: only
-    /// checked, as `skipValue` does for every object); a key written with escapes is decoded before it is
+    /// An object at `index`, skipped except for the members named in `keys` (nil: only checked, as
+    /// `skipValue` does for every object nested in a match; an optional, not an empty `PickedKeys`, so those
+    /// calls do not retain and release its storage); a key written with escapes is decoded before it is
     /// compared, so no spelling of a picked key slips past.
-    mutating func scanObject(depth: Int, picking keys: PickedKeys) throws(JSONParseError) -> (Int, [JSONPickedMember]) {
+    mutating func scanObject(depth: Int, picking keys: PickedKeys?) throws(JSONParseError) -> (Int, [JSONPickedMember]) {
         guard depth < Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) deep") }
         index += 1
         var count = 0
@@ -142,7 +143,7 @@ extension JSONParser {
             let keyStart = index
             let escaped = try skipString()
             var key: String?
-            if !keys.all.isEmpty {
+            if let keys {
                 if !escaped {
                     key = keys.match(UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(index - 1)]))
                 } else {
@@ -181,9 +182,6 @@ extension JSONParser {
 /// The keys a scan picks, as bytes grouped by length: most keys of a record differ in length from every
 /// picked key, so they cost one look-up and no comparison.
 struct PickedKeys {
-    /// No key picked: an object is only checked and skipped.
-    static let none = PickedKeys([])
-
     let all: Set<String>
     let byLength: [[(bytes: [UInt8], key: String)]]
 

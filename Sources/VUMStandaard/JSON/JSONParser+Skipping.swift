@@ -9,7 +9,7 @@ extension JSONParser {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            _ = try scanObject(depth: depth, picking: .none)
+            _ = try scanObject(depth: depth, picking: nil)
         case UInt8(ascii: "["):
             index += 1
             skipWhitespace()
