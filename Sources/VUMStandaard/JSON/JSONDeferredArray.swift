@@ -125,7 +125,9 @@ extension JSONParser {
     /// `skipValue` does for every object nested in a match; an optional, not an empty `PickedKeys`, so those
     /// calls do not retain and release its storage); a key written with escapes is decoded before it is
     /// compared, so no spelling of a picked key slips past.
-    mutating func scanObject(depth: Int, picking keys: PickedKeys?) throws(JSONParseError) -> (Int, [JSONPickedMember]) {
+    mutating func scanObject(depth: Int, picking keys: PickedKeys?)
+        throws(JSONParseError) -> (Int, [JSONPickedMember])
+    {
         guard depth < Self.maximumDepth else { throw error("nested more than \(Self.maximumDepth) deep") }
         index += 1
         var count = 0
