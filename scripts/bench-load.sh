@@ -25,7 +25,8 @@
 # minutes to generate). Every bron of a scenario reads the same store file (SQLite in WAL
 # mode serves many processes), so the bronnen hold the same records and share the page cache.
 # VUM_BENCH_PROFILE=DIR records perf profiles of the aggregator and the first adapter per scenario.
-# VUM_BENCH_AGGREGATOR=FILE runs that vum-aggregator binary instead of this build's (A/B runs of a change).
+# VUM_BENCH_AGGREGATOR=FILE runs that vum-aggregator binary instead of this build's (A/B runs of a change);
+# VUM_BENCH_ADAPTER=FILE does the same for every vum-adapter.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -65,6 +66,8 @@ export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc
 [ -f "$VUM_PC4_TABLE" ] || die "no PC4 table at $VUM_PC4_TABLE: set VUM_PC4_TABLE"
 [ -z "${VUM_BENCH_AGGREGATOR:-}" ] || [ -x "$VUM_BENCH_AGGREGATOR" ] \
     || die "VUM_BENCH_AGGREGATOR=$VUM_BENCH_AGGREGATOR is not an executable file"
+[ -z "${VUM_BENCH_ADAPTER:-}" ] || [ -x "$VUM_BENCH_ADAPTER" ] \
+    || die "VUM_BENCH_ADAPTER=$VUM_BENCH_ADAPTER is not an executable file"
 
 cd "$root"
 echo "== building (release)" >&2
@@ -188,7 +191,7 @@ CONF
         printf 'bron = %s\ngegevenssets = werkzoekenden\nbroker.url = %s\nstore = "%s"\nheartbeat = 2s\nlog-level = warning\nsource.delay = %s\n' \
             "$bron" "$(url "bron-$bron")" "$store" "${delay_list[$(( (i - 1) % ${#delay_list[@]} ))]}" > "$dir/$bron.conf"
         var="VUM_PASSWORD_BRON_$(echo "$bron" | tr 'a-z-' 'A-Z_')"
-        VUM_ADAPTER_BROKER_PASSWORD="${!var}" "$bin/vum-adapter" --config "$dir/$bron.conf" > "$dir/logs/$bron.log" 2>&1 &
+        VUM_ADAPTER_BROKER_PASSWORD="${!var}" "${VUM_BENCH_ADAPTER:-$bin/vum-adapter}" --config "$dir/$bron.conf" > "$dir/logs/$bron.log" 2>&1 &
         pids+=($!); adapter_pids+=($!)
     done
     export VUM_AGGREGATOR_URL="http://127.0.0.1:$http_port"

@@ -103,6 +103,24 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("the first query shapes stay compiled per connection, later ones are prepared each time")
+    func statementCacheAdmission() throws {
+        let db = try DatabaseQueue()
+        let admission = StatementCacheAdmission(capacity: 2)
+        try db.read { db in
+            let shapes = ["SELECT 1 WHERE ? = 1", "SELECT 2 WHERE ? = 2", "SELECT 3 WHERE ? = 3"]
+            let first = try shapes.map { try admission.statement(db, sql: $0) }
+            let second = try shapes.map { try admission.statement(db, sql: $0) }
+            #expect(first[0] === second[0])
+            #expect(first[1] === second[1])
+            #expect(first[2] !== second[2], "a shape beyond the capacity is not cached")
+            #expect(admission.admittedCount == 2)
+            // A cached statement answers with the arguments of each use.
+            #expect(try Int.fetchOne(second[0], arguments: [1]) == 1)
+            #expect(try Int.fetchOne(second[0], arguments: [2]) == nil)
+        }
+    }
+
     @Test("re-importing an id replaces the record in place; deleting removes it and its side rows")
     func replaceAndDelete() async throws {
         let data = SyntheticData(seed: 5, table: testPC4Table)

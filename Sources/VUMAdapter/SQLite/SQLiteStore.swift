@@ -14,6 +14,8 @@ import VUMStandaard
 public final class SQLiteStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// The search query shapes each reader connection keeps compiled.
+    let statements = StatementCacheAdmission(capacity: 128)
 
     /// Opens the store at `path`, creating it (and its schema) when it does not exist yet.
     public init(path: String) throws(StoreError) {
@@ -188,13 +190,17 @@ public final class SQLiteStore: Sendable {
                                 areas: areas.map(\.pc4))
         let distances = areas.map(\.distance)
         let path = self.path
+        let statements = self.statements
         do {
             return try await pool.read { db in
+                let statement = try statements.statement(db, sql: query.sql)
                 switch q.vraag.gegevensset {
                 case .werkzoekenden:
-                    try Self.collect(WerkzoekendeMatchingProfiel.self, db, query, distances, q, evaluator, check, limit, path)
+                    return try Self.collect(WerkzoekendeMatchingProfiel.self, statement, query, distances, q, evaluator,
+                                            check, limit, path)
                 case .vacatures:
-                    try Self.collect(VacatureMatchingProfiel.self, db, query, distances, q, evaluator, check, limit, path)
+                    return try Self.collect(VacatureMatchingProfiel.self, statement, query, distances, q, evaluator,
+                                            check, limit, path)
                 }
             }
         } catch let error as StoreError {
@@ -209,8 +215,8 @@ public final class SQLiteStore: Sendable {
     /// order within an area does not matter (the final sort breaks ties by rowid); should the areas not
     /// arrive in order, it reads everything, which is slower but still right.
     private static func collect<P: VUMRecord & Matchable>(
-        _: P.Type, _ db: Database, _ query: SearchQuery, _ distances: [Double], _ q: Evaluator.PreparedQuestion,
-        _ evaluator: Evaluator, _ check: RowCheck, _ limit: Int, _ path: String
+        _: P.Type, _ statement: Statement, _ query: SearchQuery, _ distances: [Double],
+        _ q: Evaluator.PreparedQuestion, _ evaluator: Evaluator, _ check: RowCheck, _ limit: Int, _ path: String
     ) throws -> SearchOutcome {
         var found: [(distance: Double, rid: Int64, json: [UInt8])] = []
         var candidates = 0
@@ -219,7 +225,7 @@ public final class SQLiteStore: Sendable {
         var lastArea = -1
         // A record can come twice within an area when the driving side table holds two of its values.
         var seenInArea: Set<Int64> = []
-        let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.arguments)
+        let rows = try Row.fetchCursor(statement, arguments: query.arguments)
         while let row = try rows.next() {
             let rid: Int64 = row[0]
             let area: Int = row[1]
