@@ -19,10 +19,16 @@ public protocol BronSource: Sendable {
     func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat
     /// The full record with this id, or `nil` when the source does not hold it (any more).
     func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord?
+    /// Whether the source does its work on threads of its own (SQLite's reader queues), leaving the calling
+    /// task only a little work per message: then the adapter handles deliveries on the AMQP connection's
+    /// thread, without waking a thread of the cooperative pool for each. Default `false`: a source that
+    /// computes in the calling task (evaluating records in memory, translating rows) runs on the pool.
+    var worksOnItsOwnThreads: Bool { get }
 }
 
 extension BronSource {
     public func ondersteundeCriteria(_ gegevensset: Gegevensset) -> [String] { ondersteundeCriteria }
+    public var worksOnItsOwnThreads: Bool { false }
 }
 
 /// Who asks and until when, from the message's envelope: what a source that forwards the request (the REST

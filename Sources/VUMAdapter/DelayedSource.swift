@@ -16,6 +16,7 @@ public struct DelayedSource: BronSource {
     public var gegevenssets: Set<Gegevensset> { base.gegevenssets }
     public var ondersteundeCriteria: [String] { base.ondersteundeCriteria }
     public func ondersteundeCriteria(_ gegevensset: Gegevensset) -> [String] { base.ondersteundeCriteria(gegevensset) }
+    public var worksOnItsOwnThreads: Bool { base.worksOnItsOwnThreads }
 
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         try await Task.sleep(for: delay)

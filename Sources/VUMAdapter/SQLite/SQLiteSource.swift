@@ -15,6 +15,8 @@ public struct SQLiteSource: BronSource {
     }
 
     public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
+    /// The query runs on GRDB's reader queues; the caller builds the SQL and receives the stored bytes.
+    public var worksOnItsOwnThreads: Bool { true }
 
     public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
         let outcome = try await store.search(vraag, limit: limit, evaluator: evaluator)
