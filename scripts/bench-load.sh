@@ -27,6 +27,8 @@
 # VUM_BENCH_PROFILE=DIR records perf profiles of the aggregator and the first adapter per scenario.
 # VUM_BENCH_AGGREGATOR=FILE runs that vum-aggregator binary instead of this build's (A/B runs of a change);
 # VUM_BENCH_ADAPTER=FILE does the same for every vum-adapter.
+# VUM_BENCH_BROKER_POLICY=JSON applies that policy definition to every queue of each scenario's broker, set
+# right after the definitions are imported (broker experiments: '{"queue-version":2}').
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -169,6 +171,10 @@ for scenario in "${scenarios[@]}"; do
     broker_dir="$dir/broker"
     start_private_broker "$broker_dir" --no-tls 2>/dev/null
     bash "$here/broker.sh" ctl --dir "$broker_dir" -- import_definitions "$dir/generated/definitions.json" >/dev/null
+    if [ -n "${VUM_BENCH_BROKER_POLICY:-}" ]; then
+        bash "$here/broker.sh" ctl --dir "$broker_dir" -- set_policy bench-experiment ".*" "$VUM_BENCH_BROKER_POLICY" \
+            --apply-to queues >/dev/null || die "bench-load.sh: the broker refused VUM_BENCH_BROKER_POLICY"
+    fi
     head -c 48 /dev/urandom > "$dir/vumid.secret"
     http_port=$(free_port)
     printf 'store = "%s"\nbroker.url = %s\nlog-level = warning\n' "$dir/audit.sqlite" "$(url auditor-bench)" > "$dir/audit.conf"
