@@ -66,10 +66,9 @@ fi
 ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev gcc python3 pkg-config
 export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"
 [ -f "$VUM_PC4_TABLE" ] || die "no PC4 table at $VUM_PC4_TABLE: set VUM_PC4_TABLE"
-[ -z "${VUM_BENCH_AGGREGATOR:-}" ] || [ -x "$VUM_BENCH_AGGREGATOR" ] \
-    || die "VUM_BENCH_AGGREGATOR=$VUM_BENCH_AGGREGATOR is not an executable file"
-[ -z "${VUM_BENCH_ADAPTER:-}" ] || [ -x "$VUM_BENCH_ADAPTER" ] \
-    || die "VUM_BENCH_ADAPTER=$VUM_BENCH_ADAPTER is not an executable file"
+for var in VUM_BENCH_AGGREGATOR VUM_BENCH_ADAPTER; do
+    [ -z "${!var:-}" ] || [ -x "${!var}" ] || die "$var=${!var} is not an executable file"
+done
 
 cd "$root"
 echo "== building (release)" >&2

@@ -185,7 +185,9 @@ public final class AdapterService: Sendable {
         // where it is read, sparing a pool thread's wake-up per message (5 bronnen x 10k at 50/s: adapters'
         // CPU -11 %, Docs/benchmarks.md). The task group's tasks inherit the preference.
         guard source.worksOnItsOwnThreads else { return await consumeHere(consumer, publisher: publisher) }
-        return await withTaskExecutorPreference(connection.executor) { await consumeHere(consumer, publisher: publisher) }
+        return await withTaskExecutorPreference(connection.executor) {
+            await consumeHere(consumer, publisher: publisher)
+        }
     }
 
     private func consumeHere(_ consumer: AMQPConsumer, publisher: AMQPChannel) async -> (any Error)? {
