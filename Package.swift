@@ -70,6 +70,9 @@ let package = Package(
                 "AMQPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // PostgresServer: the adapter's partner database and the aggregator's shared request store.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -93,6 +96,7 @@ let package = Package(
                 "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -252,7 +256,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMAggregatorTests",
-            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration", "VUMTesting",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

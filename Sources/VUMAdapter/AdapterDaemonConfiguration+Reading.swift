@@ -107,12 +107,13 @@ extension AdapterDaemonConfiguration {
         case "require": tls = c.string("postgres.ca")
         default: throw c.fail("postgres.tls", "\"\(c.string("postgres.tls"))\" is not disable or require")
         }
-        return PostgresSettings(
+        let server = PostgresServer(
             host: c.string("postgres.host"), port: try c.int("postgres.port", 1...65_535),
             database: try c.required("postgres.database", "the partner's database"),
             user: try c.required("postgres.user", "a database user that may read the mapped tables"),
             password: c.string("postgres.password").isEmpty ? nil : c.string("postgres.password"), tlsCAFile: tls,
-            maximumConnections: try c.int("postgres.connections", 1...100), mappingPath: path, mapping: mapping)
+            maximumConnections: try c.int("postgres.connections", 1...100))
+        return PostgresSettings(server: server, mappingPath: path, mapping: mapping)
     }
 
     static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError) -> RESTBronSettings {

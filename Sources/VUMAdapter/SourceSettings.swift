@@ -1,6 +1,6 @@
 import Logging
-import NIOSSL
 import PostgresNIO
+import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 
@@ -16,49 +16,19 @@ public enum SourceSettings: Sendable {
 
 /// How to reach the partner's PostgreSQL database, and the mapping that reads it.
 public struct PostgresSettings: Sendable {
-    public var host: String
-    public var port: Int
-    public var database: String
-    public var user: String
-    /// Never printed; `vum-adapter config` masks it.
-    public var password: String?
-    /// TLS to the database: off (`nil`), or required with this CA (`""`: the system's trust store).
-    public var tlsCAFile: String?
-    public var maximumConnections: Int
+    public var server: PostgresServer
     public var mappingPath: String
     public var mapping: BronMapping
 
-    public init(host: String, port: Int, database: String, user: String, password: String? = nil, tlsCAFile: String? = nil,
-                maximumConnections: Int = 4, mappingPath: String, mapping: BronMapping) {
-        self.host = host
-        self.port = port
-        self.database = database
-        self.user = user
-        self.password = password
-        self.tlsCAFile = tlsCAFile
-        self.maximumConnections = maximumConnections
+    public init(server: PostgresServer, mappingPath: String, mapping: BronMapping) {
+        self.server = server
         self.mappingPath = mappingPath
         self.mapping = mapping
     }
 
     /// `postgres://user@host:port/database`, for logs (never the password).
-    public var address: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+    public var address: String { server.address }
 
     /// A connection pool to the database; the caller runs it (`run()`) for as long as it is used.
-    public func makeClient(logger: Logger) -> PostgresClient {
-        let tls: PostgresClient.Configuration.TLS
-        if let ca = tlsCAFile {
-            var t = TLSConfiguration.makeClientConfiguration()
-            t.minimumTLSVersion = .tlsv12
-            if !ca.isEmpty { t.trustRoots = .file(ca) }
-            tls = .require(t)
-        } else {
-            tls = .disable
-        }
-        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
-                                                         database: database, tls: tls)
-        configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = .seconds(5)
-        return PostgresClient(configuration: configuration, backgroundLogger: logger)
-    }
+    public func makeClient(logger: Logger) -> PostgresClient { server.makeClient(logger: logger) }
 }

@@ -11,7 +11,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
     public var service: AggregatorConfiguration
     public var broker: AMQPConfiguration
     public var registry: Registry
-    public var requestStorePath: String
+    public var requestStore: RequestStoreSettings
     public var vumIDSecret: Data
     public var pc4TablePath: String
     public var httpHost: String
@@ -30,7 +30,7 @@ public struct AggregatorDaemonConfiguration: Sendable {
         .init("http.tls.certificate", "", "HTTPS: the server certificate chain (PEM); empty: plain HTTP"),
         .init("http.tls.key", "", "HTTPS: the server's private key (PEM)"),
         .init("http.tls.client-ca", "", "HTTPS: require client certificates signed by this CA (PEM); empty: none asked"),
-        .init("request-store", "aggregator.sqlite", "the SQLite file of zoekvragen and their vumIDs"),
+    ] + RequestStoreSettings.keys + [
         .init("vumid-secret-file", "", "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
               secret: true),
         .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
@@ -85,8 +85,12 @@ public struct AggregatorDaemonConfiguration: Sendable {
         } catch {
             throw c.fail("registry", "cannot read \(registryPath): \(error)")
         }
-        requestStorePath = c.string("request-store")
+        requestStore = try RequestStoreSettings(c)
         if c.string("vumid-secret-file").isEmpty {
+            if requestStore.isShared {
+                throw c.fail("vumid-secret-file", "is required with a shared request store: every aggregator that "
+                             + "shares it must seal vumIDs with the same secret")
+            }
             vumIDSecret = VumIDs.randomSecret()
         } else {
             guard let secret = FileManager.default.contents(atPath: c.string("vumid-secret-file")), secret.count >= 32 else {

@@ -81,10 +81,38 @@ struct Serve: AsyncParsableCommand {
         return c
     }
 
+    /// The configured request store, and for a shared one the task that runs its PostgreSQL pool (cancel it
+    /// when the store is no longer used).
+    static func openStore(_ settings: RequestStoreSettings, logger: Logger) async throws
+        -> (store: any RequestStore, pool: Task<Void, Never>?)
+    {
+        switch settings {
+        case .sqlite(let path):
+            let store = try SQLiteRequestStore(path: path)
+            logger.info("request store opened", metadata: ["vum.request_store": "\(path)"])
+            return (store, nil)
+        case .postgres(let server, let timeout):
+            let client = server.makeClient(logger: logger)
+            let pool = Task { await client.run() }
+            do {
+                // The table is made (or found) before anything is served.
+                let store = try await PostgresRequestStore(client: client, address: server.address, timeout: timeout,
+                                                           logger: logger)
+                logger.info("shared request store opened", metadata: ["vum.request_store": "\(server.address)"])
+                return (store, pool)
+            } catch {
+                pool.cancel()
+                throw error
+            }
+        }
+    }
+
     static func serve(_ configuration: AggregatorDaemonConfiguration, logger: Logger,
                       metrics: @escaping @Sendable () -> [UInt8]) async throws {
         let table = try PC4Table.load(path: configuration.pc4TablePath)
-        let store = try SQLiteRequestStore(path: configuration.requestStorePath)
+        let (store, storePool) = try await Self.openStore(configuration.requestStore, logger: logger)
+        // The database pool runs until the aggregator has finished its last zoekvraag, which saves to it.
+        defer { storePool?.cancel() }
         configuration.broker.warnIfPasswordLogin(logger)
         let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
         let aggregator = AggregatorService(configuration: configuration.service, registry: configuration.registry,

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import VUMConfiguration
 import VUMStandaard
 
 /// `vum-adapter mapping check`: before a bron goes live, connect to its database, check the mapping
@@ -81,7 +82,7 @@ public enum MappingCheck {
                 }
             }
         } catch let error as PSQLError {
-            d.errors.append("reading the sample failed: \(PostgresSource.describe(error))")
+            d.errors.append("reading the sample failed: \(PostgresServer.describe(error))")
         } catch {
             d.errors.append("reading the sample failed: \(error)")
         }

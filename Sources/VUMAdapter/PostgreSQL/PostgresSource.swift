@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import Synchronization
+import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 
@@ -88,7 +89,7 @@ public final class PostgresSource: BronSource {
                 if let distance = evaluator.match(profiel, q) { found.append((distance, found.count, json)) }
             }
         } catch let error as PSQLError {
-            throw Fout.internalError("the bron's database failed", details: Self.describe(error))
+            throw Fout.internalError("the bron's database failed", details: PostgresServer.describe(error))
         }
         let more = found.count > limit
         if more {
@@ -109,7 +110,7 @@ public final class PostgresSource: BronSource {
                 for try await row in rows where first == nil { first = try MappedRecord(row, m) }
                 return first
             } catch let error as PSQLError {
-                throw Fout.internalError("the bron's database failed", details: Self.describe(error))
+                throw Fout.internalError("the bron's database failed", details: PostgresServer.describe(error))
             }
         }
         guard let record else { return nil }
@@ -160,14 +161,6 @@ public final class PostgresSource: BronSource {
         }
         return ExpressionTypes(byField: byField)
     }
-
-    static func describe(_ error: PSQLError) -> String {
-        if let info = error.serverInfo {
-            return [info[.sqlState].map { "SQLSTATE \($0)" }, info[.message], info[.detail], info[.hint]]
-                .compactMap { $0 }.joined(separator: ": ")
-        }
-        return "\(error.code)\(error.underlying.map { ": \($0)" } ?? "")"
-    }
 }
 
 /// Which mapped field a selectievraag key needs (DOMAIN.md section 3): a key whose field is not mapped
@@ -197,14 +190,14 @@ enum MappingSchema {
         } catch let error as PSQLError {
             if let state = error.serverInfo?[.sqlState], state == "42P01" {
                 throw MappingError("table \(table) does not exist (or the adapter's database user cannot see it): "
-                    + PostgresSource.describe(error))
+                    + PostgresServer.describe(error))
             }
             for e in expressions {
                 do { _ = try await row(MappedQuery.types(table: table, [e.sql]), client, logger) } catch let inner as PSQLError {
-                    throw MappingError("\(e.place): \"\(e.sql)\" does not work on \(table): \(PostgresSource.describe(inner))")
+                    throw MappingError("\(e.place): \"\(e.sql)\" does not work on \(table): \(PostgresServer.describe(inner))")
                 }
             }
-            throw MappingError("the mapping's expressions on \(table) fail together: \(PostgresSource.describe(error))")
+            throw MappingError("the mapping's expressions on \(table) fail together: \(PostgresServer.describe(error))")
         }
     }
 

@@ -1,0 +1,60 @@
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// How to reach a PostgreSQL server: the adapter's view of a partner's database (`postgres.*`) and the
+/// aggregator's shared request store (`request-store`) both read one from their configuration.
+public struct PostgresServer: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    public var database: String
+    public var user: String
+    /// Never printed; `config` commands mask it.
+    public var password: String?
+    /// TLS to the database: off (`nil`), or required with this CA (`""`: the system's trust store).
+    public var tlsCAFile: String?
+    public var maximumConnections: Int
+
+    public init(host: String, port: Int = 5432, database: String, user: String, password: String? = nil,
+                tlsCAFile: String? = nil, maximumConnections: Int = 4) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.user = user
+        self.password = password
+        self.tlsCAFile = tlsCAFile
+        self.maximumConnections = maximumConnections
+    }
+
+    /// `postgres://user@host:port/database`, for logs and errors (never the password).
+    public var address: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+
+    /// A connection pool to the database (TLS 1.2 or newer when TLS is on, a connection attempt bounded
+    /// to 5 s); the caller runs it (`run()`) for as long as it is used.
+    public func makeClient(logger: Logger) -> PostgresClient {
+        let tls: PostgresClient.Configuration.TLS
+        if let ca = tlsCAFile {
+            var t = TLSConfiguration.makeClientConfiguration()
+            t.minimumTLSVersion = .tlsv12
+            if !ca.isEmpty { t.trustRoots = .file(ca) }
+            tls = .require(t)
+        } else {
+            tls = .disable
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
+                                                         database: database, tls: tls)
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// What went wrong, readably: postgres-nio's own description of a `PSQLError` hides the server's
+    /// message on purpose (it may quote data); these errors go to the operator's log.
+    public static func describe(_ error: PSQLError) -> String {
+        if let info = error.serverInfo {
+            return [info[.sqlState].map { "SQLSTATE \($0)" }, info[.message], info[.detail], info[.hint]]
+                .compactMap { $0 }.joined(separator: ": ")
+        }
+        return "\(error.code)\(error.underlying.map { ": \($0)" } ?? "")"
+    }
+}

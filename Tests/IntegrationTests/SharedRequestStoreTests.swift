@@ -1,0 +1,144 @@
+import AMQPClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import VUMAdapter
+import VUMExchange
+import VUMStandaard
+import VUMTesting
+
+extension FederationSuites {
+    @Suite("Several vum-aggregators sharing a PostgreSQL request store", .timeLimit(.minutes(4)))
+    struct SharedRequestStoreTests {
+        static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("vum-aggregator").path
+
+        struct Daemon {
+            let process: ChildProcess.Running
+            let port: Int
+
+            func get(_ path: String, from party: OIN = gemeenteOIN) async throws -> (status: Int, json: JSONValue) {
+                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+                request.setValue(party.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue.parse(Array(data))) ?? .null)
+            }
+
+            func zoek(_ selectievraag: String) async throws -> (status: Int, json: JSONValue) {
+                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v3/werkzoekendeProfielen/matches")!)
+                request.httpMethod = "POST"
+                request.setValue(gemeenteOIN.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
+                request.httpBody = Data(#"{"vraagObject":\#(selectievraag)}"#.utf8)
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue.parse(Array(data))) ?? .null)
+            }
+
+            /// Until `/bronnen` lists `bron` online.
+            func waitOnline(_ bron: BronID) async throws {
+                for _ in 0..<300 {
+                    if let (_, json) = try? await get("/bronnen"),
+                       json["bronnen"]?.array.contains(where: { $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true) })
+                        == true
+                    {
+                        return
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                throw InboxError("the aggregator on port \(port) did not list \(bron) online: \(process.output)")
+            }
+        }
+
+        @Test("a vumID issued by one aggregator resolves at the other, and the detail limit counts the details of both")
+        func vumIDsAcrossAggregators() async throws {
+            try await PrivatePostgres.with(name: "shared-store") { cluster in
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-shared-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let federation = try await TestFederation.start()
+                defer { Task { await federation.stop() } }
+                try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+                let bron = try await federation.addBron("shared")
+                let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
+                let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+                defer { adapter.cancel() }
+                try #"""
+                    {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
+                     "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
+                    """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+                try Data((0..<48).map { _ in UInt8.random(in: 0...255) }).write(to: folder.appendingPathComponent("vumid.secret"))
+
+                var daemons: [Daemon] = []
+                defer { for d in daemons { d.process.signal(SIGKILL) } }
+                for name in ["a", "b"] {
+                    let port = freeTCPPort()
+                    let conf = folder.appendingPathComponent("aggregator-\(name).conf")
+                    try """
+                        exchange-oin = \(exchangeOIN)
+                        registry = \(folder.appendingPathComponent("registry.json").path)
+                        broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+                        http.port = \(port)
+                        request-store = postgres://vum@127.0.0.1:\(try cluster.port())/postgres
+                        vumid-secret-file = \(folder.appendingPathComponent("vumid.secret").path)
+                        detail-limit = 4
+                        pc4 = \(testPC4TablePath)
+                        """.write(to: conf, atomically: true, encoding: .utf8)
+                    let process = try ChildProcess.start(Self.executable, ["--config", conf.path],
+                                                         environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+                    daemons.append(Daemon(process: process, port: port))
+                }
+                let (a, b) = (daemons[0], daemons[1])
+                try await a.waitOnline(bron)
+                try await b.waitOnline(bron)
+
+                let answer = try await a.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#)
+                #expect(answer.status == 200, "\(answer.json.serialized())")
+                let vumIDs = answer.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
+                try #require(vumIDs.count >= 5, "\(answer.json.serialized())")
+
+                // Two details through each aggregator: all resolve. The fifth, through either, is over the limit of 4.
+                for (i, daemon) in [a, b, b, a].enumerated() {
+                    let detail = try await daemon.get("/api/v3/werkzoekendeProfielen/\(vumIDs[i])")
+                    #expect(detail.status == 200, "detail \(i) at port \(daemon.port): \(detail.json.serialized())")
+                    #expect(detail.json["werkzoekende"]?["vumID"]?.string == vumIDs[i])
+                }
+                let fifth = try await b.get("/api/v3/werkzoekendeProfielen/\(vumIDs[4])")
+                #expect(fifth.status == 429 && fifth.json["code"]?.string == "429.01", "\(fifth.json.serialized())")
+
+                for d in daemons { d.process.signal(SIGTERM) }
+                for d in daemons {
+                    let result = await d.process.wait()
+                    #expect(result.status == 0, "\(result.output)")
+                    #expect(result.output.contains("shared request store opened"), "\(result.output)")
+                }
+            }
+        }
+
+        @Test("configuration: a password in the URL is refused without being repeated; a shared store needs the vumID secret")
+        func configuration() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-shared-conf-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let registry = folder.appendingPathComponent("registry.json").path
+            try #"{"bronnen": [], "bemiddelaars": []}"#.write(toFile: registry, atomically: true, encoding: .utf8)
+            func config(_ settings: [String]) async throws -> ChildProcess.Result {
+                try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
+                    "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=\(registry)", "--set", "pc4=\(testPC4TablePath)"]
+                    + settings.flatMap { ["--set", $0] })
+            }
+            let password = try await config(["request-store=postgres://vum:hunter2@db.example/vum"])
+            #expect(password.status == 2)
+            #expect(password.output.contains("request-store (--set): holds a password"), "\(password.output)")
+            #expect(!password.output.contains("hunter2"), "\(password.output)")
+            let noSecret = try await config(["request-store=postgres://vum@db.example/vum"])
+            #expect(noSecret.status == 2)
+            #expect(noSecret.output.contains("vumid-secret-file (default): is required with a shared request store"),
+                    "\(noSecret.output)")
+            let noDatabase = try await config(["request-store=postgres://vum@db.example"])
+            #expect(noDatabase.output.contains("request-store (--set): names no database"), "\(noDatabase.output)")
+            let badTLS = try await config(["request-store=postgres://vum@db.example/vum", "request-store.tls=maybe"])
+            #expect(badTLS.output.contains(#"request-store.tls (--set): "maybe" is not disable or require"#), "\(badTLS.output)")
+        }
+    }
+}

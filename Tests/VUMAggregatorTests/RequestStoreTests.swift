@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+@testable import VUMAggregator
+import VUMConfiguration
+import VUMExchange
+import VUMStandaard
+import VUMTesting
+
+/// A zoekvraag of `matches` references spread over three bronnen.
+func zoekvraagRecord(_ vraagID: String, matches: Int, expiresMs: Int64 = 2_000_000_000_000) throws -> ZoekvraagRecord {
+    let bronnen = [bronA, bronB, bronC]
+    return ZoekvraagRecord(
+        vraagID: vraagID, fromParty: try OIN(validating: "00000001111111111111"), gegevensset: .vacatures,
+        createdMs: 1_700_000_000_123, expiresMs: expiresMs,
+        matches: try (0..<matches).map { .init(bron: bronnen[$0 % 3], recordID: try RecordID(validating: "rec-\($0).x_Y")) })
+}
+
+/// What every request store must do, whichever database holds it.
+func checkRequestStore(_ store: any RequestStore) async throws {
+    let full = try zoekvraagRecord("vraag-full", matches: 250)
+    let empty = try zoekvraagRecord("vraag-empty", matches: 0)
+    try await store.save(full)
+    try await store.save(empty)
+    #expect(try await store.load("vraag-full") == full)
+    #expect(try await store.load("vraag-empty") == empty)
+    #expect(try await store.load("vraag-unknown") == nil)
+    // A vraagID is saved once: a second save is an error, not an overwrite of the first one's vumIDs.
+    await #expect(throws: (any Error).self) { try await store.save(try zoekvraagRecord("vraag-full", matches: 1)) }
+    #expect(try await store.load("vraag-full") == full)
+
+    // Detail requests counted atomically: 30 at once get 1...30, each number once.
+    let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<30 { group.addTask { try await store.countDetail("vraag-full") } }
+        return try await group.reduce(into: [Int]()) { $0.append($1) }
+    }
+    #expect(counts.sorted() == Array(1...30))
+    #expect(try await store.countDetail("vraag-empty") == 1)
+    #expect(try await store.countDetail("vraag-unknown") == 0)
+
+    // Only what expired before `nowMs` goes.
+    try await store.save(try zoekvraagRecord("vraag-old", matches: 3, expiresMs: 1_000))
+    try await store.save(try zoekvraagRecord("vraag-edge", matches: 3, expiresMs: 5_000))
+    #expect(try await store.removeExpired(nowMs: 5_000) == 1)
+    #expect(try await store.load("vraag-old") == nil)
+    #expect(try await store.load("vraag-edge") != nil)
+    #expect(try await store.removeExpired(nowMs: 5_001) == 1)
+    #expect(try await store.load("vraag-full") == full)
+}
+
+/// postgres-nio logs every failed connection attempt at `info`; the tests that stop the database expect them.
+let quietLogger: Logger = {
+    var logger = Logger(label: "test.request-store")
+    logger.logLevel = .error
+    return logger
+}()
+
+/// A private PostgreSQL cluster and a running client on its `postgres` database, as an aggregator opens it.
+func withPostgresStoreClient<T>(_ body: (PrivatePostgres, PostgresServer, PostgresClient) async throws -> T) async throws -> T {
+    try await PrivatePostgres.with(name: "requests") { cluster in
+        let server = PostgresServer(host: "127.0.0.1", port: try cluster.port(), database: "postgres", user: "vum")
+        let client = server.makeClient(logger: quietLogger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(cluster, server, client)
+        }
+    }
+}
+
+@Suite("Request stores: SQLite for one aggregator, PostgreSQL shared by several", .serialized)
+struct RequestStoreTests {
+    @Test("SQLite keeps, counts and forgets zoekvragen")
+    func sqlite() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-requests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await checkRequestStore(try SQLiteRequestStore(path: folder.appendingPathComponent("r.sqlite").path))
+    }
+
+    @Test("PostgreSQL does the same; two aggregators that start together share one table and one detail count",
+          .timeLimit(.minutes(3)))
+    func postgres() async throws {
+        try await withPostgresStoreClient { cluster, server, client in
+            // Two aggregators' pools on one database, their stores opened at the same moment (the table is made once).
+            let other = server.makeClient(logger: quietLogger)
+            let otherRun = Task { await other.run() }
+            defer { otherRun.cancel() }
+            async let first = PostgresRequestStore(client: client, address: server.address)
+            async let second = PostgresRequestStore(client: other, address: server.address)
+            let (a, b) = try await (first, second)
+            try await checkRequestStore(a)
+
+            // What one saved and counted, the other reads and counts on.
+            #expect(try await b.load("vraag-full") == (try zoekvraagRecord("vraag-full", matches: 250)))
+            #expect(try await b.countDetail("vraag-full") == 31)
+            #expect(try await a.countDetail("vraag-full") == 32)
+            let tables = try await cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'vum_zoekvraag'",
+                                                arguments: ["-tA"])
+            #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+            // Opening again finds the table and keeps what is in it.
+            let reopened = try await PostgresRequestStore(client: client, address: server.address)
+            #expect(try await reopened.load("vraag-full") != nil)
+        }
+    }
+
+    @Test("a PostgreSQL store that went away fails each operation in bounded time, naming the store and what it did",
+          .timeLimit(.minutes(3)))
+    func postgresGone() async throws {
+        try await withPostgresStoreClient { cluster, server, client in
+            let store = try await PostgresRequestStore(client: client, address: server.address, timeout: .seconds(1))
+            try await store.save(try zoekvraagRecord("vraag-before", matches: 2))
+            try await cluster.stop()
+            for attempt in 0..<2 {
+                do {
+                    _ = try await store.load("vraag-before")
+                    Issue.record("attempt \(attempt): a load from a stopped database did not fail")
+                } catch let error as RequestStoreError {
+                    #expect(error.description.hasPrefix("\(server.address): reading zoekvraag vraag-before "),
+                            "\(error)")
+                }
+            }
+            await #expect(throws: RequestStoreError.self) { try await store.countDetail("vraag-before") }
+            // Back again: the pool reconnects and what was saved is still there.
+            try await cluster.start()
+            var loaded: ZoekvraagRecord?
+            for _ in 0..<100 where loaded == nil {
+                loaded = try? await store.load("vraag-before")
+                if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(loaded == (try zoekvraagRecord("vraag-before", matches: 2)))
+        }
+    }
+}
