@@ -199,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "federation-benchmark",
             dependencies: [
-                "VUMAggregator", "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient",
+                "VUMAggregator", "VUMAdapter", "VUMExchange", "VUMStandaard", "AMQPClient", "VUMConfiguration",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

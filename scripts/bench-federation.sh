@@ -4,7 +4,10 @@
 # on the same private broker, the floor: a raw rabbitmq-c request/reply (Benchmarks/c/amqp_baseline.c).
 # Writes the table to Docs/benchmarks.md.
 #
-#   scripts/bench-federation.sh [--no-docs] [federation-benchmark options, e.g. --bronnen 1,5 --requests 100]
+#   scripts/bench-federation.sh [--no-docs] [--postgres] [federation-benchmark options, e.g. --bronnen 1,5 --requests 100]
+#
+# --postgres: the aggregator keeps its zoekvragen in a private PostgreSQL cluster (scripts/postgres.sh), the
+# store that several aggregators share, instead of SQLite.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -12,11 +15,16 @@ root="$(dirname "$here")"
 source "$here/lib.sh"
 docs=1
 if [ "${1:-}" = "--no-docs" ]; then docs=0; shift; fi
+postgres=0
+if [ "${1:-}" = "--postgres" ]; then postgres=1; shift; fi
+invocation="$*"
+[ "$postgres" = 0 ] || invocation="--postgres $invocation"
 ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev gcc python3 pkg-config
 export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"
 [ -f "$VUM_PC4_TABLE" ] || die "no PC4 table at $VUM_PC4_TABLE: set VUM_PC4_TABLE"
 run_dir="$(mktemp -d /tmp/vum-bench-fed.XXXXXX)"
-trap 'bash "$here/broker.sh" stop --dir "$run_dir/broker" >/dev/null 2>&1 || true; rm -rf "$run_dir"' EXIT
+trap 'bash "$here/broker.sh" stop --dir "$run_dir/broker" >/dev/null 2>&1 || true
+      bash "$here/postgres.sh" stop --dir "$run_dir/postgres" >/dev/null 2>&1 || true; rm -rf "$run_dir"' EXIT
 
 cd "$root"
 echo "== building (release)" >&2
@@ -26,11 +34,16 @@ c_bin="$run_dir/amqp_baseline"
 gcc -O2 -o "$c_bin" Benchmarks/c/amqp_baseline.c $(pkg-config --cflags --libs librabbitmq) -lpthread
 
 start_private_broker "$run_dir/broker" --no-tls
+store=()
+if [ "$postgres" = 1 ]; then
+    bash "$here/postgres.sh" start --dir "$run_dir/postgres"
+    store=(--postgres-store "127.0.0.1:$(cat "$run_dir/postgres/port")")
+fi
 results="$run_dir/results.jsonl"
 echo "== floor: raw rabbitmq-c request/reply" >&2
 "$c_bin" "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" rtt 3000 | tee -a "$results" >&2
 echo "== federation" >&2
-"$bin" "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" --pc4 "$VUM_PC4_TABLE" "$@" | tee -a "$results" >&2
+"$bin" "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_USER" "$RABBITMQ_PASSWORD" --pc4 "$VUM_PC4_TABLE" "${store[@]}" "$@" | tee -a "$results" >&2
 
 table="$(python3 - "$results" <<'PY'
 import json, sys
@@ -64,7 +77,7 @@ PY
 echo "$table"
 if [ "$docs" = 1 ]; then
     write_docs_block "$root/Docs/benchmarks.md" federation-bench \
-        "Measured $(date -u +%Y-%m-%d) with \`scripts/bench-federation.sh $*\` (release build, everything in one process on this 2-core machine beside one private RabbitMQ node)." \
+        "Measured $(date -u +%Y-%m-%d) with \`scripts/bench-federation.sh $invocation\` (release build, everything in one process on this 2-core machine beside one private RabbitMQ node)." \
         "$table"
     echo "updated Docs/benchmarks.md" >&2
 fi

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import VUMAdapter
 import VUMAggregator
+import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 
@@ -17,7 +18,7 @@ import VUMStandaard
 // REST client is URLSession (FoundationNetworking) and, measured the same way, AsyncHTTPClient.
 //
 //   federation-benchmark HOST PORT USER PASSWORD [--bronnen 1,5,20,50] [--requests 300] [--records 1000]
-//                        [--clients 16] [--seconds 5] [--pc4 path]
+//                        [--clients 16] [--seconds 5] [--pc4 path] [--transient-audit] [--postgres-store HOST:PORT]
 //
 // Prints one JSON line per measurement; scripts/bench-federation.sh turns them into Docs/benchmarks.md.
 
@@ -34,6 +35,9 @@ var pc4 = ProcessInfo.processInfo.environment["VUM_PC4_TABLE"] ?? ""
 // --transient-audit: no durable vum.audit queue, so the broker confirms procesgegevens without writing
 // them to disk; shows what the durable audit trail costs a zoekvraag.
 var durableAudit = true
+// --postgres-store HOST:PORT: the aggregator keeps its zoekvragen in PostgreSQL (database postgres, user vum,
+// as scripts/postgres.sh makes it), as aggregators that share the load do, instead of SQLite.
+var postgresStore: (host: String, port: Int)?
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     if flag == "--transient-audit" {
@@ -48,10 +52,23 @@ while !arguments.isEmpty {
     case "--clients": clients = Int(value)!
     case "--seconds": throughputSeconds = Int(value)!
     case "--pc4": pc4 = value
+    case "--postgres-store":
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let p = Int(parts[1]) else { fatalError("--postgres-store HOST:PORT") }
+        postgresStore = (String(parts[0]), p)
     default: fatalError("unknown option \(flag)")
     }
 }
 let table = try PC4Table.load(path: pc4)
+var sharedStore: PostgresRequestStore?
+if let address = postgresStore {
+    let server = PostgresServer(host: address.host, port: address.port, database: "postgres", user: "vum")
+    var logger = Logger(label: "bench")
+    logger.logLevel = .critical
+    let client = server.makeClient(logger: logger)
+    Task { await client.run() }
+    sharedStore = try await PostgresRequestStore(client: client, address: server.address, logger: logger)
+}
 // The allocator settings vum-aggregator runs with (no effect when GLIBC_TUNABLES is set).
 AllocatorTuning.keepFreedMemory()
 var quiet = Logger(label: "bench")
@@ -158,7 +175,8 @@ for n in sizes {
         configuration: AggregatorConfiguration(brokerUser: user, exchangeOIN: try OIN(validating: "00000009999999999999")),
         registry: Registry(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, user) }),
                            bemiddelaars: [.init(oin: party, naam: "bench", suwi: true, gegevenssets: [.werkzoekenden])]),
-        connection: aggregatorConnection, store: try SQLiteRequestStore(path: folder.appendingPathComponent("r.sqlite").path),
+        connection: aggregatorConnection,
+        store: try sharedStore ?? SQLiteRequestStore(path: folder.appendingPathComponent("r.sqlite").path),
         vumIDSecret: VumIDs.randomSecret(), table: table, logger: quiet)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let app = Application(router: KoppelvlakRoutes.router(aggregator), configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -34,6 +34,9 @@ public enum RequestStoreSettings: Sendable, Hashable {
         guard url.password == nil else {
             throw c.fail("request-store", "holds a password: set request-store.password (or its environment variable) instead")
         }
+        guard url.query == nil, url.fragment == nil else {
+            throw c.fail("request-store", "takes no ?parameters: TLS is request-store.tls, the password request-store.password")
+        }
         guard let user = url.user, !user.isEmpty else { throw c.fail("request-store", "names no user (postgres://user@host/database)") }
         let database = String(url.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else {

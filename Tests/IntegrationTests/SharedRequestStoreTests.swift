@@ -137,6 +137,8 @@ extension FederationSuites {
                     "\(noSecret.output)")
             let noDatabase = try await config(["request-store=postgres://vum@db.example"])
             #expect(noDatabase.output.contains("request-store (--set): names no database"), "\(noDatabase.output)")
+            let parameters = try await config(["request-store=postgres://vum@db.example/vum?sslmode=require"])
+            #expect(parameters.output.contains("request-store (--set): takes no ?parameters"), "\(parameters.output)")
             let badTLS = try await config(["request-store=postgres://vum@db.example/vum", "request-store.tls=maybe"])
             #expect(badTLS.output.contains(#"request-store.tls (--set): "maybe" is not disable or require"#), "\(badTLS.output)")
         }
