@@ -19,6 +19,7 @@ public final class AggregatorService: Service, Sendable {
     let registryState: Mutex<Registry>
     let connection: AMQPConnection
     let store: any RequestStore
+    let storeHealth: RequestStoreHealth
     let vumIDs: VumIDs
     let evaluator: Evaluator
     /// Keeps the answers of open zoekvragen within their memory budget.
@@ -70,6 +71,7 @@ public final class AggregatorService: Service, Sendable {
         registryState = Mutex(registry)
         self.connection = connection
         self.store = store
+        storeHealth = RequestStoreHealth(store: store, logger: logger)
         vumIDs = VumIDs(secret: vumIDSecret)
         evaluator = Evaluator(table: table)
         parking = AnswerParking(budget: configuration.answerMemoryBudget, directory: configuration.answerParkDirectory,
@@ -81,6 +83,14 @@ public final class AggregatorService: Service, Sendable {
 
     /// Whether the service is connected and taking zoekvragen.
     public var isReady: Bool { state.withLock { $0.channels != nil && $0.accepting } }
+
+    /// What keeps the service from answering zoekvragen now, for `/health`; nil when nothing does. Says
+    /// nothing about where the store is: the endpoint answers anyone (the log has the store's error).
+    public func unhealthyReason() async -> String? {
+        guard isReady else { return "starting, shutting down or without its broker" }
+        guard await storeHealth.problem() == nil else { return "the request store does not answer" }
+        return nil
+    }
 
     /// Waits until ``isReady`` (for tests and health checks), at most `timeout`.
     public func waitUntilReady(timeout: Duration = .seconds(10)) async throws {

@@ -104,6 +104,12 @@ public final class PostgresRequestStore: RequestStore {
         }
     }
 
+    public func check() async throws {
+        try await bounded("checking its table") { [client, logger] in
+            try await client.query("SELECT count(*) FROM vum_zoekvraag WHERE false", logger: logger).drain()
+        }
+    }
+
     /// Runs `body` for at most `timeout`; a database error or the timeout becomes a ``RequestStoreError``
     /// that names the store, what was being done and what went wrong.
     private func bounded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {

@@ -29,6 +29,8 @@ public protocol RequestStore: Sendable {
     func countDetail(_ vraagID: String) async throws -> Int
     /// Removes zoekvragen whose vumIDs expired before `nowMs`; returns how many.
     func removeExpired(nowMs: Int64) async throws -> Int
+    /// Returns when the store answers a trivial read; throws what is wrong otherwise (`/health`).
+    func check() async throws
 }
 
 /// The request store in one SQLite file (GRDB, WAL).
@@ -98,6 +100,10 @@ public final class SQLiteRequestStore: RequestStore {
             try Int.fetchOne(db, sql: "UPDATE zoekvraag SET details = details + 1 WHERE vraag_id = ? RETURNING details",
                              arguments: [vraagID]) ?? 0
         }
+    }
+
+    public func check() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM zoekvraag WHERE 0") }
     }
 
     public func removeExpired(nowMs: Int64) async throws -> Int {

@@ -50,6 +50,34 @@ extension FederationSuites {
             }
         }
 
+        /// The registry (one bron, the gemeente as asker) and a vumID secret, written to `folder`.
+        static func writeSharedFiles(_ folder: URL, bron: BronID) throws {
+            try #"""
+                {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
+                 "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
+                """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+            try Data((0..<48).map { _ in UInt8.random(in: 0...255) }).write(to: folder.appendingPathComponent("vumid.secret"))
+        }
+
+        /// A vum-aggregator daemon on a free port with the cluster's database as its request store.
+        static func startAggregator(_ name: String, folder: URL, cluster: PrivatePostgres, extra: String = "") throws -> Daemon {
+            let port = freeTCPPort()
+            let conf = folder.appendingPathComponent("aggregator-\(name).conf")
+            try """
+                exchange-oin = \(exchangeOIN)
+                registry = \(folder.appendingPathComponent("registry.json").path)
+                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+                http.port = \(port)
+                request-store = postgres://vum@127.0.0.1:\(try cluster.port())/postgres
+                vumid-secret-file = \(folder.appendingPathComponent("vumid.secret").path)
+                pc4 = \(testPC4TablePath)
+                \(extra)
+                """.write(to: conf, atomically: true, encoding: .utf8)
+            let process = try ChildProcess.start(executable, ["--config", conf.path],
+                                                 environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+            return Daemon(process: process, port: port)
+        }
+
         @Test("a vumID issued by one aggregator resolves at the other, and the detail limit counts the details of both")
         func vumIDsAcrossAggregators() async throws {
             try await PrivatePostgres.with(name: "shared-store") { cluster in
@@ -63,30 +91,11 @@ extension FederationSuites {
                 let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
                 let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
                 defer { adapter.cancel() }
-                try #"""
-                    {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
-                     "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
-                    """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
-                try Data((0..<48).map { _ in UInt8.random(in: 0...255) }).write(to: folder.appendingPathComponent("vumid.secret"))
-
+                try Self.writeSharedFiles(folder, bron: bron)
                 var daemons: [Daemon] = []
                 defer { for d in daemons { d.process.signal(SIGKILL) } }
                 for name in ["a", "b"] {
-                    let port = freeTCPPort()
-                    let conf = folder.appendingPathComponent("aggregator-\(name).conf")
-                    try """
-                        exchange-oin = \(exchangeOIN)
-                        registry = \(folder.appendingPathComponent("registry.json").path)
-                        broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-                        http.port = \(port)
-                        request-store = postgres://vum@127.0.0.1:\(try cluster.port())/postgres
-                        vumid-secret-file = \(folder.appendingPathComponent("vumid.secret").path)
-                        detail-limit = 4
-                        pc4 = \(testPC4TablePath)
-                        """.write(to: conf, atomically: true, encoding: .utf8)
-                    let process = try ChildProcess.start(Self.executable, ["--config", conf.path],
-                                                         environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
-                    daemons.append(Daemon(process: process, port: port))
+                    daemons.append(try Self.startAggregator(name, folder: folder, cluster: cluster, extra: "detail-limit = 4"))
                 }
                 let (a, b) = (daemons[0], daemons[1])
                 try await a.waitOnline(bron)
@@ -112,6 +121,55 @@ extension FederationSuites {
                     #expect(result.status == 0, "\(result.output)")
                     #expect(result.output.contains("shared request store opened"), "\(result.output)")
                 }
+            }
+        }
+
+        @Test("the store's database stopped: /health says 503 and a zoekvraag gets 500 in bounded time; back, both recover")
+        func databaseGone() async throws {
+            try await PrivatePostgres.with(name: "store-gone") { cluster in
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-store-gone-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let federation = try await TestFederation.start()
+                defer { Task { await federation.stop() } }
+                try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+                let bron = try await federation.addBron("gone")
+                let people = (0..<100).map(SyntheticData(seed: 4, table: testPC4Table).werkzoekende)
+                let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+                defer { adapter.cancel() }
+                try Self.writeSharedFiles(folder, bron: bron)
+                let daemon = try Self.startAggregator("gone", folder: folder, cluster: cluster, extra: "request-store.timeout = 1s")
+                defer { daemon.process.signal(SIGKILL) }
+                try await daemon.waitOnline(bron)
+                let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#
+                #expect(try await daemon.get("/health").status == 200)
+                #expect(try await daemon.zoek(question).status == 200)
+
+                try await cluster.stop()
+                let refused = try await daemon.zoek(question)
+                #expect(refused.status == 500, "\(refused.json.serialized())")
+                #expect(refused.json["message"]?.string == "the exchange could not keep the zoekvraag", "\(refused.json.serialized())")
+                var health = try await daemon.get("/health")
+                for _ in 0..<50 where health.status != 503 {
+                    try await Task.sleep(for: .milliseconds(200))
+                    health = try await daemon.get("/health")
+                }
+                #expect(health.status == 503 && health.json["reason"]?.string == "the request store does not answer",
+                        "\(health.json.serialized())")
+                #expect(!health.json.serialized().contains("127.0.0.1"), "/health tells anyone where the store is")
+
+                try await cluster.start()
+                for _ in 0..<100 where health.status != 200 {
+                    try await Task.sleep(for: .milliseconds(200))
+                    health = try await daemon.get("/health")
+                }
+                #expect(health.status == 200, "\(health.json.serialized())")
+                #expect(try await daemon.zoek(question).status == 200)
+                daemon.process.signal(SIGTERM)
+                let result = await daemon.process.wait()
+                #expect(result.status == 0, "\(result.output)")
+                #expect(result.output.contains("the request store does not answer: /health says 503"), "\(result.output)")
+                #expect(result.output.contains("the request store answers again"), "\(result.output)")
             }
         }
 

@@ -19,6 +19,7 @@ func zoekvraagRecord(_ vraagID: String, matches: Int, expiresMs: Int64 = 2_000_0
 
 /// What every request store must do, whichever database holds it.
 func checkRequestStore(_ store: any RequestStore) async throws {
+    try await store.check()
     let full = try zoekvraagRecord("vraag-full", matches: 250)
     let empty = try zoekvraagRecord("vraag-empty", matches: 0)
     try await store.save(full)
@@ -122,6 +123,7 @@ struct RequestStoreTests {
                 }
             }
             await #expect(throws: RequestStoreError.self) { try await store.countDetail("vraag-before") }
+            await #expect(throws: RequestStoreError.self) { try await store.check() }
             // Back again: the pool reconnects and what was saved is still there.
             try await cluster.start()
             var loaded: ZoekvraagRecord?

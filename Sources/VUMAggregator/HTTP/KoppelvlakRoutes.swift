@@ -49,9 +49,11 @@ public enum KoppelvlakRoutes {
             json(.ok, bytes: OpenAPIDocument.bytes, service: service, asker: nil)
         }
         router.get("/health") { _, _ -> Response in
-            let ready = service.isReady
-            return json(ready ? .ok : .serviceUnavailable,
-                        .object(JSONObject([("status", .string(ready ? "ok" : "unavailable"))])), service: service, asker: nil)
+            guard let reason = await service.unhealthyReason() else {
+                return json(.ok, .object(JSONObject([("status", .string("ok"))])), service: service, asker: nil)
+            }
+            return json(.serviceUnavailable, .object(JSONObject([("status", .string("unavailable")), ("reason", .string(reason))])),
+                        service: service, asker: nil)
         }
         if let metrics {
             router.get("/metrics") { _, _ -> Response in

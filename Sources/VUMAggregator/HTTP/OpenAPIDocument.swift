@@ -88,7 +88,7 @@ public enum OpenAPIDocument {
               "404":{"description":"no open zoekvraag of yours with this id (not started, finished, or another party's)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
               \(errors)}}},
           "/api/v3/openapi.json":{"get":{"summary":"this document","operationId":"openapi","responses":{"200":{"description":"OpenAPI 3.0","content":{"application/json":{"schema":{"type":"object"}}}}}}},
-          "/health":{"get":{"summary":"ready to take zoekvragen","operationId":"health","responses":{"200":{"description":"ok"},"503":{"description":"starting or shutting down"}}}},
+          "/health":{"get":{"summary":"ready to take zoekvragen","operationId":"health","responses":{"200":{"description":"ok"},"503":{"description":"starting, shutting down, without its broker, or its request store does not answer"}}}},
           "/bronnen":{"get":{"summary":"the presence registry","operationId":"bronnen","responses":{"200":{"description":"every bron seen, online or not",
             "content":{"application/json":{"schema":{"type":"object","properties":{"bronnen":{"type":"array","items":{"type":"object",
               "properties":{"bronID":{"type":"string"},"online":{"type":"boolean"},"gegevenssets":{"type":"array","items":{"type":"string"}},
