@@ -21,18 +21,10 @@ struct RequestDeadline {
     /// Runs `body` for at most the time left; past it, `body` is cancelled and `500.3` names `what`.
     func run<T: Sendable>(_ context: Verzoekcontext, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let left = try timeLeft(context)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: left)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw Fout(code: "500.3", message: "\(what) did not answer before the deadline",
-                           details: "gave up after \(left.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
-            }
-            return value
+        guard let value = try await withTimeLimit(left, body) else {
+            throw Fout(code: "500.3", message: "\(what) did not answer before the deadline",
+                       details: "gave up after \(left.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
         }
+        return value
     }
 }

@@ -113,20 +113,11 @@ public final class PostgresRequestStore: RequestStore {
     /// Runs `body` for at most `timeout`; a database error or the timeout becomes a ``RequestStoreError``
     /// that names the store, what was being done and what went wrong.
     private func bounded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let timeout = timeout
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw RequestStoreError("\(address): \(what) took longer than \(timeout); is the database up?")
-                }
-                return value
+            guard let value = try await withTimeLimit(timeout, body) else {
+                throw RequestStoreError("\(address): \(what) took longer than \(timeout); is the database up?")
             }
+            return value
         } catch let error as PSQLError {
             throw RequestStoreError("\(address): \(what) failed: \(PostgresServer.describe(error))")
         } catch let error as PostgresTransactionError {

@@ -50,6 +50,33 @@ extension FederationSuites {
             }
         }
 
+        /// A private PostgreSQL cluster, a folder with the registry and the vumID secret, and one bron answering
+        /// from 200 generated werkzoekenden on the test broker; all gone again after `body`.
+        static func withDatabaseAndBron(_ name: String, _ body: (PrivatePostgres, URL, BronID) async throws -> Void)
+            async throws
+        {
+            try await PrivatePostgres.with(name: name) { cluster in
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-\(name)-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let federation = try await TestFederation.start()
+                try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+                let bron = try await federation.addBron(name)
+                let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
+                let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+                try Self.writeSharedFiles(folder, bron: bron)
+                do {
+                    try await body(cluster, folder, bron)
+                } catch {
+                    adapter.cancel()
+                    await federation.stop()
+                    throw error
+                }
+                adapter.cancel()
+                await federation.stop()
+            }
+        }
+
         /// The registry (one bron, the gemeente as asker) and a vumID secret, written to `folder`.
         static func writeSharedFiles(_ folder: URL, bron: BronID) throws {
             try #"""
@@ -80,18 +107,7 @@ extension FederationSuites {
 
         @Test("a vumID issued by one aggregator resolves at the other, and the detail limit counts the details of both")
         func vumIDsAcrossAggregators() async throws {
-            try await PrivatePostgres.with(name: "shared-store") { cluster in
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-shared-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                defer { try? FileManager.default.removeItem(at: folder) }
-                let federation = try await TestFederation.start()
-                defer { Task { await federation.stop() } }
-                try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
-                let bron = try await federation.addBron("shared")
-                let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
-                let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
-                defer { adapter.cancel() }
-                try Self.writeSharedFiles(folder, bron: bron)
+            try await Self.withDatabaseAndBron("shared") { cluster, folder, bron in
                 var daemons: [Daemon] = []
                 defer { for d in daemons { d.process.signal(SIGKILL) } }
                 for name in ["a", "b"] {
@@ -126,18 +142,7 @@ extension FederationSuites {
 
         @Test("the store's database stopped: /health says 503 and a zoekvraag gets 500 in bounded time; back, both recover")
         func databaseGone() async throws {
-            try await PrivatePostgres.with(name: "store-gone") { cluster in
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-store-gone-\(UUID().uuidString)")
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                defer { try? FileManager.default.removeItem(at: folder) }
-                let federation = try await TestFederation.start()
-                defer { Task { await federation.stop() } }
-                try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
-                let bron = try await federation.addBron("gone")
-                let people = (0..<100).map(SyntheticData(seed: 4, table: testPC4Table).werkzoekende)
-                let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
-                defer { adapter.cancel() }
-                try Self.writeSharedFiles(folder, bron: bron)
+            try await Self.withDatabaseAndBron("gone") { cluster, folder, bron in
                 let daemon = try Self.startAggregator("gone", folder: folder, cluster: cluster, extra: "request-store.timeout = 1s")
                 defer { daemon.process.signal(SIGKILL) }
                 try await daemon.waitOnline(bron)
