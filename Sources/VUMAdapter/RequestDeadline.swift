@@ -19,11 +19,15 @@ struct RequestDeadline {
     }
 
     /// Runs `body` for at most the time left; past it, `body` is cancelled and `500.3` names `what`.
-    func run<T: Sendable>(_ context: Verzoekcontext, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ context: Verzoekcontext, _ what: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
         let left = try timeLeft(context)
         guard let value = try await withTimeLimit(left, body) else {
-            throw Fout(code: "500.3", message: "\(what) did not answer before the deadline",
-                       details: "gave up after \(left.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+            let waited = left.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
+            throw Fout(
+                code: "500.3", message: "\(what) did not answer before the deadline", details: "gave up after \(waited)"
+            )
         }
         return value
     }

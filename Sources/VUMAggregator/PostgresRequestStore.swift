@@ -21,8 +21,10 @@ public final class PostgresRequestStore: RequestStore {
 
     /// Creates the table when it is missing. Aggregators that start together take an advisory lock for it,
     /// so exactly one of them creates it.
-    public init(client: PostgresClient, address: String, timeout: Duration = .seconds(2),
-                logger: Logger = Logger(label: "vum.aggregator.request-store")) async throws {
+    public init(
+        client: PostgresClient, address: String, timeout: Duration = .seconds(2),
+        logger: Logger = Logger(label: "vum.aggregator.request-store")
+    ) async throws {
         self.client = client
         self.address = address
         self.timeout = timeout
@@ -45,14 +47,17 @@ public final class PostgresRequestStore: RequestStore {
     }
 
     public func save(_ record: ZoekvraagRecord) async throws {
-        let bronnen = record.matches.map(\.bron.rawValue), ids = record.matches.map(\.recordID.rawValue)
+        let bronnen = record.matches.map(\.bron.rawValue)
+        let ids = record.matches.map(\.recordID.rawValue)
         try await bounded("saving zoekvraag \(record.vraagID)") { [client, logger] in
             try await client.query(
                 """
-                INSERT INTO vum_zoekvraag (vraag_id, from_party, gegevensset, created_ms, expires_ms, bronnen, record_ids)
+                INSERT INTO vum_zoekvraag
+                    (vraag_id, from_party, gegevensset, created_ms, expires_ms, bronnen, record_ids)
                 VALUES (\(record.vraagID), \(record.fromParty.rawValue), \(record.gegevensset.rawValue),
                         \(record.createdMs), \(record.expiresMs), \(bronnen), \(ids))
-                """, logger: logger).drain()
+                """, logger: logger
+            ).drain()
         }
     }
 
@@ -76,8 +81,9 @@ public final class PostgresRequestStore: RequestStore {
         let matches = try zip(bronnen, ids).map {
             ZoekvraagRecord.MatchReference(bron: try BronID(validating: $0), recordID: try RecordID(validating: $1))
         }
-        return ZoekvraagRecord(vraagID: vraagID, fromParty: try OIN(validating: party), gegevensset: set,
-                               createdMs: createdMs, expiresMs: expiresMs, matches: matches)
+        return ZoekvraagRecord(
+            vraagID: vraagID, fromParty: try OIN(validating: party), gegevensset: set,
+            createdMs: createdMs, expiresMs: expiresMs, matches: matches)
     }
 
     public func countDetail(_ vraagID: String) async throws -> Int {
@@ -112,7 +118,9 @@ public final class PostgresRequestStore: RequestStore {
 
     /// Runs `body` for at most `timeout`; a database error or the timeout becomes a ``RequestStoreError``
     /// that names the store, what was being done and what went wrong.
-    private func bounded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    private func bounded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
         do {
             guard let value = try await withTimeLimit(timeout, body) else {
                 throw RequestStoreError("\(address): \(what) took longer than \(timeout); is the database up?")

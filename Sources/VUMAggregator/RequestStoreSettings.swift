@@ -9,13 +9,19 @@ public enum RequestStoreSettings: Sendable, Hashable {
     case postgres(PostgresServer, timeout: Duration)
 
     static let keys: [KeyValueConfiguration.Key] = [
-        .init("request-store", "aggregator.sqlite",
-              "the SQLite file of zoekvragen and their vumIDs, or postgres://user@host:port/database, a store that "
-              + "several aggregators share (they then need the same vumid-secret-file)"),
-        .init("request-store.password", "", "postgres: the database user's password; better set in the environment",
-              secret: true),
-        .init("request-store.tls", "disable", "postgres: disable, or require (TLS with the server's certificate verified)"),
-        .init("request-store.ca", "", "postgres: the CA (PEM) that signed the server's certificate; default: the system's"),
+        .init(
+            "request-store", "aggregator.sqlite",
+            "the SQLite file of zoekvragen and their vumIDs, or postgres://user@host:port/database, a store that "
+                + "several aggregators share (they then need the same vumid-secret-file)"),
+        .init(
+            "request-store.password", "", "postgres: the database user's password; better set in the environment",
+            secret: true),
+        .init(
+            "request-store.tls", "disable",
+            "postgres: disable, or require (TLS with the server's certificate verified)"),
+        .init(
+            "request-store.ca", "",
+            "postgres: the CA (PEM) that signed the server's certificate; default: the system's"),
         .init("request-store.connections", "8", "postgres: the most connections the aggregator opens"),
         .init("request-store.timeout", "2s", "postgres: how long one operation may take before the asker gets 500"),
     ]
@@ -23,7 +29,9 @@ public enum RequestStoreSettings: Sendable, Hashable {
     init(_ c: KeyValueConfiguration) throws(ConfigurationError) {
         let value = c.string("request-store")
         guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
-            guard !value.isEmpty else { throw c.fail("request-store", "is required: a SQLite file or a postgres:// URL") }
+            guard !value.isEmpty else {
+                throw c.fail("request-store", "is required: a SQLite file or a postgres:// URL")
+            }
             self = .sqlite(path: value)
             return
         }
@@ -32,17 +40,24 @@ public enum RequestStoreSettings: Sendable, Hashable {
             throw c.fail("request-store", "is not a URL like postgres://user@host:5432/database")
         }
         guard url.password == nil else {
-            throw c.fail("request-store", "holds a password: set request-store.password (or its environment variable) instead")
+            throw c.fail(
+                "request-store",
+                "holds a password: set request-store.password (or its environment variable) instead")
         }
         guard url.query == nil, url.fragment == nil else {
-            throw c.fail("request-store", "takes no ?parameters: TLS is request-store.tls, the password request-store.password")
+            throw c.fail(
+                "request-store", "takes no ?parameters: TLS is request-store.tls, the password request-store.password")
         }
-        guard let user = url.user, !user.isEmpty else { throw c.fail("request-store", "names no user (postgres://user@host/database)") }
+        guard let user = url.user, !user.isEmpty else {
+            throw c.fail("request-store", "names no user (postgres://user@host/database)")
+        }
         let database = String(url.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else {
             throw c.fail("request-store", "names no database (postgres://user@host/database)")
         }
-        guard url.port.map({ (1...65_535).contains($0) }) ?? true else { throw c.fail("request-store", "has a port outside 1...65535") }
+        guard url.port.map({ (1...65_535).contains($0) }) ?? true else {
+            throw c.fail("request-store", "has a port outside 1...65535")
+        }
         let tls: String?
         switch c.string("request-store.tls") {
         case "disable": tls = nil
@@ -50,10 +65,12 @@ public enum RequestStoreSettings: Sendable, Hashable {
         default: throw c.fail("request-store.tls", "\"\(c.string("request-store.tls"))\" is not disable or require")
         }
         let password = c.string("request-store.password")
-        self = .postgres(PostgresServer(host: host, port: url.port ?? 5432, database: database, user: user,
-                                        password: password.isEmpty ? nil : password, tlsCAFile: tls,
-                                        maximumConnections: try c.int("request-store.connections", 1...1_000)),
-                         timeout: try c.duration("request-store.timeout", atLeast: .milliseconds(10)))
+        self = .postgres(
+            PostgresServer(
+                host: host, port: url.port ?? 5432, database: database, user: user,
+                password: password.isEmpty ? nil : password, tlsCAFile: tls,
+                maximumConnections: try c.int("request-store.connections", 1...1_000)),
+            timeout: try c.duration("request-store.timeout", atLeast: .milliseconds(10)))
     }
 
     /// Whether other aggregators may share this store.

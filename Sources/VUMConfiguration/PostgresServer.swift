@@ -15,8 +15,10 @@ public struct PostgresServer: Sendable, Hashable {
     public var tlsCAFile: String?
     public var maximumConnections: Int
 
-    public init(host: String, port: Int = 5432, database: String, user: String, password: String? = nil,
-                tlsCAFile: String? = nil, maximumConnections: Int = 4) {
+    public init(
+        host: String, port: Int = 5432, database: String, user: String, password: String? = nil,
+        tlsCAFile: String? = nil, maximumConnections: Int = 4
+    ) {
         self.host = host
         self.port = port
         self.database = database
@@ -41,8 +43,9 @@ public struct PostgresServer: Sendable, Hashable {
         } else {
             tls = .disable
         }
-        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
-                                                         database: database, tls: tls)
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password,
+            database: database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         return PostgresClient(configuration: configuration, backgroundLogger: logger)

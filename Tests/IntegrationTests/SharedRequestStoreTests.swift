@@ -1,13 +1,14 @@
 import AMQPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import VUMAdapter
 import VUMExchange
 import VUMStandaard
 import VUMTesting
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 extension FederationSuites {
     @Suite("Several vum-aggregators sharing a PostgreSQL request store", .timeLimit(.minutes(4)))
@@ -27,7 +28,8 @@ extension FederationSuites {
             }
 
             func zoek(_ selectievraag: String) async throws -> (status: Int, json: JSONValue) {
-                var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v3/werkzoekendeProfielen/matches")!)
+                var request = URLRequest(
+                    url: URL(string: "http://127.0.0.1:\(port)/api/v3/werkzoekendeProfielen/matches")!)
                 request.httpMethod = "POST"
                 request.setValue(gemeenteOIN.rawValue, forHTTPHeaderField: "X-VUM-fromParty")
                 request.httpBody = Data(#"{"vraagObject":\#(selectievraag)}"#.utf8)
@@ -39,8 +41,10 @@ extension FederationSuites {
             func waitOnline(_ bron: BronID) async throws {
                 for _ in 0..<300 {
                     if let (_, json) = try? await get("/bronnen"),
-                       json["bronnen"]?.array.contains(where: { $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true) })
-                        == true
+                        json["bronnen"]?.array.contains(where: {
+                            $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true)
+                        })
+                            == true
                     {
                         return
                     }
@@ -56,14 +60,16 @@ extension FederationSuites {
             async throws
         {
             try await PrivatePostgres.with(name: name) { cluster in
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-\(name)-\(UUID().uuidString)")
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "vum-\(name)-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: folder) }
                 let federation = try await TestFederation.start()
                 try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
                 let bron = try await federation.addBron(name)
                 let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
-                let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+                let (_, adapter) = federation.adapter(
+                    bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
                 try Self.writeSharedFiles(folder, bron: bron)
                 do {
                     try await body(cluster, folder, bron)
@@ -80,28 +86,33 @@ extension FederationSuites {
         /// The registry (one bron, the gemeente as asker) and a vumID secret, written to `folder`.
         static func writeSharedFiles(_ folder: URL, bron: BronID) throws {
             try #"""
-                {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
-                 "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
-                """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
-            try Data((0..<48).map { _ in UInt8.random(in: 0...255) }).write(to: folder.appendingPathComponent("vumid.secret"))
+            {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
+             "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true,
+                               "gegevenssets": ["werkzoekenden"]}]}
+            """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+            try Data((0..<48).map { _ in UInt8.random(in: 0...255) }).write(
+                to: folder.appendingPathComponent("vumid.secret"))
         }
 
         /// A vum-aggregator daemon on a free port with the cluster's database as its request store.
-        static func startAggregator(_ name: String, folder: URL, cluster: PrivatePostgres, extra: String = "") throws -> Daemon {
+        static func startAggregator(_ name: String, folder: URL, cluster: PrivatePostgres, extra: String = "") throws
+            -> Daemon
+        {
             let port = freeTCPPort()
             let conf = folder.appendingPathComponent("aggregator-\(name).conf")
             try """
-                exchange-oin = \(exchangeOIN)
-                registry = \(folder.appendingPathComponent("registry.json").path)
-                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-                http.port = \(port)
-                request-store = postgres://vum@127.0.0.1:\(try cluster.port())/postgres
-                vumid-secret-file = \(folder.appendingPathComponent("vumid.secret").path)
-                pc4 = \(testPC4TablePath)
-                \(extra)
-                """.write(to: conf, atomically: true, encoding: .utf8)
-            let process = try ChildProcess.start(executable, ["--config", conf.path],
-                                                 environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+            exchange-oin = \(exchangeOIN)
+            registry = \(folder.appendingPathComponent("registry.json").path)
+            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+            http.port = \(port)
+            request-store = postgres://vum@127.0.0.1:\(try cluster.port())/postgres
+            vumid-secret-file = \(folder.appendingPathComponent("vumid.secret").path)
+            pc4 = \(testPC4TablePath)
+            \(extra)
+            """.write(to: conf, atomically: true, encoding: .utf8)
+            let process = try ChildProcess.start(
+                executable, ["--config", conf.path],
+                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
             return Daemon(process: process, port: port)
         }
 
@@ -111,7 +122,8 @@ extension FederationSuites {
                 var daemons: [Daemon] = []
                 defer { for d in daemons { d.process.signal(SIGKILL) } }
                 for name in ["a", "b"] {
-                    daemons.append(try Self.startAggregator(name, folder: folder, cluster: cluster, extra: "detail-limit = 4"))
+                    daemons.append(
+                        try Self.startAggregator(name, folder: folder, cluster: cluster, extra: "detail-limit = 4"))
                 }
                 let (a, b) = (daemons[0], daemons[1])
                 try await a.waitOnline(bron)
@@ -140,10 +152,13 @@ extension FederationSuites {
             }
         }
 
-        @Test("the store's database stopped: /health says 503 and a zoekvraag gets 500 in bounded time; back, both recover")
+        @Test(
+            "the store's database stopped: /health 503, a zoekvraag 500 in bounded time; back, both recover"
+        )
         func databaseGone() async throws {
             try await Self.withDatabaseAndBron("gone") { cluster, folder, bron in
-                let daemon = try Self.startAggregator("gone", folder: folder, cluster: cluster, extra: "request-store.timeout = 1s")
+                let daemon = try Self.startAggregator(
+                    "gone", folder: folder, cluster: cluster, extra: "request-store.timeout = 1s")
                 defer { daemon.process.signal(SIGKILL) }
                 try await daemon.waitOnline(bron)
                 let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#
@@ -153,14 +168,17 @@ extension FederationSuites {
                 try await cluster.stop()
                 let refused = try await daemon.zoek(question)
                 #expect(refused.status == 500, "\(refused.json.serialized())")
-                #expect(refused.json["message"]?.string == "the exchange could not keep the zoekvraag", "\(refused.json.serialized())")
+                #expect(
+                    refused.json["message"]?.string == "the exchange could not keep the zoekvraag",
+                    "\(refused.json.serialized())")
                 var health = try await daemon.get("/health")
                 for _ in 0..<50 where health.status != 503 {
                     try await Task.sleep(for: .milliseconds(200))
                     health = try await daemon.get("/health")
                 }
-                #expect(health.status == 503 && health.json["reason"]?.string == "the request store does not answer",
-                        "\(health.json.serialized())")
+                #expect(
+                    health.status == 503 && health.json["reason"]?.string == "the request store does not answer",
+                    "\(health.json.serialized())")
                 #expect(!health.json.serialized().contains("127.0.0.1"), "/health tells anyone where the store is")
 
                 try await cluster.start()
@@ -173,22 +191,31 @@ extension FederationSuites {
                 daemon.process.signal(SIGTERM)
                 let result = await daemon.process.wait()
                 #expect(result.status == 0, "\(result.output)")
-                #expect(result.output.contains("the request store does not answer: /health says 503"), "\(result.output)")
+                #expect(
+                    result.output.contains("the request store does not answer: /health says 503"), "\(result.output)")
                 #expect(result.output.contains("the request store answers again"), "\(result.output)")
             }
         }
 
-        @Test("configuration: a password in the URL is refused without being repeated; a shared store needs the vumID secret")
+        @Test(
+            "configuration: a password in the URL refused, not repeated; a shared store needs the vumID secret"
+        )
         func configuration() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-shared-conf-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-shared-conf-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let registry = folder.appendingPathComponent("registry.json").path
             try #"{"bronnen": [], "bemiddelaars": []}"#.write(toFile: registry, atomically: true, encoding: .utf8)
             func config(_ settings: [String]) async throws -> ChildProcess.Result {
-                try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
-                    "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=\(registry)", "--set", "pc4=\(testPC4TablePath)"]
-                    + settings.flatMap { ["--set", $0] })
+                try await ChildProcess.run(
+                    Self.executable,
+                    [
+                        "config", "--set", "exchange-oin=\(exchangeOIN)",
+                        "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=\(registry)", "--set",
+                        "pc4=\(testPC4TablePath)",
+                    ]
+                        + settings.flatMap { ["--set", $0] })
             }
             let password = try await config(["request-store=postgres://vum:hunter2@db.example/vum"])
             #expect(password.status == 2)
@@ -196,14 +223,17 @@ extension FederationSuites {
             #expect(!password.output.contains("hunter2"), "\(password.output)")
             let noSecret = try await config(["request-store=postgres://vum@db.example/vum"])
             #expect(noSecret.status == 2)
-            #expect(noSecret.output.contains("vumid-secret-file (default): is required with a shared request store"),
-                    "\(noSecret.output)")
+            #expect(
+                noSecret.output.contains("vumid-secret-file (default): is required with a shared request store"),
+                "\(noSecret.output)")
             let noDatabase = try await config(["request-store=postgres://vum@db.example"])
             #expect(noDatabase.output.contains("request-store (--set): names no database"), "\(noDatabase.output)")
             let parameters = try await config(["request-store=postgres://vum@db.example/vum?sslmode=require"])
             #expect(parameters.output.contains("request-store (--set): takes no ?parameters"), "\(parameters.output)")
             let badTLS = try await config(["request-store=postgres://vum@db.example/vum", "request-store.tls=maybe"])
-            #expect(badTLS.output.contains(#"request-store.tls (--set): "maybe" is not disable or require"#), "\(badTLS.output)")
+            #expect(
+                badTLS.output.contains(#"request-store.tls (--set): "maybe" is not disable or require"#),
+                "\(badTLS.output)")
         }
     }
 }

@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import PostgresNIO
 import Testing
-@testable import VUMAggregator
 import VUMConfiguration
 import VUMExchange
 import VUMStandaard
 import VUMTesting
+
+@testable import VUMAggregator
 
 /// A zoekvraag of `matches` references spread over three bronnen.
 func zoekvraagRecord(_ vraagID: String, matches: Int, expiresMs: Int64 = 2_000_000_000_000) throws -> ZoekvraagRecord {
@@ -14,7 +15,9 @@ func zoekvraagRecord(_ vraagID: String, matches: Int, expiresMs: Int64 = 2_000_0
     return ZoekvraagRecord(
         vraagID: vraagID, fromParty: try OIN(validating: "00000001111111111111"), gegevensset: .vacatures,
         createdMs: 1_700_000_000_123, expiresMs: expiresMs,
-        matches: try (0..<matches).map { .init(bron: bronnen[$0 % 3], recordID: try RecordID(validating: "rec-\($0).x_Y")) })
+        matches: try (0..<matches).map {
+            .init(bron: bronnen[$0 % 3], recordID: try RecordID(validating: "rec-\($0).x_Y"))
+        })
 }
 
 /// What every request store must do, whichever database holds it.
@@ -58,7 +61,9 @@ let quietLogger: Logger = {
 }()
 
 /// A private PostgreSQL cluster and a running client on its `postgres` database, as an aggregator opens it.
-func withPostgresStoreClient<T>(_ body: (PrivatePostgres, PostgresServer, PostgresClient) async throws -> T) async throws -> T {
+func withPostgresStoreClient<T>(_ body: (PrivatePostgres, PostgresServer, PostgresClient) async throws -> T)
+    async throws -> T
+{
     try await PrivatePostgres.with(name: "requests") { cluster in
         let server = PostgresServer(host: "127.0.0.1", port: try cluster.port(), database: "postgres", user: "vum")
         let client = server.makeClient(logger: quietLogger)
@@ -80,8 +85,9 @@ struct RequestStoreTests {
         try await checkRequestStore(try SQLiteRequestStore(path: folder.appendingPathComponent("r.sqlite").path))
     }
 
-    @Test("PostgreSQL does the same; two aggregators that start together share one table and one detail count",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "PostgreSQL does the same; two aggregators that start together share one table and one detail count",
+        .timeLimit(.minutes(3)))
     func postgres() async throws {
         try await withPostgresStoreClient { cluster, server, client in
             // Two aggregators' pools on one database, their stores opened at the same moment (the table is made once).
@@ -97,8 +103,9 @@ struct RequestStoreTests {
             #expect(try await b.load("vraag-full") == (try zoekvraagRecord("vraag-full", matches: 250)))
             #expect(try await b.countDetail("vraag-full") == 31)
             #expect(try await a.countDetail("vraag-full") == 32)
-            let tables = try await cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'vum_zoekvraag'",
-                                                arguments: ["-tA"])
+            let tables = try await cluster.psql(
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'vum_zoekvraag'",
+                arguments: ["-tA"])
             #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
             // Opening again finds the table and keeps what is in it.
             let reopened = try await PostgresRequestStore(client: client, address: server.address)
@@ -106,8 +113,9 @@ struct RequestStoreTests {
         }
     }
 
-    @Test("a PostgreSQL store that went away fails each operation in bounded time, naming the store and what it did",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "a PostgreSQL store that went away fails each operation in bounded time, naming the store and what it did",
+        .timeLimit(.minutes(3)))
     func postgresGone() async throws {
         try await withPostgresStoreClient { cluster, server, client in
             let store = try await PostgresRequestStore(client: client, address: server.address, timeout: .seconds(1))
@@ -118,8 +126,9 @@ struct RequestStoreTests {
                     _ = try await store.load("vraag-before")
                     Issue.record("attempt \(attempt): a load from a stopped database did not fail")
                 } catch let error as RequestStoreError {
-                    #expect(error.description.hasPrefix("\(server.address): reading zoekvraag vraag-before "),
-                            "\(error)")
+                    #expect(
+                        error.description.hasPrefix("\(server.address): reading zoekvraag vraag-before "),
+                        "\(error)")
                 }
             }
             await #expect(throws: RequestStoreError.self) { try await store.countDetail("vraag-before") }

@@ -194,7 +194,8 @@ enum MappingSchema {
             }
             for e in expressions {
                 do { _ = try await row(MappedQuery.types(table: table, [e.sql]), client, logger) } catch let inner as PSQLError {
-                    throw MappingError("\(e.place): \"\(e.sql)\" does not work on \(table): \(PostgresServer.describe(inner))")
+                    throw MappingError(
+                        "\(e.place): \"\(e.sql)\" does not work on \(table): \(PostgresServer.describe(inner))")
                 }
             }
             throw MappingError("the mapping's expressions on \(table) fail together: \(PostgresServer.describe(error))")

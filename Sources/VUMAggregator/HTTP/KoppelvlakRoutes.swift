@@ -52,8 +52,8 @@ public enum KoppelvlakRoutes {
             guard let reason = await service.unhealthyReason() else {
                 return json(.ok, .object(JSONObject([("status", .string("ok"))])), service: service, asker: nil)
             }
-            return json(.serviceUnavailable, .object(JSONObject([("status", .string("unavailable")), ("reason", .string(reason))])),
-                        service: service, asker: nil)
+            let body = JSONObject([("status", .string("unavailable")), ("reason", .string(reason))])
+            return json(.serviceUnavailable, .object(body), service: service, asker: nil)
         }
         if let metrics {
             router.get("/metrics") { _, _ -> Response in
