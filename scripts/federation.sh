@@ -6,10 +6,12 @@
 # with the status of every bron, fetches a detail, reports poor data, shows a refusal, and prints the
 # audit summary. Everything keeps running until Ctrl-C, or stops at once with --stop.
 #
-#   scripts/federation.sh [--stop] [--records N] [--keep DIR]
+#   scripts/federation.sh [--stop] [--records N] [--keep DIR] [--aggregators 2]
 #
 # --records: werkzoekenden/vacatures per bron (default 5000); --keep DIR: run in DIR and leave it there
 # (logs, stores, generated definitions) instead of a temporary folder that is removed at the end.
+# --aggregators 2: two aggregators sharing their request store in a private PostgreSQL cluster, as an
+# operator runs several behind one address; the detail is then asked of the second.
 # VUM_BIN=DIR uses executables built already (the test suite runs the script this way) instead of
 # building them.
 set -euo pipefail
@@ -18,16 +20,18 @@ root="$(dirname "$here")"
 # shellcheck source=scripts/lib.sh
 source "$here/lib.sh"
 
-stop_at_end=0 records=5000 keep=""
+stop_at_end=0 records=5000 keep="" aggregators=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --stop) stop_at_end=1; shift ;;
         --records) records="$2"; shift 2 ;;
         --keep) keep="$2"; shift 2 ;;
+        --aggregators) aggregators="$2"; shift 2 ;;
         *) die "federation.sh: unknown argument '$1' (see the comment at the top of scripts/federation.sh)" ;;
     esac
 done
 
+case "$aggregators" in 1|2) ;; *) die "federation.sh: --aggregators is 1 or 2, not '$aggregators'" ;; esac
 ensure_packages rabbitmq-server librabbitmq-dev libsqlite3-dev openssl python3 pkg-config
 export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"
 [ -f "$VUM_PC4_TABLE" ] || die "no PC4 table at $VUM_PC4_TABLE: set VUM_PC4_TABLE to the nl-pc4.csv of ../shared/data"
@@ -42,6 +46,7 @@ cleanup() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     bash "$here/broker.sh" stop --dir "$run/broker" >/dev/null 2>&1 || true
+    [ "$aggregators" = 1 ] || bash "$here/postgres.sh" stop --dir "$run/postgres" >/dev/null 2>&1 || true
     if [ -z "$keep" ]; then rm -rf "$run"; else echo "left in $run" >&2; fi
 }
 trap cleanup EXIT
@@ -99,18 +104,29 @@ cat > "$run/audit.conf" <<CONF
 store = "$run/audit.sqlite"
 broker.url = $(url auditor-demo)
 CONF
-cat > "$run/aggregator.conf" <<CONF
+request_store="\"$run/requests.sqlite\""
+if [ "$aggregators" = 2 ]; then
+    bash "$here/postgres.sh" start --dir "$run/postgres"
+    request_store="postgres://vum@127.0.0.1:$(cat "$run/postgres/port")/postgres"
+fi
+VUM_AUDIT_BROKER_PASSWORD="$VUM_PASSWORD_AUDITOR_DEMO" "$bin/vum-audit" --config "$run/audit.conf" > "$run/logs/vum-audit.log" 2>&1 &
+pids+=($!)
+aggregator_urls=()
+for n in $(seq 1 "$aggregators"); do
+    name=vum-aggregator; [ "$n" = 1 ] || name="vum-aggregator-$n"
+    [ "$n" = 1 ] || http_port=$(free_port)
+    cat > "$run/$name.conf" <<CONF
 exchange-oin = 00000009000000000001
 registry = "$run/generated/registry.json"
 broker.url = $(url aggregator)
 http.port = $http_port
-request-store = "$run/requests.sqlite"
+request-store = $request_store
 vumid-secret-file = "$run/vumid.secret"
 CONF
-VUM_AUDIT_BROKER_PASSWORD="$VUM_PASSWORD_AUDITOR_DEMO" "$bin/vum-audit" --config "$run/audit.conf" > "$run/logs/vum-audit.log" 2>&1 &
-pids+=($!)
-VUM_AGGREGATOR_BROKER_PASSWORD="$VUM_PASSWORD_AGGREGATOR" "$bin/vum-aggregator" --config "$run/aggregator.conf" > "$run/logs/vum-aggregator.log" 2>&1 &
-pids+=($!)
+    VUM_AGGREGATOR_BROKER_PASSWORD="$VUM_PASSWORD_AGGREGATOR" "$bin/vum-aggregator" --config "$run/$name.conf" > "$run/logs/$name.log" 2>&1 &
+    pids+=($!)
+    aggregator_urls+=("http://127.0.0.1:$http_port")
+done
 for bron in gemeente-utrecht uwv uitzend-noord; do
     case "$bron" in
         gemeente-utrecht) sets=werkzoekenden ;;
@@ -128,14 +144,16 @@ CONF
     VUM_ADAPTER_BROKER_PASSWORD="${!var}" "$bin/vum-adapter" --config "$run/$bron.conf" > "$run/logs/$bron.log" 2>&1 &
     pids+=($!)
 done
-export VUM_AGGREGATOR_URL="http://127.0.0.1:$http_port"
-for _ in $(seq 1 150); do
-    online=$("$vum" bronnen --json 2>/dev/null | python3 -c 'import json,sys; print(sum(b["online"] for b in json.load(sys.stdin)["bronnen"]))' 2>/dev/null || echo 0)
-    [ "$online" = 3 ] && break
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { tail -n 20 "$run"/logs/*.log >&2; die "a daemon stopped during start-up (logs above)"; }; done
-    sleep 0.2
+export VUM_AGGREGATOR_URL="${aggregator_urls[0]}"
+for aggregator_url in "${aggregator_urls[@]}"; do
+    for _ in $(seq 1 150); do
+        online=$("$vum" bronnen --json --aggregator "$aggregator_url" 2>/dev/null | python3 -c 'import json,sys; print(sum(b["online"] for b in json.load(sys.stdin)["bronnen"]))' 2>/dev/null || echo 0)
+        [ "$online" = 3 ] && break
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { tail -n 20 "$run"/logs/*.log >&2; die "a daemon stopped during start-up (logs above)"; }; done
+        sleep 0.2
+    done
+    [ "$online" = 3 ] || { tail -n 20 "$run"/logs/*.log >&2; die "not every bron came online at $aggregator_url within 30 s (logs above)"; }
 done
-[ "$online" = 3 ] || { tail -n 20 "$run"/logs/*.log >&2; die "not every bron came online within 30 s (logs above)"; }
 "$vum" bronnen
 
 step "a zoekvraag from Gemeente Utrecht: werkzoekenden within 25 km of Utrecht, 24-32 hours, driving licence B"
@@ -144,8 +162,13 @@ step "a zoekvraag from Gemeente Utrecht: werkzoekenden within 25 km of Utrecht, 
 vumid=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["matches"]; print(m[0]["vumID"] if m else "")' "$run/antwoord.json")
 
 if [ -n "$vumid" ]; then
-    step "the detail behind the first vumID ($vumid)"
-    "$vum" detail "$vumid" --oin "$gemeente_oin" --format table
+    if [ "$aggregators" = 2 ]; then
+        step "the detail behind the first vumID ($vumid), asked of the second aggregator (${aggregator_urls[1]}): they share the request store"
+        "$vum" detail "$vumid" --oin "$gemeente_oin" --format table --aggregator "${aggregator_urls[1]}"
+    else
+        step "the detail behind the first vumID ($vumid)"
+        "$vum" detail "$vumid" --oin "$gemeente_oin" --format table
+    fi
     step "Gemeente Utrecht reports that record as outdated (datakwaliteit, to its bron)"
     "$vum" meld "$vumid" --oin "$gemeente_oin" --reden verouderd --toelichting "niet meer beschikbaar volgens klantmanager"
 fi
@@ -163,7 +186,7 @@ sleep 1
 if [ "$stop_at_end" = 1 ]; then exit 0; fi
 step "the federation is running"
 cat <<TXT
-  REST API:  $VUM_AGGREGATOR_URL  (OpenAPI at /api/v3/openapi.json, presence at /bronnen, metrics at /metrics)
+  REST API:  ${aggregator_urls[*]}  (OpenAPI at /api/v3/openapi.json, presence at /bronnen, metrics at /metrics)
   try:       export VUM_AGGREGATOR_URL=$VUM_AGGREGATOR_URL VUM_OIN=$gemeente_oin
              $vum zoek vacatures --postcode 3511AB --afstand 10
              $bin/vum-audit report --store $run/audit.sqlite --format html --output /tmp/vum-report.html

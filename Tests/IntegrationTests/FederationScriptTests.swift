@@ -34,5 +34,26 @@ extension FederationSuites {
             #expect(out.contains("no rule broken"))
             #expect(out.contains("== stopping the federation"))
         }
+
+        @Test("--aggregators 2: two aggregators share a PostgreSQL request store; the second serves the first's vumID")
+        func twoAggregators() async throws {
+            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+            let result = try await ChildProcess.run("/usr/bin/env", [
+                "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
+                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop", "--records", "400",
+                "--aggregators", "2",
+            ])
+            let out = result.output
+            #expect(result.status == 0, "\(out.suffix(4000))")
+            #expect(out.contains("PostgreSQL cluster in"), "\(out.suffix(3000))")
+            let asked = try #require(out.firstMatch(of: /the first vumID \(([^)]+)\), asked of the second aggregator/),
+                                     "\(out.suffix(3000))")
+            #expect(out.range(of: "werkzoekende.vumID +\(asked.1)", options: .regularExpression) != nil, "no detail from the second")
+            #expect(out.contains("no rule broken"))
+            let bad = try await ChildProcess.run("/bin/bash", [
+                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--aggregators", "3",
+            ])
+            #expect(bad.status != 0 && bad.output.contains("--aggregators is 1 or 2, not '3'"), "\(bad.output)")
+        }
     }
 }
