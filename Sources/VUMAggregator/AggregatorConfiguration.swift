@@ -48,6 +48,13 @@ public struct AggregatorConfiguration: Sendable {
         }
     }
     public var appID = "vum-aggregator/0.1.0"
+    /// Which of several aggregators this is (`vum-aggregator` sets the host name unless configured): named
+    /// in every procesgebeurtenis's `component`, so an auditor can tell the instances that share the load
+    /// apart, each of which records the presence changes it sees.
+    public var instance: String?
+
+    /// The `component` of this aggregator's procesgebeurtenissen: `vum-aggregator/0.1.0 on <instance>`.
+    public var eventComponent: String { instance.map { "\(appID) on \($0)" } ?? appID }
 
     public init(brokerUser: String, exchangeOIN: OIN) {
         self.brokerUser = brokerUser

@@ -33,6 +33,8 @@ public struct AggregatorDaemonConfiguration: Sendable {
     ] + RequestStoreSettings.keys + [
         .init("vumid-secret-file", "", "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
               secret: true),
+        .init("instance", "",
+              "this aggregator's name in the procesgegevens (1-60 of a-z A-Z 0-9 . _ -); default: the host name"),
         .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
         .init("deadline", "5s", "the deadline of a zoekvraag when the asker names none"),
         .init("max-deadline", "30s", "the longest deadline an asker may ask for"),
@@ -85,6 +87,12 @@ public struct AggregatorDaemonConfiguration: Sendable {
         } catch {
             throw c.fail("registry", "cannot read \(registryPath): \(error)")
         }
+        let instance = c.string("instance").isEmpty ? ProcessInfo.processInfo.hostName : c.string("instance")
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard (1...60).contains(instance.count), instance.allSatisfy(allowed.contains) else {
+            throw c.fail("instance", "\"\(instance)\" is not 1-60 of a-z A-Z 0-9 . _ - (the default is the host name)")
+        }
+        service.instance = instance
         requestStore = try RequestStoreSettings(c)
         if c.string("vumid-secret-file").isEmpty {
             if requestStore.isShared {

@@ -108,7 +108,7 @@ extension AggregatorService {
     /// An event about a request on a vumID (a detail, a datakwaliteit report): who asked, for which dataset.
     func vumIDEvent(_ soort: Procesgebeurtenis.Soort, vumID: String, party: OIN, viaParty: OIN?, gegevensset: Gegevensset,
                     nowMs: Int64) -> Procesgebeurtenis {
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: nowMs, component: configuration.appID)
+        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: nowMs, component: configuration.eventComponent)
         e.fromParty = party.rawValue
         e.viaParty = (viaParty ?? party).rawValue
         e.suwi = registry.bemiddelaars[party]?.suwi ?? false

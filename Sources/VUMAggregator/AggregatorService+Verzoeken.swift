@@ -91,7 +91,7 @@ extension AggregatorService {
     /// oversized, unauthorised or unanswerable. Names the party and the broker user when they are known.
     func refuseAtEntry(_ delivery: AMQPDelivery, _ fout: Fout) {
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
-                                  component: configuration.appID)
+                                  component: configuration.eventComponent)
         let party = delivery.properties.headers?[Header.fromParty]?.stringValue.flatMap { try? OIN(validating: $0) }
         e.fromParty = party?.rawValue
         e.suwi = party.map { registry.bemiddelaars[$0]?.suwi ?? false }
@@ -104,7 +104,7 @@ extension AggregatorService {
     /// client certificate of another party than the headers name.
     func refuseAtREST(from: OIN, via: OIN, _ path: String, _ fout: Fout) {
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
-                                  component: configuration.appID)
+                                  component: configuration.eventComponent)
         e.fromParty = from.rawValue
         e.viaParty = via.rawValue
         e.suwi = registry.bemiddelaars[from]?.suwi ?? false

@@ -519,7 +519,7 @@ public final class AggregatorService: Service, Sendable {
         switch next {
         case .accepted, .complete:
             var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
-                                      component: configuration.appID)
+                                      component: configuration.eventComponent)
             e.vraagID = bericht.vraagID
             e.bronID = bericht.bronID.rawValue
             e.gegevensset = bericht.gegevensset.rawValue
@@ -573,7 +573,7 @@ public final class AggregatorService: Service, Sendable {
     private func recordLate(vraagID: String, bron: BronID, gegevensset: Gegevensset, by: Int64, now: Int64) {
         AggregatorMetrics.teLaat(bron)
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetTeLaat, tijdMs: now,
-                                  component: configuration.appID)
+                                  component: configuration.eventComponent)
         e.vraagID = vraagID
         e.bronID = bron.rawValue
         e.gegevensset = gegevensset.rawValue
@@ -616,7 +616,7 @@ public final class AggregatorService: Service, Sendable {
         case .offline(let b): (.bronOffline, b)
         }
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
-                                  component: configuration.appID)
+                                  component: configuration.eventComponent)
         e.bronID = bron.rawValue
         logger.info("bron presence changed", metadata: ["vum.bron": "\(bron)", "vum.event": "\(soort.rawValue)"])
         emit(e)
@@ -626,7 +626,7 @@ public final class AggregatorService: Service, Sendable {
 
     func event(_ soort: Procesgebeurtenis.Soort, vraagID: String?, party verzoek: Zoekverzoek) -> Procesgebeurtenis {
         var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
-                                  component: configuration.appID)
+                                  component: configuration.eventComponent)
         e.vraagID = vraagID
         e.fromParty = verzoek.fromParty.rawValue
         e.viaParty = (verzoek.viaParty ?? verzoek.fromParty).rawValue

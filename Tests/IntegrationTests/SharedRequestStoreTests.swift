@@ -56,9 +56,9 @@ extension FederationSuites {
 
         /// A private PostgreSQL cluster, a folder with the registry and the vumID secret, and one bron answering
         /// from 200 generated werkzoekenden on the test broker; all gone again after `body`.
-        static func withDatabaseAndBron(_ name: String, _ body: (PrivatePostgres, URL, BronID) async throws -> Void)
-            async throws
-        {
+        static func withDatabaseAndBron(
+            _ name: String, _ body: (PrivatePostgres, URL, BronID, Inbox<AMQPDelivery>) async throws -> Void
+        ) async throws {
             try await PrivatePostgres.with(name: name) { cluster in
                 let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                     "vum-\(name)-\(UUID().uuidString)")
@@ -66,13 +66,16 @@ extension FederationSuites {
                 defer { try? FileManager.default.removeItem(at: folder) }
                 let federation = try await TestFederation.start()
                 try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
+                let auditQueue = try await federation.channel.declareQueue(exclusive: true)
+                try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
+                let (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
                 let bron = try await federation.addBron(name)
                 let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
                 let (_, adapter) = federation.adapter(
                     bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
                 try Self.writeSharedFiles(folder, bron: bron)
                 do {
-                    try await body(cluster, folder, bron)
+                    try await body(cluster, folder, bron, audit)
                 } catch {
                     adapter.cancel()
                     await federation.stop()
@@ -118,12 +121,12 @@ extension FederationSuites {
 
         @Test("a vumID issued by one aggregator resolves at the other, and the detail limit counts the details of both")
         func vumIDsAcrossAggregators() async throws {
-            try await Self.withDatabaseAndBron("shared") { cluster, folder, bron in
+            try await Self.withDatabaseAndBron("shared") { cluster, folder, bron, audit in
                 var daemons: [Daemon] = []
                 defer { for d in daemons { d.process.signal(SIGKILL) } }
                 for name in ["a", "b"] {
                     daemons.append(
-                        try Self.startAggregator(name, folder: folder, cluster: cluster, extra: "detail-limit = 4"))
+                        try Self.startAggregator(name, folder: folder, cluster: cluster, extra: "detail-limit = 4\ninstance = agg-\(name)"))
                 }
                 let (a, b) = (daemons[0], daemons[1])
                 try await a.waitOnline(bron)
@@ -143,6 +146,20 @@ extension FederationSuites {
                 let fifth = try await b.get("/api/v3/werkzoekendeProfielen/\(vumIDs[4])")
                 #expect(fifth.status == 429 && fifth.json["code"]?.string == "429.01", "\(fifth.json.serialized())")
 
+                // The procesgegevens say which aggregator did what: the zoekvraag through a, details through both.
+                let vraagID = try #require(answer.json["vraagID"]?.string)
+                _ = try await audit.first(timeout: .seconds(10), "detail.geweigerd") {
+                    (try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body))?.soort == .detailGeweigerd
+                }
+                let events = await audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }
+                    .filter { $0.vraagID == vraagID }
+                func components(_ soort: Procesgebeurtenis.Soort) -> Set<String> {
+                    Set(events.filter { $0.soort == soort }.map(\.component))
+                }
+                #expect(components(.zoekvraagOntvangen) == ["vum-aggregator/0.1.0 on agg-a"])
+                #expect(components(.detailGeleverd) == ["vum-aggregator/0.1.0 on agg-a", "vum-aggregator/0.1.0 on agg-b"])
+                #expect(components(.detailGeweigerd) == ["vum-aggregator/0.1.0 on agg-b"])
+
                 for d in daemons { d.process.signal(SIGTERM) }
                 for d in daemons {
                     let result = await d.process.wait()
@@ -156,7 +173,7 @@ extension FederationSuites {
             "the store's database stopped: /health 503, a zoekvraag 500 in bounded time; back, both recover"
         )
         func databaseGone() async throws {
-            try await Self.withDatabaseAndBron("gone") { cluster, folder, bron in
+            try await Self.withDatabaseAndBron("gone") { cluster, folder, bron, _ in
                 let daemon = try Self.startAggregator(
                     "gone", folder: folder, cluster: cluster, extra: "request-store.timeout = 1s")
                 defer { daemon.process.signal(SIGKILL) }
@@ -230,6 +247,8 @@ extension FederationSuites {
             #expect(noDatabase.output.contains("request-store (--set): names no database"), "\(noDatabase.output)")
             let parameters = try await config(["request-store=postgres://vum@db.example/vum?sslmode=require"])
             #expect(parameters.output.contains("request-store (--set): takes no ?parameters"), "\(parameters.output)")
+            let badInstance = try await config(["instance=two words"])
+            #expect(badInstance.output.contains(#"instance (--set): "two words" is not 1-60 of"#), "\(badInstance.output)")
             let badTLS = try await config(["request-store=postgres://vum@db.example/vum", "request-store.tls=maybe"])
             #expect(
                 badTLS.output.contains(#"request-store.tls (--set): "maybe" is not disable or require"#),
