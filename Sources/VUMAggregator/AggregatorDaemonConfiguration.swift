@@ -87,12 +87,18 @@ public struct AggregatorDaemonConfiguration: Sendable {
         } catch {
             throw c.fail("registry", "cannot read \(registryPath): \(error)")
         }
-        let instance = c.string("instance").isEmpty ? ProcessInfo.processInfo.hostName : c.string("instance")
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard (1...60).contains(instance.count), instance.allSatisfy(allowed.contains) else {
-            throw c.fail("instance", "\"\(instance)\" is not 1-60 of a-z A-Z 0-9 . _ - (the default is the host name)")
+        if c.string("instance").isEmpty {
+            // The host name, with anything outside the allowed characters as `-`: a default never stops a start.
+            let host = String(ProcessInfo.processInfo.hostName.map { allowed.contains($0) ? $0 : "-" }.prefix(60))
+            service.instance = host.isEmpty ? "aggregator" : host
+        } else {
+            let instance = c.string("instance")
+            guard (1...60).contains(instance.count), instance.allSatisfy(allowed.contains) else {
+                throw c.fail("instance", "\"\(instance)\" is not 1-60 of a-z A-Z 0-9 . _ -")
+            }
+            service.instance = instance
         }
-        service.instance = instance
         requestStore = try RequestStoreSettings(c)
         if c.string("vumid-secret-file").isEmpty {
             if requestStore.isShared {
