@@ -31,6 +31,33 @@ public struct PostgresServer: Sendable, Hashable {
     /// `postgres://user@host:port/database`, for logs and errors (never the password).
     public var address: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
+    /// Connects once, outside any pool, and closes again: throws ``PostgresUnreachable`` with the reason
+    /// (refused, unknown host, unknown database, wrong password, TLS) within `timeout`. A pool retries such
+    /// failures quietly and for ever; a daemon probes at start so a wrong address is a clear error at once.
+    public func probe(timeout: Duration = .seconds(10), logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS
+        if let ca = tlsCAFile {
+            var t = TLSConfiguration.makeClientConfiguration()
+            t.minimumTLSVersion = .tlsv12
+            if !ca.isEmpty { t.trustRoots = .file(ca) }
+            do { tls = .require(try NIOSSLContext(configuration: t)) } catch {
+                throw PostgresUnreachable("\(address): the TLS settings do not work: \(error)")
+            }
+        } else {
+            tls = .disable
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        } catch let error as PSQLError {
+            throw PostgresUnreachable("\(address): cannot connect: \(Self.describe(error))")
+        }
+        try? await connection.close()
+    }
+
     /// A connection pool to the database (TLS 1.2 or newer when TLS is on, a connection attempt bounded
     /// to 5 s); the caller runs it (`run()`) for as long as it is used.
     public func makeClient(logger: Logger) -> PostgresClient {
@@ -60,4 +87,10 @@ public struct PostgresServer: Sendable, Hashable {
         }
         return "\(error.code)\(error.underlying.map { ": \($0)" } ?? "")"
     }
+}
+
+/// A PostgreSQL server that a daemon could not reach at start: which one (never the password) and why.
+public struct PostgresUnreachable: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -78,6 +78,7 @@ struct Run: AsyncParsableCommand {
             logger.info("store opened", metadata: ["vum.store": "\(store.path)"].merging(counts.mapValues { .string($0) }) { a, _ in a })
             source = SQLiteSource(store: store, gegevenssets: configuration.gegevenssets, table: table)
         case .postgres(let settings):
+            try await settings.server.probe(logger: logger)
             let client = settings.makeClient(logger: logger)
             clientTask = Task { await client.run() }
             source = try await PostgresSource(client: client, mapping: settings.mapping, table: table, logger: logger)

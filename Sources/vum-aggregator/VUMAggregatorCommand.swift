@@ -92,6 +92,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("request store opened", metadata: ["vum.request_store": "\(path)"])
             return (store, nil)
         case .postgres(let server, let timeout):
+            try await server.probe(logger: logger)
             let client = server.makeClient(logger: logger)
             let pool = Task { await client.run() }
             do {

@@ -108,6 +108,15 @@ extension FederationSuites {
                 #expect(result.status == 0, "\(result.output)")
                 #expect(result.output.contains("database opened"), "\(result.output)")
 
+                // A database that is not there stops the start at once, saying which and why (a pool alone retries for ever).
+                let unknown = try await ChildProcess.start(
+                    vumAdapterExecutable, ["--config", configPath, "--set", "postgres.database=nope"],
+                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()
+                #expect(unknown.status == 1, "\(unknown.output)")
+                #expect(unknown.output.contains(
+                    #"postgres://vum@127.0.0.1:\#(try cluster.port())/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#),
+                    "\(unknown.output)")
+
                 // A mapping naming a column the table does not have: the check says which, and exits 1.
                 try mapping.replacingOccurrences(of: "reisafstand_km", with: "reisafstand")
                     .write(toFile: mappingPath, atomically: true, encoding: .utf8)

@@ -211,6 +211,16 @@ extension FederationSuites {
                 #expect(
                     result.output.contains("the request store does not answer: /health says 503"), "\(result.output)")
                 #expect(result.output.contains("the request store answers again"), "\(result.output)")
+
+                // A store that cannot be reached at start stops the daemon at once, saying which and why.
+                let unknown = try await ChildProcess.start(
+                    Self.executable,
+                    ["--config", folder.appendingPathComponent("aggregator-gone.conf").path,
+                     "--set", "request-store=postgres://vum@127.0.0.1:\(try cluster.port())/nope"],
+                    environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password]).wait()
+                #expect(unknown.status == 1, "\(unknown.output)")
+                #expect(unknown.output.contains(#"/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#),
+                        "\(unknown.output)")
             }
         }
 
