@@ -158,6 +158,11 @@ struct MappingCheckCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         print("mapping \(settings.mappingPath) against \(settings.address)")
+        do { try await settings.server.probe(logger: logger) } catch {
+            // Without this the check waited for ever: the pool retries a database it cannot reach.
+            print("not usable: \(error)")
+            throw ExitCode(1)
+        }
         let client = settings.makeClient(logger: logger)
         let report = try await withRunningClient(client) {
             await MappingCheck.run(settings.mapping, client: client, table: table, sample: sample, logger: logger)

@@ -113,6 +113,11 @@ extension FederationSuites {
                     vumAdapterExecutable, ["--config", configPath, "--set", "postgres.database=nope"],
                     environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()
                 #expect(unknown.status == 1, "\(unknown.output)")
+                let uncheckable = try await ChildProcess.run(
+                    vumAdapterExecutable, ["mapping", "check", "--config", configPath, "--set", "postgres.database=nope"])
+                #expect(uncheckable.status == 1, "\(uncheckable.output)")
+                #expect(uncheckable.output.contains(#"not usable: postgres://vum@127.0.0.1:"#)
+                        && uncheckable.output.contains(#"database "nope" does not exist"#), "\(uncheckable.output)")
                 #expect(unknown.output.contains(
                     #"postgres://vum@127.0.0.1:\#(try cluster.port())/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#),
                     "\(unknown.output)")
