@@ -137,13 +137,6 @@ public final class PostgresRequestStore: RequestStore {
     }
 }
 
-/// The request store failed: which store, what it was doing and why. The aggregator logs it and answers
-/// the asker `500`.
-public struct RequestStoreError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension PostgresRowSequence {
     /// Reads to the end, so an error the server reports after the first message is thrown here too.
     func drain() async throws {

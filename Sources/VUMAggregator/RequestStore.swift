@@ -33,6 +33,13 @@ public protocol RequestStore: Sendable {
     func check() async throws
 }
 
+/// The request store failed: which store, what it was doing and why. The aggregator logs it and answers
+/// the asker `500`.
+public struct RequestStoreError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// The request store in one SQLite file (GRDB, WAL).
 public final class SQLiteRequestStore: RequestStore {
     let pool: DatabasePool
@@ -48,7 +55,11 @@ public final class SQLiteRequestStore: RequestStore {
             // whose vumIDs then answer 404. The default (FULL) cost milliseconds per zoekvraag.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw RequestStoreError("cannot open the request store \(path): \(error); check the path and its permissions")
+        }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: """
@@ -59,7 +70,9 @@ public final class SQLiteRequestStore: RequestStore {
                 """)
             try db.execute(sql: "CREATE INDEX zoekvraag_by_expiry ON zoekvraag(expires_ms)")
         }
-        try migrator.migrate(pool)
+        do { try migrator.migrate(pool) } catch {
+            throw RequestStoreError("the request store \(path) is not one this vum-aggregator can use: \(error)")
+        }
     }
 
     public func save(_ record: ZoekvraagRecord) async throws {

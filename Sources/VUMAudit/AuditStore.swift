@@ -58,8 +58,16 @@ public final class AuditStore: Sendable {
         if readOnly, !FileManager.default.fileExists(atPath: path) {
             throw AuditError("no audit store at \(path)")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        if !readOnly { try Self.migrator.migrate(pool) }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw AuditError("cannot open the audit store \(path): \(error); check the path and its permissions")
+        }
+        do {
+            if !readOnly { try Self.migrator.migrate(pool) }
+        } catch {
+            throw AuditError("the audit store \(path) is not one this vum-audit can use: \(error)")
+        }
     }
 
     static var migrator: DatabaseMigrator {

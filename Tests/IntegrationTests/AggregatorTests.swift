@@ -691,6 +691,17 @@ extension FederationSuites {
             let badParking = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
                 "--set", "broker.url=amqp://u@localhost/vum", "--set", "answer-park-directory=/nonexistent/parking"])
             #expect(badParking.status == 2)
+            // A request store where none can be: the daemon says which file, not only SQLite's number.
+            let registry = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).json")
+            try #"{"bronnen": [], "bemiddelaars": []}"#.write(to: registry, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: registry) }
+            let unopenable = try await ChildProcess.run(Self.executable, [
+                "--set", "exchange-oin=\(exchangeOIN)", "--set", "broker.url=amqp://u@127.0.0.1:1/vum",
+                "--set", "registry=\(registry.path)", "--set", "pc4=\(testPC4TablePath)",
+                "--set", "request-store=/nonexistent/vum/requests.sqlite"])
+            #expect(unopenable.status == 1, "\(unopenable.output)")
+            #expect(unopenable.output.contains("cannot open the request store /nonexistent/vum/requests.sqlite: SQLite error 14"),
+                    "\(unopenable.output)")
             #expect(badParking.output.contains(
                 "answer-park-directory (--set): /nonexistent/parking is not a directory the aggregator can write to"), "\(badParking.output)")
         }

@@ -235,6 +235,12 @@ struct AuditExecutableTests {
 
         let verify = try await ChildProcess.run(vumAuditExecutable, ["verify", "--store", storePath])
         #expect(verify.status == 0 && verify.output.contains("intact: 12 events"), "\(verify.output)")
+        // A store where none can be: the daemon says which file, not only SQLite's number.
+        let unopenable = try await ChildProcess.run(
+            vumAuditExecutable, ["--set", "store=/nonexistent/vum/audit.sqlite", "--set", "broker.url=amqp://u@127.0.0.1:1/vum"])
+        #expect(unopenable.status == 1, "\(unopenable.output)")
+        #expect(unopenable.output.contains("cannot open the audit store /nonexistent/vum/audit.sqlite: SQLite error 14"),
+                "\(unopenable.output)")
         let check = try await ChildProcess.run(vumAuditExecutable, ["check", "--store", storePath])
         #expect(check.status == 1)
         #expect(check.output.contains("[te-veel-details] event 11 (e10)"), "\(check.output)")
