@@ -8,13 +8,18 @@ extension FederationSuites {
         static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
 
+        /// `scripts/federation.sh --stop` with the test run's executables and PC4 table.
+        static func federation(_ arguments: [String]) async throws -> ChildProcess.Result {
+            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+            return try await ChildProcess.run("/usr/bin/env", [
+                "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
+                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop",
+            ] + arguments)
+        }
+
         @Test("a private broker with generated definitions, an aggregator, three adapters and an auditor: answers from all three bronnen, a detail, a refusal, the audit trail")
         func localFederation() async throws {
-            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-            let result = try await ChildProcess.run("/usr/bin/env", [
-                "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
-                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop", "--records", "800",
-            ])
+            let result = try await Self.federation(["--records", "800"])
             let out = result.output
             #expect(result.status == 0, "\(out.suffix(4000))")
             // Each daemon logged in as its own user with the permissions of production, and every bron came online.
@@ -37,12 +42,7 @@ extension FederationSuites {
 
         @Test("--aggregators 2: two aggregators share a PostgreSQL request store; the second serves the first's vumID")
         func twoAggregators() async throws {
-            let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-            let result = try await ChildProcess.run("/usr/bin/env", [
-                "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
-                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop", "--records", "400",
-                "--aggregators", "2",
-            ])
+            let result = try await Self.federation(["--records", "400", "--aggregators", "2"])
             let out = result.output
             #expect(result.status == 0, "\(out.suffix(4000))")
             #expect(out.contains("PostgreSQL cluster in"), "\(out.suffix(3000))")
