@@ -120,6 +120,7 @@ exchange-oin = 00000009000000000001
 registry = "$run/generated/registry.json"
 broker.url = $(url aggregator)
 http.port = $http_port
+instance = aggregator-$n
 request-store = $request_store
 vumid-secret-file = "$run/vumid.secret"
 CONF

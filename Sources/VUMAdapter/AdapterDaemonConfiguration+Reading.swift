@@ -101,12 +101,7 @@ extension AdapterDaemonConfiguration {
         for g in gegevenssets where mapping.records(g) == nil {
             throw c.fail("gegevenssets", "\(g.rawValue) is not in the mapping file \(path)")
         }
-        let tls: String?
-        switch c.string("postgres.tls") {
-        case "disable": tls = nil
-        case "require": tls = c.string("postgres.ca")
-        default: throw c.fail("postgres.tls", "\"\(c.string("postgres.tls"))\" is not disable or require")
-        }
+        let tls = try c.postgresTLS("postgres.tls", ca: "postgres.ca")
         let server = PostgresServer(
             host: c.string("postgres.host"), port: try c.int("postgres.port", 1...65_535),
             database: try c.required("postgres.database", "the partner's database"),

@@ -121,19 +121,14 @@ public final class PostgresRequestStore: RequestStore {
     private func bounded<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T)
         async throws -> T
     {
-        do {
-            guard let value = try await withTimeLimit(timeout, body) else {
-                throw RequestStoreError("\(address): \(what) took longer than \(timeout); is the database up?")
-            }
-            return value
-        } catch let error as PSQLError {
+        let value: T?
+        do { value = try await withTimeLimit(timeout, body) } catch {
             throw RequestStoreError("\(address): \(what) failed: \(PostgresServer.describe(error))")
-        } catch let error as PostgresTransactionError {
-            let inner = [error.beginError, error.closureError, error.rollbackError, error.commitError].lazy
-                .compactMap { $0 }.first
-            let reason = (inner as? PSQLError).map(PostgresServer.describe) ?? inner.map { "\($0)" } ?? "\(error)"
-            throw RequestStoreError("\(address): \(what) failed: \(reason)")
         }
+        guard let value else {
+            throw RequestStoreError("\(address): \(what) took longer than \(timeout); is the database up?")
+        }
+        return value
     }
 }
 

@@ -58,12 +58,7 @@ public enum RequestStoreSettings: Sendable, Hashable {
         guard url.port.map({ (1...65_535).contains($0) }) ?? true else {
             throw c.fail("request-store", "has a port outside 1...65535")
         }
-        let tls: String?
-        switch c.string("request-store.tls") {
-        case "disable": tls = nil
-        case "require": tls = c.string("request-store.ca")
-        default: throw c.fail("request-store.tls", "\"\(c.string("request-store.tls"))\" is not disable or require")
-        }
+        let tls = try c.postgresTLS("request-store.tls", ca: "request-store.ca")
         let password = c.string("request-store.password")
         self = .postgres(
             PostgresServer(

@@ -31,56 +31,53 @@ public struct PostgresServer: Sendable, Hashable {
     /// `postgres://user@host:port/database`, for logs and errors (never the password).
     public var address: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
-    /// Connects once, outside any pool, and closes again: throws ``PostgresUnreachable`` with the reason
-    /// (refused, unknown host, unknown database, wrong password, TLS) within `timeout`. A pool retries such
-    /// failures quietly and for ever; a daemon probes at start so a wrong address is a clear error at once.
-    public func probe(timeout: Duration = .seconds(10), logger: Logger) async throws {
-        let tls: PostgresConnection.Configuration.TLS
-        if let ca = tlsCAFile {
+    /// TLS 1.2 or newer, the server's certificate verified against `tlsCAFile` (empty: the system's trust
+    /// store); nil when TLS is off.
+    var clientTLS: TLSConfiguration? {
+        tlsCAFile.map { ca in
             var t = TLSConfiguration.makeClientConfiguration()
             t.minimumTLSVersion = .tlsv12
             if !ca.isEmpty { t.trustRoots = .file(ca) }
-            do { tls = .require(try NIOSSLContext(configuration: t)) } catch {
-                throw PostgresUnreachable("\(address): the TLS settings do not work: \(error)")
-            }
-        } else {
-            tls = .disable
+            return t
         }
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: tls)
-        configuration.options.connectTimeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)
-        let connection: PostgresConnection
+    }
+
+    /// Connects once, outside any pool, and closes again: throws ``PostgresUnreachable`` with the reason
+    /// (refused, unknown host, unknown database, wrong password, TLS) within 10 s. A pool retries such
+    /// failures quietly and for ever; a daemon probes at start so a wrong address is a clear error at once.
+    public func probe(logger: Logger) async throws {
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-        } catch let error as PSQLError {
+            var configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: user, password: password, database: database,
+                tls: try clientTLS.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable)
+            configuration.options.connectTimeout = .seconds(10)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
             throw PostgresUnreachable("\(address): cannot connect: \(Self.describe(error))")
         }
-        try? await connection.close()
     }
 
     /// A connection pool to the database (TLS 1.2 or newer when TLS is on, a connection attempt bounded
     /// to 5 s); the caller runs it (`run()`) for as long as it is used.
     public func makeClient(logger: Logger) -> PostgresClient {
-        let tls: PostgresClient.Configuration.TLS
-        if let ca = tlsCAFile {
-            var t = TLSConfiguration.makeClientConfiguration()
-            t.minimumTLSVersion = .tlsv12
-            if !ca.isEmpty { t.trustRoots = .file(ca) }
-            tls = .require(t)
-        } else {
-            tls = .disable
-        }
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password,
-            database: database, tls: tls)
+            database: database, tls: clientTLS.map { .require($0) } ?? .disable)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         return PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
     /// What went wrong, readably: postgres-nio's own description of a `PSQLError` hides the server's
-    /// message on purpose (it may quote data); these errors go to the operator's log.
-    public static func describe(_ error: PSQLError) -> String {
+    /// message on purpose (it may quote data); these errors go to the operator's log. A failed transaction
+    /// is described by the error inside it; any other error as itself.
+    public static func describe(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError {
+            let inner = [error.beginError, error.closureError, error.rollbackError, error.commitError]
+            return inner.lazy.compactMap { $0 }.first.map(describe) ?? "\(error)"
+        }
+        guard let error = error as? PSQLError else { return "\(error)" }
         if let info = error.serverInfo {
             return [info[.sqlState].map { "SQLSTATE \($0)" }, info[.message], info[.detail], info[.hint]]
                 .compactMap { $0 }.joined(separator: ": ")
