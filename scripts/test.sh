@@ -21,6 +21,9 @@ python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jso
 # ... and the aggregator's OpenAPI document with an independent OpenAPI validator.
 python3 -c "import openapi_spec_validator" 2>/dev/null || python3 -m pip install --quiet openapi-spec-validator >&2 ||
     die "could not install the python3 module openapi-spec-validator"
+# ... and fuzzes the REST API against that document with schemathesis (pinned: its checks change between releases).
+python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '4.32.5')" 2>/dev/null ||
+    python3 -m pip install --quiet schemathesis==4.32.5 >&2 || die "could not install the python3 module schemathesis"
 
 # The PC4 table the tests use: configuration, read from ../shared/data, never copied into the project.
 export VUM_PC4_TABLE="${VUM_PC4_TABLE:-$(cd "$root/.." && pwd)/shared/data/nl-pc4.csv}"

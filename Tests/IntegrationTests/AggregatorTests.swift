@@ -129,10 +129,12 @@ struct TestExchange {
     }
 
     func zoek(_ selectievraag: String, _ gegevensset: Gegevensset = .werkzoekenden, from party: OIN? = gemeenteOIN,
-              deadlineMs: Int? = nil) async throws -> HTTPResult {
+              deadlineMs: Int? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {
         let path = gegevensset == .werkzoekenden ? "werkzoekendeProfielen" : "vacatures"
+        var headers = headers
+        if let deadlineMs { headers["X-VUM-deadline-ms"] = "\(deadlineMs)" }
         return try await request("POST", "/api/v3/\(path)/matches", body: #"{"vraagObject":\#(selectievraag)}"#, from: party,
-                                 headers: deadlineMs.map { ["X-VUM-deadline-ms": "\($0)"] } ?? [:])
+                                 headers: headers)
     }
 
     /// The events about one zoekvraag that have arrived so far, by type.
@@ -409,6 +411,21 @@ extension FederationSuites {
             let versie = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":{}}"#,
                                                     headers: ["API-Version": "2.0.0"])
             #expect(versie.status == 400)
+            let berichtVersie = try await exchange.zoek(question, headers: ["X-VUM-berichtVersie": "2.1"])
+            #expect(berichtVersie.status == 400 && berichtVersie.json["message"]?.string == "unsupported X-VUM-berichtVersie")
+            for deadline in ["soon", "0", "-5"] {
+                let slechteDeadline = try await exchange.zoek(question, headers: ["X-VUM-deadline-ms": deadline])
+                #expect(slechteDeadline.status == 400 && slechteDeadline.json["code"]?.string == "400.01", "\(deadline)")
+                #expect(slechteDeadline.json["details"]?.string?.hasPrefix(deadline) == true)
+            }
+            // A method a known path does not serve: 405 with the methods it does, not 404 (the path exists).
+            for (method, path, allow) in [("GET", "/api/v3/werkzoekendeProfielen/matches", "POST"), ("DELETE", "/health", "GET"),
+                                          ("PUT", "/api/v3/vacatures/some-vumID", "GET"), ("QUERY", "/bronnen", "GET")] {
+                let answer = try await exchange.request(method, path)
+                #expect(answer.status == 405 && answer.json["code"]?.string == "405", "\(method) \(path)")
+                #expect(answer.headers["allow"] == allow, "\(method) \(path): \(answer.headers)")
+            }
+            #expect(try await exchange.request("DELETE", "/api/v3/nergens").status == 404)
             let geweigerd = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == uitzendOIN.rawValue }
             #expect(geweigerd.uitkomst == "403" && geweigerd.suwi == false)
             _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401" }
@@ -510,6 +527,13 @@ extension FederationSuites {
             try Data(document.json.serializedBytes()).write(to: file)
             let validation = try await ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file.path])
             #expect(validation.status == 0, "\(validation.output)")
+            // It names this exchange as the one X-VUM-toParty, and the selectievraag the aggregator validates.
+            let toParty = document.json["paths"]?["/api/v3/vacatures/matches"]?["post"]?["parameters"]?.array
+                .first { $0["name"]?.string == "X-VUM-toParty" }
+            #expect(toParty?["schema"]?["enum"]?.array.first?.string == exchangeOIN.rawValue)
+            let vraag = document.json["components"]?["schemas"]?["SelectievraagWerkzoekenden"]
+            #expect(vraag?["required"]?.array.first?.string == "selectiegebied")
+            #expect(vraag?["properties"]?["arbeidsmarktkwalificatie.rijbewijs"] != nil)
             for path in document.json["paths"]?.objectKeysList ?? [] where !path.contains("{") && !path.hasSuffix("/matches") {
                 let answer = try await exchange.request("GET", path, from: nil)
                 #expect(answer.status == 200, "\(path)")

@@ -71,7 +71,7 @@ struct SchemaTests {
                                             repository: repositoryRoot)
     }
 
-    @Test("Docs/schemas is what scripts/schemas.py writes")
+    @Test("Docs/schemas and the OpenAPI document's selectievraag schemas are what scripts/schemas.py writes")
     func schemasUpToDate() async throws {
         let result = try await ChildProcess.run("/usr/bin/env", [
             "python3", repositoryRoot.appendingPathComponent("scripts/schemas.py").path, "--check"])

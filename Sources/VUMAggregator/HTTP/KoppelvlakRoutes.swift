@@ -11,7 +11,8 @@ import VUMStandaard
 /// - `GET /api/v3/werkzoekendeProfielen/{vumID}`, `GET /api/v3/vacatures/{vumID}`
 /// - `GET /api/v3/openapi.json` (the OpenAPI document), `GET /health`, `GET /bronnen` (presence)
 ///
-/// Every error is the koppelvlak's `{"code", "message", "details"}` with the matching HTTP status.
+/// Every error is the koppelvlak's `{"code", "message", "details"}` with the matching HTTP status; a method a
+/// path does not serve is `405` with an `Allow` header.
 public enum KoppelvlakRoutes {
     /// Request bodies larger than this are refused with `400.01`.
     public static let maximumBodySize = 1 << 20
@@ -31,7 +32,12 @@ public enum KoppelvlakRoutes {
         -> Router<KoppelvlakContext>
     {
         let router = Router(context: KoppelvlakContext.self)
+        let served = ServedMethods(service: service)
+        router.add(middleware: served)
         for (path, gegevensset) in [("werkzoekendeProfielen", Gegevensset.werkzoekenden), ("vacatures", .vacatures)] {
+            served.add(.post, "/api/v3/\(path)/matches")
+            served.add(.get, "/api/v3/\(path)/:vumID")
+            served.add(.post, "/api/v3/\(path)/:vumID/datakwaliteit")
             router.post("/api/v3/\(path)/matches") { request, context -> Response in
                 await matches(request, context, gegevensset, service)
             }
@@ -42,12 +48,16 @@ public enum KoppelvlakRoutes {
                 await datakwaliteit(request, context, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
         }
+        served.add(.get, "/api/v3/voortgang/:verzoekID")
         router.get("/api/v3/voortgang/:verzoekID") { request, context -> Response in
             await voortgang(request, context, context.parameters.get("verzoekID") ?? "", service)
         }
+        let openAPI = OpenAPIDocument.json(exchange: service.configuration.exchangeOIN).serializedBytes()
+        served.add(.get, "/api/v3/openapi.json")
         router.get("/api/v3/openapi.json") { _, _ -> Response in
-            json(.ok, bytes: OpenAPIDocument.bytes, service: service, asker: nil)
+            json(.ok, bytes: openAPI, service: service, asker: nil)
         }
+        served.add(.get, "/health")
         router.get("/health") { _, _ -> Response in
             guard let reason = await service.unhealthyReason() else {
                 return json(.ok, .object(JSONObject([("status", .string("ok"))])), service: service, asker: nil)
@@ -56,11 +66,13 @@ public enum KoppelvlakRoutes {
             return json(.serviceUnavailable, .object(body), service: service, asker: nil)
         }
         if let metrics {
+            served.add(.get, "/metrics")
             router.get("/metrics") { _, _ -> Response in
                 Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                          body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
             }
         }
+        served.add(.get, "/bronnen")
         router.get("/bronnen") { _, _ -> Response in
             json(.ok, presenceJSON(service.presence), service: service, asker: nil)
         }
@@ -96,8 +108,10 @@ public enum KoppelvlakRoutes {
     }
 
     static func headerParties(_ request: Request, _ service: AggregatorService) throws(Fout) -> (from: OIN, via: OIN) {
-        if let version = request.headers[apiVersion], !version.hasPrefix("3.") && version != "3" {
-            throw Fout.invalidRequest("unsupported API-Version", details: "\(version); this exchange speaks 3.x")
+        for name in [apiVersion, berichtVersie] {
+            if let version = request.headers[name], !version.hasPrefix("3.") && version != "3" {
+                throw Fout.invalidRequest("unsupported \(name)", details: "\(version); this exchange speaks 3.x")
+            }
         }
         guard let fromText = request.headers[fromParty], !fromText.isEmpty else {
             throw Fout(code: "400.02", message: "incomplete request", details: "the X-VUM-fromParty header (an OIN) is required")
@@ -135,7 +149,13 @@ public enum KoppelvlakRoutes {
                 throw Fout(code: "400.02", message: "incomplete request", details: "the body must be {\"vraagObject\": selectievraag}")
             }
             var asked: Duration?
-            if let text = request.headers[deadline], let ms = Int(text), ms > 0 { asked = .milliseconds(ms) }
+            if let text = request.headers[deadline] {
+                guard let ms = Int(text), ms > 0 else {
+                    throw Fout.invalidRequest("invalid X-VUM-deadline-ms",
+                                              details: "\(text): a whole number of milliseconds above 0")
+                }
+                asked = .milliseconds(ms)
+            }
             var zoekverzoek = Zoekverzoek(gegevensset: gegevensset, vraagObject: vraagObject, fromParty: from, viaParty: via,
                                           deadline: asked)
             if let id = request.headers[verzoekID] {

@@ -1,20 +1,28 @@
 import VUMExchange
 import VUMStandaard
 
-/// The OpenAPI 3.0 document of the bemiddelaar API, served at `/api/v3/openapi.json`. A test validates
-/// it with an independent OpenAPI validator and checks that every route it lists answers.
+/// The OpenAPI 3.0 document of the bemiddelaar API, served at `/api/v3/openapi.json`. It describes what the
+/// server enforces, so that a client generated from it sends what is accepted: the selectievraag schemas
+/// (generated with Docs/schemas by scripts/schemas.py), this exchange's own OIN as the only `X-VUM-toParty`,
+/// the version headers' major version. What no schema can say (a postcode that lies in no known area, a date
+/// that is not in the calendar) is answered with `400.01`. A test validates the document with an independent
+/// OpenAPI validator and checks that every route it lists answers; another fuzzes the API against it.
 public enum OpenAPIDocument {
-    public static let json: JSONValue = try! JSONValue.parse(text)
-    /// Its bytes, serialized once.
-    static let bytes: [UInt8] = json.serializedBytes()
+    /// The document of the exchange with OIN `exchange`.
+    public static func json(exchange: OIN) -> JSONValue {
+        try! JSONValue.parse(text(exchange: exchange.rawValue))
+    }
 
-    static let parties = """
-        {"name":"X-VUM-fromParty","in":"header","required":true,"description":"OIN of the responsible party","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
-        {"name":"X-VUM-viaParty","in":"header","required":false,"description":"OIN of its processor (default: fromParty)","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
-        {"name":"X-VUM-toParty","in":"header","required":false,"description":"OIN of this exchange","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
-        {"name":"API-Version","in":"header","required":false,"schema":{"type":"string","example":"3.0.0"}},
-        {"name":"X-VUM-berichtVersie","in":"header","required":false,"schema":{"type":"string","example":"3.0.0"}}
+    /// The parameters every call takes: the parties and the version headers.
+    static func parties(_ exchange: String) -> String {
         """
+        {"name":"X-VUM-fromParty","in":"header","required":true,"description":"OIN of the responsible party","schema":{"type":"string","pattern":"^[0-9]{20}$"}},
+        {"name":"X-VUM-viaParty","in":"header","required":false,"description":"OIN of its processor (absent or empty: fromParty)","schema":{"type":"string","pattern":"^([0-9]{20})?$"}},
+        {"name":"X-VUM-toParty","in":"header","required":false,"description":"OIN of this exchange (or empty)","schema":{"type":"string","enum":["\(exchange)",""]}},
+        {"name":"API-Version","in":"header","required":false,"description":"major version 3","schema":{"type":"string","pattern":"^3([.].*)?$","example":"3.0.0"}},
+        {"name":"X-VUM-berichtVersie","in":"header","required":false,"description":"major version 3","schema":{"type":"string","pattern":"^3([.].*)?$","example":"3.0.0"}}
+        """
+    }
 
     static let errors = """
         "400":{"description":"400.01 invalid request, 400.02 incomplete request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}},
@@ -24,24 +32,24 @@ public enum OpenAPIDocument {
         "503":{"description":"service unavailable (starting, shutting down, busy: too many zoekvragen open, audit trail unavailable, bron did not answer)","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Fout"}}}}
         """
 
-    static func matches(_ path: String, _ summary: String) -> String {
+    static func matches(_ path: String, _ summary: String, _ schema: String, _ exchange: String) -> String {
         """
         "/api/v3/\(path)/matches":{"post":{"summary":"\(summary)","operationId":"\(path)Matches",
-          "parameters":[\(parties),
+          "parameters":[\(parties(exchange)),
             {"name":"X-VUM-deadline-ms","in":"header","required":false,"description":"extension: the deadline in ms (default 5000, capped by the operator)","schema":{"type":"integer","minimum":1}},
             {"name":"X-VUM-verzoekID","in":"header","required":false,"description":"extension: an id of your choice to follow this zoekvraag at /api/v3/voortgang/{verzoekID} while it runs","schema":{"type":"string","pattern":"^[a-zA-Z0-9._-]{1,100}$"}}],
           "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["vraagObject"],
-            "properties":{"vraagObject":{"type":"object","description":"the selectievraag (Docs/schemas/selectievraag-*.schema.json)"}}}}}},
+            "properties":{"vraagObject":{"$ref":"#/components/schemas/\(schema)"}}}}}},
           "responses":{"200":{"description":"the merged answer of every bron",
             "headers":{"X-VUM-gedeeltelijk":{"description":"extension: true when some bron did not answer","schema":{"type":"string","enum":["true","false"]}}},
             "content":{"application/json":{"schema":{"$ref":"#/components/schemas/Matches"}}}},\(errors)}}}
         """
     }
 
-    static func detail(_ path: String, _ key: String) -> String {
+    static func detail(_ path: String, _ key: String, _ exchange: String) -> String {
         """
         "/api/v3/\(path)/{vumID}":{"get":{"summary":"the detail record behind a vumID","operationId":"\(path)Detail",
-          "parameters":[{"name":"vumID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9_.-]{1,500}$"}},\(parties)],
+          "parameters":[{"name":"vumID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9_.-]{1,500}$"}},\(parties(exchange))],
           "responses":{"200":{"description":"the detail record, with its vumID instead of the bron's id",
             "content":{"application/json":{"schema":{"type":"object","required":["bronID","\(key)"],
               "properties":{"bronID":{"type":"string"},"\(key)":{"type":"object"}}}}}},
@@ -51,13 +59,13 @@ public enum OpenAPIDocument {
         """
     }
 
-    static func datakwaliteit(_ path: String) -> String {
+    static func datakwaliteit(_ path: String, _ exchange: String) -> String {
         """
         "/api/v3/\(path)/{vumID}/datakwaliteit":{"post":{"summary":"extension: report poor data of a record you received; it goes to its bron","operationId":"\(path)Datakwaliteit",
-          "parameters":[{"name":"vumID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9_.-]{1,500}$"}},\(parties)],
+          "parameters":[{"name":"vumID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9_.-]{1,500}$"}},\(parties(exchange))],
           "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object","required":["reden"],"properties":{
             "reden":{"type":"string","enum":[\(DatakwaliteitBericht.Reden.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ","))]},
-            "toelichting":{"type":"string","maxLength":2000,"description":"goes to the bron only, never into the audit trail"}}}}}},
+            "toelichting":{"type":"string","nullable":true,"maxLength":2000,"description":"goes to the bron only, never into the audit trail (null or empty: none)"}}}}}},
           "responses":{"202":{"description":"the bron's queue holds the report",
             "content":{"application/json":{"schema":{"type":"object","required":["meldingID","vumID"],
               "properties":{"meldingID":{"type":"string"},"vumID":{"type":"string"}}}}}},
@@ -66,19 +74,21 @@ public enum OpenAPIDocument {
         """
     }
 
-    static let text = """
+    static func text(exchange: String) -> String {
+        """
         {"openapi":"3.0.3",
          "info":{"title":"VUM exchange: bemiddelaar API","version":"3.0.0",
            "description":"Compatible with the VUM koppelvlak 3.0 bemiddelaar contract. Extension fields (vumBronnen, vumGedeeltelijk) and headers (X-VUM-gedeeltelijk, X-VUM-deadline-ms) can be ignored by a koppelvlak 3.0 client."},
          "paths":{
-          \(matches("werkzoekendeProfielen", "ask every bron for job-seeker profiles (SUWI parties only)")),
-          \(matches("vacatures", "ask every bron for vacancies")),
-          \(detail("werkzoekendeProfielen", "werkzoekende")),
-          \(detail("vacatures", "vacature")),
-          \(datakwaliteit("werkzoekendeProfielen")),
-          \(datakwaliteit("vacatures")),
+          \(matches("werkzoekendeProfielen", "ask every bron for job-seeker profiles (SUWI parties only)",
+                    "SelectievraagWerkzoekenden", exchange)),
+          \(matches("vacatures", "ask every bron for vacancies", "SelectievraagVacatures", exchange)),
+          \(detail("werkzoekendeProfielen", "werkzoekende", exchange)),
+          \(detail("vacatures", "vacature", exchange)),
+          \(datakwaliteit("werkzoekendeProfielen", exchange)),
+          \(datakwaliteit("vacatures", exchange)),
           "/api/v3/voortgang/{verzoekID}":{"get":{"summary":"extension: where each bron stands in your open zoekvraag","operationId":"voortgang",
-            "parameters":[{"name":"verzoekID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9._-]{1,100}$"}},\(parties)],
+            "parameters":[{"name":"verzoekID","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-zA-Z0-9._-]{1,100}$"}},\(parties(exchange))],
             "responses":{"200":{"description":"the open zoekvraag's bronnen: beantwoord, geen_resultaten or fout (with count and ms since the fan-out), wachtend, offline",
               "content":{"application/json":{"schema":{"type":"object","required":["vraagID","deadlineMs","bronnen"],"properties":{
                 "vraagID":{"type":"string"},"deadlineMs":{"type":"integer"},
@@ -95,6 +105,8 @@ public enum OpenAPIDocument {
                 "versie":{"type":"string"},"laatstGezienMs":{"type":"integer"}}}}}}}}}}}}
          },
          "components":{"schemas":{
+          "SelectievraagWerkzoekenden":\(SelectievraagSchemas.werkzoekenden),
+          "SelectievraagVacatures":\(SelectievraagSchemas.vacatures),
           "Fout":{"type":"object","required":["code","message"],"properties":{"code":{"type":"string","example":"400.01"},"message":{"type":"string"},"details":{"type":"string"}}},
           "BronStatus":{"type":"object","required":["bronID","status","aantal"],"properties":{
             "bronID":{"type":"string"},"status":{"type":"string","enum":["beantwoord","geen_resultaten","fout","te_laat","offline"]},
@@ -107,4 +119,5 @@ public enum OpenAPIDocument {
             "vumBronnen":{"type":"array","description":"extension: the status per bron","items":{"$ref":"#/components/schemas/BronStatus"}}}}
          }}}
         """
+    }
 }
