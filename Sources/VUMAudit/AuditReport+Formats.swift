@@ -50,6 +50,15 @@ extension AuditReport {
             }
     }
 
+    var componentRows: [[String]] {
+        [["component", "events", "zoekvragen", "afgerond", "weigeringen", "details_geleverd", "detail_weigeringen", "eerste",
+          "laatste"]]
+            + components.map { c in
+                [c.component, "\(c.events)", "\(c.zoekvragen)", "\(c.afgerond)", "\(c.weigeringen)", "\(c.detailsGeleverd)",
+                 "\(c.detailWeigeringen)", Self.time(c.firstMs), Self.time(c.lastMs)]
+            }
+    }
+
     func table() -> String {
         func render(_ rows: [[String]]) -> String {
             guard let header = rows.first else { return "" }
@@ -70,6 +79,9 @@ extension AuditReport {
             Per bemiddelaar
             \(bemiddelaars.isEmpty ? "(none)" : render(bemiddelaarRows))
 
+            Per component (each aggregator instance names itself in its events)
+            \(components.isEmpty ? "(none)" : render(componentRows))
+
             """
     }
 
@@ -79,7 +91,7 @@ extension AuditReport {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
         var lines = ["section,id,measure,value"]
-        for (section, rows) in [("bron", bronRows), ("bemiddelaar", bemiddelaarRows)] {
+        for (section, rows) in [("bron", bronRows), ("bemiddelaar", bemiddelaarRows), ("component", componentRows)] {
             guard let header = rows.first else { continue }
             for row in rows.dropFirst() {
                 for i in header.indices.dropFirst() { lines.append([section, row[0], header[i], row[i]].map(field).joined(separator: ",")) }
@@ -111,6 +123,13 @@ extension AuditReport {
                                     ("detailverzoeken", .int(p.detailverzoeken)), ("detailsGeleverd", .int(p.detailsGeleverd)),
                                     ("detailWeigeringen", counts(p.detailWeigeringen)),
                                     ("datakwaliteitMeldingen", .int(p.datakwaliteitMeldingen))]))
+            })),
+            ("components", .array(components.map { c in
+                .object(JSONObject([("component", .string(c.component)), ("events", .int(c.events)),
+                                    ("zoekvragen", .int(c.zoekvragen)), ("afgerond", .int(c.afgerond)),
+                                    ("weigeringen", .int(c.weigeringen)), ("detailsGeleverd", .int(c.detailsGeleverd)),
+                                    ("detailWeigeringen", .int(c.detailWeigeringen)),
+                                    ("eerste", .string(Self.time(c.firstMs))), ("laatste", .string(Self.time(c.lastMs)))]))
             })),
         ]))
     }

@@ -2,7 +2,8 @@ import Foundation
 import VUMExchange
 import VUMStandaard
 
-/// Figures per bron and per bemiddelaar over a period of the audit trail (`vum-audit report`).
+/// Figures per bron, per bemiddelaar and per component (each aggregator instance) over a period of the
+/// audit trail (`vum-audit report`).
 public struct AuditReport: Sendable {
     public struct Filter: Sendable {
         /// Inclusive start and exclusive end, milliseconds since 1970.
@@ -49,18 +50,33 @@ public struct AuditReport: Sendable {
         public var datakwaliteitMeldingen = 0
     }
 
+    /// What one component (`vum-aggregator/0.1.0 on aggregator-1`: each instance names itself) wrote: with
+    /// several aggregators sharing the load, which instance took which share, and when one fell silent.
+    public struct Component: Sendable {
+        public var component: String
+        public var events = 0
+        /// Zoekvragen it received, closed, and refused.
+        public var zoekvragen = 0, afgerond = 0, weigeringen = 0
+        /// Detail requests it served (delivered) and refused.
+        public var detailsGeleverd = 0, detailWeigeringen = 0
+        /// Its first and last event in the period, milliseconds since 1970.
+        public var firstMs: Int64 = .max, lastMs: Int64 = .min
+    }
+
     public var filter: Filter
     public var events = 0
     public var firstMs: Int64?
     public var lastMs: Int64?
     public var bronnen: [Bron]
     public var bemiddelaars: [Bemiddelaar]
+    public var components: [Component]
 
     /// Reads the events of the period once, in chain order.
     public init(store: AuditStore, filter: Filter = Filter()) throws {
         self.filter = filter
         var bronnen: [String: Bron] = [:]
         var bemiddelaars: [String: Bemiddelaar] = [:]
+        var components: [String: Component] = [:]
         var askerOf: [String: String] = [:]
         var events = 0
         var first: Int64?, last: Int64?
@@ -84,6 +100,7 @@ public struct AuditReport: Sendable {
             events += 1
             first = min(first ?? e.tijdMs, e.tijdMs)
             last = max(last ?? e.tijdMs, e.tijdMs)
+            components[e.component, default: Component(component: e.component)].count(e)
             switch e.soort {
             case .zoekvraagOntvangen: party(e.fromParty) { $0.zoekvragen += 1 }
             case .zoekvraagGeweigerd: party(e.fromParty) { $0.weigeringen[[e.uitkomst, e.reden].compactMap { $0 }.joined(separator: " "), default: 0] += 1 }
@@ -132,7 +149,24 @@ public struct AuditReport: Sendable {
         firstMs = first
         lastMs = last
         self.bronnen = bronnen.values.sorted { $0.bron < $1.bron }
+        self.components = components.values.sorted { $0.component < $1.component }
         self.bemiddelaars = bemiddelaars.values.filter { filter.bemiddelaar == nil || $0.oin == filter.bemiddelaar }
             .sorted { $0.oin < $1.oin }
+    }
+}
+
+extension AuditReport.Component {
+    mutating func count(_ e: Procesgebeurtenis) {
+        events += 1
+        firstMs = min(firstMs, e.tijdMs)
+        lastMs = max(lastMs, e.tijdMs)
+        switch e.soort {
+        case .zoekvraagOntvangen: zoekvragen += 1
+        case .zoekvraagAfgerond: afgerond += 1
+        case .zoekvraagGeweigerd: weigeringen += 1
+        case .detailGeleverd: detailsGeleverd += 1
+        case .detailGeweigerd: detailWeigeringen += 1
+        default: break
+        }
     }
 }

@@ -43,6 +43,8 @@ struct AuditReportHTML {
         \(table(report.bronRows))
         <h2>Per bemiddelaar</h2>
         \(table(report.bemiddelaarRows))
+        <h2>Per component</h2>
+        \(table(report.componentRows))
         </body></html>
 
         """

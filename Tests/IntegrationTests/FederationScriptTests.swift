@@ -50,6 +50,10 @@ extension FederationSuites {
                                      "\(out.suffix(3000))")
             #expect(out.range(of: "werkzoekende.vumID +\(asked.1)", options: .regularExpression) != nil, "no detail from the second")
             #expect(out.contains("no rule broken"))
+            // The audit report shows each instance's share: the zoekvragen through the first, the detail through the second.
+            let first = try #require(out.firstMatch(of: /vum-aggregator\/[0-9.]+ on aggregator-1 +([0-9]+) +([0-9]+)/))
+            let second = try #require(out.firstMatch(of: /vum-aggregator\/[0-9.]+ on aggregator-2 +([0-9]+) +([0-9]+) +[0-9]+ +[0-9]+ +([0-9]+)/))
+            #expect(Int(first.2) ?? 0 >= 2 && Int(second.2) == 0 && Int(second.3) == 1, "\(first.0) / \(second.0)")
             let bad = try await ChildProcess.run("/bin/bash", [
                 Self.repository.appendingPathComponent("scripts/federation.sh").path, "--aggregators", "3",
             ])

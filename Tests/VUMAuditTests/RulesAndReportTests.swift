@@ -166,9 +166,16 @@ struct AuditReportTests {
             var events: [Procesgebeurtenis] = []
             for i in 0..<10 {
                 let late = i == 9
+                // The last three zoekvragen taken by a second aggregator sharing the load.
+                let instance = i >= 7 ? "vum-aggregator/0.1.0 on aggregator-2" : nil
                 events += zoekvraagTrail(vraagID: "v\(i)", from: i < 7 ? gemeente : uitzend, suwi: i < 7, gegevensset: .vacatures,
                                          at: Int64(i) * 60_000, latencies: late ? ["gemeente-a": 10 + i] : ["gemeente-a": 10 + i, "uwv": 100 + i],
                                          statuses: ["gemeente-a": i % 2 == 0 ? "beantwoord" : "geen_resultaten", "uwv": late ? "te_laat" : "beantwoord"])
+                    .map { e in
+                        var e = e
+                        e.component = instance ?? e.component
+                        return e
+                    }
             }
             events.append(event(.gegevenssetTeLaat, tijdMs: 9 * 60_000 + 6_000) { $0.vraagID = "v9"; $0.bronID = "uwv"; $0.teLaatMs = 900 })
             events.append(event(.zoekvraagGeweigerd) { $0.fromParty = "00000003333333333333"; $0.uitkomst = "403.01"; $0.reden = "niet geregistreerd" })
@@ -207,6 +214,28 @@ struct AuditReportTests {
             #expect(byOIN[gemeente]?.detailverzoeken == 1 && byOIN[gemeente]?.detailsGeleverd == 1)
             #expect(byOIN[gemeente]?.detailWeigeringen == ["429.01": 1])
             #expect(byOIN[gemeente]?.datakwaliteitMeldingen == 1)
+        }
+    }
+
+    @Test("per component: each aggregator instance's share, refusals, details, first and last event")
+    func perComponent() throws {
+        try filled { store in
+            let report = try AuditReport(store: store)
+            #expect(report.components.map(\.component) == ["vum-aggregator/0.1.0 on aggregator-2", "vum-aggregator/test"])
+            let second = report.components[0], first = report.components[1]
+            #expect((second.zoekvragen, second.afgerond, second.weigeringen) == (3, 3, 0))
+            #expect((first.zoekvragen, first.afgerond, first.weigeringen) == (7, 7, 1))
+            #expect((first.detailsGeleverd, first.detailWeigeringen) == (1, 1))
+            #expect(second.events + first.events == report.events)
+            #expect(second.firstMs == 7 * 60_000 && second.lastMs > 9 * 60_000)
+            let csv = report.render(.csv).split(separator: "\n")
+            #expect(csv.contains("component,vum-aggregator/0.1.0 on aggregator-2,zoekvragen,3"), "\(csv)")
+            #expect(report.render(.table).contains("Per component"))
+            #expect(report.render(.html).contains("<h2>Per component</h2>"))
+            let json = try JSONValue.parse(report.render(.json))
+            guard case .object(let o) = json, case .array(let components)? = o["components"], case .object(let c) = components[0]
+            else { Issue.record("unexpected JSON"); return }
+            #expect(c["zoekvragen"] == .number(.integer(3)))
         }
     }
 
