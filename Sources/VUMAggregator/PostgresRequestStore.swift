@@ -61,6 +61,25 @@ public final class PostgresRequestStore: RequestStore {
         }
     }
 
+    public func restore(_ record: ZoekvraagRecord, details: Int) async throws -> Bool {
+        let bronnen = record.matches.map(\.bron.rawValue)
+        let ids = record.matches.map(\.recordID.rawValue)
+        let details = Int32(clamping: details)
+        return try await bounded("restoring zoekvraag \(record.vraagID)") { [client, logger] in
+            let rows = try await client.query(
+                """
+                INSERT INTO vum_zoekvraag
+                    (vraag_id, from_party, gegevensset, created_ms, expires_ms, details, bronnen, record_ids)
+                VALUES (\(record.vraagID), \(record.fromParty.rawValue), \(record.gegevensset.rawValue),
+                        \(record.createdMs), \(record.expiresMs), \(details), \(bronnen), \(ids))
+                ON CONFLICT (vraag_id) DO NOTHING RETURNING 1
+                """, logger: logger)
+            var inserted = false
+            for try await _ in rows.decode(Int32.self) { inserted = true }
+            return inserted
+        }
+    }
+
     public func load(_ vraagID: String) async throws -> ZoekvraagRecord? {
         let row = try await bounded("reading zoekvraag \(vraagID)") { [client, logger] in
             let rows = try await client.query(

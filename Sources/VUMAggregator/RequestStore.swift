@@ -31,6 +31,9 @@ public protocol RequestStore: Sendable {
     func removeExpired(nowMs: Int64) async throws -> Int
     /// Returns when the store answers a trivial read; throws what is wrong otherwise (`/health`).
     func check() async throws
+    /// Saves a zoekvraag copied from another store, with the detail requests it already counted; false, and
+    /// nothing changed, when the store holds that vraagID already (``RequestStoreCopy``).
+    func restore(_ record: ZoekvraagRecord, details: Int) async throws -> Bool
 }
 
 /// The request store failed: which store, what it was doing and why. The aggregator logs it and answers
@@ -76,36 +79,71 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     public func save(_ record: ZoekvraagRecord) async throws {
+        _ = try await insert(record, details: 0, orIgnore: false)
+    }
+
+    public func restore(_ record: ZoekvraagRecord, details: Int) async throws -> Bool {
+        try await insert(record, details: details, orIgnore: true)
+    }
+
+    private func insert(_ record: ZoekvraagRecord, details: Int, orIgnore: Bool) async throws -> Bool {
         let matches = JSONValue.array(record.matches.map {
             .array([.string($0.bron.rawValue), .string($0.recordID.rawValue)])
         }).serialized()
-        try await pool.write { db in
+        return try await pool.write { db in
             try db.execute(sql: """
-                INSERT INTO zoekvraag (vraag_id, from_party, gegevensset, created_ms, expires_ms, matches)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT \(orIgnore ? "OR IGNORE " : "")INTO zoekvraag
+                    (vraag_id, from_party, gegevensset, created_ms, expires_ms, details, matches)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.vraagID, record.fromParty.rawValue, record.gegevensset.rawValue, record.createdMs,
-                                 record.expiresMs, matches])
+                                 record.expiresMs, details, matches])
+            return db.changesCount == 1
         }
     }
 
     public func load(_ vraagID: String) async throws -> ZoekvraagRecord? {
-        let row = try await pool.read { db -> (String, String, Int64, Int64, String)? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM zoekvraag WHERE vraag_id = ?", arguments: [vraagID])
-            else { return nil }
-            return (row["from_party"], row["gegevensset"], row["created_ms"], row["expires_ms"], row["matches"])
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM zoekvraag WHERE vraag_id = ?", arguments: [vraagID])
+                .map { try Self.record($0).record }
         }
-        guard let (party, gegevensset, createdMs, expiresMs, matchesText) = row,
-            let set = Gegevensset(rawValue: gegevensset)
-        else { return nil }
+    }
+
+    /// Up to `limit` zoekvragen whose vumIDs still hold at `nowMs`, in vraagID order after `vraagID`, each with
+    /// the detail requests it counted: what ``RequestStoreCopy`` reads, a batch at a time.
+    public func unexpired(nowMs: Int64, after vraagID: String, limit: Int) async throws
+        -> [(record: ZoekvraagRecord, details: Int)]
+    {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM zoekvraag WHERE expires_ms >= ? AND vraag_id > ? ORDER BY vraag_id LIMIT ?
+                """, arguments: [nowMs, vraagID, limit]).map(Self.record)
+        }
+    }
+
+    /// How many zoekvragen expired before `nowMs` (and are not removed yet).
+    public func expiredCount(nowMs: Int64) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM zoekvraag WHERE expires_ms < ?", arguments: [nowMs]) ?? 0
+        }
+    }
+
+    private static func record(_ row: Row) throws -> (record: ZoekvraagRecord, details: Int) {
+        let vraagID: String = row["vraag_id"]
+        let gegevensset: String = row["gegevensset"]
+        guard let set = Gegevensset(rawValue: gegevensset) else {
+            throw RequestStoreError("zoekvraag \(vraagID) has an unknown gegevensset '\(gegevensset)'")
+        }
         var matches: [ZoekvraagRecord.MatchReference] = []
-        if case .array(let items) = try JSONValue.parse(matchesText) {
+        if case .array(let items) = try JSONValue.parse(row["matches"] as String) {
             for case .array(let pair) in items {
                 guard pair.count == 2, case .string(let b) = pair[0], case .string(let r) = pair[1] else { continue }
                 matches.append(.init(bron: try BronID(validating: b), recordID: try RecordID(validating: r)))
             }
         }
-        return ZoekvraagRecord(vraagID: vraagID, fromParty: try OIN(validating: party), gegevensset: set,
-                               createdMs: createdMs, expiresMs: expiresMs, matches: matches)
+        let record = ZoekvraagRecord(vraagID: vraagID, fromParty: try OIN(validating: row["from_party"] as String),
+                                     gegevensset: set, createdMs: row["created_ms"], expiresMs: row["expires_ms"],
+                                     matches: matches)
+        return (record, row["details"])
     }
 
     public func countDetail(_ vraagID: String) async throws -> Int {

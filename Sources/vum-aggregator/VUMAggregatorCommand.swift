@@ -28,7 +28,7 @@ struct VUMAggregatorCommand: AsyncParsableCommand {
             Exit codes: 0 after a graceful stop (SIGTERM, SIGINT; open zoekvragen finish first), 1 when
             serving failed, 2 for a configuration that cannot be used.
             """,
-        subcommands: [Serve.self, ShowConfiguration.self],
+        subcommands: [Serve.self, ShowConfiguration.self, CopyStore.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -44,6 +44,65 @@ struct ShowConfiguration: ParsableCommand {
 
     func run() throws {
         try options.check(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { _ = try AggregatorDaemonConfiguration($0, environment: $1) }
+    }
+}
+
+struct CopyStore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy-store",
+        abstract: "Copy the zoekvragen of a SQLite request store into the configured one, so that their vumIDs keep resolving.",
+        discussion: """
+            For going from one aggregator to several: with the configuration of the aggregators that will share
+            the PostgreSQL store (request-store = postgres://...), copy the zoekvragen of the one aggregator's
+            SQLite file into it. Their vumIDs resolve at every aggregator that has the same vumid-secret-file as
+            the old one, and each zoekvraag keeps the detail requests it counted. Expired zoekvragen are left
+            out. A zoekvraag the target holds already is left as it is, so run it once before the switch and
+            once more after the old aggregator stopped, for what it answered in between.
+
+            Exit codes: 0 when everything unexpired is in the target, 1 when reading or writing failed, 2 for a
+            configuration or source that cannot be used.
+            """)
+
+    @Option(name: .long, help: "The SQLite request store to copy from (the old aggregator's request-store).")
+    var from: String
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { try AggregatorDaemonConfiguration($0, environment: $1) }
+        bootstrapLogging(level: configuration.logLevel)
+        func fail(_ message: String, _ code: Int32) -> ExitCode {
+            FileHandle.standardError.write(Data("vum-aggregator copy-store: \(message)\n".utf8))
+            return ExitCode(code)
+        }
+        // Opening a path that is not there would create an empty store and copy nothing, silently.
+        guard FileManager.default.fileExists(atPath: from) else { throw fail("--from \(from): no such file", 2) }
+        let target: String
+        switch configuration.requestStore {
+        case .sqlite(let path):
+            guard URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+                != URL(fileURLWithPath: from).standardizedFileURL.resolvingSymlinksInPath()
+            else { throw fail("--from \(from) is the configured request-store itself", 2) }
+            target = path
+        case .postgres(let server, _):
+            target = server.address
+        }
+        let logger = Logger(label: "vum-aggregator")
+        do {
+            let source = try SQLiteRequestStore(path: from)
+            let (store, pool) = try await Serve.openStore(configuration.requestStore, logger: logger)
+            defer { pool?.cancel() }
+            let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+            let outcome = try await RequestStoreCopy.copy(from: source, to: store, nowMs: nowMs) { progress in
+                if (progress.copied + progress.alreadyThere) % 10_000 == 0 {
+                    logger.info("copying", metadata: ["vum.copied": "\(progress.copied)"])
+                }
+            }
+            print("copied \(outcome.copied) zoekvragen from \(from) to \(target); \(outcome.alreadyThere) were there already, "
+                + "\(outcome.expired) had expired and were left out")
+        } catch {
+            throw fail("\(error)", 1)
+        }
     }
 }
 

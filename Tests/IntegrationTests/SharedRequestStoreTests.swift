@@ -97,9 +97,10 @@ extension FederationSuites {
                 to: folder.appendingPathComponent("vumid.secret"))
         }
 
-        /// A vum-aggregator daemon on a free port with the cluster's database as its request store.
-        static func startAggregator(_ name: String, folder: URL, cluster: PrivatePostgres, extra: String = "") throws
-            -> Daemon
+        /// The configuration file of aggregator `name` on a free port; its request store the cluster's database
+        /// unless `store` names another.
+        static func writeConfiguration(_ name: String, folder: URL, cluster: PrivatePostgres, store: String? = nil,
+                                       extra: String = "") throws -> (file: URL, port: Int)
         {
             let port = freeTCPPort()
             let conf = folder.appendingPathComponent("aggregator-\(name).conf")
@@ -108,15 +109,79 @@ extension FederationSuites {
             registry = \(folder.appendingPathComponent("registry.json").path)
             broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
             http.port = \(port)
-            request-store = postgres://vum@127.0.0.1:\(try cluster.port())/postgres
+            request-store = \(try store ?? "postgres://vum@127.0.0.1:\(cluster.port())/postgres")
             vumid-secret-file = \(folder.appendingPathComponent("vumid.secret").path)
             pc4 = \(testPC4TablePath)
             \(extra)
             """.write(to: conf, atomically: true, encoding: .utf8)
+            return (conf, port)
+        }
+
+        /// A vum-aggregator daemon on a free port with the cluster's database as its request store (or `store`).
+        static func startAggregator(_ name: String, folder: URL, cluster: PrivatePostgres, store: String? = nil,
+                                    extra: String = "") throws -> Daemon
+        {
+            let (conf, port) = try writeConfiguration(name, folder: folder, cluster: cluster, store: store, extra: extra)
             let process = try ChildProcess.start(
                 executable, ["--config", conf.path],
                 environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
             return Daemon(process: process, port: port)
+        }
+
+        @Test("copy-store: from one aggregator's SQLite store to the shared one; its vumIDs resolve there with their detail count")
+        func copyStore() async throws {
+            try await Self.withDatabaseAndBron("copy") { cluster, folder, bron, _ in
+                let old = folder.appendingPathComponent("old-requests.sqlite").path
+                let single = try Self.startAggregator("single", folder: folder, cluster: cluster, store: old,
+                                                      extra: "detail-limit = 3")
+                defer { single.process.signal(SIGKILL) }
+                try await single.waitOnline(bron)
+                let answer = try await single.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#)
+                let vumIDs = answer.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
+                try #require(vumIDs.count >= 4, "\(answer.json.serialized())")
+                #expect(try await single.get("/api/v3/werkzoekendeProfielen/\(vumIDs[0])").status == 200)
+                single.process.signal(SIGTERM)
+                #expect(await single.process.wait().status == 0)
+
+                // The configuration of the aggregators that will share the PostgreSQL store names the target.
+                let (conf, port) = try Self.writeConfiguration("shared", folder: folder, cluster: cluster,
+                                                               extra: "detail-limit = 3")
+                let environment = ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password]
+                let copy = try await ChildProcess.start(
+                    Self.executable, ["copy-store", "--from", old, "--config", conf.path], environment: environment).wait()
+                #expect(copy.status == 0, "\(copy.output)")
+                #expect(copy.output.contains("copied 1 zoekvragen from \(old) to postgres://vum@127.0.0.1:"), "\(copy.output)")
+                #expect(copy.output.contains("0 were there already, 0 had expired"), "\(copy.output)")
+                let again = try await ChildProcess.start(
+                    Self.executable, ["copy-store", "--from", old, "--config", conf.path], environment: environment).wait()
+                #expect(again.output.contains("copied 0 zoekvragen") && again.output.contains("1 were there already"),
+                        "\(again.output)")
+
+                let shared = Daemon(
+                    process: try ChildProcess.start(Self.executable, ["--config", conf.path], environment: environment),
+                    port: port)
+                defer { shared.process.signal(SIGKILL) }
+                try await shared.waitOnline(bron)
+                // The detail the old aggregator served counts: two more, then the limit of 3.
+                for i in 1...2 {
+                    let detail = try await shared.get("/api/v3/werkzoekendeProfielen/\(vumIDs[i])")
+                    #expect(detail.status == 200, "\(detail.json.serialized())")
+                }
+                #expect(try await shared.get("/api/v3/werkzoekendeProfielen/\(vumIDs[3])").status == 429)
+
+                // What cannot be copied says why: no source file, or the configured store itself.
+                let missing = try await ChildProcess.start(
+                    Self.executable, ["copy-store", "--from", folder.appendingPathComponent("nope.sqlite").path,
+                                      "--config", conf.path], environment: environment).wait()
+                #expect(missing.status == 2 && missing.output.contains("nope.sqlite: no such file"), "\(missing.output)")
+                let (oldConf, _) = try Self.writeConfiguration("self", folder: folder, cluster: cluster, store: old)
+                let itself = try await ChildProcess.start(
+                    Self.executable, ["copy-store", "--from", old, "--config", oldConf.path], environment: environment).wait()
+                #expect(itself.status == 2 && itself.output.contains("is the configured request-store itself"),
+                        "\(itself.output)")
+                shared.process.signal(SIGTERM)
+                #expect(await shared.process.wait().status == 0)
+            }
         }
 
         @Test("a vumID issued by one aggregator resolves at the other, and the detail limit counts the details of both")

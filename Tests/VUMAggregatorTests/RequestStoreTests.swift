@@ -43,6 +43,15 @@ func checkRequestStore(_ store: any RequestStore) async throws {
     #expect(try await store.countDetail("vraag-empty") == 1)
     #expect(try await store.countDetail("vraag-unknown") == 0)
 
+    // A zoekvraag copied from another store keeps its detail count; one the store holds already stays as it is.
+    let copied = try zoekvraagRecord("vraag-copied", matches: 4)
+    #expect(try await store.restore(copied, details: 7))
+    #expect(try await store.load("vraag-copied") == copied)
+    #expect(try await store.countDetail("vraag-copied") == 8)
+    #expect(try await store.restore(try zoekvraagRecord("vraag-copied", matches: 1), details: 0) == false)
+    #expect(try await store.load("vraag-copied") == copied)
+    #expect(try await store.countDetail("vraag-copied") == 9)
+
     // Only what expired before `nowMs` goes.
     try await store.save(try zoekvraagRecord("vraag-old", matches: 3, expiresMs: 1_000))
     try await store.save(try zoekvraagRecord("vraag-edge", matches: 3, expiresMs: 5_000))
@@ -110,6 +119,41 @@ struct RequestStoreTests {
             // Opening again finds the table and keeps what is in it.
             let reopened = try await PostgresRequestStore(client: client, address: server.address)
             #expect(try await reopened.load("vraag-full") != nil)
+        }
+    }
+
+    @Test(
+        "copy-store: a SQLite store's unexpired zoekvragen into PostgreSQL, in batches, with their detail counts; again copies nothing",
+        .timeLimit(.minutes(3)))
+    func copy() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try SQLiteRequestStore(path: folder.appendingPathComponent("old.sqlite").path)
+        // More than two batches of 5, three of them expired, some with details counted.
+        for i in 0..<13 {
+            try await source.save(try zoekvraagRecord("vraag-\(i)", matches: i, expiresMs: i < 3 ? 1_000 : 2_000_000_000_000))
+        }
+        for _ in 0..<4 { _ = try await source.countDetail("vraag-5") }
+        try await withPostgresStoreClient { _, server, client in
+            let target = try await PostgresRequestStore(client: client, address: server.address)
+            // One the target issued itself under the same vraagID stays as it is.
+            try await target.save(try zoekvraagRecord("vraag-12", matches: 1))
+            var batches = 0
+            let outcome = try await RequestStoreCopy.copy(from: source, to: target, nowMs: 5_000, batchSize: 5) { _ in
+                batches += 1
+            }
+            #expect(outcome == .init(copied: 9, alreadyThere: 1, expired: 3))
+            #expect(batches == 2)
+            for i in 3..<12 {
+                #expect(try await target.load("vraag-\(i)") == (try zoekvraagRecord("vraag-\(i)", matches: i)))
+            }
+            #expect(try await target.load("vraag-12") == (try zoekvraagRecord("vraag-12", matches: 1)))
+            #expect(try await target.load("vraag-1") == nil)
+            #expect(try await target.countDetail("vraag-5") == 5)
+            #expect(try await target.countDetail("vraag-6") == 1)
+            let again = try await RequestStoreCopy.copy(from: source, to: target, nowMs: 5_000, batchSize: 5)
+            #expect(again == .init(copied: 0, alreadyThere: 10, expired: 3))
         }
     }
 
