@@ -11,7 +11,7 @@ func validate(_ schema: String, _ documents: [JSONValue]) async throws -> ChildP
     try await SchemaValidation.validate(schema: schema, documents: documents.map { $0.serialized() }, repository: repositoryRoot)
 }
 
-@Suite("Bus messages: JSON Schemas", .timeLimit(.minutes(1)))
+@Suite("Bus messages: JSON Schemas", .timeLimit(.minutes(5)))
 struct MessageSchemaTests {
     @Test("the Swift encoding of every message type validates against its schema")
     func everyMessageValidates() async throws {
@@ -70,7 +70,7 @@ struct MessageSchemaTests {
     }
 }
 
-@Suite("Docs/aansluitkit.md", .timeLimit(.minutes(1)))
+@Suite("Docs/aansluitkit.md", .timeLimit(.minutes(5)))
 struct AansluitkitTests {
     /// The JSON examples of the page, each with the schema its section heading links to.
     static func examples() throws -> [(schema: String, json: JSONValue)] {

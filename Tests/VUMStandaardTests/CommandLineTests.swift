@@ -49,7 +49,7 @@ struct CommandLineParsingTests {
     }
 }
 
-@Suite("vum: end to end", .timeLimit(.minutes(1)))
+@Suite("vum: end to end", .timeLimit(.minutes(5)))
 struct CommandLineEndToEndTests {
     let pc4 = pc4TablePath
 
