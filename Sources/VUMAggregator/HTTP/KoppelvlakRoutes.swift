@@ -34,31 +34,31 @@ public enum KoppelvlakRoutes {
         let router = Router(context: KoppelvlakContext.self)
         let served = ServedMethods(service: service)
         router.add(middleware: served)
+        // Every route through here, so that the 405 answers know each path's methods.
+        func on(_ method: HTTPRequest.Method, _ path: String,
+                _ handler: @escaping @Sendable (Request, KoppelvlakContext) async -> Response) {
+            served.add(method, path)
+            router.on(RouterPath(path), method: method, use: handler)
+        }
         for (path, gegevensset) in [("werkzoekendeProfielen", Gegevensset.werkzoekenden), ("vacatures", .vacatures)] {
-            served.add(.post, "/api/v3/\(path)/matches")
-            served.add(.get, "/api/v3/\(path)/:vumID")
-            served.add(.post, "/api/v3/\(path)/:vumID/datakwaliteit")
-            router.post("/api/v3/\(path)/matches") { request, context -> Response in
+            on(.post, "/api/v3/\(path)/matches") { request, context in
                 await matches(request, context, gegevensset, service)
             }
-            router.get("/api/v3/\(path)/:vumID") { request, context -> Response in
+            on(.get, "/api/v3/\(path)/:vumID") { request, context in
                 await detail(request, context, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
-            router.post("/api/v3/\(path)/:vumID/datakwaliteit") { request, context -> Response in
+            on(.post, "/api/v3/\(path)/:vumID/datakwaliteit") { request, context in
                 await datakwaliteit(request, context, context.parameters.get("vumID") ?? "", gegevensset, service)
             }
         }
-        served.add(.get, "/api/v3/voortgang/:verzoekID")
-        router.get("/api/v3/voortgang/:verzoekID") { request, context -> Response in
+        on(.get, "/api/v3/voortgang/:verzoekID") { request, context in
             await voortgang(request, context, context.parameters.get("verzoekID") ?? "", service)
         }
         let openAPI = OpenAPIDocument.json(exchange: service.configuration.exchangeOIN).serializedBytes()
-        served.add(.get, "/api/v3/openapi.json")
-        router.get("/api/v3/openapi.json") { _, _ -> Response in
+        on(.get, "/api/v3/openapi.json") { _, _ in
             json(.ok, bytes: openAPI, service: service, asker: nil)
         }
-        served.add(.get, "/health")
-        router.get("/health") { _, _ -> Response in
+        on(.get, "/health") { _, _ in
             guard let reason = await service.unhealthyReason() else {
                 return json(.ok, .object(JSONObject([("status", .string("ok"))])), service: service, asker: nil)
             }
@@ -66,14 +66,12 @@ public enum KoppelvlakRoutes {
             return json(.serviceUnavailable, .object(body), service: service, asker: nil)
         }
         if let metrics {
-            served.add(.get, "/metrics")
-            router.get("/metrics") { _, _ -> Response in
+            on(.get, "/metrics") { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                          body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
             }
         }
-        served.add(.get, "/bronnen")
-        router.get("/bronnen") { _, _ -> Response in
+        on(.get, "/bronnen") { _, _ in
             json(.ok, presenceJSON(service.presence), service: service, asker: nil)
         }
         return router

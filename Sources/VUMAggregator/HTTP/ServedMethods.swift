@@ -6,7 +6,8 @@ import VUMExchange
 /// The methods each path of the REST API serves, and the router middleware that answers any other method on
 /// a known path with `405 Method Not Allowed` and an `Allow` header (RFC 9110, section 15.5.6) instead of
 /// `404`, which would tell the client the path does not exist. Add it to the router before any route (router
-/// middleware also wraps Hummingbird's not-found answer) and name every route with `add` as it is registered.
+/// middleware also wraps Hummingbird's not-found answer) and name every route with `add` as it is registered
+/// (`KoppelvlakRoutes.router` does both in one call per route).
 /// HEAD is not served: on a detail path it would count as a detail request.
 final class ServedMethods: RouterMiddleware {
     typealias Context = KoppelvlakContext
