@@ -102,9 +102,9 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     public func load(_ vraagID: String) async throws -> ZoekvraagRecord? {
-        try await pool.read { db in
+        try await pool.read { [path] db in
             try Row.fetchOne(db, sql: "SELECT * FROM zoekvraag WHERE vraag_id = ?", arguments: [vraagID])
-                .map { try Self.record($0).record }
+                .map { try Self.record($0, in: path).record }
         }
     }
 
@@ -113,10 +113,10 @@ public final class SQLiteRequestStore: RequestStore {
     public func unexpired(nowMs: Int64, after vraagID: String, limit: Int) async throws
         -> [(record: ZoekvraagRecord, details: Int)]
     {
-        try await pool.read { db in
+        try await pool.read { [path] db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM zoekvraag WHERE expires_ms >= ? AND vraag_id > ? ORDER BY vraag_id LIMIT ?
-                """, arguments: [nowMs, vraagID, limit]).map(Self.record)
+                """, arguments: [nowMs, vraagID, limit]).map { try Self.record($0, in: path) }
         }
     }
 
@@ -127,11 +127,20 @@ public final class SQLiteRequestStore: RequestStore {
         }
     }
 
-    private static func record(_ row: Row) throws -> (record: ZoekvraagRecord, details: Int) {
+    /// A row as this aggregator writes it; anything else is an error naming the store and the zoekvraag.
+    private static func record(_ row: Row, in path: String) throws -> (record: ZoekvraagRecord, details: Int) {
         let vraagID: String = row["vraag_id"]
+        do {
+            return try record(row, vraagID)
+        } catch {
+            throw RequestStoreError("\(path): zoekvraag \(vraagID) is not as this aggregator writes it: \(error)")
+        }
+    }
+
+    private static func record(_ row: Row, _ vraagID: String) throws -> (record: ZoekvraagRecord, details: Int) {
         let gegevensset: String = row["gegevensset"]
         guard let set = Gegevensset(rawValue: gegevensset) else {
-            throw RequestStoreError("zoekvraag \(vraagID) has an unknown gegevensset '\(gegevensset)'")
+            throw RequestStoreError("unknown gegevensset '\(gegevensset)'")
         }
         var matches: [ZoekvraagRecord.MatchReference] = []
         if case .array(let items) = try JSONValue.parse(row["matches"] as String) {
