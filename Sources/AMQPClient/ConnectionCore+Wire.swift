@@ -184,10 +184,15 @@ extension ConnectionCore {
         let arena = publishArena
         defer { arena.reset() }
         var cProperties = arena.properties(properties)
+        let plainTCP = configuration.tls == nil
         let status = body.withUnsafeBytes { raw in
-            amqp_basic_publish(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey), mandatory ? 1 : 0, 0,
-                               &cProperties,
-                               amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress)))
+            let cBody = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            // Over plain TCP all frames of the message in one system call (see `vumamqp_publish_plain`).
+            return plainTCP
+                ? vumamqp_publish_plain(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey),
+                                        mandatory ? 1 : 0, &cProperties, cBody)
+                : amqp_basic_publish(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey),
+                                     mandatory ? 1 : 0, 0, &cProperties, cBody)
         }
         try checkSend(status, ctx())
     }

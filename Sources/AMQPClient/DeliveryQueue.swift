@@ -23,8 +23,9 @@ final class DeliveryQueue: Sendable {
     /// Owner thread: hands over one delivery. Returns the waiting consumer, if any, for the caller to
     /// resume once it has handed over every delivery it has already read
     /// (``ConnectionCore/readAvailableFrames()``), so a burst costs the consuming task one wake-up.
-    func append(_ delivery: AMQPDelivery) -> CheckedContinuation<Void, Never>? {
-        state.withLock { s -> CheckedContinuation<Void, Never>? in
+    func append(_ delivery: consuming AMQPDelivery) -> CheckedContinuation<Void, Never>? {
+        let delivery = consume delivery
+        return state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard s.ending == nil else { return nil }
             s.buffer.append(delivery)
             defer { s.waiter = nil }
@@ -93,24 +94,21 @@ final class DeliveryQueue: Sendable {
 
     struct Iterator: AsyncIteratorProtocol {
         let queue: DeliveryQueue
+        /// The batch taken last, in reverse order: `popLast()` moves each delivery out instead of copying
+        /// it (a delivery holds about fifteen references, each retained on a copy and released with it).
         var local: [AMQPDelivery] = []
-        var index = 0
         var done = false
 
         mutating func next() async throws -> AMQPDelivery? {
-            if index < local.count {
-                defer { index += 1 }
-                return local[index]
-            }
+            if let delivery = local.popLast() { return delivery }
             guard !done else { return nil }
             local = try await queue.take()
-            index = 0
             guard !local.isEmpty else {
                 done = true
                 return nil
             }
-            index = 1
-            return local[0]
+            local.reverse()
+            return local.popLast()
         }
     }
 }

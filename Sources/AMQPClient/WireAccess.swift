@@ -8,17 +8,23 @@ import Synchronization
 /// has a small frame to write (a publish, an acknowledgement) may take the lock and write the frame
 /// itself, instead of handing it over and waking the owner thread: on a request/reply path that saves a
 /// thread wake-up on each side. It only does so when the write cannot wait, which
-/// ``ConnectionCore/acceptsDirectWrite(of:)`` checks, and otherwise hands the work over as before; no
-/// blocking call runs on the cooperative pool either way.
+/// ``ConnectionCore/acceptsDirectWrite`` and a ``SocketRoomBudget`` check, and otherwise hands the work
+/// over as before; no blocking call runs on the cooperative pool either way.
 final class WireAccess: @unchecked Sendable {
     private let mutex = Mutex<Void>(())
     /// Set by the owner thread when its loop starts and cleared when it ends, both under the lock; read
     /// only under the lock.
     private var core: ConnectionCore?
+    /// What direct writes may still use of the socket's room; used and reset only under the lock.
+    private var room = SocketRoomBudget()
 
-    /// Runs `body` holding the lock: the owner thread's way to do its work.
+    /// Runs `body` holding the lock: the owner thread's way to do its work. The owner thread may write
+    /// anything, so the direct writes' budget starts over.
     func withOwnerLock<T: Sendable>(_ body: () -> T) -> T {
-        mutex.withLock { _ in body() }
+        mutex.withLock { _ in
+            room.reset()
+            return body()
+        }
     }
 
     /// The owner thread's loop started (`core`) or ended (`nil`). Call under ``withOwnerLock(_:)``.
@@ -28,13 +34,15 @@ final class WireAccess: @unchecked Sendable {
 
     /// Writes a frame of about `bytes` on the calling thread when the lock is free at once, no command waits
     /// in the mailbox (a direct write must not overtake work handed over earlier) and the socket takes the
-    /// frame at once (``ConnectionCore/acceptsDirectWrite(of:)``): `body` writes it, or returns `false` to
+    /// frame at once (``SocketRoomBudget``): `body` writes it, or returns `false` to
     /// leave it to the owner thread after all. `false` means hand it over; what the write throws (a closed
     /// channel, a broken socket) is thrown. Afterwards wakes the owner thread when the write left it
     /// something to do.
     func writeIfIdle(bytes: Int, _ body: (ConnectionCore) throws(AMQPError) -> Bool) throws(AMQPError) -> Bool {
         let outcome: Result<Bool, AMQPError>? = mutex.withLockIfAvailable { _ -> Result<Bool, AMQPError> in
-            guard let core, core.mailbox.hasNoCommands, core.acceptsDirectWrite(of: bytes) else {
+            guard let core, core.mailbox.hasNoCommands, core.acceptsDirectWrite,
+                room.admits(bytes, room: { core.socketRoom })
+            else {
                 return .success(false)
             }
             defer { core.wakeOwnerIfNeeded() }
@@ -51,14 +59,17 @@ final class WireAccess: @unchecked Sendable {
 }
 
 extension ConnectionCore {
-    /// Whether the calling thread may write a frame of about `bytes` now: the connection is open,
-    /// publishing is not blocked, and the socket's send buffer has room for the frame, so the
-    /// write returns at once (see `vumamqp_socket_has_room`).
-    func acceptsDirectWrite(of bytes: Int) -> Bool {
-        guard let connection, case .open = state, !blocked,
-            vumamqp_socket_has_room(amqp_get_sockfd(connection), bytes) != 0
-        else { return false }
+    /// Whether the calling thread may write now, as far as the connection goes: it is open and publishing
+    /// is not blocked. Whether the socket has room is ``WireAccess``'s ``SocketRoomBudget``.
+    var acceptsDirectWrite: Bool {
+        guard connection != nil, case .open = state, !blocked else { return false }
         return true
+    }
+
+    /// The socket's free send-buffer room in bytes (`vumamqp_socket_room`); 0 without a connection.
+    var socketRoom: Int {
+        guard let connection else { return 0 }
+        return Int(vumamqp_socket_room(amqp_get_sockfd(connection)))
     }
 
     /// After a write on a caller's thread: rabbitmq-c may have read frames while writing (it checks for

@@ -2,9 +2,12 @@ import CRabbitMQ
 import Glibc
 import Testing
 
-/// `vumamqp_socket_has_room` decides when a task may write a frame itself instead of handing it to the
-/// owner thread: a `true` must mean the write cannot wait. Checked on a real loopback TCP connection
-/// whose receiver never reads, so the sender's queue only grows, as when the broker stops reading.
+@testable import AMQPClient
+
+/// A ``SocketRoomBudget`` over `vumamqp_socket_room` decides when a task may write a frame itself instead
+/// of handing it to the owner thread: admitting a frame must mean the write cannot wait. Checked on a
+/// real loopback TCP connection whose receiver never reads, so the sender's queue only grows, as when
+/// the broker stops reading.
 @Suite("Direct writes: the socket-room rule never lets a write wait")
 struct SocketRoomTests {
     /// A connected loopback pair: (sender, receiver, listener).
@@ -39,10 +42,16 @@ struct SocketRoomTests {
         let frame = [UInt8](repeating: 0x41, count: frameBytes)
         var written = 0
         var refusedAt: Int?
+        var budget = SocketRoomBudget()
+        var measurements = 0
         // The receiver never reads: the kernel's receive and send buffers fill, then the rule must say no.
         // 64 MiB is far beyond any loopback buffer, so reaching it means the rule never said no.
         while written < 64 << 20 {
-            guard vumamqp_socket_has_room(sender, frameBytes) != 0 else {
+            let admitted = budget.admits(frameBytes) {
+                measurements += 1
+                return Int(vumamqp_socket_room(sender))
+            }
+            guard admitted else {
                 refusedAt = written
                 break
             }
@@ -54,5 +63,29 @@ struct SocketRoomTests {
         }
         #expect(refusedAt != nil, "the rule still said room after \(written) bytes to a peer that never reads")
         #expect(written > 0, "the rule refused an idle socket")
+        // The point of the budget: small frames do not ask the kernel before every write.
+        if frameBytes <= 300 {
+            #expect(measurements * 4 < written / frameBytes, "\(measurements) measurements for \(written / frameBytes) writes")
+        }
+    }
+
+    @Test("the budget measures again once what it measured is used, and after someone else wrote")
+    func budgetAccounting() {
+        var budget = SocketRoomBudget()
+        var asked = 0
+        let cost = SocketRoomBudget.cost(of: 100)
+        // Room for exactly three frames beyond the margin: three admitted on one measurement.
+        let room = SocketRoomBudget.margin + 3 * cost + 1
+        for _ in 0..<3 {
+            #expect(budget.admits(100) { asked += 1; return room })
+        }
+        #expect(asked == 1)
+        #expect(budget.admits(100) { asked += 1; return room })
+        #expect(asked == 2, "the fourth frame must measure again")
+        budget.reset()
+        #expect(!budget.admits(100) { asked += 1; return SocketRoomBudget.margin + cost })
+        #expect(asked == 3)
+        #expect(!budget.admits(100) { asked += 1; return 0 }, "a refused frame leaves nothing to spend")
+        #expect(asked == 4)
     }
 }

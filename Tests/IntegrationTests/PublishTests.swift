@@ -52,6 +52,40 @@ struct PublishTests {
         }
     }
 
+    /// Over plain TCP a publish writes its frames itself, in one system call (`vumamqp_publish_plain`), and
+    /// falls back to rabbitmq-c's `amqp_basic_publish` when the frames do not fit its buffers. With the
+    /// smallest frame size the broker allows, bodies on each side of every frame boundary, of the most
+    /// frames it writes itself and one more, and (with twice that frame size) headers too large for its
+    /// 4 KiB buffer must all arrive intact.
+    @Test("bodies on every frame boundary and large headers arrive intact, written directly or not",
+          arguments: [false, true])
+    func frameBoundaries(largeHeaders: Bool) async throws {
+        let frameMax = largeHeaders ? 8192 : 4096
+        try await withConnection({ $0.frameMax = frameMax }) { connection in
+            let channel = try await connection.openChannel()
+            let queue = try await channel.declareQueue(exclusive: true)
+            let (inbox, task) = try await channel.consume(queue: queue.name, noAck: true).collect()
+            defer { task.cancel() }
+            let chunk = frameMax - 8
+            let sizes = [0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk, 2 * chunk + 1, 64 * chunk, 64 * chunk + 1]
+            let headers: AMQPTable? = largeHeaders
+                ? ["x-padding": .string(String(repeating: "p", count: 5_000)), "x-n": .int32(1)] : nil
+            for (n, size) in sizes.enumerated() {
+                let body = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ n) })
+                let properties = AMQPProperties(contentType: "application/octet-stream", headers: headers,
+                                                messageID: "m\(n)")
+                try await channel.publish(body, exchange: "", routingKey: queue.name, properties: properties)
+            }
+            for (n, size) in sizes.enumerated() {
+                let delivery = try await inbox.next()
+                #expect(delivery.properties.messageID == "m\(n)")
+                #expect(delivery.properties.headers == headers)
+                #expect(delivery.body.count == size)
+                #expect(delivery.body == Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ n) }))
+            }
+        }
+    }
+
     /// The client recycles rabbitmq-c's frame memory of a channel after every frame it handles: bodies of
     /// several frames, arriving interleaved on two channels with acknowledgements in between, must still
     /// come out byte for byte (nothing kept may point into recycled memory).
