@@ -42,7 +42,12 @@ public enum OpenAPIDocument {
             "properties":{"vraagObject":{"$ref":"#/components/schemas/\(schema)"}}}}}},
           "responses":{"200":{"description":"the merged answer of every bron",
             "headers":{"X-VUM-gedeeltelijk":{"description":"extension: true when some bron did not answer","schema":{"type":"string","enum":["true","false"]}}},
-            "content":{"application/json":{"schema":{"$ref":"#/components/schemas/Matches"}}}},\(errors)}}}
+            "content":{"application/json":{"schema":{"$ref":"#/components/schemas/Matches"}}},
+            "links":{
+              "detail":{"operationId":"\(path)Detail","parameters":{"vumID":"$response.body#/matches/0/vumID"},
+                "description":"the detail record of a match (at most 10 per zoekvraag)"},
+              "datakwaliteit":{"operationId":"\(path)Datakwaliteit","parameters":{"vumID":"$response.body#/matches/0/vumID"},
+                "description":"report poor data of a match to its bron"}}},\(errors)}}}
         """
     }
 
