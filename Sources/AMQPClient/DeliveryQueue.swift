@@ -23,9 +23,8 @@ final class DeliveryQueue: Sendable {
     /// Owner thread: hands over one delivery. Returns the waiting consumer, if any, for the caller to
     /// resume once it has handed over every delivery it has already read
     /// (``ConnectionCore/readAvailableFrames()``), so a burst costs the consuming task one wake-up.
-    func append(_ delivery: consuming AMQPDelivery) -> CheckedContinuation<Void, Never>? {
-        let delivery = consume delivery
-        return state.withLock { s -> CheckedContinuation<Void, Never>? in
+    func append(_ delivery: AMQPDelivery) -> CheckedContinuation<Void, Never>? {
+        state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard s.ending == nil else { return nil }
             s.buffer.append(delivery)
             defer { s.waiter = nil }
