@@ -21,14 +21,11 @@ public final class PostgresRequestStore: RequestStore {
 
     /// Creates the table when it is missing. Aggregators that start together take an advisory lock for it,
     /// so exactly one of them creates it.
-    public init(
+    public convenience init(
         client: PostgresClient, address: String, timeout: Duration = .seconds(2),
         logger: Logger = Logger(label: "vum.aggregator.request-store")
     ) async throws {
-        self.client = client
-        self.address = address
-        self.timeout = timeout
-        self.logger = logger
+        self.init(tableExists: client, address: address, timeout: timeout, logger: logger)
         try await bounded("creating its table") { [logger] in
             try await client.withTransaction(logger: logger) { connection in
                 // The key is any constant of this program: it only serialises the aggregators' own start-ups.
@@ -44,6 +41,15 @@ public final class PostgresRequestStore: RequestStore {
                     "CREATE INDEX IF NOT EXISTS vum_zoekvraag_by_expiry ON vum_zoekvraag (expires_ms)", logger: logger)
             }
         }
+    }
+
+    /// A store on a database whose table another store already created: the tests use it to bound the
+    /// operations tightly without bounding the table's creation as tightly.
+    init(tableExists client: PostgresClient, address: String, timeout: Duration, logger: Logger) {
+        self.client = client
+        self.address = address
+        self.timeout = timeout
+        self.logger = logger
     }
 
     public func save(_ record: ZoekvraagRecord) async throws {
