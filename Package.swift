@@ -121,7 +121,9 @@ let package = Package(
         ),
         .target(
             name: "VUMConformance",
-            dependencies: ["VUMExchange", "VUMStandaard", "AMQPClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VUMExchange", "VUMStandaard", "AMQPClient", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -256,22 +258,28 @@ let package = Package(
         ),
         .testTarget(
             name: "VUMAggregatorTests",
-            dependencies: ["VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration", "VUMTesting",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "VUMAggregator", "VUMExchange", "VUMStandaard", "VUMConfiguration", "VUMTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VUMAuditTests",
-            dependencies: ["VUMAudit", "VUMExchange", "VUMStandaard", "VUMTesting",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "VUMAudit", "VUMExchange", "VUMStandaard", "VUMTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VUMDeployTests",
-            dependencies: ["VUMDeploy", "VUMAggregator", "VUMAdapter", "VUMAudit", "VUMExchange", "VUMStandaard",
-                           "VUMConfiguration", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "VUMDeploy", "VUMAggregator", "VUMAdapter", "VUMAudit", "VUMExchange", "VUMStandaard",
+                "VUMConfiguration", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

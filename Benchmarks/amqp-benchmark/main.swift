@@ -12,7 +12,8 @@ import Foundation
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 7, let port = Int(arguments[2]), let count = Int(arguments[6]) else {
-    FileHandle.standardError.write(Data("usage: amqp-benchmark HOST PORT USER PASSWORD rtt COUNT | oneway COUNT SIZE\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: amqp-benchmark HOST PORT USER PASSWORD rtt COUNT | oneway COUNT SIZE\n".utf8))
     exit(2)
 }
 let configuration = AMQPConfiguration(
@@ -36,8 +37,9 @@ func roundTrips(count: Int, onOwnerThreads: Bool) async throws {
         for try await request in requests {
             try await responderChannel.publish(
                 request.body, exchange: "", routingKey: request.properties.replyTo ?? "",
-                properties: AMQPProperties(contentType: "application/json",
-                                           correlationID: request.properties.correlationID))
+                properties: AMQPProperties(
+                    contentType: "application/json",
+                    correlationID: request.properties.correlationID))
         }
     }
     let replies = try await channel.consume(queue: replyQueue, noAck: true)
@@ -51,8 +53,9 @@ func roundTrips(count: Int, onOwnerThreads: Bool) async throws {
             let start = ContinuousClock.now
             try await channel.publish(
                 body, exchange: "", routingKey: requestQueue,
-                properties: AMQPProperties(contentType: "application/json", correlationID: "c\(i)",
-                                           replyTo: replyQueue))
+                properties: AMQPProperties(
+                    contentType: "application/json", correlationID: "c\(i)",
+                    replyTo: replyQueue))
             guard try await iterator.next() != nil else { fatalError("reply stream ended") }
             let elapsed = start.duration(to: .now)
             if i >= warmup {
@@ -68,8 +71,11 @@ func roundTrips(count: Int, onOwnerThreads: Bool) async throws {
     responderTask.cancel()
     samples.sort()
     let mode = onOwnerThreads ? "rtt-owner" : "rtt"
-    print(#"{"mode":"\#(mode)","# + String(format: #""count":%d,"p50_us":%.1f,"p90_us":%.1f,"p99_us":%.1f}"#, count,
-                 percentile(samples, 50), percentile(samples, 90), percentile(samples, 99)))
+    print(
+        #"{"mode":"\#(mode)","#
+            + String(
+                format: #""count":%d,"p50_us":%.1f,"p90_us":%.1f,"p99_us":%.1f}"#, count,
+                percentile(samples, 50), percentile(samples, 90), percentile(samples, 99)))
     try await channel.deleteQueue(requestQueue)
     try await channel.deleteQueue(replyQueue)
     await responder.close()
@@ -106,8 +112,11 @@ func oneWay(count: Int, size: Int, consumerOnOwnerThread: Bool) async throws {
     try await publisher.value
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let mode = consumerOnOwnerThread ? "oneway-owner" : "oneway"
-    print(#"{"mode":"\#(mode)","# + String(format: #""count":%d,"seconds":%.3f,"msgs_per_s":%.0f}"#, count, seconds,
-                                           Double(count) / seconds))
+    print(
+        #"{"mode":"\#(mode)","#
+            + String(
+                format: #""count":%d,"seconds":%.3f,"msgs_per_s":%.0f}"#, count, seconds,
+                Double(count) / seconds))
     let cleanup = try await publisherConnection.openChannel()
     try await cleanup.deleteQueue(queue)
     await publisherConnection.close()

@@ -18,7 +18,10 @@ var brokerEvents = 100_000
 var folder = FileManager.default.temporaryDirectory.path
 var arguments = CommandLine.arguments.dropFirst()
 while let a = arguments.popFirst() {
-    guard a.hasPrefix("--") else { positional.append(a); continue }
+    guard a.hasPrefix("--") else {
+        positional.append(a)
+        continue
+    }
     guard let value = arguments.popFirst() else { fatalError("\(a) needs a value") }
     switch a {
     case "--events": total = Int(value)!
@@ -27,7 +30,9 @@ while let a = arguments.popFirst() {
     default: fatalError("unknown option \(a)")
     }
 }
-guard positional.count == 4, let port = Int(positional[1]) else { fatalError("usage: audit-benchmark HOST PORT USER PASSWORD [options]") }
+guard positional.count == 4, let port = Int(positional[1]) else {
+    fatalError("usage: audit-benchmark HOST PORT USER PASSWORD [options]")
+}
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 func peakResidentMB() -> Double {
@@ -51,24 +56,50 @@ func trail(count: Int, startMs: Int64) -> [Data] {
         let vraagID = UUID().uuidString.lowercased()
         let t = startMs + Int64(i) * 200
         func e(_ soort: Procesgebeurtenis.Soort, _ dt: Int64, _ set: (inout Procesgebeurtenis) -> Void = { _ in }) {
-            var x = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: t + dt, component: "vum-aggregator/0.1.0")
+            var x = Procesgebeurtenis(
+                eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: t + dt, component: "vum-aggregator/0.1.0"
+            )
             x.vraagID = vraagID
             x.gegevensset = "werkzoekenden"
             set(&x)
             out.append(MessageCodec.encode(x))
         }
         let party = i % 3 == 0 ? "00000001111111111111" : "00000004444444444444"
-        e(.zoekvraagOntvangen, 0) { $0.fromParty = party; $0.viaParty = party; $0.suwi = true; $0.criteriaSleutels = ["mobiliteit.bemiddelingspostcode", "werktijden.aantalWerkurenPerWeekMaximaal"] }
-        e(.zoekvraagVerstuurd, 1) { $0.fromParty = party; $0.suwi = true; $0.verwachteBronnen = bronnen }
+        e(.zoekvraagOntvangen, 0) {
+            $0.fromParty = party
+            $0.viaParty = party
+            $0.suwi = true
+            $0.criteriaSleutels = ["mobiliteit.bemiddelingspostcode", "werktijden.aantalWerkurenPerWeekMaximaal"]
+        }
+        e(.zoekvraagVerstuurd, 1) {
+            $0.fromParty = party
+            $0.suwi = true
+            $0.verwachteBronnen = bronnen
+        }
         for (k, b) in bronnen.enumerated() {
-            e(.gegevenssetOntvangen, 5 + Int64(k) * 3) { $0.bronID = b; $0.aantal = (i + k) % 40; $0.antwoordMs = 4 + (i * 7 + k * 13) % 60; $0.duurMs = 2 }
+            e(.gegevenssetOntvangen, 5 + Int64(k) * 3) {
+                $0.bronID = b
+                $0.aantal = (i + k) % 40
+                $0.antwoordMs = 4 + (i * 7 + k * 13) % 60
+                $0.duurMs = 2
+            }
         }
         e(.zoekvraagAfgerond, 70) {
-            $0.fromParty = party; $0.suwi = true; $0.aantal = 30; $0.gedeeltelijk = false; $0.duurMs = 70
+            $0.fromParty = party
+            $0.suwi = true
+            $0.aantal = 30
+            $0.gedeeltelijk = false
+            $0.duurMs = 70
             $0.statusPerBron = Dictionary(uniqueKeysWithValues: bronnen.map { ($0, "beantwoord") })
             $0.aantallenPerStatus = ["beantwoord": 3]
         }
-        if i % 10 == 0 { e(.detailGeleverd, 90) { $0.fromParty = party; $0.suwi = true; $0.vumID = "v1.abcdefghijklmnop" } }
+        if i % 10 == 0 {
+            e(.detailGeleverd, 90) {
+                $0.fromParty = party
+                $0.suwi = true
+                $0.vumID = "v1.abcdefghijklmnop"
+            }
+        }
         i += 1
     }
     return Array(out.prefix(count))
@@ -85,7 +116,8 @@ let events = trail(count: total, startMs: 1_780_000_000_000)
 let (_, bulk) = try timed {
     var start = 0
     while start < events.count {
-        _ = try store.appendSynchronously(events[start..<min(events.count, start + 500)].map { ReceivedEvent(body: $0) })
+        _ = try store.appendSynchronously(
+            events[start..<min(events.count, start + 500)].map { ReceivedEvent(body: $0) })
         start += 500
     }
 }
@@ -101,7 +133,8 @@ let (verification, verifyTime) = try timed { try store.verify() }
 precondition(verification.intact, "\(verification)")
 rows.append("| verify \(verification.events) events | \(String(format: "%.1f", verifyTime)) s |")
 let (report, reportTime) = try timed { try AuditReport(store: store) }
-rows.append("| report (all formats share one pass), \(report.events) events | \(String(format: "%.1f", reportTime)) s |")
+rows.append(
+    "| report (all formats share one pass), \(report.events) events | \(String(format: "%.1f", reportTime)) s |")
 let (_, htmlTime) = timed { _ = report.render(.html) }
 rows.append("| rendering the HTML report | \(String(format: "%.2f", htmlTime)) s |")
 let (violations, checkTime) = try timed { try RulesCheck().run(store) }
@@ -109,8 +142,9 @@ precondition(violations.isEmpty, "unexpected violations: \(violations.prefix(3))
 rows.append("| check \(report.events) events | \(String(format: "%.1f", checkTime)) s |")
 
 // 3. Through the broker: events waiting in a durable queue, drained by the AuditService.
-let broker = AMQPConfiguration(host: positional[0], port: port, virtualHost: Topology.virtualHost,
-                               authentication: .plain(user: positional[2], password: positional[3]))
+let broker = AMQPConfiguration(
+    host: positional[0], port: port, virtualHost: Topology.virtualHost,
+    authentication: .plain(user: positional[2], password: positional[3]))
 let connection = try await AMQPConnection.connect(broker, logger: quiet)
 let channel = try await connection.openChannel()
 let queue = "audit-bench"
@@ -122,7 +156,9 @@ let properties = Envelope(type: .procesgebeurtenis, appID: "bench").properties()
 for chunk in stride(from: 0, to: published.count, by: 1000) {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for body in published[chunk..<min(published.count, chunk + 1000)] {
-            group.addTask { _ = try await channel.publish(body, exchange: "", routingKey: queue, properties: properties) }
+            group.addTask {
+                _ = try await channel.publish(body, exchange: "", routingKey: queue, properties: properties)
+            }
         }
         try await group.waitForAll()
     }
@@ -131,15 +167,18 @@ let brokerPath = "\(folder)/audit-bench-broker-\(ProcessInfo.processInfo.process
 defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: brokerPath + s) } }
 var configuration = AuditServiceConfiguration()
 configuration.queue = queue
-let service = AuditService(configuration: configuration, connection: connection,
-                           store: try AuditStore(path: brokerPath), logger: quiet)
+let service = AuditService(
+    configuration: configuration, connection: connection,
+    store: try AuditStore(path: brokerPath), logger: quiet)
 let drainStart = ContinuousClock.now
 let task = Task { try await service.serve() }
 while service.counters.stored < brokerEvents { try await Task.sleep(for: .milliseconds(10)) }
 let drain = seconds(drainStart.duration(to: .now))
 task.cancel()
 _ = try? await task.value
-rows.append("| through the broker: \(brokerEvents) queued events drained by the AuditService | \(Int(Double(brokerEvents) / drain)) events/s (\(service.counters.batches) commits) |")
+rows.append(
+    "| through the broker: \(brokerEvents) queued events drained by the AuditService | \(Int(Double(brokerEvents) / drain)) events/s (\(service.counters.batches) commits) |"
+)
 rows.append("| peak resident memory of the benchmark | \(Int(peakResidentMB())) MB |")
 try await channel.deleteQueue(queue)
 await connection.close()

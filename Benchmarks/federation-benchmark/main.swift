@@ -1,9 +1,6 @@
 import AMQPClient
 import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import Logging
 import NIOCore
@@ -12,6 +9,10 @@ import VUMAggregator
 import VUMConfiguration
 import VUMExchange
 import VUMStandaard
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 // End-to-end latency of a federated zoekvraag: REST in → fan-out → N adapters answering from memory →
 // merged answer out, all in this process against one private broker; and throughput with 5 bronnen. The
@@ -74,11 +75,15 @@ AllocatorTuning.keepFreedMemory()
 var quiet = Logger(label: "bench")
 quiet.logLevel = .critical
 let party = try OIN(validating: "00000001234567890000")
-let broker = AMQPConfiguration(host: host, port: port, virtualHost: Topology.virtualHost,
-                               authentication: .plain(user: user, password: password))
-let question = #"{"vraagObject":{"selectiegebied":{"postcode":"3511AB","afstand":15},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}}"#
+let broker = AMQPConfiguration(
+    host: host, port: port, virtualHost: Topology.virtualHost,
+    authentication: .plain(user: user, password: password))
+let question =
+    #"{"vraagObject":{"selectiegebied":{"postcode":"3511AB","afstand":15},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}}"#
 
-func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
 func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
 
 /// One POST; throws unless 200 with every bron answered. The body is received whole but not parsed (a
@@ -92,7 +97,8 @@ func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(
     let (data, response) = try await session.data(for: request)
     let http = response as? HTTPURLResponse
     guard http?.statusCode == 200, http?.value(forHTTPHeaderField: "X-VUM-gedeeltelijk") == "false" else {
-        throw AMQPError(.invalidArgument, replyText: "unexpected answer: \(String(decoding: data, as: UTF8.self).prefix(300))")
+        throw AMQPError(
+            .invalidArgument, replyText: "unexpected answer: \(String(decoding: data, as: UTF8.self).prefix(300))")
     }
     if verify {
         guard case .object(let o) = try JSONValue.parse(Array(data)), case .array(let statuses)? = o["vumBronnen"],
@@ -137,9 +143,11 @@ func closedLoop(clients: Int, seconds: Int, _ ask: @escaping @Sendable () async 
 // Topology, as the definitions would create it.
 let admin = try await AMQPConnection.connect(broker, logger: quiet)
 let setup = try await admin.openChannel()
-for (name, type) in [(Topology.zoekvragen, AMQPExchangeType.fanout), (Topology.detailverzoeken, .direct),
-                     (Topology.antwoorden, .direct), (Topology.aanmeldingen, .fanout), (Topology.procesgegevens, .topic),
-                     (Topology.deadLetterExchange, .fanout)] {
+for (name, type) in [
+    (Topology.zoekvragen, AMQPExchangeType.fanout), (Topology.detailverzoeken, .direct),
+    (Topology.antwoorden, .direct), (Topology.aanmeldingen, .fanout), (Topology.procesgegevens, .topic),
+    (Topology.deadLetterExchange, .fanout),
+] {
     try await setup.declareExchange(name, type: type, durable: true)
 }
 // The audit queue exists so procesgegevens are routed and stored as in production; purged per size.
@@ -154,7 +162,8 @@ for n in sizes {
     var connections: [AMQPConnection] = []
     for (i, bron) in bronnen.enumerated() {
         let queue = Topology.bronQueue(bron)
-        _ = try await setup.declareQueue(queue, arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange)])
+        _ = try await setup.declareQueue(
+            queue, arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange)])
         try await setup.bindQueue(queue, exchange: Topology.zoekvragen)
         try await setup.bindQueue(queue, exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
         let data = SyntheticData(seed: UInt64(1000 + i), table: table)
@@ -163,24 +172,28 @@ for n in sizes {
         var configuration = AdapterConfiguration(bron: bron)
         configuration.brokerUser = user
         configuration.heartbeatInterval = .seconds(2)
-        let adapter = AdapterService(configuration: configuration, connection: connection,
-                                     source: InMemorySource(werkzoekenden: (0..<recordCount).map(data.werkzoekende), table: table),
-                                     table: table, logger: quiet)
+        let adapter = AdapterService(
+            configuration: configuration, connection: connection,
+            source: InMemorySource(werkzoekenden: (0..<recordCount).map(data.werkzoekende), table: table),
+            table: table, logger: quiet)
         adapterTasks.append(Task { try await adapter.serve() })
     }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("federation-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let aggregatorConnection = try await AMQPConnection.connect(broker, logger: quiet)
     let aggregator = AggregatorService(
-        configuration: AggregatorConfiguration(brokerUser: user, exchangeOIN: try OIN(validating: "00000009999999999999")),
-        registry: Registry(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, user) }),
-                           bemiddelaars: [.init(oin: party, naam: "bench", suwi: true, gegevenssets: [.werkzoekenden])]),
+        configuration: AggregatorConfiguration(
+            brokerUser: user, exchangeOIN: try OIN(validating: "00000009999999999999")),
+        registry: Registry(
+            bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, user) }),
+            bemiddelaars: [.init(oin: party, naam: "bench", suwi: true, gegevenssets: [.werkzoekenden])]),
         connection: aggregatorConnection,
         store: try sharedStore ?? SQLiteRequestStore(path: folder.appendingPathComponent("r.sqlite").path),
         vumIDSecret: VumIDs.randomSecret(), table: table, logger: quiet)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let app = Application(router: KoppelvlakRoutes.router(aggregator), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
+    let app = Application(
+        router: KoppelvlakRoutes.router(aggregator), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
     let serviceTasks = [Task { try await aggregator.run() }, Task { try await app.run() }]
     var httpPort = 0
     for await p in ports {
@@ -188,11 +201,14 @@ for n in sizes {
         break
     }
     try await aggregator.waitUntilReady()
-    while !bronnen.allSatisfy({ aggregator.presence.entries[$0]?.online == true }) { try await Task.sleep(for: .milliseconds(20)) }
+    while !bronnen.allSatisfy({ aggregator.presence.entries[$0]?.online == true }) {
+        try await Task.sleep(for: .milliseconds(20))
+    }
     let url = URL(string: "http://127.0.0.1:\(httpPort)/api/v3/werkzoekendeProfielen/matches")!
     let session = URLSession(configuration: .ephemeral)
     var httpConfiguration = HTTPClient.Configuration()
-    httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
+    httpConfiguration.connectionPool = .init(
+        idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
     // Latency: one zoekvraag at a time.
@@ -205,9 +221,12 @@ for n in sizes {
         latencies.append(ms(t.duration(to: .now)))
     }
     latencies.sort()
-    print(String(format: #"{"mode":"latency","audit":"%@","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
-                 durableAudit ? "durable" : "transient", n, requestCount, percentile(latencies, 0.5),
-                 percentile(latencies, 0.9), percentile(latencies, 0.99)))
+    print(
+        String(
+            format:
+                #"{"mode":"latency","audit":"%@","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
+            durableAudit ? "durable" : "transient", n, requestCount, percentile(latencies, 0.5),
+            percentile(latencies, 0.9), percentile(latencies, 0.99)))
 
     // The same through AsyncHTTPClient.
     for _ in 0..<30 { try await ask(http, url.absoluteString, bronnen: n) }
@@ -218,21 +237,29 @@ for n in sizes {
         lean.append(ms(t.duration(to: .now)))
     }
     lean.sort()
-    print(String(format: #"{"mode":"latency-asynchttpclient","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
-                 n, requestCount, percentile(lean, 0.5), percentile(lean, 0.9), percentile(lean, 0.99)))
+    print(
+        String(
+            format:
+                #"{"mode":"latency-asynchttpclient","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
+            n, requestCount, percentile(lean, 0.5), percentile(lean, 0.9), percentile(lean, 0.99)))
 
     // The same without HTTP: the aggregator's own time (fan-out, answers, merge, store, audit confirm).
-    let vraagObject = try JSONValue.parse(#"{"selectiegebied":{"postcode":"3511AB","afstand":15},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#)
+    let vraagObject = try JSONValue.parse(
+        #"{"selectiegebied":{"postcode":"3511AB","afstand":15},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
+    )
     var direct: [Double] = []
     for _ in 0..<requestCount {
         let t = ContinuousClock.now
-        let antwoord = try await aggregator.zoek(Zoekverzoek(gegevensset: .werkzoekenden, vraagObject: vraagObject, fromParty: party))
+        let antwoord = try await aggregator.zoek(
+            Zoekverzoek(gegevensset: .werkzoekenden, vraagObject: vraagObject, fromParty: party))
         direct.append(ms(t.duration(to: .now)))
         precondition(antwoord.bronnen.count == n && !antwoord.gedeeltelijk)
     }
     direct.sort()
-    print(String(format: #"{"mode":"direct","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
-                 n, requestCount, percentile(direct, 0.5), percentile(direct, 0.9), percentile(direct, 0.99)))
+    print(
+        String(
+            format: #"{"mode":"direct","bronnen":%d,"count":%d,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f}"#,
+            n, requestCount, percentile(direct, 0.5), percentile(direct, 0.9), percentile(direct, 0.99)))
 
     // Throughput: `clients` concurrent askers for a few seconds (closed loop), through each client. On Linux
     // URLSession runs on libcurl and Dispatch threads whose CPU, in this one process, is taken from the
@@ -241,13 +268,19 @@ for n in sizes {
         let urlSession = try await closedLoop(clients: clients, seconds: throughputSeconds) {
             try await ask(session, url, bronnen: n)
         }
-        print(String(format: #"{"mode":"throughput","client":"urlsession","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
-                     n, clients, urlSession))
+        print(
+            String(
+                format:
+                    #"{"mode":"throughput","client":"urlsession","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
+                n, clients, urlSession))
         let asyncHTTP = try await closedLoop(clients: clients, seconds: throughputSeconds) {
             try await ask(http, url.absoluteString, bronnen: n)
         }
-        print(String(format: #"{"mode":"throughput","client":"asynchttpclient","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
-                     n, clients, asyncHTTP))
+        print(
+            String(
+                format:
+                    #"{"mode":"throughput","client":"asynchttpclient","bronnen":%d,"clients":%d,"zoekvragen_per_s":%.0f}"#,
+                n, clients, asyncHTTP))
     }
 
     try await http.shutdown().get()

@@ -35,7 +35,9 @@ let data = SyntheticData(seed: 2026, table: table)
 let questions = SyntheticQuestions(seed: 2026, table: table)
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
 func peakResidentMB() -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
@@ -64,13 +66,18 @@ if !keep {
     let summary = try RecordImport(store: store).load(bytes: bytes, csv: false)
     let elapsed = seconds(start.duration(to: .now))
     precondition(summary.inserted == n)
-    importRows.append(String(format: "| `vum import` path (NDJSON → parse → validate → store), peak resident %.0f MB | %d | %.1f s | %.0f records/s |",
-                             peakResidentMB(), n, elapsed, Double(n) / elapsed))
+    importRows.append(
+        String(
+            format:
+                "| `vum import` path (NDJSON → parse → validate → store), peak resident %.0f MB | %d | %.1f s | %.0f records/s |",
+            peakResidentMB(), n, elapsed, Double(n) / elapsed))
 }
 
 for n in sizes {
     let path = keep ? "\(folder)/store-bench-\(n).sqlite" : "\(folder)/store-bench-\(n)-\(UUID().uuidString).sqlite"
-    defer { if !keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
+    defer {
+        if !keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    }
     let store = try SQLiteStore(path: path)
     var writing = Duration.zero
     let batch = 20_000
@@ -81,18 +88,26 @@ for n in sizes {
         try store.upsert(records)
         writing += t.duration(to: .now)
     }
-    if stored == 0 { importRows.append(String(format: "| store writes (validated records → SQLite, %d per transaction) | %d | %.1f s | %.0f records/s |",
-                             batch, n, seconds(writing), Double(n) / seconds(writing))) }
+    if stored == 0 {
+        importRows.append(
+            String(
+                format:
+                    "| store writes (validated records → SQLite, %d per transaction) | %d | %.1f s | %.0f records/s |",
+                batch, n, seconds(writing), Double(n) / seconds(writing)))
+    }
     let source = SQLiteSource(store: store, gegevenssets: [.werkzoekenden], table: table)
 
     let kinds: [(String, (Int) -> JSONValue)] = [
         ("typical: one beroep, 25 km, hours", { questions.typical(.werkzoekenden, $0) }),
         ("generated mix (0–999 km, 0–8 criteria)", { questions.werkzoekenden($0) }),
-        ("broad: only selectiegebied, 25 km", { i in
-            let q = questions.typical(.werkzoekenden, i)
-            guard case .object(let o) = q, let gebied = o["selectiegebied"] else { return q }
-            return .object(JSONObject([("selectiegebied", gebied)]))
-        }),
+        (
+            "broad: only selectiegebied, 25 km",
+            { i in
+                let q = questions.typical(.werkzoekenden, i)
+                guard case .object(let o) = q, let gebied = o["selectiegebied"] else { return q }
+                return .object(JSONObject([("selectiegebied", gebied)]))
+            }
+        ),
     ]
     for (name, make) in kinds {
         let prepared = try (0..<questionCount).map {
@@ -115,16 +130,23 @@ for n in sizes {
             }
             latencies.sort()
             let label = name + (check == .trustQuery ? ", as read" : ", evaluated")
-            rows.append(String(format: "| %d | %@ | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |", n, label,
-                               percentile(latencies, 0.5), percentile(latencies, 0.9), percentile(latencies, 0.99),
-                               latencies.last!, Double(candidates) / Double(questionCount), Double(matches) / Double(questionCount)))
+            rows.append(
+                String(
+                    format: "| %d | %@ | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |", n, label,
+                    percentile(latencies, 0.5), percentile(latencies, 0.9), percentile(latencies, 0.99),
+                    latencies.last!, Double(candidates) / Double(questionCount), Double(matches) / Double(questionCount)
+                ))
         }
         _ = source
     }
-    rows.append(String(format: "| %d | store file %.0f MB, peak resident %.0f MB | | | | | | |", n, fileMB(path), peakResidentMB()))
+    rows.append(
+        String(
+            format: "| %d | store file %.0f MB, peak resident %.0f MB | | | | | | |", n, fileMB(path), peakResidentMB())
+    )
 }
 
-print("""
+print(
+    """
     | records | question | p50 ms | p90 ms | p99 ms | max ms | rows read | matches |
     |---:|---|---:|---:|---:|---:|---:|---:|
     \(rows.joined(separator: "\n"))

@@ -23,7 +23,8 @@ import VUMStandaard
 @main
 struct VumBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "vum-bench", abstract: "Zoekvragen at a fixed arrival rate against a running exchange; one JSON line of results.")
+        commandName: "vum-bench",
+        abstract: "Zoekvragen at a fixed arrival rate against a running exchange; one JSON line of results.")
 
     enum Entry: String, ExpressibleByArgument { case rest, amqp }
 
@@ -133,7 +134,8 @@ protocol ZoekClient: Sendable {
 
 final class Results: Sendable {
     struct State {
-        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+        var histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
         var sent = 0, ok = 0, partial = 0, errors = 0
         var statuses: [Int: Int] = [:]
         var firstError: String?
@@ -186,8 +188,10 @@ struct RESTClient: ZoekClient {
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         target = url + "/api/v3/werkzoekendeProfielen/matches"
-        headers = [("X-VUM-fromParty", oin), ("X-VUM-toParty", exchangeOIN), ("API-Version", "3.0.0"),
-                   ("Content-Type", "application/json"), ("X-VUM-deadline-ms", "\(deadlineMs)")]
+        headers = [
+            ("X-VUM-fromParty", oin), ("X-VUM-toParty", exchangeOIN), ("API-Version", "3.0.0"),
+            ("Content-Type", "application/json"), ("X-VUM-deadline-ms", "\(deadlineMs)"),
+        ]
     }
 
     func zoek(_ question: String) async -> Outcome {
@@ -199,7 +203,9 @@ struct RESTClient: ZoekClient {
             let response = try await http.execute(request, timeout: .seconds(60))
             _ = try await response.body.collect(upTo: 64 << 20)
             let partial = response.headers.first(name: "X-VUM-gedeeltelijk") == "true"
-            return Outcome(status: Int(response.status.code), partial: partial, error: response.status.code == 200 ? nil : "\(response.status)")
+            return Outcome(
+                status: Int(response.status.code), partial: partial,
+                error: response.status.code == 200 ? nil : "\(response.status)")
         } catch {
             return Outcome(status: 0, partial: false, error: "\(error)")
         }
@@ -250,7 +256,9 @@ final class AMQPEntryClient: ZoekClient {
 
     init(url: String, oin: String, deadlineMs: Int) async throws {
         let configuration = try AMQPConfiguration(url: url)
-        guard case .plain(let user, _) = configuration.authentication else { throw ValidationError("--amqp-url needs user:password@") }
+        guard case .plain(let user, _) = configuration.authentication else {
+            throw ValidationError("--amqp-url needs user:password@")
+        }
         self.user = user
         self.oin = try OIN(validating: oin)
         self.deadlineMs = deadlineMs
@@ -268,13 +276,16 @@ final class AMQPEntryClient: ZoekClient {
                     do {
                         // An answer holds up to 100 matches per bron (nearly 3 MB at 20 bronnen): far above the
                         // 1 MB a daemon accepts from the bus by default.
-                        let answer = try MessageCodec.decode(VerzoekantwoordBericht.self, from: d.body, maximumSize: 64 << 20)
+                        let answer = try MessageCodec.decode(
+                            VerzoekantwoordBericht.self, from: d.body, maximumSize: 64 << 20)
                         if let fout = answer.fout {
                             outcome.status = Int(fout.code.split(separator: ".").first ?? "") ?? 500
                             outcome.error = fout.description
                         } else {
                             outcome.status = 200
-                            if case .object(let o)? = answer.antwoord, case .bool(true)? = o["vumGedeeltelijk"] { outcome.partial = true }
+                            if case .object(let o)? = answer.antwoord, case .bool(true)? = o["vumGedeeltelijk"] {
+                                outcome.partial = true
+                            }
                         }
                     } catch {
                         outcome.error = "an undecodable answer (\(d.body.count) bytes, correlation id \(id)): \(error)"
@@ -288,16 +299,20 @@ final class AMQPEntryClient: ZoekClient {
     func zoek(_ question: String) async -> Outcome {
         let id = UUID().uuidString.lowercased()
         do {
-            let payload = VerzoekBericht(zoek: .werkzoekenden, vraagObject: try JSONValue.parse(question), deadlineMs: deadlineMs)
-            var envelope = Envelope(type: .verzoek, correlationID: id, appID: "vum-bench/1", userID: user, replyTo: replyQueue)
+            let payload = VerzoekBericht(
+                zoek: .werkzoekenden, vraagObject: try JSONValue.parse(question), deadlineMs: deadlineMs)
+            var envelope = Envelope(
+                type: .verzoek, correlationID: id, appID: "vum-bench/1", userID: user, replyTo: replyQueue)
             envelope.fromParty = oin
-            try await channel.publish(MessageCodec.encode(payload), exchange: Topology.verzoeken, routingKey: "",
-                                      properties: envelope.properties())
+            try await channel.publish(
+                MessageCodec.encode(payload), exchange: Topology.verzoeken, routingKey: "",
+                properties: envelope.properties())
         } catch {
             return Outcome(status: 0, partial: false, error: "\(error)")
         }
         // No answer at all counts as an error, not a hang: give up 10 s after the deadline.
-        let waiting = self.waiting, limit = deadlineMs
+        let waiting = self.waiting
+        let limit = deadlineMs
         let timer = Task {
             try await Task.sleep(for: .milliseconds(limit) + .seconds(10))
             waiting.deliver(id, Outcome(status: 0, partial: false, error: "no answer within \(limit) ms + 10 s"))

@@ -14,15 +14,6 @@ public struct AMQPChannel: Sendable, Hashable {
     /// Messages published `mandatory` that no queue took. Iterate from one task (buffer: newest 1024).
     public let returns: AsyncStream<AMQPReturnedMessage>
 
-    init(shared: ConnectionShared, id: UInt16, serial: UInt64, flags: ChannelFlags,
-         returns: AsyncStream<AMQPReturnedMessage>) {
-        self.shared = shared
-        self.id = id
-        self.serial = serial
-        self.flags = flags
-        self.returns = returns
-    }
-
     public static func == (lhs: AMQPChannel, rhs: AMQPChannel) -> Bool {
         lhs.shared === rhs.shared && lhs.serial == rhs.serial
     }
@@ -51,11 +42,14 @@ public struct AMQPChannel: Sendable, Hashable {
         autoDelete: Bool = false, isInternal: Bool = false, arguments: AMQPTable = [:]
     ) async throws {
         try await run("exchange.declare") { core, ch throws(AMQPError) in
-            try core.wireDeclareExchange(ch.id, name: name, type: type, passive: passive, durable: durable,
-                                         autoDelete: autoDelete, isInternal: isInternal, arguments: arguments)
+            try core.wireDeclareExchange(
+                ch.id, name: name, type: type, passive: passive, durable: durable,
+                autoDelete: autoDelete, isInternal: isInternal, arguments: arguments)
             if !passive {
-                core.topology.record(.exchange(name: name, type: type, durable: durable, autoDelete: autoDelete,
-                                               isInternal: isInternal, arguments: arguments))
+                core.topology.record(
+                    .exchange(
+                        name: name, type: type, durable: durable, autoDelete: autoDelete,
+                        isInternal: isInternal, arguments: arguments))
             }
         }
     }
@@ -75,11 +69,14 @@ public struct AMQPChannel: Sendable, Hashable {
         autoDelete: Bool = false, arguments: AMQPTable = [:]
     ) async throws -> AMQPQueueInfo {
         try await run("queue.declare") { core, ch throws(AMQPError) in
-            let info = try core.wireDeclareQueue(ch.id, name: name, passive: passive, durable: durable,
-                                                 exclusive: exclusive, autoDelete: autoDelete, arguments: arguments)
+            let info = try core.wireDeclareQueue(
+                ch.id, name: name, passive: passive, durable: durable,
+                exclusive: exclusive, autoDelete: autoDelete, arguments: arguments)
             if !passive {
-                core.topology.record(.queue(name: info.name, serverNamed: name.isEmpty, durable: durable,
-                                            exclusive: exclusive, autoDelete: autoDelete, arguments: arguments))
+                core.topology.record(
+                    .queue(
+                        name: info.name, serverNamed: name.isEmpty, durable: durable,
+                        exclusive: exclusive, autoDelete: autoDelete, arguments: arguments))
             }
             return info
         }
@@ -89,10 +86,13 @@ public struct AMQPChannel: Sendable, Hashable {
         async throws
     {
         try await run("queue.bind") { core, ch throws(AMQPError) in
-            try core.wireBindQueue(ch.id, queue: queue, exchange: exchange, routingKey: routingKey,
-                                   arguments: arguments)
-            core.topology.record(.binding(queue: queue, exchange: exchange, routingKey: routingKey,
-                                          arguments: arguments))
+            try core.wireBindQueue(
+                ch.id, queue: queue, exchange: exchange, routingKey: routingKey,
+                arguments: arguments)
+            core.topology.record(
+                .binding(
+                    queue: queue, exchange: exchange, routingKey: routingKey,
+                    arguments: arguments))
         }
     }
 
@@ -100,8 +100,9 @@ public struct AMQPChannel: Sendable, Hashable {
         async throws
     {
         try await run("queue.unbind") { core, ch throws(AMQPError) in
-            try core.wireUnbindQueue(ch.id, queue: queue, exchange: exchange, routingKey: routingKey,
-                                     arguments: arguments)
+            try core.wireUnbindQueue(
+                ch.id, queue: queue, exchange: exchange, routingKey: routingKey,
+                arguments: arguments)
             core.topology.removeBinding(queue: queue, exchange: exchange, routingKey: routingKey)
         }
     }
@@ -173,8 +174,9 @@ public struct AMQPChannel: Sendable, Hashable {
             let written = try shared.wire.writeIfIdle(bytes: frameBytes) { core throws(AMQPError) in
                 let state = try core.channel(id, serial: serial, operation: "basic.publish")
                 guard !state.confirmMode else { return false }
-                try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                              properties: properties)
+                try core.send(
+                    body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                    properties: properties)
                 return true
             }
             if written { return .sent }
@@ -183,8 +185,9 @@ public struct AMQPChannel: Sendable, Hashable {
                 let accepted = shared.mailbox.post { core in
                     do {
                         let state = try core.channel(id, serial: serial, operation: "basic.publish")
-                        try core.send(body, on: state, exchange: exchange, routingKey: routingKey,
-                                      mandatory: mandatory, properties: properties)
+                        try core.send(
+                            body, on: state, exchange: exchange, routingKey: routingKey,
+                            mandatory: mandatory, properties: properties)
                     } catch {
                         core.logger.debug("AMQP publish failed after hand-over", metadata: ["amqp.error": "\(error)"])
                     }
@@ -201,12 +204,14 @@ public struct AMQPChannel: Sendable, Hashable {
             let send = {
                 do {
                     let state = try core.channel(id, serial: serial, operation: "basic.publish")
-                    try core.send(body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                                  properties: properties)
+                    try core.send(
+                        body, on: state, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                        properties: properties)
                     if state.confirmMode {
                         state.pendingConfirms.append(
-                            .init(sequence: state.nextSequence, messageID: properties.messageID, returned: nil,
-                                  continuation: continuation))
+                            .init(
+                                sequence: state.nextSequence, messageID: properties.messageID, returned: nil,
+                                continuation: continuation))
                         state.nextSequence += 1
                     } else {
                         continuation.resume(returning: .sent)
@@ -216,8 +221,10 @@ public struct AMQPChannel: Sendable, Hashable {
                 }
             }
             if core.blocked {
-                core.park(.init(deadline: .now + core.configuration.blockedPublishTimeout, run: send,
-                                fail: { continuation.resume(throwing: $0) }))
+                core.park(
+                    .init(
+                        deadline: .now + core.configuration.blockedPublishTimeout, run: send,
+                        fail: { continuation.resume(throwing: $0) }))
             } else {
                 send()
             }
@@ -239,11 +246,13 @@ public struct AMQPChannel: Sendable, Hashable {
         let tag = try await run("basic.consume") { core, ch throws(AMQPError) in
             let tag = "vum.\(ch.id).\(ch.nextConsumerNumber)"
             ch.nextConsumerNumber += 1
-            ch.consumers[tag] = .init(tag: tag, queueName: queue, noAck: noAck, exclusive: exclusive,
-                                      arguments: arguments, queue: deliveries)
+            ch.consumers[tag] = .init(
+                tag: tag, queueName: queue, noAck: noAck, exclusive: exclusive,
+                arguments: arguments, queue: deliveries)
             do throws(AMQPError) {
-                try core.wireConsume(ch.id, queue: queue, tag: tag, noAck: noAck, exclusive: exclusive,
-                                     arguments: arguments)
+                try core.wireConsume(
+                    ch.id, queue: queue, tag: tag, noAck: noAck, exclusive: exclusive,
+                    arguments: arguments)
             } catch {
                 ch.consumers[tag] = nil
                 throw error
@@ -276,7 +285,8 @@ public struct AMQPChannel: Sendable, Hashable {
     // MARK: Acknowledgements
 
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws {
-        try await acknowledge(delivery, "basic.ack") { conn, id, tag in amqp_basic_ack(conn, id, tag, multiple ? 1 : 0) }
+        try await acknowledge(delivery, "basic.ack") { conn, id, tag in amqp_basic_ack(conn, id, tag, multiple ? 1 : 0)
+        }
     }
 
     public func nack(_ delivery: AMQPDelivery, multiple: Bool = false, requeue: Bool) async throws {
@@ -296,21 +306,26 @@ public struct AMQPChannel: Sendable, Hashable {
         _ send: @escaping @Sendable (amqp_connection_state_t, UInt16, UInt64) -> Int32
     ) async throws {
         guard delivery.channel == self else {
-            throw AMQPError(.invalidArgument, context: .init(operation: operation, channel: id),
-                            detail: "the delivery arrived on channel \(delivery.channel.id), not this one")
+            throw AMQPError(
+                .invalidArgument, context: .init(operation: operation, channel: id),
+                detail: "the delivery arrived on channel \(delivery.channel.id), not this one")
         }
         let tag = delivery.deliveryTag
         let epoch = delivery.epoch
         guard epoch == shared.generation.load(ordering: .acquiring) else {
-            throw AMQPError(.staleDelivery, context: .init(broker: shared.configuration.brokerAddress,
-                                                           operation: operation, channel: id),
-                            detail: "the broker will redeliver it")
+            throw AMQPError(
+                .staleDelivery,
+                context: .init(
+                    broker: shared.configuration.brokerAddress,
+                    operation: operation, channel: id),
+                detail: "the broker will redeliver it")
         }
         let work: @Sendable (ConnectionCore, ChannelState) throws(AMQPError) -> Void = { core, ch throws(AMQPError) in
             // Checked again here: a reconnect may have happened since the check above.
             guard core.shared.generation.load(ordering: .acquiring) == epoch else { return }
-            try core.checkSend(send(try core.liveConnection(core.context(operation, channel: ch.id)), ch.id, tag),
-                               core.context(operation, channel: ch.id))
+            try core.checkSend(
+                send(try core.liveConnection(core.context(operation, channel: ch.id)), ch.id, tag),
+                core.context(operation, channel: ch.id))
         }
         if flags.closed.load(ordering: .acquiring) || !shared.connected.load(ordering: .acquiring) {
             // The slow path throws the reason (the broker's close, or the lost connection).

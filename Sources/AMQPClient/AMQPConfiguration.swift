@@ -147,11 +147,14 @@ extension AMQPConfiguration {
                 }
                 port = p
             }
-            guard !host.isEmpty else { throw fail(nodes.isEmpty && !rest.contains(",") ? "no host" : "node \(nodes.count + 1) has no host") }
+            guard !host.isEmpty else {
+                throw fail(nodes.isEmpty && !rest.contains(",") ? "no host" : "node \(nodes.count + 1) has no host")
+            }
             nodes.append(Address(host: host, port: port))
         }
         if secure && tls == nil { throw fail("amqps:// needs TLS settings (a CA file at least)") }
-        self.init(host: nodes[0].host, port: nodes[0].port, virtualHost: vhost, authentication: auth, tls: secure ? tls : nil)
+        self.init(
+            host: nodes[0].host, port: nodes[0].port, virtualHost: vhost, authentication: auth, tls: secure ? tls : nil)
         otherNodes = Array(nodes.dropFirst())
     }
 

@@ -47,8 +47,11 @@ final class ConnectionShared: Sendable {
     }
 
     func closedError(_ operation: String) -> AMQPError {
-        AMQPError(.closed, context: .init(broker: configuration.brokerAddress, vhost: configuration.virtualHost,
-                                          operation: operation))
+        AMQPError(
+            .closed,
+            context: .init(
+                broker: configuration.brokerAddress, vhost: configuration.virtualHost,
+                operation: operation))
     }
 
     /// Runs `body` on the owner thread and returns its result.
@@ -78,10 +81,11 @@ final class ConnectionShared: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             if let bytes {
                 // `body` reports its own failures through the continuation: nothing is thrown here.
-                let ran = (try? wire.writeIfIdle(bytes: bytes) { core in
-                    body(core, continuation)
-                    return true
-                }) ?? false
+                let ran =
+                    (try? wire.writeIfIdle(bytes: bytes) { core in
+                        body(core, continuation)
+                        return true
+                    }) ?? false
                 if ran { return }
             }
             let accepted = mailbox.post { core in body(core, continuation) }
@@ -126,8 +130,9 @@ public final class AMQPConnection: Sendable {
         let (events, eventContinuation) = AsyncStream<AMQPConnectionEvent>.makeStream(
             bufferingPolicy: .bufferingNewest(256))
         let core = OwnerThreadTransfer(
-            value: ConnectionCore(configuration: configuration, logger: logger, mailbox: mailbox, shared: shared,
-                                  events: eventContinuation))
+            value: ConnectionCore(
+                configuration: configuration, logger: logger, mailbox: mailbox, shared: shared,
+                events: eventContinuation))
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
                 // Foundation on Linux does not pass `Thread.name` to the system, and a new thread
@@ -218,8 +223,9 @@ extension ConnectionCore {
         returns: AsyncStream<AMQPReturnedMessage>, continuation: AsyncStream<AMQPReturnedMessage>.Continuation
     ) throws(AMQPError) -> AMQPChannel {
         guard let id = freeChannelID() else {
-            throw AMQPError(.invalidArgument, context: context("channel.open"),
-                            detail: "all \(channelMax) channels are in use")
+            throw AMQPError(
+                .invalidArgument, context: context("channel.open"),
+                detail: "all \(channelMax) channels are in use")
         }
         try openChannelOnWire(id)
         let serial = nextSerial
@@ -247,4 +253,3 @@ extension ConnectionCore {
         requestStop(then: callback)
     }
 }
-

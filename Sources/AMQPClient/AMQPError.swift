@@ -99,15 +99,15 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        var where_: [String] = []
-        if let op = context.operation { where_.append(op) }
-        if let e = context.exchange { where_.append("exchange '\(e)'") }
-        if let q = context.queue { where_.append("queue '\(q)'") }
-        if let r = context.routingKey { where_.append("routing key '\(r)'") }
-        if let c = context.channel { where_.append("channel \(c)") }
-        if let b = context.broker { where_.append("broker \(b)" + (context.vhost.map { " vhost '\($0)'" } ?? "")) }
+        var location: [String] = []
+        if let op = context.operation { location.append(op) }
+        if let e = context.exchange { location.append("exchange '\(e)'") }
+        if let q = context.queue { location.append("queue '\(q)'") }
+        if let r = context.routingKey { location.append("routing key '\(r)'") }
+        if let c = context.channel { location.append("channel \(c)") }
+        if let b = context.broker { location.append("broker \(b)" + (context.vhost.map { " vhost '\($0)'" } ?? "")) }
         var text = "AMQP \(code): \(summary)"
-        if !where_.isEmpty { text += " (\(where_.joined(separator: ", ")))" }
+        if !location.isEmpty { text += " (\(location.joined(separator: ", ")))" }
         if let replyCode, let replyText {
             text += ": broker replied \(replyCode) \(replyText)"
         } else if let replyText {

@@ -112,20 +112,62 @@ final class CArena {
         var c = amqp_basic_properties_t()
         var flags: UInt32 = 0
         func set(_ flag: Int32) { flags |= UInt32(flag) }
-        if let v = p.contentType { c.content_type = bytes(v); set(AMQP_BASIC_CONTENT_TYPE_FLAG) }
-        if let v = p.contentEncoding { c.content_encoding = bytes(v); set(AMQP_BASIC_CONTENT_ENCODING_FLAG) }
-        if let v = p.headers { c.headers = table(v); set(AMQP_BASIC_HEADERS_FLAG) }
-        if let v = p.deliveryMode { c.delivery_mode = v.rawValue; set(AMQP_BASIC_DELIVERY_MODE_FLAG) }
-        if let v = p.priority { c.priority = v; set(AMQP_BASIC_PRIORITY_FLAG) }
-        if let v = p.correlationID { c.correlation_id = bytes(v); set(AMQP_BASIC_CORRELATION_ID_FLAG) }
-        if let v = p.replyTo { c.reply_to = bytes(v); set(AMQP_BASIC_REPLY_TO_FLAG) }
-        if let v = p.expiration { c.expiration = bytes(v); set(AMQP_BASIC_EXPIRATION_FLAG) }
-        if let v = p.messageID { c.message_id = bytes(v); set(AMQP_BASIC_MESSAGE_ID_FLAG) }
-        if let v = p.timestamp { c.timestamp = v; set(AMQP_BASIC_TIMESTAMP_FLAG) }
-        if let v = p.type { c.type = bytes(v); set(AMQP_BASIC_TYPE_FLAG) }
-        if let v = p.userID { c.user_id = bytes(v); set(AMQP_BASIC_USER_ID_FLAG) }
-        if let v = p.appID { c.app_id = bytes(v); set(AMQP_BASIC_APP_ID_FLAG) }
-        if let v = p.clusterID { c.cluster_id = bytes(v); set(AMQP_BASIC_CLUSTER_ID_FLAG) }
+        if let v = p.contentType {
+            c.content_type = bytes(v)
+            set(AMQP_BASIC_CONTENT_TYPE_FLAG)
+        }
+        if let v = p.contentEncoding {
+            c.content_encoding = bytes(v)
+            set(AMQP_BASIC_CONTENT_ENCODING_FLAG)
+        }
+        if let v = p.headers {
+            c.headers = table(v)
+            set(AMQP_BASIC_HEADERS_FLAG)
+        }
+        if let v = p.deliveryMode {
+            c.delivery_mode = v.rawValue
+            set(AMQP_BASIC_DELIVERY_MODE_FLAG)
+        }
+        if let v = p.priority {
+            c.priority = v
+            set(AMQP_BASIC_PRIORITY_FLAG)
+        }
+        if let v = p.correlationID {
+            c.correlation_id = bytes(v)
+            set(AMQP_BASIC_CORRELATION_ID_FLAG)
+        }
+        if let v = p.replyTo {
+            c.reply_to = bytes(v)
+            set(AMQP_BASIC_REPLY_TO_FLAG)
+        }
+        if let v = p.expiration {
+            c.expiration = bytes(v)
+            set(AMQP_BASIC_EXPIRATION_FLAG)
+        }
+        if let v = p.messageID {
+            c.message_id = bytes(v)
+            set(AMQP_BASIC_MESSAGE_ID_FLAG)
+        }
+        if let v = p.timestamp {
+            c.timestamp = v
+            set(AMQP_BASIC_TIMESTAMP_FLAG)
+        }
+        if let v = p.type {
+            c.type = bytes(v)
+            set(AMQP_BASIC_TYPE_FLAG)
+        }
+        if let v = p.userID {
+            c.user_id = bytes(v)
+            set(AMQP_BASIC_USER_ID_FLAG)
+        }
+        if let v = p.appID {
+            c.app_id = bytes(v)
+            set(AMQP_BASIC_APP_ID_FLAG)
+        }
+        if let v = p.clusterID {
+            c.cluster_id = bytes(v)
+            set(AMQP_BASIC_CLUSTER_ID_FLAG)
+        }
         c._flags = flags
         return c
     }

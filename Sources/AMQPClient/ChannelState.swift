@@ -21,8 +21,9 @@ final class ChannelState {
     /// A message whose method frame arrived and whose header and body frames are still coming.
     struct PendingContent {
         enum Kind {
-            case delivery(consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String,
-                          routingKey: String)
+            case delivery(
+                consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String,
+                routingKey: String)
             case returned(replyCode: UInt16, replyText: String, exchange: String, routingKey: String)
         }
         let kind: Kind

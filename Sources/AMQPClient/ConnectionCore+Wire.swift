@@ -10,7 +10,8 @@ extension ConnectionCore {
     /// The C connection; the context is built only when there is none (publish and ack are hot paths).
     func liveConnection(_ ctx: @autoclosure () -> AMQPError.Context) throws(AMQPError) -> amqp_connection_state_t {
         guard let connection else {
-            throw AMQPError(.connectionLost, context: ctx(), detail: configuration.reconnect != nil ? "reconnecting" : nil)
+            throw AMQPError(
+                .connectionLost, context: ctx(), detail: configuration.reconnect != nil ? "reconnecting" : nil)
         }
         return connection
     }
@@ -23,8 +24,9 @@ extension ConnectionCore {
         case AMQP_RESPONSE_SERVER_EXCEPTION:
             if reply.reply.id == Method.channelClose {
                 let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
-                let error = Self.replyError(code: close.reply_code, text: CDecode.string(close.reply_text),
-                                            connectionLevel: false, context: ctx)
+                let error = Self.replyError(
+                    code: close.reply_code, text: CDecode.string(close.reply_text),
+                    connectionLevel: false, context: ctx)
                 if let conn = connection {
                     var ok = amqp_channel_close_ok_t(dummy: 0)
                     _ = amqp_send_method(conn, channel, Method.channelCloseOk, &ok)
@@ -34,8 +36,9 @@ extension ConnectionCore {
             }
             if reply.reply.id == Method.connectionClose {
                 let close = reply.reply.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
-                let error = Self.replyError(code: close.reply_code, text: CDecode.string(close.reply_text),
-                                            connectionLevel: true, context: ctx)
+                let error = Self.replyError(
+                    code: close.reply_code, text: CDecode.string(close.reply_text),
+                    connectionLevel: true, context: ctx)
                 if let conn = connection {
                     var ok = amqp_connection_close_ok_t(dummy: 0)
                     _ = amqp_send_method(conn, 0, Method.connectionCloseOk, &ok)
@@ -43,7 +46,8 @@ extension ConnectionCore {
                 connectionLost(error)
                 throw error
             }
-            throw AMQPError(.protocolError, context: ctx, detail: "unexpected method 0x\(String(reply.reply.id, radix: 16))")
+            throw AMQPError(
+                .protocolError, context: ctx, detail: "unexpected method 0x\(String(reply.reply.id, radix: 16))")
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
             // After a library error (timeout, socket error) the connection's state is undefined.
             var error = Self.libraryError(reply.library_error, context: ctx)
@@ -72,13 +76,16 @@ extension ConnectionCore {
         try checkRPC(amqp_channel_close(conn, id, Int32(AMQP_REPLY_SUCCESS)), channel: id, ctx)
     }
 
-    func wireDeclareExchange(_ ch: UInt16, name: String, type: AMQPExchangeType, passive: Bool, durable: Bool,
-                             autoDelete: Bool, isInternal: Bool, arguments: AMQPTable) throws(AMQPError) {
+    func wireDeclareExchange(
+        _ ch: UInt16, name: String, type: AMQPExchangeType, passive: Bool, durable: Bool,
+        autoDelete: Bool, isInternal: Bool, arguments: AMQPTable
+    ) throws(AMQPError) {
         let ctx = context(passive ? "exchange.declare (passive)" : "exchange.declare", channel: ch, exchange: name)
         let conn = try liveConnection(ctx)
         let arena = CArena()
-        _ = amqp_exchange_declare(conn, ch, arena.bytes(name), arena.bytes(type.rawValue), passive ? 1 : 0,
-                                  durable ? 1 : 0, autoDelete ? 1 : 0, isInternal ? 1 : 0, arena.table(arguments))
+        _ = amqp_exchange_declare(
+            conn, ch, arena.bytes(name), arena.bytes(type.rawValue), passive ? 1 : 0,
+            durable ? 1 : 0, autoDelete ? 1 : 0, isInternal ? 1 : 0, arena.table(arguments))
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
@@ -90,37 +97,48 @@ extension ConnectionCore {
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
-    func wireDeclareQueue(_ ch: UInt16, name: String, passive: Bool, durable: Bool, exclusive: Bool,
-                          autoDelete: Bool, arguments: AMQPTable) throws(AMQPError) -> AMQPQueueInfo {
-        let ctx = context(passive ? "queue.declare (passive)" : "queue.declare", channel: ch,
-                          queue: name.isEmpty ? "(server-named)" : name)
+    func wireDeclareQueue(
+        _ ch: UInt16, name: String, passive: Bool, durable: Bool, exclusive: Bool,
+        autoDelete: Bool, arguments: AMQPTable
+    ) throws(AMQPError) -> AMQPQueueInfo {
+        let ctx = context(
+            passive ? "queue.declare (passive)" : "queue.declare", channel: ch,
+            queue: name.isEmpty ? "(server-named)" : name)
         let conn = try liveConnection(ctx)
         let arena = CArena()
-        let ok = amqp_queue_declare(conn, ch, arena.bytes(name), passive ? 1 : 0, durable ? 1 : 0,
-                                    exclusive ? 1 : 0, autoDelete ? 1 : 0, arena.table(arguments))
+        let ok = amqp_queue_declare(
+            conn, ch, arena.bytes(name), passive ? 1 : 0, durable ? 1 : 0,
+            exclusive ? 1 : 0, autoDelete ? 1 : 0, arena.table(arguments))
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
         guard let ok else { throw AMQPError(.protocolError, context: ctx, detail: "no declare-ok") }
-        return AMQPQueueInfo(name: CDecode.string(ok.pointee.queue), messageCount: ok.pointee.message_count,
-                             consumerCount: ok.pointee.consumer_count)
+        return AMQPQueueInfo(
+            name: CDecode.string(ok.pointee.queue), messageCount: ok.pointee.message_count,
+            consumerCount: ok.pointee.consumer_count)
     }
 
-    func wireBindQueue(_ ch: UInt16, queue: String, exchange: String, routingKey: String,
-                       arguments: AMQPTable) throws(AMQPError) {
+    func wireBindQueue(
+        _ ch: UInt16, queue: String, exchange: String, routingKey: String,
+        arguments: AMQPTable
+    ) throws(AMQPError) {
         let ctx = context("queue.bind", channel: ch, exchange: exchange, queue: queue, routingKey: routingKey)
         let conn = try liveConnection(ctx)
         let arena = CArena()
-        _ = amqp_queue_bind(conn, ch, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
-                            arena.table(arguments))
+        _ = amqp_queue_bind(
+            conn, ch, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
+            arena.table(arguments))
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
-    func wireUnbindQueue(_ ch: UInt16, queue: String, exchange: String, routingKey: String,
-                         arguments: AMQPTable) throws(AMQPError) {
+    func wireUnbindQueue(
+        _ ch: UInt16, queue: String, exchange: String, routingKey: String,
+        arguments: AMQPTable
+    ) throws(AMQPError) {
         let ctx = context("queue.unbind", channel: ch, exchange: exchange, queue: queue, routingKey: routingKey)
         let conn = try liveConnection(ctx)
         let arena = CArena()
-        _ = amqp_queue_unbind(conn, ch, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
-                              arena.table(arguments))
+        _ = amqp_queue_unbind(
+            conn, ch, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
+            arena.table(arguments))
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
@@ -156,13 +174,16 @@ extension ConnectionCore {
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
-    func wireConsume(_ ch: UInt16, queue: String, tag: String, noAck: Bool, exclusive: Bool,
-                     arguments: AMQPTable) throws(AMQPError) {
+    func wireConsume(
+        _ ch: UInt16, queue: String, tag: String, noAck: Bool, exclusive: Bool,
+        arguments: AMQPTable
+    ) throws(AMQPError) {
         let ctx = context("basic.consume", channel: ch, queue: queue)
         let conn = try liveConnection(ctx)
         let arena = CArena()
-        _ = amqp_basic_consume(conn, ch, arena.bytes(queue), arena.bytes(tag), 0, noAck ? 1 : 0,
-                               exclusive ? 1 : 0, arena.table(arguments))
+        _ = amqp_basic_consume(
+            conn, ch, arena.bytes(queue), arena.bytes(tag), 0, noAck ? 1 : 0,
+            exclusive ? 1 : 0, arena.table(arguments))
         try checkRPC(amqp_get_rpc_reply(conn), channel: ch, ctx)
     }
 
@@ -175,8 +196,10 @@ extension ConnectionCore {
     }
 
     /// Writes one message (method, header and body frames) on the channel.
-    func send(_ body: Data, on state: ChannelState, exchange: String, routingKey: String, mandatory: Bool,
-              properties: AMQPProperties) throws(AMQPError) {
+    func send(
+        _ body: Data, on state: ChannelState, exchange: String, routingKey: String, mandatory: Bool,
+        properties: AMQPProperties
+    ) throws(AMQPError) {
         func ctx() -> AMQPError.Context {
             context("basic.publish", channel: state.id, exchange: exchange, routingKey: routingKey)
         }
@@ -189,10 +212,12 @@ extension ConnectionCore {
             let cBody = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
             // Over plain TCP all frames of the message in one system call (see `vumamqp_publish_plain`).
             return plainTCP
-                ? vumamqp_publish_plain(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey),
-                                        mandatory ? 1 : 0, &cProperties, cBody)
-                : amqp_basic_publish(conn, state.id, arena.bytes(exchange), arena.bytes(routingKey),
-                                     mandatory ? 1 : 0, 0, &cProperties, cBody)
+                ? vumamqp_publish_plain(
+                    conn, state.id, arena.bytes(exchange), arena.bytes(routingKey),
+                    mandatory ? 1 : 0, &cProperties, cBody)
+                : amqp_basic_publish(
+                    conn, state.id, arena.bytes(exchange), arena.bytes(routingKey),
+                    mandatory ? 1 : 0, 0, &cProperties, cBody)
         }
         try checkSend(status, ctx())
     }
@@ -293,22 +318,27 @@ extension ConnectionCore {
         switch method {
         case Method.basicDeliver:
             let d = decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
-            state.content = .init(kind: .delivery(consumerTag: CDecode.string(d.consumer_tag),
-                                                  deliveryTag: d.delivery_tag, redelivered: d.redelivered != 0,
-                                                  exchange: CDecode.string(d.exchange),
-                                                  routingKey: CDecode.string(d.routing_key)))
+            state.content = .init(
+                kind: .delivery(
+                    consumerTag: CDecode.string(d.consumer_tag),
+                    deliveryTag: d.delivery_tag, redelivered: d.redelivered != 0,
+                    exchange: CDecode.string(d.exchange),
+                    routingKey: CDecode.string(d.routing_key)))
         case Method.basicReturn:
             let r = decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
-            state.content = .init(kind: .returned(replyCode: r.reply_code, replyText: CDecode.string(r.reply_text),
-                                                  exchange: CDecode.string(r.exchange),
-                                                  routingKey: CDecode.string(r.routing_key)))
+            state.content = .init(
+                kind: .returned(
+                    replyCode: r.reply_code, replyText: CDecode.string(r.reply_text),
+                    exchange: CDecode.string(r.exchange),
+                    routingKey: CDecode.string(r.routing_key)))
         case Method.basicAck:
             let a = decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
             state.confirm(upTo: a.delivery_tag, multiple: a.multiple != 0, nack: nil)
         case Method.basicNack:
             let n = decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
-            state.confirm(upTo: n.delivery_tag, multiple: n.multiple != 0,
-                          nack: AMQPError(.publishNacked, context: context("basic.publish", channel: id)))
+            state.confirm(
+                upTo: n.delivery_tag, multiple: n.multiple != 0,
+                nack: AMQPError(.publishNacked, context: context("basic.publish", channel: id)))
         case Method.basicCancel:
             // consumer_cancel_notify: the queue was deleted or its node went away.
             let c = decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
@@ -317,8 +347,9 @@ extension ConnectionCore {
                 state.cancelledConsumers[tag] = consumer.noAck
                 logger.debug("AMQP consumer cancelled by the broker", metadata: ["amqp.queue": "\(consumer.queueName)"])
                 consumer.queue.finish(
-                    AMQPError(.consumerCancelled, context: context("basic.consume", channel: id, queue: consumer.queueName),
-                              detail: "the queue was deleted or is no longer available"))
+                    AMQPError(
+                        .consumerCancelled, context: context("basic.consume", channel: id, queue: consumer.queueName),
+                        detail: "the queue was deleted or is no longer available"))
             }
             if c.nowait == 0, let conn = connection {
                 let arena = CArena()
@@ -327,13 +358,15 @@ extension ConnectionCore {
             }
         case Method.channelClose:
             let c = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
-            let error = Self.replyError(code: c.reply_code, text: CDecode.string(c.reply_text), connectionLevel: false,
-                                        context: context(channel: id))
+            let error = Self.replyError(
+                code: c.reply_code, text: CDecode.string(c.reply_text), connectionLevel: false,
+                context: context(channel: id))
             if let conn = connection {
                 var ok = amqp_channel_close_ok_t(dummy: 0)
                 _ = amqp_send_method(conn, id, Method.channelCloseOk, &ok)
             }
-            logger.debug("AMQP channel closed by the broker", metadata: ["amqp.channel": "\(id)", "amqp.error": "\(error)"])
+            logger.debug(
+                "AMQP channel closed by the broker", metadata: ["amqp.channel": "\(id)", "amqp.error": "\(error)"])
             forgetChannel(state, reason: error)
         case Method.channelFlow:
             let f = decoded.assumingMemoryBound(to: amqp_channel_flow_t.self).pointee
@@ -350,8 +383,9 @@ extension ConnectionCore {
         switch method {
         case Method.connectionClose:
             let c = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
-            let error = Self.replyError(code: c.reply_code, text: CDecode.string(c.reply_text), connectionLevel: true,
-                                        context: context())
+            let error = Self.replyError(
+                code: c.reply_code, text: CDecode.string(c.reply_text), connectionLevel: true,
+                context: context())
             if let conn = connection {
                 var ok = amqp_connection_close_ok_t(dummy: 0)
                 _ = amqp_send_method(conn, 0, Method.connectionCloseOk, &ok)
@@ -390,9 +424,10 @@ extension ConnectionCore {
                 _ = amqp_basic_reject(conn, state.id, deliveryTag, 1)
             }
         case .returned(let replyCode, let replyText, let exchange, let routingKey):
-            let message = AMQPReturnedMessage(replyCode: replyCode, replyText: replyText, exchange: exchange,
-                                              routingKey: routingKey, properties: content.properties,
-                                              body: content.body)
+            let message = AMQPReturnedMessage(
+                replyCode: replyCode, replyText: replyText, exchange: exchange,
+                routingKey: routingKey, properties: content.properties,
+                body: content.body)
             state.attachReturn(message)
             state.returns.yield(message)
         }

@@ -52,8 +52,10 @@ final class ConnectionCore {
     private var stopRequested = false
     private var onStopped: [() -> Void] = []
 
-    init(configuration: AMQPConfiguration, logger: Logger, mailbox: Mailbox, shared: ConnectionShared,
-         events: AsyncStream<AMQPConnectionEvent>.Continuation) {
+    init(
+        configuration: AMQPConfiguration, logger: Logger, mailbox: Mailbox, shared: ConnectionShared,
+        events: AsyncStream<AMQPConnectionEvent>.Continuation
+    ) {
         self.configuration = configuration
         nodes = configuration.addresses
         var logger = logger
@@ -66,10 +68,13 @@ final class ConnectionCore {
         backoff = ReconnectBackoff(initial: r.initialDelay, maximum: r.maximumDelay)
     }
 
-    func context(_ operation: String? = nil, channel: UInt16? = nil, exchange: String? = nil,
-                 queue: String? = nil, routingKey: String? = nil) -> AMQPError.Context {
-        AMQPError.Context(broker: node.description, vhost: configuration.virtualHost, operation: operation,
-                          channel: channel, exchange: exchange, queue: queue, routingKey: routingKey)
+    func context(
+        _ operation: String? = nil, channel: UInt16? = nil, exchange: String? = nil,
+        queue: String? = nil, routingKey: String? = nil
+    ) -> AMQPError.Context {
+        AMQPError.Context(
+            broker: node.description, vhost: configuration.virtualHost, operation: operation,
+            channel: channel, exchange: exchange, queue: queue, routingKey: routingKey)
     }
 
     // MARK: - The loop
@@ -206,8 +211,10 @@ final class ConnectionCore {
     private func checkHeartbeat() {
         guard heartbeatSeconds > 0, case .open = state else { return }
         if lastReceive.duration(to: .now) > .seconds(2 * heartbeatSeconds + 1) {
-            connectionLost(AMQPError(.heartbeatTimeout, context: context(),
-                                     detail: "nothing received for \(2 * heartbeatSeconds) s"))
+            connectionLost(
+                AMQPError(
+                    .heartbeatTimeout, context: context(),
+                    detail: "nothing received for \(2 * heartbeatSeconds) s"))
         }
     }
 
@@ -235,7 +242,9 @@ final class ConnectionCore {
             }
         }
         var first = failures[0]
-        let others = failures.dropFirst().map { "\($0.context.broker ?? "?"): \($0.detail ?? $0.replyText ?? $0.code.description)" }
+        let others = failures.dropFirst().map {
+            "\($0.context.broker ?? "?"): \($0.detail ?? $0.replyText ?? $0.code.description)"
+        }
         first.detail = [first.detail, "the other nodes failed too: " + others.joined(separator: "; ")]
             .compactMap { $0 }.joined(separator: "; ")
         throw first
@@ -259,22 +268,27 @@ final class ConnectionCore {
         let socket: OpaquePointer?
         if let tls = configuration.tls {
             socket = amqp_ssl_socket_new(conn)
-            guard let socket else { throw AMQPError(.tls, context: context("connect"), detail: "amqp_ssl_socket_new failed") }
+            guard let socket else {
+                throw AMQPError(.tls, context: context("connect"), detail: "amqp_ssl_socket_new failed")
+            }
             _ = amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST)
             var status = amqp_ssl_socket_set_cacert(socket, arena.cString(tls.caFile))
             if status != AMQP_STATUS_OK.rawValue {
-                throw AMQPError(.tls, context: context("connect"),
-                                detail: "cannot use CA file \(tls.caFile): \(Self.statusText(status))")
+                throw AMQPError(
+                    .tls, context: context("connect"),
+                    detail: "cannot use CA file \(tls.caFile): \(Self.statusText(status))")
             }
             if let cert = tls.certificateFile {
                 guard let key = tls.keyFile else {
-                    throw AMQPError(.invalidArgument, context: context("connect"),
-                                    detail: "a client certificate needs its key file")
+                    throw AMQPError(
+                        .invalidArgument, context: context("connect"),
+                        detail: "a client certificate needs its key file")
                 }
                 status = amqp_ssl_socket_set_key(socket, arena.cString(cert), arena.cString(key))
                 if status != AMQP_STATUS_OK.rawValue {
-                    throw AMQPError(.tls, context: context("connect"),
-                                    detail: "cannot use client certificate \(cert) with key \(key): \(Self.statusText(status))")
+                    throw AMQPError(
+                        .tls, context: context("connect"),
+                        detail: "cannot use client certificate \(cert) with key \(key): \(Self.statusText(status))")
                 }
             }
             amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
@@ -285,8 +299,9 @@ final class ConnectionCore {
         guard let socket else { throw AMQPError(.protocolError, context: context("connect"), detail: "no socket") }
 
         var connectTimeout = configuration.connectTimeout.timeval
-        let status = amqp_socket_open_noblock(socket, arena.cString(node.host), Int32(node.port),
-                                              &connectTimeout)
+        let status = amqp_socket_open_noblock(
+            socket, arena.cString(node.host), Int32(node.port),
+            &connectTimeout)
         if status != AMQP_STATUS_OK.rawValue {
             var error = Self.libraryError(status, context: context("connect"), connecting: true)
             if error.code == .connectTimeout {
@@ -317,13 +332,15 @@ final class ConnectionCore {
         let reply: amqp_rpc_reply_t
         switch configuration.authentication {
         case .plain(let user, let password):
-            reply = vumamqp_login_plain(conn, arena.cString(configuration.virtualHost), 0,
-                                        Int32(configuration.frameMax), heartbeat, &cProperties,
-                                        arena.cString(user), arena.cString(password))
+            reply = vumamqp_login_plain(
+                conn, arena.cString(configuration.virtualHost), 0,
+                Int32(configuration.frameMax), heartbeat, &cProperties,
+                arena.cString(user), arena.cString(password))
         case .external:
-            reply = vumamqp_login_external(conn, arena.cString(configuration.virtualHost), 0,
-                                           Int32(configuration.frameMax), heartbeat, &cProperties,
-                                           arena.cString("certificate"))
+            reply = vumamqp_login_external(
+                conn, arena.cString(configuration.virtualHost), 0,
+                Int32(configuration.frameMax), heartbeat, &cProperties,
+                arena.cString("certificate"))
         }
         try checkLogin(reply, connection: conn)
         heartbeatSeconds = Int(amqp_get_heartbeat(conn))
@@ -361,13 +378,15 @@ final class ConnectionCore {
                 // RabbitMQ closes the socket during login when it refuses the client's TLS certificate
                 // (TLS 1.3 reports that after the handshake) or when the peer does not speak AMQP.
                 let code: AMQPError.Code = configuration.tls != nil ? .tls : .protocolError
-                throw AMQPError(code, context: ctx,
-                                detail: "the broker closed the connection during login (\(Self.statusText(status)))"
-                                    + (configuration.tls != nil ? "; it may have refused the client certificate" : ""))
+                throw AMQPError(
+                    code, context: ctx,
+                    detail: "the broker closed the connection during login (\(Self.statusText(status)))"
+                        + (configuration.tls != nil ? "; it may have refused the client certificate" : ""))
             }
             var error = Self.libraryError(status, context: ctx, connecting: true)
             if error.code == .connectTimeout {
-                error.detail = "connected, but no AMQP answer within connectTimeout "
+                error.detail =
+                    "connected, but no AMQP answer within connectTimeout "
                     + "(\(configuration.connectTimeout)): is this the broker's AMQP port?"
             }
             throw error
@@ -395,8 +414,9 @@ final class ConnectionCore {
         shared.blocked.store(false, ordering: .releasing)
         if configuration.reconnect != nil && !stopRequested {
             let delay = backoff.nextDelay()
-            logger.info("AMQP connection lost; reconnecting",
-                        metadata: ["amqp.error": "\(error)", "amqp.retry_in_ms": "\(delay.milliseconds)"])
+            logger.info(
+                "AMQP connection lost; reconnecting",
+                metadata: ["amqp.error": "\(error)", "amqp.retry_in_ms": "\(delay.milliseconds)"])
             // In a cluster the node that dropped us is the one least likely to take us back at once.
             moveToNextNode()
             state = .reconnecting(at: .now + delay)
@@ -419,8 +439,9 @@ final class ConnectionCore {
             try establish()
         } catch {
             let delay = backoff.nextDelay()
-            logger.info("AMQP reconnect failed; trying again",
-                        metadata: ["amqp.error": "\(error)", "amqp.retry_in_ms": "\(delay.milliseconds)"])
+            logger.info(
+                "AMQP reconnect failed; trying again",
+                metadata: ["amqp.error": "\(error)", "amqp.retry_in_ms": "\(delay.milliseconds)"])
             moveToNextNode()
             state = .reconnecting(at: .now + delay)
             return
@@ -451,16 +472,19 @@ final class ConnectionCore {
             do throws(AMQPError) {
                 switch entry {
                 case .exchange(let name, let type, let durable, let autoDelete, let isInternal, let arguments):
-                    try wireDeclareExchange(temporary, name: name, type: type, passive: false, durable: durable,
-                                            autoDelete: autoDelete, isInternal: isInternal, arguments: arguments)
+                    try wireDeclareExchange(
+                        temporary, name: name, type: type, passive: false, durable: durable,
+                        autoDelete: autoDelete, isInternal: isInternal, arguments: arguments)
                 case .queue(let name, let serverNamed, let durable, let exclusive, let autoDelete, let arguments):
-                    let info = try wireDeclareQueue(temporary, name: serverNamed ? "" : name, passive: false,
-                                                    durable: durable, exclusive: exclusive, autoDelete: autoDelete,
-                                                    arguments: arguments)
+                    let info = try wireDeclareQueue(
+                        temporary, name: serverNamed ? "" : name, passive: false,
+                        durable: durable, exclusive: exclusive, autoDelete: autoDelete,
+                        arguments: arguments)
                     if info.name != name { renamed[name] = info.name }
                 case .binding(let queue, let exchange, let routingKey, let arguments):
-                    try wireBindQueue(temporary, queue: renamed[queue] ?? queue, exchange: exchange,
-                                      routingKey: routingKey, arguments: arguments)
+                    try wireBindQueue(
+                        temporary, queue: renamed[queue] ?? queue, exchange: exchange,
+                        routingKey: routingKey, arguments: arguments)
                 }
             } catch let error where error.code != .connectionLost && connection != nil {
                 logger.warning("AMQP recovery could not restore a declaration", metadata: ["amqp.error": "\(error)"])
@@ -479,8 +503,9 @@ final class ConnectionCore {
                 consumer.queueName = renamed[consumer.queueName] ?? consumer.queueName
                 channel.consumers[tag] = consumer
                 do throws(AMQPError) {
-                    try wireConsume(channel.id, queue: consumer.queueName, tag: tag, noAck: consumer.noAck,
-                                    exclusive: consumer.exclusive, arguments: consumer.arguments)
+                    try wireConsume(
+                        channel.id, queue: consumer.queueName, tag: tag, noAck: consumer.noAck,
+                        exclusive: consumer.exclusive, arguments: consumer.arguments)
                 } catch let error where error.code != .connectionLost && connection != nil {
                     // The queue is gone or locked: this consumer cannot come back. Say so and go on.
                     channel.consumers[tag] = nil
@@ -511,8 +536,10 @@ final class ConnectionCore {
         guard !expired.isEmpty else { return }
         parkedPublishes.removeAll { $0.deadline <= now }
         for p in expired {
-            p.fail(AMQPError(.blockedTimeout, context: context("basic.publish"),
-                             detail: "blocked longer than \(configuration.blockedPublishTimeout)"))
+            p.fail(
+                AMQPError(
+                    .blockedTimeout, context: context("basic.publish"),
+                    detail: "blocked longer than \(configuration.blockedPublishTimeout)"))
         }
     }
 
@@ -531,8 +558,9 @@ final class ConnectionCore {
     func channel(_ id: UInt16, serial: UInt64, operation: String) throws(AMQPError) -> ChannelState {
         if let channel = channels[id], channel.serial == serial {
             if connection == nil {
-                throw AMQPError(.connectionLost, context: context(operation, channel: id),
-                                detail: configuration.reconnect != nil ? "reconnecting" : nil)
+                throw AMQPError(
+                    .connectionLost, context: context(operation, channel: id),
+                    detail: configuration.reconnect != nil ? "reconnecting" : nil)
             }
             return channel
         }
@@ -602,8 +630,10 @@ final class ConnectionCore {
         return AMQPError(code, context: context, detail: detail)
     }
 
-    static func replyError(code replyCode: UInt16, text: String, connectionLevel: Bool,
-                           context: AMQPError.Context) -> AMQPError {
+    static func replyError(
+        code replyCode: UInt16, text: String, connectionLevel: Bool,
+        context: AMQPError.Context
+    ) -> AMQPError {
         let code: AMQPError.Code =
             switch replyCode {
             case 403: .accessRefused

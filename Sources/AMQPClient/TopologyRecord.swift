@@ -4,10 +4,12 @@
 /// anew and may get new names, which ``rename(_:to:)`` carries into the bindings and consumers.
 struct TopologyRecord {
     enum Entry {
-        case exchange(name: String, type: AMQPExchangeType, durable: Bool, autoDelete: Bool, isInternal: Bool,
-                      arguments: AMQPTable)
-        case queue(name: String, serverNamed: Bool, durable: Bool, exclusive: Bool, autoDelete: Bool,
-                   arguments: AMQPTable)
+        case exchange(
+            name: String, type: AMQPExchangeType, durable: Bool, autoDelete: Bool, isInternal: Bool,
+            arguments: AMQPTable)
+        case queue(
+            name: String, serverNamed: Bool, durable: Bool, exclusive: Bool, autoDelete: Bool,
+            arguments: AMQPTable)
         case binding(queue: String, exchange: String, routingKey: String, arguments: AMQPTable)
     }
 
@@ -49,9 +51,12 @@ struct TopologyRecord {
     mutating func rename(_ old: String, to new: String) {
         entries = entries.map {
             switch $0 {
-            case .queue(old, let s, let d, let x, let a, let args): .queue(name: new, serverNamed: s, durable: d,
-                                                                          exclusive: x, autoDelete: a, arguments: args)
-            case .binding(old, let e, let r, let args): .binding(queue: new, exchange: e, routingKey: r, arguments: args)
+            case .queue(old, let s, let d, let x, let a, let args):
+                .queue(
+                    name: new, serverNamed: s, durable: d,
+                    exclusive: x, autoDelete: a, arguments: args)
+            case .binding(old, let e, let r, let args):
+                .binding(queue: new, exchange: e, routingKey: r, arguments: args)
             default: $0
             }
         }
@@ -63,7 +68,8 @@ extension TopologyRecord.Entry {
         switch (self, other) {
         case (.exchange(let a, _, _, _, _, _), .exchange(let b, _, _, _, _, _)): a == b
         case (.queue(let a, _, _, _, _, _), .queue(let b, _, _, _, _, _)): a == b
-        case (.binding(let q1, let e1, let r1, _), .binding(let q2, let e2, let r2, _)): q1 == q2 && e1 == e2 && r1 == r2
+        case (.binding(let q1, let e1, let r1, _), .binding(let q2, let e2, let r2, _)):
+            q1 == q2 && e1 == e2 && r1 == r2
         default: false
         }
     }

@@ -8,51 +8,73 @@ import VUMStandaard
 extension AdapterDaemonConfiguration {
     /// Every key of `vum-adapter`'s configuration, with its default (`nil`: required) and what it sets;
     /// read as ``KeyValueConfiguration`` describes, with the environment prefix `VUM_ADAPTER_`.
-    public static let keys: [KeyValueConfiguration.Key] = [
-        .init("bron", nil, "the bron id, lower case letters, digits and '-' (its queue is vum.bron.<bron>)"),
-        .init("gegevenssets", nil, "the datasets it answers for: werkzoekenden, vacatures, or both comma-separated"),
-    ] + KeyValueConfiguration.brokerKeys(user: "bron-<bron>") + [
-        .init("source", "sqlite", "where the records are: sqlite (the store file), postgres (the partner's database, "
-            + "through a mapping file) or rest (the partner's koppelvlak 3.0 Bron endpoint)"),
-        .init("source.delay", "0ms", "added before every answer of the source, as a slow legacy system would "
-            + "(benchmarks and fault drills; keep 0ms in production)"),
-        .init("store", "bron.sqlite", "sqlite: the store file (created when missing; fill it with vum import)"),
-        .init("mapping", "", "postgres: the mapping file (YAML, Docs/aansluitkit.md section 9)"),
-        .init("postgres.host", "127.0.0.1", "postgres: the database server"),
-        .init("postgres.port", "5432", "postgres: its port"),
-        .init("postgres.database", "", "postgres: the database"),
-        .init("postgres.user", "", "postgres: a user that may read the mapped tables (read-only is enough)"),
-        .init("postgres.password", "", "postgres: its password; better set in the environment than in the file", secret: true),
-        .init("postgres.tls", "disable", "postgres: disable, or require (TLS with the server's certificate verified)"),
-        .init("postgres.ca", "", "postgres: the CA (PEM) that signed the server's certificate; default: the system's"),
-        .init("postgres.connections", "4", "postgres: the most connections the adapter opens"),
-        .init("rest.url", "", "rest: the endpoint's base URL, under which /werkzoekendeProfielen/matches and so on live"),
-        .init("rest.oin", "", "rest: the bron's OIN, sent as X-VUM-toParty"),
-        .init("rest.tls.ca", "", "rest: the CA (PEM) that signed the endpoint's certificate; default: the system's"),
-        .init("rest.tls.certificate", "", "rest: the adapter's client certificate (PEM) for mutual TLS"),
-        .init("rest.tls.key", "", "rest: that certificate's private key (PEM)"),
-        .init("rest.margin", "100ms", "rest: time kept back from the deadline to answer; the request is given up this early"),
-        .init("rest.detail-timeout", "5s", "rest: the timeout of a detail request"),
-        .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
-        .init("result-limit", "100", "the most matches per zoekvraag, whatever the question asks"),
-        .init("contact-data", "release", "release or withhold: whether details carry contact data the record allows"),
-        .init("prefetch", "16", "unacknowledged messages the broker may hand the adapter at once"),
-        .init("concurrency", "4", "questions worked on at the same time"),
-        .init("heartbeat", "5s", "time between heartbeats on vum.aanmeldingen (ms, s or m)"),
-        .init("consumer-check", "5s", "time between checks that the broker still delivers: messages waiting, room to "
-            + "work and no delivery twice in a row make the adapter consume again on a fresh channel"),
-        .init("max-message-size", "1048576", "messages larger than this many bytes are refused"),
-        KeyValueConfiguration.logLevelKey,
-    ]
+    public static let keys: [KeyValueConfiguration.Key] =
+        [
+            .init("bron", nil, "the bron id, lower case letters, digits and '-' (its queue is vum.bron.<bron>)"),
+            .init(
+                "gegevenssets", nil, "the datasets it answers for: werkzoekenden, vacatures, or both comma-separated"),
+        ] + KeyValueConfiguration.brokerKeys(user: "bron-<bron>") + [
+            .init(
+                "source", "sqlite",
+                "where the records are: sqlite (the store file), postgres (the partner's database, "
+                    + "through a mapping file) or rest (the partner's koppelvlak 3.0 Bron endpoint)"),
+            .init(
+                "source.delay", "0ms",
+                "added before every answer of the source, as a slow legacy system would "
+                    + "(benchmarks and fault drills; keep 0ms in production)"),
+            .init("store", "bron.sqlite", "sqlite: the store file (created when missing; fill it with vum import)"),
+            .init("mapping", "", "postgres: the mapping file (YAML, Docs/aansluitkit.md section 9)"),
+            .init("postgres.host", "127.0.0.1", "postgres: the database server"),
+            .init("postgres.port", "5432", "postgres: its port"),
+            .init("postgres.database", "", "postgres: the database"),
+            .init("postgres.user", "", "postgres: a user that may read the mapped tables (read-only is enough)"),
+            .init(
+                "postgres.password", "", "postgres: its password; better set in the environment than in the file",
+                secret: true),
+            .init(
+                "postgres.tls", "disable", "postgres: disable, or require (TLS with the server's certificate verified)"),
+            .init(
+                "postgres.ca", "", "postgres: the CA (PEM) that signed the server's certificate; default: the system's"),
+            .init("postgres.connections", "4", "postgres: the most connections the adapter opens"),
+            .init(
+                "rest.url", "",
+                "rest: the endpoint's base URL, under which /werkzoekendeProfielen/matches and so on live"),
+            .init("rest.oin", "", "rest: the bron's OIN, sent as X-VUM-toParty"),
+            .init(
+                "rest.tls.ca", "", "rest: the CA (PEM) that signed the endpoint's certificate; default: the system's"),
+            .init("rest.tls.certificate", "", "rest: the adapter's client certificate (PEM) for mutual TLS"),
+            .init("rest.tls.key", "", "rest: that certificate's private key (PEM)"),
+            .init(
+                "rest.margin", "100ms",
+                "rest: time kept back from the deadline to answer; the request is given up this early"),
+            .init("rest.detail-timeout", "5s", "rest: the timeout of a detail request"),
+            .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
+            .init("result-limit", "100", "the most matches per zoekvraag, whatever the question asks"),
+            .init(
+                "contact-data", "release", "release or withhold: whether details carry contact data the record allows"),
+            .init("prefetch", "16", "unacknowledged messages the broker may hand the adapter at once"),
+            .init("concurrency", "4", "questions worked on at the same time"),
+            .init("heartbeat", "5s", "time between heartbeats on vum.aanmeldingen (ms, s or m)"),
+            .init(
+                "consumer-check", "5s",
+                "time between checks that the broker still delivers: messages waiting, room to "
+                    + "work and no delivery twice in a row make the adapter consume again on a fresh channel"),
+            .init("max-message-size", "1048576", "messages larger than this many bytes are refused"),
+            KeyValueConfiguration.logLevelKey,
+        ]
 
     /// The reader for these keys.
-    public static var reader: KeyValueConfiguration { KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_ADAPTER_") }
+    public static var reader: KeyValueConfiguration {
+        KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_ADAPTER_")
+    }
 
     /// Builds the configuration from resolved values; every bad value is an error naming the key and
     /// where its value came from.
     public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
         let bron: BronID
-        do { bron = try BronID(validating: try c.required("bron", "the bron id, for example gemeente-utrecht")) } catch let e as ConfigurationError {
+        do {
+            bron = try BronID(validating: try c.required("bron", "the bron id, for example gemeente-utrecht"))
+        } catch let e as ConfigurationError {
             throw e
         } catch { throw c.fail("bron", "\(error)") }
         var sets: Set<Gegevensset> = []
@@ -90,11 +112,14 @@ extension AdapterDaemonConfiguration {
         case "rest": source = .rest(try Self.rest(c, gegevenssets: sets))
         default: throw c.fail("source", "\"\(c.string("source"))\" is not sqlite, postgres or rest")
         }
-        self.init(service: service, broker: broker, gegevenssets: sets, source: source, pc4TablePath: pc4, logLevel: level)
+        self.init(
+            service: service, broker: broker, gegevenssets: sets, source: source, pc4TablePath: pc4, logLevel: level)
         sourceDelay = try c.duration("source.delay", atLeast: .zero)
     }
 
-    static func postgres(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError) -> PostgresSettings {
+    static func postgres(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)
+        -> PostgresSettings
+    {
         let path = try c.required("mapping", "the mapping file of the partner's tables (source = postgres)")
         let mapping: BronMapping
         do { mapping = try BronMapping(contentsOf: path) } catch { throw c.fail("mapping", error.description) }
@@ -111,12 +136,19 @@ extension AdapterDaemonConfiguration {
         return PostgresSettings(server: server, mappingPath: path, mapping: mapping)
     }
 
-    static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError) -> RESTBronSettings {
-        let url = try c.required("rest.url", "the base URL of the partner's Bron endpoint, e.g. https://bron.example.nl/api/v3")
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw c.fail("rest.url", "\(url) is not an http(s) URL") }
+    static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)
+        -> RESTBronSettings
+    {
+        let url = try c.required(
+            "rest.url", "the base URL of the partner's Bron endpoint, e.g. https://bron.example.nl/api/v3")
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw c.fail("rest.url", "\(url) is not an http(s) URL")
+        }
         var settings = RESTBronSettings(baseURL: url, gegevenssets: gegevenssets)
         if !c.string("rest.oin").isEmpty {
-            do { settings.bronOIN = try OIN(validating: c.string("rest.oin")) } catch { throw c.fail("rest.oin", error.description) }
+            do { settings.bronOIN = try OIN(validating: c.string("rest.oin")) } catch {
+                throw c.fail("rest.oin", error.description)
+            }
         }
         settings.caFile = c.string("rest.tls.ca").isEmpty ? nil : c.string("rest.tls.ca")
         settings.certificateFile = c.string("rest.tls.certificate").isEmpty ? nil : c.string("rest.tls.certificate")

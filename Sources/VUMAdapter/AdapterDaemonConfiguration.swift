@@ -21,8 +21,10 @@ public struct AdapterDaemonConfiguration: Sendable {
     /// Added before every answer of the source (``DelayedSource``): benchmarks and drills only. Default zero.
     public var sourceDelay: Duration = .zero
 
-    public init(service: AdapterConfiguration, broker: AMQPConfiguration, gegevenssets: Set<Gegevensset>,
-                source: SourceSettings, pc4TablePath: String, logLevel: Logger.Level = .info) {
+    public init(
+        service: AdapterConfiguration, broker: AMQPConfiguration, gegevenssets: Set<Gegevensset>,
+        source: SourceSettings, pc4TablePath: String, logLevel: Logger.Level = .info
+    ) {
         self.service = service
         self.broker = broker
         self.gegevenssets = gegevenssets

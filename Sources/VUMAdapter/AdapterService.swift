@@ -79,12 +79,15 @@ public final class AdapterService: Sendable {
         var restartRequested = false
     }
 
-    public init(configuration: AdapterConfiguration, connection: AMQPConnection, source: any BronSource,
-                table: PC4Table, logger: Logger = Logger(label: "vum.adapter")) {
+    public init(
+        configuration: AdapterConfiguration, connection: AMQPConnection, source: any BronSource,
+        table: PC4Table, logger: Logger = Logger(label: "vum.adapter")
+    ) {
         self.configuration = configuration
         self.connection = connection
         self.source = source
-        supportedCriteria = Dictionary(uniqueKeysWithValues: Gegevensset.allCases.map { ($0, Set(source.ondersteundeCriteria($0))) })
+        supportedCriteria = Dictionary(
+            uniqueKeysWithValues: Gegevensset.allCases.map { ($0, Set(source.ondersteundeCriteria($0))) })
         evaluator = Evaluator(table: table)
         var logger = logger
         logger[metadataKey: "vum.bron"] = "\(configuration.bron)"
@@ -100,8 +103,9 @@ public final class AdapterService: Sendable {
     func handleDatakwaliteit(_ delivery: AMQPDelivery, publisher: AMQPChannel) async {
         let melding: DatakwaliteitBericht
         do {
-            melding = try MessageCodec.decode(DatakwaliteitBericht.self, from: delivery.body,
-                                              maximumSize: configuration.maximumMessageSize)
+            melding = try MessageCodec.decode(
+                DatakwaliteitBericht.self, from: delivery.body,
+                maximumSize: configuration.maximumMessageSize)
         } catch {
             await reject(delivery, error, publisher: publisher)
             return
@@ -111,11 +115,14 @@ public final class AdapterService: Sendable {
             return counts[melding.recordID]!
         }
         count { $0.datakwaliteit += 1 }
-        logger.notice("datakwaliteit reported", metadata: [
-            "vum.melding_id": "\(melding.meldingID)", "vum.record_id": "\(melding.recordID)",
-            "vum.gegevensset": "\(melding.gegevensset.rawValue)", "vum.reden": "\(melding.reden.rawValue)",
-            "vum.toelichting": "\(melding.toelichting ?? "")", "vum.reports_for_record": "\(total)",
-            "vum.from_party": "\(delivery.properties.headers?[Header.fromParty]?.stringValue ?? "-")"])
+        logger.notice(
+            "datakwaliteit reported",
+            metadata: [
+                "vum.melding_id": "\(melding.meldingID)", "vum.record_id": "\(melding.recordID)",
+                "vum.gegevensset": "\(melding.gegevensset.rawValue)", "vum.reden": "\(melding.reden.rawValue)",
+                "vum.toelichting": "\(melding.toelichting ?? "")", "vum.reports_for_record": "\(total)",
+                "vum.from_party": "\(delivery.properties.headers?[Header.fromParty]?.stringValue ?? "-")",
+            ])
         await acknowledge(delivery, logger)
     }
     private func count(_ update: (inout AdapterCounters) -> Void) { countersState.withLock { update(&$0) } }
@@ -128,8 +135,9 @@ public final class AdapterService: Sendable {
             for await returned in publisher.returns {
                 // The request was closed before the answer arrived: recorded, never retried.
                 count { $0.tooLate += 1 }
-                logger.info("answer returned: the request was already closed",
-                            metadata: ["vum.vraag_id": "\(returned.properties.correlationID ?? "-")"])
+                logger.info(
+                    "answer returned: the request was already closed",
+                    metadata: ["vum.vraag_id": "\(returned.properties.correlationID ?? "-")"])
             }
         }
         defer { returns.cancel() }
@@ -174,7 +182,8 @@ public final class AdapterService: Sendable {
         if let consumingError {
             // Not a graceful stop: the queue went away or the broker cancelled the consumer. Whoever runs the
             // service must know, and restart it or alert, rather than see a clean exit.
-            throw AdapterError(description: "consuming \(Topology.bronQueue(configuration.bron)) stopped: \(consumingError)")
+            throw AdapterError(
+                description: "consuming \(Topology.bronQueue(configuration.bron)) stopped: \(consumingError)")
         }
     }
 
@@ -232,10 +241,14 @@ public final class AdapterService: Sendable {
                 watchdog.reset()
                 continue
             }
-            guard watchdog.check(deliveries: deliveries, ready: Int(info.messageCount),
-                                 busy: running >= configuration.concurrency) else { continue }
-            logger.warning("messages wait in the queue but the broker delivers none: consuming again on a fresh channel",
-                           metadata: ["amqp.queue": "\(queue)", "vum.ready": "\(info.messageCount)"])
+            guard
+                watchdog.check(
+                    deliveries: deliveries, ready: Int(info.messageCount),
+                    busy: running >= configuration.concurrency)
+            else { continue }
+            logger.warning(
+                "messages wait in the queue but the broker delivers none: consuming again on a fresh channel",
+                metadata: ["amqp.queue": "\(queue)", "vum.ready": "\(info.messageCount)"])
             count { $0.consumerRestarts += 1 }
             consuming.withLock { $0.restartRequested = true }
             watchdog.reset()
@@ -252,25 +265,30 @@ public final class AdapterService: Sendable {
         var missing: [String] = []
         let queue = Topology.bronQueue(configuration.bron)
         if try await connection.queueInfo(queue) == nil { missing.append("queue \(queue)") }
-        for exchange in [Topology.antwoorden, Topology.aanmeldingen] where try await !connection.exchangeExists(exchange) {
+        for exchange in [Topology.antwoorden, Topology.aanmeldingen]
+        where try await !connection.exchangeExists(exchange) {
             missing.append("exchange \(exchange)")
         }
         guard missing.isEmpty else {
-            throw AdapterError(description: "the broker lacks \(missing.joined(separator: ", ")) in vhost "
-                + "'\(connection.configuration.virtualHost)': the operator creates them from the broker definitions "
-                + "(see Docs/aansluitkit.md section 3)")
+            throw AdapterError(
+                description: "the broker lacks \(missing.joined(separator: ", ")) in vhost "
+                    + "'\(connection.configuration.virtualHost)': the operator creates them from the broker definitions "
+                    + "(see Docs/aansluitkit.md section 3)")
         }
     }
 
     func announce(_ soort: AanmeldingBericht.Soort, on channel: AMQPChannel) async throws {
-        let bericht = AanmeldingBericht(bronID: configuration.bron, soort: soort, gegevenssets: source.gegevenssets.sorted {
-            $0.rawValue < $1.rawValue
-        }, versie: configuration.appID, ondersteundeCriteria: source.ondersteundeCriteria,
-           heartbeatIntervalMs: Int(configuration.heartbeatInterval.components.seconds * 1000))
+        let bericht = AanmeldingBericht(
+            bronID: configuration.bron, soort: soort,
+            gegevenssets: source.gegevenssets.sorted {
+                $0.rawValue < $1.rawValue
+            }, versie: configuration.appID, ondersteundeCriteria: source.ondersteundeCriteria,
+            heartbeatIntervalMs: Int(configuration.heartbeatInterval.components.seconds * 1000))
         var envelope = Envelope(type: .aanmelding, appID: configuration.appID, userID: configuration.brokerUser)
         envelope.bron = configuration.bron
-        try await channel.publish(MessageCodec.encode(bericht), exchange: Topology.aanmeldingen, routingKey: "",
-                                  properties: envelope.properties())
+        try await channel.publish(
+            MessageCodec.encode(bericht), exchange: Topology.aanmeldingen, routingKey: "",
+            properties: envelope.properties())
     }
 
     // MARK: - Messages
@@ -288,16 +306,20 @@ public final class AdapterService: Sendable {
         case .detailverzoek: await handleDetailverzoek(delivery, envelope, publisher: publisher)
         case .datakwaliteit: await handleDatakwaliteit(delivery, publisher: publisher)
         default:
-            await reject(delivery, Fout.invalidRequest("unexpected message on a bron queue",
-                                                       details: "type \(envelope.type.rawValue)"), publisher: publisher)
+            await reject(
+                delivery,
+                Fout.invalidRequest(
+                    "unexpected message on a bron queue",
+                    details: "type \(envelope.type.rawValue)"), publisher: publisher)
         }
     }
 
     func handleZoekvraag(_ delivery: AMQPDelivery, _ envelope: Envelope, publisher: AMQPChannel) async {
         let zoekvraag: ZoekvraagBericht
         do {
-            zoekvraag = try MessageCodec.decode(ZoekvraagBericht.self, from: delivery.body,
-                                                maximumSize: configuration.maximumMessageSize)
+            zoekvraag = try MessageCodec.decode(
+                ZoekvraagBericht.self, from: delivery.body,
+                maximumSize: configuration.maximumMessageSize)
         } catch {
             await reject(delivery, error, publisher: publisher)
             return
@@ -329,8 +351,9 @@ public final class AdapterService: Sendable {
                 throw Fout.invalidSelectievraag(error)
             }
             let context = Verzoekcontext(vraagID: zoekvraag.vraagID, envelope: envelope)
-            let found = try await source.zoek(prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit),
-                                              context: context)
+            let found = try await source.zoek(
+                prepared, limit: min(zoekvraag.maximumAantalResultaten, configuration.resultLimit),
+                context: context)
             // The matches go out as the source's bytes (GegevenssetBericht.encoded(withMatches:)).
             encodedMatches = found.encodedMatches
             antwoord = GegevenssetBericht(
@@ -339,27 +362,31 @@ public final class AdapterService: Sendable {
                 genegeerdeCriteria: vraag.genegeerdeCriteria, duurMs: Envelope.milliseconds(since: start))
         } catch let fout as Fout {
             if fout.code.hasPrefix("5") { logger.error("the source failed", metadata: ["vum.error": "\(fout)"]) }
-            antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
-                                          gegevensset: zoekvraag.gegevensset, fout: fout,
-                                          duurMs: Envelope.milliseconds(since: start))
+            antwoord = GegevenssetBericht(
+                vraagID: zoekvraag.vraagID, bronID: configuration.bron,
+                gegevensset: zoekvraag.gegevensset, fout: fout,
+                duurMs: Envelope.milliseconds(since: start))
         } catch {
             logger.error("the store failed", metadata: ["vum.error": "\(error)"])
-            antwoord = GegevenssetBericht(vraagID: zoekvraag.vraagID, bronID: configuration.bron,
-                                          gegevensset: zoekvraag.gegevensset,
-                                          fout: .internalError("the bron's store failed"),
-                                          duurMs: Envelope.milliseconds(since: start))
+            antwoord = GegevenssetBericht(
+                vraagID: zoekvraag.vraagID, bronID: configuration.bron,
+                gegevensset: zoekvraag.gegevensset,
+                fout: .internalError("the bron's store failed"),
+                duurMs: Envelope.milliseconds(since: start))
         }
         count { if antwoord.fout == nil { $0.answered += 1 } else { $0.answeredWithError += 1 } }
-        await answer(body: antwoord.encoded(withMatches: encodedMatches), type: .gegevensset, correlationID: zoekvraag.vraagID,
-                     replyTo: replyTo, publisher: publisher, logger)
+        await answer(
+            body: antwoord.encoded(withMatches: encodedMatches), type: .gegevensset, correlationID: zoekvraag.vraagID,
+            replyTo: replyTo, publisher: publisher, logger)
         await acknowledge(delivery, logger)
     }
 
     func handleDetailverzoek(_ delivery: AMQPDelivery, _ envelope: Envelope, publisher: AMQPChannel) async {
         let verzoek: DetailverzoekBericht
         do {
-            verzoek = try MessageCodec.decode(DetailverzoekBericht.self, from: delivery.body,
-                                              maximumSize: configuration.maximumMessageSize)
+            verzoek = try MessageCodec.decode(
+                DetailverzoekBericht.self, from: delivery.body,
+                maximumSize: configuration.maximumMessageSize)
         } catch {
             await reject(delivery, error, publisher: publisher)
             return
@@ -375,46 +402,58 @@ public final class AdapterService: Sendable {
             let context = Verzoekcontext(vraagID: verzoek.vraagID, envelope: envelope)
             switch try await source.detail(verzoek.recordID, gegevensset: verzoek.gegevensset, context: context) {
             case .werkzoekende(let w)?:
-                let releases = configuration.releaseContactData
+                let releases =
+                    configuration.releaseContactData
                     && w.matchingProfiel.indicatieBeschikbaarheidContactgegevens == .ja
                 detail = DetailBericht(bronID: configuration.bron, werkzoekende: releases ? w : w.withoutContactData)
             case .vacature(let v)?:
-                detail = DetailBericht(bronID: configuration.bron,
-                                       vacature: configuration.releaseContactData ? v : v.withoutContactData)
+                detail = DetailBericht(
+                    bronID: configuration.bron,
+                    vacature: configuration.releaseContactData ? v : v.withoutContactData)
             case nil:
-                detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset,
-                                       fout: Fout(code: "404", message: "record not found"))
+                detail = DetailBericht(
+                    bronID: configuration.bron, gegevensset: verzoek.gegevensset,
+                    fout: Fout(code: "404", message: "record not found"))
             }
         } catch let fout as Fout {
             logger.error("the source failed", metadata: ["vum.error": "\(fout)"])
             detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset, fout: fout)
         } catch {
             logger.error("the store failed", metadata: ["vum.error": "\(error)"])
-            detail = DetailBericht(bronID: configuration.bron, gegevensset: verzoek.gegevensset,
-                                   fout: .internalError("the bron's store failed"))
+            detail = DetailBericht(
+                bronID: configuration.bron, gegevensset: verzoek.gegevensset,
+                fout: .internalError("the bron's store failed"))
         }
         count { $0.details += 1 }
-        await answer(detail, type: .detail, correlationID: envelope.correlationID ?? verzoek.vraagID, replyTo: replyTo,
-                     publisher: publisher, logger)
+        await answer(
+            detail, type: .detail, correlationID: envelope.correlationID ?? verzoek.vraagID, replyTo: replyTo,
+            publisher: publisher, logger)
         await acknowledge(delivery, logger)
     }
 
     // MARK: - Answers, acks, rejects
 
-    func answer(_ payload: some Payload, type: MessageType, correlationID: String, replyTo: String,
-                publisher: AMQPChannel, _ logger: Logger) async {
-        await answer(body: MessageCodec.encode(payload), type: type, correlationID: correlationID, replyTo: replyTo,
-                     publisher: publisher, logger)
+    func answer(
+        _ payload: some Payload, type: MessageType, correlationID: String, replyTo: String,
+        publisher: AMQPChannel, _ logger: Logger
+    ) async {
+        await answer(
+            body: MessageCodec.encode(payload), type: type, correlationID: correlationID, replyTo: replyTo,
+            publisher: publisher, logger)
     }
 
-    func answer(body: Data, type: MessageType, correlationID: String, replyTo: String,
-                publisher: AMQPChannel, _ logger: Logger) async {
-        var envelope = Envelope(type: type, correlationID: correlationID, appID: configuration.appID,
-                                userID: configuration.brokerUser)
+    func answer(
+        body: Data, type: MessageType, correlationID: String, replyTo: String,
+        publisher: AMQPChannel, _ logger: Logger
+    ) async {
+        var envelope = Envelope(
+            type: type, correlationID: correlationID, appID: configuration.appID,
+            userID: configuration.brokerUser)
         envelope.bron = configuration.bron
         do {
-            try await publisher.publish(body, exchange: Topology.antwoorden, routingKey: replyTo,
-                                        mandatory: true, properties: envelope.properties())
+            try await publisher.publish(
+                body, exchange: Topology.antwoorden, routingKey: replyTo,
+                mandatory: true, properties: envelope.properties())
         } catch {
             // Not acknowledged either if the connection is gone: the broker redelivers the question.
             logger.error("answer not published", metadata: ["vum.error": "\(error)"])
@@ -431,8 +470,9 @@ public final class AdapterService: Sendable {
     func reject(_ delivery: AMQPDelivery, _ error: any Error, publisher: AMQPChannel) async {
         let fout = error as? Fout ?? Fout.invalidRequest("invalid message", details: "\(error)")
         count { $0.rejected += 1 }
-        logger.error("message rejected to the dead-letter queue",
-                     metadata: ["vum.error": "\(fout)", "amqp.message_id": "\(delivery.properties.messageID ?? "-")"])
+        logger.error(
+            "message rejected to the dead-letter queue",
+            metadata: ["vum.error": "\(fout)", "amqp.message_id": "\(delivery.properties.messageID ?? "-")"])
         do { try await delivery.reject(requeue: false) } catch {
             logger.info("reject failed; the broker will redeliver", metadata: ["vum.error": "\(error)"])
         }
@@ -440,8 +480,9 @@ public final class AdapterService: Sendable {
         let vraagID = delivery.properties.correlationID ?? "onbekend"
         if delivery.properties.type == MessageType.detailverzoek.rawValue {
             let gegevensset = source.gegevenssets.sorted { $0.rawValue < $1.rawValue }.first ?? .werkzoekenden
-            await answer(DetailBericht(bronID: configuration.bron, gegevensset: gegevensset, fout: fout), type: .detail,
-                         correlationID: vraagID, replyTo: replyTo, publisher: publisher, logger)
+            await answer(
+                DetailBericht(bronID: configuration.bron, gegevensset: gegevensset, fout: fout), type: .detail,
+                correlationID: vraagID, replyTo: replyTo, publisher: publisher, logger)
         } else {
             // The dataset, when the message says it; else the bron's first.
             var gegevensset = source.gegevenssets.sorted { $0.rawValue < $1.rawValue }.first ?? .werkzoekenden
@@ -450,9 +491,9 @@ public final class AdapterService: Sendable {
             {
                 gegevensset = g
             }
-            await answer(GegevenssetBericht(vraagID: vraagID, bronID: configuration.bron, gegevensset: gegevensset, fout: fout),
-                         type: .gegevensset, correlationID: vraagID, replyTo: replyTo, publisher: publisher, logger)
+            await answer(
+                GegevenssetBericht(vraagID: vraagID, bronID: configuration.bron, gegevensset: gegevensset, fout: fout),
+                type: .gegevensset, correlationID: vraagID, replyTo: replyTo, publisher: publisher, logger)
         }
     }
 }
-

@@ -44,8 +44,10 @@ public struct Verzoekcontext: Sendable, Hashable {
     /// Whether the asker is a SUWI party.
     public var suwiParty: Bool?
 
-    public init(vraagID: String, deadlineMs: Int64? = nil, fromParty: OIN? = nil, viaParty: OIN? = nil,
-                suwiParty: Bool? = nil) {
+    public init(
+        vraagID: String, deadlineMs: Int64? = nil, fromParty: OIN? = nil, viaParty: OIN? = nil,
+        suwiParty: Bool? = nil
+    ) {
         self.vraagID = vraagID
         self.deadlineMs = deadlineMs
         self.fromParty = fromParty
@@ -55,8 +57,9 @@ public struct Verzoekcontext: Sendable, Hashable {
 
     /// The context a message's envelope carries.
     init(vraagID: String, envelope: Envelope) {
-        self.init(vraagID: vraagID, deadlineMs: envelope.deadlineMs, fromParty: envelope.fromParty,
-                  viaParty: envelope.viaParty, suwiParty: envelope.suwiParty)
+        self.init(
+            vraagID: vraagID, deadlineMs: envelope.deadlineMs, fromParty: envelope.fromParty,
+            viaParty: envelope.viaParty, suwiParty: envelope.suwiParty)
     }
 }
 
@@ -69,7 +72,9 @@ public struct Zoekresultaat: Sendable {
     public var maximumAantalResultatenBereikt: Bool
 
     public init(matches: [JSONValue], maximumAantalResultatenBereikt: Bool) {
-        self.init(encodedMatches: matches.map { $0.serializedBytes() }, maximumAantalResultatenBereikt: maximumAantalResultatenBereikt)
+        self.init(
+            encodedMatches: matches.map { $0.serializedBytes() },
+            maximumAantalResultatenBereikt: maximumAantalResultatenBereikt)
     }
 
     /// Matches that are already compact JSON of valid matching profiles (a store's own encoding of them).
@@ -92,7 +97,8 @@ public enum DetailRecord: Sendable, Hashable {
 public enum SupportedCriteria {
     public static let werkzoekenden = [
         "bemiddelingsberoep", "contractvorm", "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst",
-        "arbeidsmarktkwalificatie.rijbewijs", "arbeidsmarktkwalificatie.taalbeheersing", "datumAanvangBeschikbaarVoorWerk",
+        "arbeidsmarktkwalificatie.rijbewijs", "arbeidsmarktkwalificatie.taalbeheersing",
+        "datumAanvangBeschikbaarVoorWerk",
         "werktijden.indicatieKantoortijden", "werktijden.aantalWerkurenPerWeekMaximaal",
         "werktijden.aantalWerkurenPerWeekMinimaal",
     ]
@@ -105,9 +111,10 @@ public enum SupportedCriteria {
     /// The keys for a source holding these datasets, each once.
     public static func keys(for gegevenssets: Set<Gegevensset>) -> [String] {
         (gegevenssets.contains(.werkzoekenden) ? werkzoekenden : [])
-            + (gegevenssets.contains(.vacatures) ? vacatures.filter {
-                !gegevenssets.contains(.werkzoekenden) || !werkzoekenden.contains($0)
-            } : [])
+            + (gegevenssets.contains(.vacatures)
+                ? vacatures.filter {
+                    !gegevenssets.contains(.werkzoekenden) || !werkzoekenden.contains($0)
+                } : [])
     }
 }
 
@@ -135,7 +142,9 @@ public struct InMemorySource: BronSource {
         let vacatureProfielen = vacatures.map { EncodedProfile($0.matchingProfiel) }
         self.werkzoekendeProfielen = werkzoekendeProfielen
         self.vacatureProfielen = vacatureProfielen
-        werkzoekendenByArea = Dictionary(grouping: werkzoekendeProfielen.indices) { werkzoekendeProfielen[$0].matchPostcode.pc4 }
+        werkzoekendenByArea = Dictionary(grouping: werkzoekendeProfielen.indices) {
+            werkzoekendeProfielen[$0].matchPostcode.pc4
+        }
         vacaturesByArea = Dictionary(grouping: vacatureProfielen.indices) { vacatureProfielen[$0].matchPostcode.pc4 }
         evaluator = Evaluator(table: table)
         werkzoekendenByID = Dictionary(werkzoekenden.map { ($0.recordID, $0) }, uniquingKeysWith: { _, last in last })
@@ -151,7 +160,9 @@ public struct InMemorySource: BronSource {
 
     public var ondersteundeCriteria: [String] { SupportedCriteria.keys(for: gegevenssets) }
 
-    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws
+        -> Zoekresultaat
+    {
         switch vraag.vraag.gegevensset {
         case .werkzoekenden: select(werkzoekendeProfielen, werkzoekendenByArea, vraag, limit: limit)
         case .vacatures: select(vacatureProfielen, vacaturesByArea, vraag, limit: limit)
@@ -161,18 +172,23 @@ public struct InMemorySource: BronSource {
     /// The evaluator's answer over the records of the covered areas only, in their stored order: a record
     /// elsewhere lies farther than `afstand` (or in no known area) and cannot match, and the evaluator
     /// keeps ties in input order, so the answer is the one a scan of every record gives.
-    private func select<P>(_ profielen: [EncodedProfile<P>], _ byArea: [Int: [Int]], _ vraag: Evaluator.PreparedQuestion,
-                           limit: Int) -> Zoekresultaat {
+    private func select<P>(
+        _ profielen: [EncodedProfile<P>], _ byArea: [Int: [Int]], _ vraag: Evaluator.PreparedQuestion,
+        limit: Int
+    ) -> Zoekresultaat {
         var candidates: [Int] = []
         for area in evaluator.areas(vraag) {
             if let positions = byArea[area.pc4] { candidates += positions }
         }
         candidates.sort()
         let found = evaluator.select(candidates.lazy.map { profielen[$0] }, vraag, limit: limit)
-        return Zoekresultaat(encodedMatches: found.matches.map(\.bytes), maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
+        return Zoekresultaat(
+            encodedMatches: found.matches.map(\.bytes),
+            maximumAantalResultatenBereikt: found.maximumAantalResultatenBereikt)
     }
 
-    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
+    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord?
+    {
         switch gegevensset {
         case .werkzoekenden: werkzoekendenByID[id].map(DetailRecord.werkzoekende)
         case .vacatures: vacaturesByID[id].map(DetailRecord.vacature)

@@ -18,12 +18,15 @@ public struct DelayedSource: BronSource {
     public func ondersteundeCriteria(_ gegevensset: Gegevensset) -> [String] { base.ondersteundeCriteria(gegevensset) }
     public var worksOnItsOwnThreads: Bool { base.worksOnItsOwnThreads }
 
-    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws
+        -> Zoekresultaat
+    {
         try await Task.sleep(for: delay)
         return try await base.zoek(vraag, limit: limit, context: context)
     }
 
-    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
+    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord?
+    {
         try await Task.sleep(for: delay)
         return try await base.detail(id, gegevensset: gegevensset, context: context)
     }

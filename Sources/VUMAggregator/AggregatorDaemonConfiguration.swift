@@ -21,39 +21,55 @@ public struct AggregatorDaemonConfiguration: Sendable {
     public var httpTLS: (certificate: String, key: String, clientCA: String?)?
     public var logLevel: Logger.Level
 
-    public static let keys: [KeyValueConfiguration.Key] = [
-        .init("exchange-oin", nil, "the exchange's own OIN (20 digits): X-VUM-toParty of requests"),
-        .init("registry", nil, "the JSON file of bronnen and bemiddelaars (generated with the broker definitions)"),
-    ] + KeyValueConfiguration.brokerKeys(user: "vum-aggregator") + [
-        .init("http.host", "127.0.0.1", "the address the REST API listens on"),
-        .init("http.port", "8080", "its port"),
-        .init("http.tls.certificate", "", "HTTPS: the server certificate chain (PEM); empty: plain HTTP"),
-        .init("http.tls.key", "", "HTTPS: the server's private key (PEM)"),
-        .init("http.tls.client-ca", "", "HTTPS: require client certificates signed by this CA (PEM); empty: none asked"),
-    ] + RequestStoreSettings.keys + [
-        .init("vumid-secret-file", "", "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
-              secret: true),
-        .init("instance", "",
-              "this aggregator's name in the procesgegevens (1-60 of a-z A-Z 0-9 . _ -); default: the host name"),
-        .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
-        .init("deadline", "5s", "the deadline of a zoekvraag when the asker names none"),
-        .init("max-deadline", "30s", "the longest deadline an asker may ask for"),
-        .init("detail-limit", "10", "detail requests per zoekvraag; the next gets 429.01"),
-        .init("detail-timeout", "10s", "how long a detail request waits for its bron"),
-        .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
-        .init("result-limit", "100", "the most matches asked of each bron"),
-        .init("max-open-zoekvragen", "1000", "zoekvragen open at once; the next is refused 503 (busy)"),
-        .init("answer-memory", "16", "megabytes of bron answers open zoekvragen keep in memory; beyond it answers wait in a temporary file"),
-        .init("answer-park-directory", "", "where those answers wait (unnamed files, gone when the aggregator stops); empty: $TMPDIR or /tmp"),
-        .init("audit-confirm-grace", "2s", "how long after a zoekvraag closes its asker waits for the audit event's confirm (then 503)"),
-        KeyValueConfiguration.logLevelKey,
-    ]
+    public static let keys: [KeyValueConfiguration.Key] =
+        [
+            .init("exchange-oin", nil, "the exchange's own OIN (20 digits): X-VUM-toParty of requests"),
+            .init("registry", nil, "the JSON file of bronnen and bemiddelaars (generated with the broker definitions)"),
+        ] + KeyValueConfiguration.brokerKeys(user: "vum-aggregator") + [
+            .init("http.host", "127.0.0.1", "the address the REST API listens on"),
+            .init("http.port", "8080", "its port"),
+            .init("http.tls.certificate", "", "HTTPS: the server certificate chain (PEM); empty: plain HTTP"),
+            .init("http.tls.key", "", "HTTPS: the server's private key (PEM)"),
+            .init(
+                "http.tls.client-ca", "",
+                "HTTPS: require client certificates signed by this CA (PEM); empty: none asked"),
+        ] + RequestStoreSettings.keys + [
+            .init(
+                "vumid-secret-file", "",
+                "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
+                secret: true),
+            .init(
+                "instance", "",
+                "this aggregator's name in the procesgegevens (1-60 of a-z A-Z 0-9 . _ -); default: the host name"),
+            .init("pc4", "", "the PC4 centroid table (CSV pc4,lat,lon,name); default: $VUM_PC4_TABLE"),
+            .init("deadline", "5s", "the deadline of a zoekvraag when the asker names none"),
+            .init("max-deadline", "30s", "the longest deadline an asker may ask for"),
+            .init("detail-limit", "10", "detail requests per zoekvraag; the next gets 429.01"),
+            .init("detail-timeout", "10s", "how long a detail request waits for its bron"),
+            .init("vumid-lifetime", "7d", "how long a zoekvraag's vumIDs stay usable"),
+            .init("result-limit", "100", "the most matches asked of each bron"),
+            .init("max-open-zoekvragen", "1000", "zoekvragen open at once; the next is refused 503 (busy)"),
+            .init(
+                "answer-memory", "16",
+                "megabytes of bron answers open zoekvragen keep in memory; beyond it answers wait in a temporary file"),
+            .init(
+                "answer-park-directory", "",
+                "where those answers wait (unnamed files, gone when the aggregator stops); empty: $TMPDIR or /tmp"),
+            .init(
+                "audit-confirm-grace", "2s",
+                "how long after a zoekvraag closes its asker waits for the audit event's confirm (then 503)"),
+            KeyValueConfiguration.logLevelKey,
+        ]
 
-    public static var reader: KeyValueConfiguration { KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AGGREGATOR_") }
+    public static var reader: KeyValueConfiguration {
+        KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AGGREGATOR_")
+    }
 
     public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
         let oin: OIN
-        do { oin = try OIN(validating: try c.required("exchange-oin", "the exchange's OIN")) } catch let e as ConfigurationError {
+        do { oin = try OIN(validating: try c.required("exchange-oin", "the exchange's OIN")) } catch let e
+            as ConfigurationError
+        {
             throw e
         } catch { throw c.fail("exchange-oin", "\(error)") }
         let (broker, user) = try c.broker(connectionName: "vum-aggregator", defaultUser: "vum-aggregator")
@@ -68,7 +84,8 @@ public struct AggregatorDaemonConfiguration: Sendable {
         service.vumIDLifetime = try c.duration("vumid-lifetime", atLeast: .seconds(60))
         service.resultLimitPerBron = try c.int("result-limit", 1...10_000)
         service.answerMemoryBudget = try c.int("answer-memory", 0...1_000_000) << 20
-        let parkDirectory = c.string("answer-park-directory").isEmpty
+        let parkDirectory =
+            c.string("answer-park-directory").isEmpty
             ? (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") : c.string("answer-park-directory")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parkDirectory, isDirectory: &isDirectory), isDirectory.boolValue,
@@ -102,25 +119,38 @@ public struct AggregatorDaemonConfiguration: Sendable {
         requestStore = try RequestStoreSettings(c)
         if c.string("vumid-secret-file").isEmpty {
             if requestStore.isShared {
-                throw c.fail("vumid-secret-file", "is required with a shared request store: every aggregator that "
-                             + "shares it must seal vumIDs with the same secret")
+                throw c.fail(
+                    "vumid-secret-file",
+                    "is required with a shared request store: every aggregator that "
+                        + "shares it must seal vumIDs with the same secret")
             }
             vumIDSecret = VumIDs.randomSecret()
         } else {
-            guard let secret = FileManager.default.contents(atPath: c.string("vumid-secret-file")), secret.count >= 32 else {
+            guard let secret = FileManager.default.contents(atPath: c.string("vumid-secret-file")), secret.count >= 32
+            else {
                 throw c.fail("vumid-secret-file", "cannot be read or holds fewer than 32 bytes")
             }
             vumIDSecret = secret
         }
         pc4TablePath = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
-        guard !pc4TablePath.isEmpty else { throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)") }
+        guard !pc4TablePath.isEmpty else {
+            throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)")
+        }
         httpHost = c.string("http.host")
         httpPort = try c.int("http.port", 0...65_535)
-        let (certificate, key, clientCA) = (c.string("http.tls.certificate"), c.string("http.tls.key"), c.string("http.tls.client-ca"))
-        if certificate.isEmpty != key.isEmpty { throw c.fail("http.tls.key", "http.tls.certificate and http.tls.key go together") }
-        if certificate.isEmpty, !clientCA.isEmpty { throw c.fail("http.tls.client-ca", "needs http.tls.certificate and http.tls.key") }
-        for (k, path) in [("http.tls.certificate", certificate), ("http.tls.key", key), ("http.tls.client-ca", clientCA)]
-            where !path.isEmpty && !FileManager.default.isReadableFile(atPath: path) {
+        let (certificate, key, clientCA) = (
+            c.string("http.tls.certificate"), c.string("http.tls.key"), c.string("http.tls.client-ca")
+        )
+        if certificate.isEmpty != key.isEmpty {
+            throw c.fail("http.tls.key", "http.tls.certificate and http.tls.key go together")
+        }
+        if certificate.isEmpty, !clientCA.isEmpty {
+            throw c.fail("http.tls.client-ca", "needs http.tls.certificate and http.tls.key")
+        }
+        for (k, path) in [
+            ("http.tls.certificate", certificate), ("http.tls.key", key), ("http.tls.client-ca", clientCA),
+        ]
+        where !path.isEmpty && !FileManager.default.isReadableFile(atPath: path) {
             throw c.fail(k, "cannot read \(path)")
         }
         httpTLS = certificate.isEmpty ? nil : (certificate, key, clientCA.isEmpty ? nil : clientCA)

@@ -31,7 +31,8 @@ extension AggregatorService {
         -> Detailantwoord
     {
         let now = Envelope.nowMs()
-        var e = vumIDEvent(.detailGeweigerd, vumID: vumID, party: party, viaParty: viaParty, gegevensset: gegevensset, nowMs: now)
+        var e = vumIDEvent(
+            .detailGeweigerd, vumID: vumID, party: party, viaParty: viaParty, gegevensset: gegevensset, nowMs: now)
         func refuse(_ fout: Fout, _ reden: String) -> Fout {
             var r = e
             r.uitkomst = fout.code
@@ -42,17 +43,24 @@ extension AggregatorService {
         guard let channels = state.withLock({ $0.accepting ? $0.channels : nil }) else {
             throw Fout.unavailable("the exchange is not taking requests now", details: "starting or shutting down")
         }
-        let (vraagID, record, index) = try await resolveVumID(vumID, party: party, gegevensset: gegevensset, nowMs: now) {
+        let (vraagID, record, index) = try await resolveVumID(vumID, party: party, gegevensset: gegevensset, nowMs: now)
+        {
             e.vraagID = $0
-        } refuse: { refuse($0, $1) }
-        if let refusal = registry.refusal(of: party, for: gegevensset) { throw refuse(refusal, refusal.details ?? refusal.message) }
+        } refuse: {
+            refuse($0, $1)
+        }
+        if let refusal = registry.refusal(of: party, for: gegevensset) {
+            throw refuse(refusal, refusal.details ?? refusal.message)
+        }
         let count: Int
         do { count = try await store.countDetail(vraagID) } catch {
             throw Fout.internalError("the exchange's request store failed")
         }
         guard count <= configuration.detailLimit else {
-            throw refuse(Fout(code: "429.01", message: "detail limit reached",
-                              details: "at most \(configuration.detailLimit) details per zoekvraag"), "detail limit")
+            throw refuse(
+                Fout(
+                    code: "429.01", message: "detail limit reached",
+                    details: "at most \(configuration.detailLimit) details per zoekvraag"), "detail limit")
         }
         let target = record.matches[index]
         var opgevraagd = e
@@ -63,8 +71,9 @@ extension AggregatorService {
 
         let requestID = UUID().uuidString.lowercased()
         let deadlineMs = now + Int64(configuration.detailTimeout.components.seconds * 1000)
-        var envelope = Envelope(type: .detailverzoek, correlationID: requestID, appID: configuration.appID,
-                                userID: configuration.brokerUser, replyTo: channels.replyQueue, deadlineMs: deadlineMs)
+        var envelope = Envelope(
+            type: .detailverzoek, correlationID: requestID, appID: configuration.appID,
+            userID: configuration.brokerUser, replyTo: channels.replyQueue, deadlineMs: deadlineMs)
         envelope.fromParty = party
         envelope.viaParty = viaParty ?? party
         envelope.suwiParty = registry.bemiddelaars[party]?.suwi ?? false
@@ -74,8 +83,9 @@ extension AggregatorService {
             state.withLock { $0.details[requestID] = PendingDetail(bron: target.bron, continuation: continuation) }
             Task {
                 do {
-                    try await channels.publisher.publish(MessageCodec.encode(bericht), exchange: Topology.detailverzoeken,
-                                                         routingKey: target.bron.rawValue, properties: properties)
+                    try await channels.publisher.publish(
+                        MessageCodec.encode(bericht), exchange: Topology.detailverzoeken,
+                        routingKey: target.bron.rawValue, properties: properties)
                 } catch {
                     logger.error("detail request not published", metadata: ["vum.error": "\(error)"])
                     self.resolveDetail(requestID, nil)
@@ -85,9 +95,11 @@ extension AggregatorService {
             }
         }
         guard let answer else {
-            throw refuse(Fout.unavailable("the bron did not answer in time",
-                                          details: "\(target.bron) gave no detail within \(configuration.detailTimeout)"),
-                         "bron did not answer")
+            throw refuse(
+                Fout.unavailable(
+                    "the bron did not answer in time",
+                    details: "\(target.bron) gave no detail within \(configuration.detailTimeout)"),
+                "bron did not answer")
         }
         if let fout = answer.fout { throw refuse(fout, "bron answered \(fout.code)") }
         let idKey = gegevensset.idKey
@@ -106,9 +118,13 @@ extension AggregatorService {
     }
 
     /// An event about a request on a vumID (a detail, a datakwaliteit report): who asked, for which dataset.
-    func vumIDEvent(_ soort: Procesgebeurtenis.Soort, vumID: String, party: OIN, viaParty: OIN?, gegevensset: Gegevensset,
-                    nowMs: Int64) -> Procesgebeurtenis {
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: nowMs, component: configuration.eventComponent)
+    func vumIDEvent(
+        _ soort: Procesgebeurtenis.Soort, vumID: String, party: OIN, viaParty: OIN?, gegevensset: Gegevensset,
+        nowMs: Int64
+    ) -> Procesgebeurtenis {
+        var e = Procesgebeurtenis(
+            eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: nowMs,
+            component: configuration.eventComponent)
         e.fromParty = party.rawValue
         e.viaParty = (viaParty ?? party).rawValue
         e.suwi = registry.bemiddelaars[party]?.suwi ?? false
@@ -120,11 +136,15 @@ extension AggregatorService {
     /// The zoekvraag and position a vumID stands for, when `party` may use it: a `404` (through `refuse`,
     /// which records why) for a vumID that is not this exchange's, of an unknown or expired zoekvraag, of
     /// another party or of another dataset. `found` learns the vraagID as soon as it is known.
-    func resolveVumID(_ vumID: String, party: OIN, gegevensset: Gegevensset, nowMs now: Int64,
-                      found: (String) -> Void, refuse: (Fout, String) -> Fout) async throws(Fout)
+    func resolveVumID(
+        _ vumID: String, party: OIN, gegevensset: Gegevensset, nowMs now: Int64,
+        found: (String) -> Void, refuse: (Fout, String) -> Fout
+    ) async throws(Fout)
         -> (vraagID: String, record: ZoekvraagRecord, index: Int)
     {
-        guard let (vraagID, index) = vumIDs.resolve(vumID) else { throw refuse(.notFound, "not a vumID of this exchange") }
+        guard let (vraagID, index) = vumIDs.resolve(vumID) else {
+            throw refuse(.notFound, "not a vumID of this exchange")
+        }
         found(vraagID)
         let record: ZoekvraagRecord?
         do { record = try await store.load(vraagID) } catch {
@@ -144,7 +164,8 @@ extension AggregatorService {
         guard let requestID = envelope.correlationID else { return }
         let bericht: DetailBericht
         do {
-            bericht = try MessageCodec.decode(DetailBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
+            bericht = try MessageCodec.decode(
+                DetailBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
         } catch {
             logger.info("undecodable detail dropped", metadata: ["vum.error": "\(error)"])
             return
@@ -152,8 +173,9 @@ extension AggregatorService {
         // Only the bron asked, answering as its own broker user.
         let expected = state.withLock { $0.details[requestID]?.bron }
         guard let expected, bericht.bronID == expected, envelope.userID == registry.bronnen[expected] else {
-            logger.warning("detail dropped: not from the bron asked, or not as its broker user",
-                           metadata: ["vum.bron": "\(bericht.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
+            logger.warning(
+                "detail dropped: not from the bron asked, or not as its broker user",
+                metadata: ["vum.bron": "\(bericht.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
             return
         }
         resolveDetail(requestID, bericht)

@@ -23,7 +23,8 @@ extension AggregatorService {
     func handleRequest(_ delivery: AMQPDelivery, publisher: AMQPChannel) async {
         guard let replyTo = delivery.properties.replyTo, !replyTo.isEmpty else {
             logger.info("verzoek without reply_to rejected to the dead-letter queue")
-            refuseAtEntry(delivery, .invalidRequest("verzoek without reply_to", details: "dead-lettered: nobody to answer"))
+            refuseAtEntry(
+                delivery, .invalidRequest("verzoek without reply_to", details: "dead-lettered: nobody to answer"))
             try? await delivery.reject(requeue: false)
             return
         }
@@ -34,11 +35,13 @@ extension AggregatorService {
         } catch {
             body = MessageCodec.encode(VerzoekantwoordBericht(fout: error))
         }
-        let envelope = Envelope(type: .verzoekantwoord, correlationID: correlationID, appID: configuration.appID,
-                                userID: configuration.brokerUser)
+        let envelope = Envelope(
+            type: .verzoekantwoord, correlationID: correlationID, appID: configuration.appID,
+            userID: configuration.brokerUser)
         do {
-            try await publisher.publish(body, exchange: "", routingKey: replyTo,
-                                        properties: envelope.properties())
+            try await publisher.publish(
+                body, exchange: "", routingKey: replyTo,
+                properties: envelope.properties())
         } catch {
             logger.error("verzoekantwoord not published", metadata: ["vum.error": "\(error)"])
         }
@@ -55,17 +58,22 @@ extension AggregatorService {
         do throws(Fout) {
             envelope = try Envelope(properties: delivery.properties)
             guard envelope.type == .verzoek else {
-                throw Fout.invalidRequest("unexpected message type", details: "\(envelope.type.rawValue); expected vum.verzoek.v1")
+                throw Fout.invalidRequest(
+                    "unexpected message type", details: "\(envelope.type.rawValue); expected vum.verzoek.v1")
             }
             guard let from = envelope.fromParty else {
-                throw Fout(code: "400.02", message: "incomplete request", details: "the x-vum-from-party header (an OIN) is required")
+                throw Fout(
+                    code: "400.02", message: "incomplete request",
+                    details: "the x-vum-from-party header (an OIN) is required")
             }
             guard let registered = registry.bemiddelaars[from]?.brokerUser, registered == envelope.userID else {
-                throw Fout(code: "401", message: "not authorised",
-                           details: "party \(from) does not ask over AMQP as broker user \(envelope.userID ?? "-")")
+                throw Fout(
+                    code: "401", message: "not authorised",
+                    details: "party \(from) does not ask over AMQP as broker user \(envelope.userID ?? "-")")
             }
             party = from
-            verzoek = try MessageCodec.decode(VerzoekBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
+            verzoek = try MessageCodec.decode(
+                VerzoekBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
         } catch {
             // Refused before it became a zoekvraag or a detail request: audited here, answered by the caller.
             refuseAtEntry(delivery, error)
@@ -73,14 +81,16 @@ extension AggregatorService {
         }
         switch verzoek.soort {
         case .zoek:
-            let antwoord = try await zoek(Zoekverzoek(
-                gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject ?? .null, fromParty: party,
-                viaParty: envelope.viaParty, deadline: verzoek.deadlineMs.map { .milliseconds($0) }))
+            let antwoord = try await zoek(
+                Zoekverzoek(
+                    gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject ?? .null, fromParty: party,
+                    viaParty: envelope.viaParty, deadline: verzoek.deadlineMs.map { .milliseconds($0) }))
             let (head, tail) = antwoord.framing()
             return [head, antwoord.matchesJSON, tail]
         case .detail:
-            let detail = try await self.detail(verzoek.vumID ?? "", party: party, viaParty: envelope.viaParty,
-                                               gegevensset: verzoek.gegevensset)
+            let detail = try await self.detail(
+                verzoek.vumID ?? "", party: party, viaParty: envelope.viaParty,
+                gegevensset: verzoek.gegevensset)
             return [detail.json(verzoek.gegevensset).serializedBytes()]
         }
     }
@@ -90,27 +100,31 @@ extension AggregatorService {
     /// A `zoekvraag.geweigerd` event for a message on `vum.verzoeken` that never became a request: poison,
     /// oversized, unauthorised or unanswerable. Names the party and the broker user when they are known.
     func refuseAtEntry(_ delivery: AMQPDelivery, _ fout: Fout) {
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
-                                  component: configuration.eventComponent)
+        var e = Procesgebeurtenis(
+            eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
+            component: configuration.eventComponent)
         let party = delivery.properties.headers?[Header.fromParty]?.stringValue.flatMap { try? OIN(validating: $0) }
         e.fromParty = party?.rawValue
         e.suwi = party.map { registry.bemiddelaars[$0]?.suwi ?? false }
         e.uitkomst = fout.code
-        e.reden = "\(fout.message) (vum.verzoeken, \(delivery.body.count) bytes, broker user \(delivery.properties.userID ?? "-"))"
+        e.reden =
+            "\(fout.message) (vum.verzoeken, \(delivery.body.count) bytes, broker user \(delivery.properties.userID ?? "-"))"
         emit(e)
     }
 
     /// A `zoekvraag.geweigerd` event for a REST request refused before it became a request, such as a
     /// client certificate of another party than the headers name.
     func refuseAtREST(from: OIN, via: OIN, _ path: String, _ fout: Fout) {
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
-                                  component: configuration.eventComponent)
+        var e = Procesgebeurtenis(
+            eventID: UUID().uuidString.lowercased(), soort: .zoekvraagGeweigerd, tijdMs: Envelope.nowMs(),
+            component: configuration.eventComponent)
         e.fromParty = from.rawValue
         e.viaParty = via.rawValue
         e.suwi = registry.bemiddelaars[from]?.suwi ?? false
         e.uitkomst = fout.code
         e.reden = "\(fout.details ?? fout.message) (REST \(path))"
-        logger.warning("REST request refused", metadata: ["vum.from_party": "\(from)", "vum.reason": "\(e.reden ?? "")"])
+        logger.warning(
+            "REST request refused", metadata: ["vum.from_party": "\(from)", "vum.reason": "\(e.reden ?? "")"])
         emit(e)
     }
 }
@@ -118,7 +132,10 @@ extension AggregatorService {
 extension Detailantwoord {
     /// The koppelvlak's detail body: `{"bronID", "werkzoekende" | "vacature": record}`.
     public func json(_ gegevensset: Gegevensset) -> JSONValue {
-        .object(JSONObject([("bronID", .string(bron.rawValue)),
-                            (gegevensset == .werkzoekenden ? "werkzoekende" : "vacature", record)]))
+        .object(
+            JSONObject([
+                ("bronID", .string(bron.rawValue)),
+                (gegevensset == .werkzoekenden ? "werkzoekende" : "vacature", record),
+            ]))
     }
 }

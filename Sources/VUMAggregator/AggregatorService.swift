@@ -64,9 +64,11 @@ public final class AggregatorService: Service, Sendable {
         var admitted = 0
     }
 
-    public init(configuration: AggregatorConfiguration, registry: Registry, connection: AMQPConnection,
-                store: any RequestStore, vumIDSecret: Data, table: PC4Table,
-                logger: Logger = Logger(label: "vum.aggregator")) {
+    public init(
+        configuration: AggregatorConfiguration, registry: Registry, connection: AMQPConnection,
+        store: any RequestStore, vumIDSecret: Data, table: PC4Table,
+        logger: Logger = Logger(label: "vum.aggregator")
+    ) {
         self.configuration = configuration
         registryState = Mutex(registry)
         self.connection = connection
@@ -74,8 +76,9 @@ public final class AggregatorService: Service, Sendable {
         storeHealth = RequestStoreHealth(store: store, logger: logger)
         vumIDs = VumIDs(secret: vumIDSecret)
         evaluator = Evaluator(table: table)
-        parking = AnswerParking(budget: configuration.answerMemoryBudget, directory: configuration.answerParkDirectory,
-                                logger: logger)
+        parking = AnswerParking(
+            budget: configuration.answerMemoryBudget, directory: configuration.answerParkDirectory,
+            logger: logger)
         self.logger = logger
     }
 
@@ -118,10 +121,12 @@ public final class AggregatorService: Service, Sendable {
     public func run() async throws {
         try await checkTopology()
         let publisher = try await connection.openChannel()
-        let audit = try await ConfirmedChannel.open("procesgegevens", connection, policy: configuration.confirmedChannelReplacement,
-                                                    logger: logger)
-        let fanOutChannel = try await ConfirmedChannel.open("zoekvragen", connection, policy: configuration.confirmedChannelReplacement,
-                                                            logger: logger)
+        let audit = try await ConfirmedChannel.open(
+            "procesgegevens", connection, policy: configuration.confirmedChannelReplacement,
+            logger: logger)
+        let fanOutChannel = try await ConfirmedChannel.open(
+            "zoekvragen", connection, policy: configuration.confirmedChannelReplacement,
+            logger: logger)
         let inbox = try await connection.openChannel()
         try await inbox.qos(prefetchCount: 500)
         let replies = try await inbox.declareQueue(exclusive: true, arguments: ["x-expires": .int32(60_000)])
@@ -143,8 +148,11 @@ public final class AggregatorService: Service, Sendable {
         } else {
             logger.info("no queue vum.verzoeken: the AMQP entry for bemiddelaars is off, REST only")
         }
-        state.withLock { $0.channels = Channels(publisher: publisher, audit: audit, fanOut: fanOutChannel,
-                                                        replyQueue: replies.name) }
+        state.withLock {
+            $0.channels = Channels(
+                publisher: publisher, audit: audit, fanOut: fanOutChannel,
+                replyQueue: replies.name)
+        }
         logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -180,13 +188,16 @@ public final class AggregatorService: Service, Sendable {
 
     func checkTopology() async throws {
         var missing: [String] = []
-        for exchange in [Topology.zoekvragen, Topology.detailverzoeken, Topology.antwoorden, Topology.aanmeldingen,
-                         Topology.procesgegevens] where try await !connection.exchangeExists(exchange) {
+        for exchange in [
+            Topology.zoekvragen, Topology.detailverzoeken, Topology.antwoorden, Topology.aanmeldingen,
+            Topology.procesgegevens,
+        ] where try await !connection.exchangeExists(exchange) {
             missing.append("exchange \(exchange)")
         }
         guard missing.isEmpty else {
-            throw ConfigurationError("the broker lacks \(missing.joined(separator: ", ")) in vhost "
-                + "'\(connection.configuration.virtualHost)': create them from the broker definitions")
+            throw ConfigurationError(
+                "the broker lacks \(missing.joined(separator: ", ")) in vhost "
+                    + "'\(connection.configuration.virtualHost)': create them from the broker definitions")
         }
     }
 
@@ -239,12 +250,15 @@ public final class AggregatorService: Service, Sendable {
             throw refusal
         }
         let limit = configuration.maximumOpenZoekvragen
-        guard state.withLock({ s -> Bool in
-            guard s.admitted < limit else { return false }
-            s.admitted += 1
-            return true
-        }) else {
-            let busy = Fout.unavailable("the exchange is busy", details: "\(limit) zoekvragen are open; ask again shortly")
+        guard
+            state.withLock({ s -> Bool in
+                guard s.admitted < limit else { return false }
+                s.admitted += 1
+                return true
+            })
+        else {
+            let busy = Fout.unavailable(
+                "the exchange is busy", details: "\(limit) zoekvragen are open; ask again shortly")
             AggregatorMetrics.busy()
             refuse(base, busy)
             throw busy
@@ -264,12 +278,14 @@ public final class AggregatorService: Service, Sendable {
 
         let now = Envelope.nowMs()
         let asked = min(verzoek.deadline ?? configuration.defaultDeadline, configuration.maximumDeadline)
-        let deadlineMs = now + Int64(asked.components.seconds * 1000 + asked.components.attoseconds / 1_000_000_000_000_000)
+        let deadlineMs =
+            now + Int64(asked.components.seconds * 1000 + asked.components.attoseconds / 1_000_000_000_000_000)
         let registered = Set(registry.bronnen.keys)
         let (online, offline) = state.withLock { $0.presence.expected(for: verzoek.gegevensset, nowMs: now) }
         let expected = online.filter(registered.contains)
-        let window = ZoekvraagWindow(vraagID: vraagID, gegevensset: verzoek.gegevensset, startedMs: now,
-                                     deadlineMs: deadlineMs, expected: expected, offline: offline.filter(registered.contains))
+        let window = ZoekvraagWindow(
+            vraagID: vraagID, gegevensset: verzoek.gegevensset, startedMs: now,
+            deadlineMs: deadlineMs, expected: expected, offline: offline.filter(registered.contains))
 
         // The audit event and the fan-out go out together; the answer waits for the event's confirm.
         let ontvangen = Task { try await self.publishEvent(received, on: channels.audit) }
@@ -289,8 +305,11 @@ public final class AggregatorService: Service, Sendable {
                 self.finish(vraagID)
             }
             state.withLock { $0.windows[vraagID]?.deadlineTask = deadlineTask }
-            Task { await self.fanOut(verzoek, vraagID: vraagID, deadlineMs: deadlineMs, expected: expected,
-                                     channels: channels, base: received) }
+            Task {
+                await self.fanOut(
+                    verzoek, vraagID: vraagID, deadlineMs: deadlineMs, expected: expected,
+                    channels: channels, base: received)
+            }
         }
         // Taken before anything can throw, so a refused answer leaves nothing behind.
         let (answers, holds) = state.withLock { s in
@@ -300,8 +319,9 @@ public final class AggregatorService: Service, Sendable {
         do {
             try await Self.waitFor(ontvangen, atMost: configuration.auditConfirmGrace)
         } catch {
-            logger.error("zoekvraag.ontvangen not confirmed: no answer without audit",
-                         metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
+            logger.error(
+                "zoekvraag.ontvangen not confirmed: no answer without audit",
+                metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
             throw Fout.unavailable("the audit trail is unavailable", details: "no answer without its procesgegevens")
         }
 
@@ -313,8 +333,9 @@ public final class AggregatorService: Service, Sendable {
         let matchTotal = uitkomsten.reduce(0) { $0 + (answers[$1.bron]?.matchCount ?? 0) }
         let perMatch = #","vumID":"""#.utf8.count + vumIDs.issuedText(vraagID: vraagID, index: matchTotal).utf8.count
         var matchesJSON: [UInt8] = [UInt8(ascii: "[")]
-        matchesJSON.reserveCapacity(uitkomsten.reduce(0) { $0 + (answers[$1.bron]?.byteCount ?? 0) }
-                                    + matchTotal * perMatch + 2)
+        matchesJSON.reserveCapacity(
+            uitkomsten.reduce(0) { $0 + (answers[$1.bron]?.byteCount ?? 0) }
+                + matchTotal * perMatch + 2)
         var references: [ZoekvraagRecord.MatchReference] = []
         for uitkomst in uitkomsten where uitkomst.status == .beantwoord {
             guard var answer = answers[uitkomst.bron] else { continue }
@@ -322,25 +343,36 @@ public final class AggregatorService: Service, Sendable {
                 do {
                     answer = try parking.restore(answer, hold)
                 } catch {
-                    logger.error("a parked answer could not be read back", metadata: [
-                        "vum.vraag_id": "\(vraagID)", "vum.bron": "\(uitkomst.bron)", "vum.error": "\(error)"])
-                    throw Fout.internalError("the exchange could not read back an answer it parked",
-                                             details: "bron \(uitkomst.bron): \(error)")
+                    logger.error(
+                        "a parked answer could not be read back",
+                        metadata: [
+                            "vum.vraag_id": "\(vraagID)", "vum.bron": "\(uitkomst.bron)", "vum.error": "\(error)",
+                        ])
+                    throw Fout.internalError(
+                        "the exchange could not read back an answer it parked",
+                        details: "bron \(uitkomst.bron): \(error)")
                 }
             }
             for index in 0..<answer.matchCount {
                 guard let id = answer.recordID(of: index), let recordID = try? RecordID(validating: id) else {
-                    logger.info("match without a valid record id left out", metadata: [
-                        "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.match": "\(index)",
-                        "vum.reason": "\(answer.recordID(of: index).map { "'\($0)' is not a valid record id" } ?? "no single string \(verzoek.gegevensset.idKey)")"])
+                    logger.info(
+                        "match without a valid record id left out",
+                        metadata: [
+                            "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.match": "\(index)",
+                            "vum.reason":
+                                "\(answer.recordID(of: index).map { "'\($0)' is not a valid record id" } ?? "no single string \(verzoek.gegevensset.idKey)")",
+                        ])
                     AggregatorMetrics.matchWeggelaten(uitkomst.bron, reden: "geen_id")
                     continue
                 }
                 let leaked = answer.detailOnlyFields(of: index)
                 guard leaked.isEmpty else {
-                    logger.warning("match with detail-only fields left out", metadata: [
-                        "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.record_id": "\(id)",
-                        "vum.fields": "\(leaked.joined(separator: ","))"])
+                    logger.warning(
+                        "match with detail-only fields left out",
+                        metadata: [
+                            "vum.bron": "\(uitkomst.bron)", "vum.vraag_id": "\(vraagID)", "vum.record_id": "\(id)",
+                            "vum.fields": "\(leaked.joined(separator: ","))",
+                        ])
                     AggregatorMetrics.matchWeggelaten(uitkomst.bron, reden: "detailveld")
                     continue
                 }
@@ -355,43 +387,55 @@ public final class AggregatorService: Service, Sendable {
         matchesJSON.append(UInt8(ascii: "]"))
         let expiresMs = now + Int64(configuration.vumIDLifetime.components.seconds * 1000)
         do {
-            try await store.save(ZoekvraagRecord(vraagID: vraagID, fromParty: verzoek.fromParty, gegevensset: verzoek.gegevensset,
-                                                 createdMs: now, expiresMs: expiresMs, matches: references))
+            try await store.save(
+                ZoekvraagRecord(
+                    vraagID: vraagID, fromParty: verzoek.fromParty, gegevensset: verzoek.gegevensset,
+                    createdMs: now, expiresMs: expiresMs, matches: references))
         } catch {
             logger.error("zoekvraag not stored", metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
-            throw Fout.internalError("the exchange could not keep the zoekvraag", details: "its vumIDs would not resolve")
+            throw Fout.internalError(
+                "the exchange could not keep the zoekvraag", details: "its vumIDs would not resolve")
         }
         let gedeeltelijk = uitkomsten.contains { $0.status == .teLaat || $0.status == .offline }
         let duurMs = Envelope.milliseconds(since: start)
         var afgerond = event(.zoekvraagAfgerond, vraagID: vraagID, party: verzoek)
         afgerond.gegevensset = verzoek.gegevensset.rawValue
         afgerond.aantallenPerStatus = Dictionary(grouping: uitkomsten, by: \.status.rawValue).mapValues(\.count)
-        afgerond.statusPerBron = Dictionary(uniqueKeysWithValues: uitkomsten.map { ($0.bron.rawValue, $0.status.rawValue) })
+        afgerond.statusPerBron = Dictionary(
+            uniqueKeysWithValues: uitkomsten.map { ($0.bron.rawValue, $0.status.rawValue) })
         afgerond.aantal = references.count
         afgerond.gedeeltelijk = gedeeltelijk
         afgerond.duurMs = duurMs
         emit(afgerond)
-        return Zoekantwoord(vraagID: vraagID, matchesJSON: matchesJSON, matchCount: references.count,
-                            maximumAantalResultatenBereikt: uitkomsten.contains(where: \.maximumAantalResultatenBereikt),
-                            bronnen: uitkomsten, gedeeltelijk: gedeeltelijk, duurMs: duurMs)
+        return Zoekantwoord(
+            vraagID: vraagID, matchesJSON: matchesJSON, matchCount: references.count,
+            maximumAantalResultatenBereikt: uitkomsten.contains(where: \.maximumAantalResultatenBereikt),
+            bronnen: uitkomsten, gedeeltelijk: gedeeltelijk, duurMs: duurMs)
     }
 
-    func fanOut(_ verzoek: Zoekverzoek, vraagID: String, deadlineMs: Int64, expected: [BronID], channels: Channels,
-                base: Procesgebeurtenis) async {
-        let bericht = ZoekvraagBericht(vraagID: vraagID, gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject,
-                                       maximumAantalResultaten: configuration.resultLimitPerBron)
-        var envelope = Envelope(type: .zoekvraag, correlationID: vraagID, appID: configuration.appID,
-                                userID: configuration.brokerUser, replyTo: channels.replyQueue, deadlineMs: deadlineMs)
+    func fanOut(
+        _ verzoek: Zoekverzoek, vraagID: String, deadlineMs: Int64, expected: [BronID], channels: Channels,
+        base: Procesgebeurtenis
+    ) async {
+        let bericht = ZoekvraagBericht(
+            vraagID: vraagID, gegevensset: verzoek.gegevensset, vraagObject: verzoek.vraagObject,
+            maximumAantalResultaten: configuration.resultLimitPerBron)
+        var envelope = Envelope(
+            type: .zoekvraag, correlationID: vraagID, appID: configuration.appID,
+            userID: configuration.brokerUser, replyTo: channels.replyQueue, deadlineMs: deadlineMs)
         envelope.fromParty = verzoek.fromParty
         envelope.viaParty = verzoek.viaParty ?? verzoek.fromParty
         envelope.suwiParty = registry.bemiddelaars[verzoek.fromParty]?.suwi ?? false
         // Confirmed, in the background of the zoekvraag (answers may come before the confirm): a nack means a
         // bron queue did not take it, and that bron will be te_laat.
         do {
-            try await channels.fanOut.publish(MessageCodec.encode(bericht), exchange: Topology.zoekvragen, routingKey: "",
-                                              properties: envelope.properties())
+            try await channels.fanOut.publish(
+                MessageCodec.encode(bericht), exchange: Topology.zoekvragen, routingKey: "",
+                properties: envelope.properties())
         } catch {
-            logger.error("zoekvraag not taken by every bron queue", metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
+            logger.error(
+                "zoekvraag not taken by every bron queue",
+                metadata: ["vum.vraag_id": "\(vraagID)", "vum.error": "\(error)"])
         }
         var verstuurd = base
         verstuurd.soort = .zoekvraagVerstuurd
@@ -404,16 +448,21 @@ public final class AggregatorService: Service, Sendable {
 
     /// Where each bron stands in the open zoekvraag the asker follows as `verzoekID`; nil when there is
     /// none (unknown, finished, or another party's).
-    public func voortgang(verzoekID: String, party: OIN) -> (vraagID: String, deadlineMs: Int64, bronnen: [BronVoortgang])? {
+    public func voortgang(verzoekID: String, party: OIN) -> (
+        vraagID: String, deadlineMs: Int64, bronnen: [BronVoortgang]
+    )? {
         state.withLock { s in
-            guard let (owner, vraagID) = s.followed[verzoekID], owner == party, let pending = s.windows[vraagID] else { return nil }
+            guard let (owner, vraagID) = s.followed[verzoekID], owner == party, let pending = s.windows[vraagID] else {
+                return nil
+            }
             return (vraagID, pending.window.deadlineMs, pending.window.progress())
         }
     }
 
     /// Closes a zoekvraag (all answered, or its deadline) and hands the outcome to its waiting asker.
     func finish(_ vraagID: String) {
-        let (continuation, uitkomsten, task, open) = state.withLock { s -> (CheckedContinuation<[BronUitkomst], Never>?, [BronUitkomst], Task<Void, Never>?, Int) in
+        let (continuation, uitkomsten, task, open) = state.withLock {
+            s -> (CheckedContinuation<[BronUitkomst], Never>?, [BronUitkomst], Task<Void, Never>?, Int) in
             guard var pending = s.windows.removeValue(forKey: vraagID) else { return (nil, [], nil, s.windows.count) }
             let uitkomsten = pending.window.close()
             s.closed[vraagID] = (pending.window.deadlineMs, Envelope.nowMs(), pending.window.gegevensset)
@@ -450,7 +499,8 @@ public final class AggregatorService: Service, Sendable {
         case .gegevensset: receiveAnswer(delivery, envelope)
         case .detail: receiveDetail(delivery, envelope)
         default:
-            logger.info("unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
+            logger.info(
+                "unexpected message on the reply queue dropped", metadata: ["vum.type": "\(envelope.type.rawValue)"])
         }
     }
 
@@ -473,15 +523,24 @@ public final class AggregatorService: Service, Sendable {
             guard let vraagID = envelope.correlationID, let bron = envelope.bron,
                 let gegevensset = state.withLock({ $0.windows[vraagID]?.window.gegevensset })
             else {
-                logger.info("undecodable answer dropped", metadata: ["vum.error": "\(error)",
-                                                                      "vum.vraag_id": "\(envelope.correlationID ?? "-")"])
+                logger.info(
+                    "undecodable answer dropped",
+                    metadata: [
+                        "vum.error": "\(error)",
+                        "vum.vraag_id": "\(envelope.correlationID ?? "-")",
+                    ])
                 return
             }
-            logger.warning("undecodable answer counted as the bron's failure", metadata: [
-                "vum.error": "\(error)", "vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "vum.bytes": "\(delivery.body.count)"])
-            antwoord = ReceivedGegevensset(GegevenssetBericht(
-                vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
-                fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)")))
+            logger.warning(
+                "undecodable answer counted as the bron's failure",
+                metadata: [
+                    "vum.error": "\(error)", "vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)",
+                    "vum.bytes": "\(delivery.body.count)",
+                ])
+            antwoord = ReceivedGegevensset(
+                GegevenssetBericht(
+                    vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
+                    fout: .invalidRequest("undecodable answer", details: "\(delivery.body.count) bytes: \(error)")))
         }
         let bericht = antwoord.bericht
         let now = Envelope.nowMs()
@@ -491,18 +550,28 @@ public final class AggregatorService: Service, Sendable {
         // is spent, late answers are many). Let go again below should the window have changed meanwhile.
         let wouldTake = state.withLock { s in
             guard let window = s.windows[bericht.vraagID]?.window else { return false }
-            if case .accepted = window.outcome(of: bericht, userID: envelope.userID, registeredUser: registeredUser,
-                                               nowMs: now) { return true }
+            if case .accepted = window.outcome(
+                of: bericht, userID: envelope.userID, registeredUser: registeredUser,
+                nowMs: now)
+            {
+                return true
+            }
             return false
         }
         let (kept, hold) = wouldTake ? parking.hold(antwoord) : (antwoord, nil)
-        enum Next { case accepted, complete, late(Int64), forged, duplicate }
+        enum Next {
+            case accepted, complete
+            case late(Int64)
+            case forged, duplicate
+        }
         var startedMs: Int64?
         let next = state.withLock { s -> Next? in
             guard s.windows[bericht.vraagID] != nil else { return nil }
             startedMs = s.windows[bericht.vraagID]!.window.startedMs
-            switch s.windows[bericht.vraagID]!.window.receive(kept, userID: envelope.userID,
-                                                               registeredUser: registeredUser, nowMs: now) {
+            switch s.windows[bericht.vraagID]!.window.receive(
+                kept, userID: envelope.userID,
+                registeredUser: registeredUser, nowMs: now)
+            {
             case .accepted(let complete):
                 s.windows[bericht.vraagID]!.holds[bericht.bronID] = hold
                 return complete ? .complete : .accepted
@@ -518,8 +587,9 @@ public final class AggregatorService: Service, Sendable {
         }
         switch next {
         case .accepted, .complete:
-            var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
-                                      component: configuration.eventComponent)
+            var e = Procesgebeurtenis(
+                eventID: UUID().uuidString.lowercased(), soort: .gegevenssetOntvangen, tijdMs: now,
+                component: configuration.eventComponent)
             e.vraagID = bericht.vraagID
             e.bronID = bericht.bronID.rawValue
             e.gegevensset = bericht.gegevensset.rawValue
@@ -537,11 +607,14 @@ public final class AggregatorService: Service, Sendable {
             emit(e)
             if case .complete = next { finish(bericht.vraagID) }
         case .late(let by):
-            recordLate(vraagID: bericht.vraagID, bron: bericht.bronID, gegevensset: bericht.gegevensset, by: by, now: now)
+            recordLate(
+                vraagID: bericht.vraagID, bron: bericht.bronID, gegevensset: bericht.gegevensset, by: by, now: now)
         case .forged:
             dropForged(vraagID: bericht.vraagID, bron: bericht.bronID, userID: envelope.userID)
         case .duplicate:
-            logger.debug("duplicate answer ignored", metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)"])
+            logger.debug(
+                "duplicate answer ignored",
+                metadata: ["vum.vraag_id": "\(bericht.vraagID)", "vum.bron": "\(bericht.bronID)"])
         }
     }
 
@@ -550,7 +623,11 @@ public final class AggregatorService: Service, Sendable {
     /// the window is open: the caller reads the answer.
     private func settleOutsideWindow(vraagID: String, bron: BronID, userID: String?) -> Bool {
         let now = Envelope.nowMs()
-        enum Verdict { case open, late(Int64, Gegevensset), forged, unknown }
+        enum Verdict {
+            case open
+            case late(Int64, Gegevensset)
+            case forged, unknown
+        }
         let verdict = state.withLock { s -> Verdict in
             if s.windows[vraagID] != nil { return .open }
             guard let closed = s.closed[vraagID] else { return .unknown }
@@ -572,8 +649,9 @@ public final class AggregatorService: Service, Sendable {
 
     private func recordLate(vraagID: String, bron: BronID, gegevensset: Gegevensset, by: Int64, now: Int64) {
         AggregatorMetrics.teLaat(bron)
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: .gegevenssetTeLaat, tijdMs: now,
-                                  component: configuration.eventComponent)
+        var e = Procesgebeurtenis(
+            eventID: UUID().uuidString.lowercased(), soort: .gegevenssetTeLaat, tijdMs: now,
+            component: configuration.eventComponent)
         e.vraagID = vraagID
         e.bronID = bron.rawValue
         e.gegevensset = gegevensset.rawValue
@@ -583,8 +661,9 @@ public final class AggregatorService: Service, Sendable {
     }
 
     private func dropForged(vraagID: String, bron: BronID, userID: String?) {
-        logger.warning("answer dropped: its user_id is not the bron's registered broker user",
-                       metadata: ["vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "amqp.user_id": "\(userID ?? "-")"])
+        logger.warning(
+            "answer dropped: its user_id is not the bron's registered broker user",
+            metadata: ["vum.vraag_id": "\(vraagID)", "vum.bron": "\(bron)", "amqp.user_id": "\(userID ?? "-")"])
     }
 
     // MARK: - Presence
@@ -599,8 +678,9 @@ public final class AggregatorService: Service, Sendable {
             }
             // Only a bron's own broker user may announce it.
             guard let user = registry.bronnen[aanmelding.bronID], envelope.userID == user else {
-                logger.info("aanmelding of an unregistered bron, or from another user, ignored",
-                            metadata: ["vum.bron": "\(aanmelding.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
+                logger.info(
+                    "aanmelding of an unregistered bron, or from another user, ignored",
+                    metadata: ["vum.bron": "\(aanmelding.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
                 continue
             }
             if let change = state.withLock({ $0.presence.receive(aanmelding, nowMs: Envelope.nowMs()) }) {
@@ -610,13 +690,15 @@ public final class AggregatorService: Service, Sendable {
     }
 
     func emitPresence(_ change: PresenceRegistry.Change) {
-        let (soort, bron): (Procesgebeurtenis.Soort, BronID) = switch change {
-        case .aangemeld(let b): (.bronAangemeld, b)
-        case .afgemeld(let b): (.bronAfgemeld, b)
-        case .offline(let b): (.bronOffline, b)
-        }
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
-                                  component: configuration.eventComponent)
+        let (soort, bron): (Procesgebeurtenis.Soort, BronID) =
+            switch change {
+            case .aangemeld(let b): (.bronAangemeld, b)
+            case .afgemeld(let b): (.bronAfgemeld, b)
+            case .offline(let b): (.bronOffline, b)
+            }
+        var e = Procesgebeurtenis(
+            eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
+            component: configuration.eventComponent)
         e.bronID = bron.rawValue
         logger.info("bron presence changed", metadata: ["vum.bron": "\(bron)", "vum.event": "\(soort.rawValue)"])
         emit(e)
@@ -625,8 +707,9 @@ public final class AggregatorService: Service, Sendable {
     // MARK: - Procesgegevens
 
     func event(_ soort: Procesgebeurtenis.Soort, vraagID: String?, party verzoek: Zoekverzoek) -> Procesgebeurtenis {
-        var e = Procesgebeurtenis(eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
-                                  component: configuration.eventComponent)
+        var e = Procesgebeurtenis(
+            eventID: UUID().uuidString.lowercased(), soort: soort, tijdMs: Envelope.nowMs(),
+            component: configuration.eventComponent)
         e.vraagID = vraagID
         e.fromParty = verzoek.fromParty.rawValue
         e.viaParty = (verzoek.viaParty ?? verzoek.fromParty).rawValue
@@ -682,23 +765,30 @@ public final class AggregatorService: Service, Sendable {
 
     /// Publishes an event and waits for the broker's confirm.
     func publishEvent(_ event: Procesgebeurtenis, on channel: ConfirmedChannel) async throws {
-        let envelope = Envelope(type: .procesgebeurtenis, correlationID: event.vraagID, appID: configuration.appID,
-                                userID: configuration.brokerUser)
-        let outcome = try await channel.publish(MessageCodec.encode(event), exchange: Topology.procesgegevens,
-                                                routingKey: event.soort.rawValue, properties: envelope.properties())
+        let envelope = Envelope(
+            type: .procesgebeurtenis, correlationID: event.vraagID, appID: configuration.appID,
+            userID: configuration.brokerUser)
+        let outcome = try await channel.publish(
+            MessageCodec.encode(event), exchange: Topology.procesgegevens,
+            routingKey: event.soort.rawValue, properties: envelope.properties())
         if case .returned = outcome { throw Fout.internalError("procesgebeurtenis returned") }
     }
 
     /// Publishes an event in the background; a failure is logged as an error (the trail has a gap).
     func emit(_ event: Procesgebeurtenis) {
         guard let audit = state.withLock({ $0.channels?.audit }) else {
-            logger.error("procesgebeurtenis not sent: not connected", metadata: ["vum.event": "\(event.soort.rawValue)"])
+            logger.error(
+                "procesgebeurtenis not sent: not connected", metadata: ["vum.event": "\(event.soort.rawValue)"])
             return
         }
         Task {
             do { try await self.publishEvent(event, on: audit) } catch {
-                self.logger.error("procesgebeurtenis not confirmed", metadata: [
-                    "vum.event": "\(event.soort.rawValue)", "vum.vraag_id": "\(event.vraagID ?? "-")", "vum.error": "\(error)"])
+                self.logger.error(
+                    "procesgebeurtenis not confirmed",
+                    metadata: [
+                        "vum.event": "\(event.soort.rawValue)", "vum.vraag_id": "\(event.vraagID ?? "-")",
+                        "vum.error": "\(error)",
+                    ])
             }
         }
     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import CMalloc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import CMalloc
+#endif
 
 /// How the aggregator asks glibc's allocator to keep freed memory instead of returning it to the
 /// kernel at once.
@@ -19,9 +20,9 @@ import Foundation
 public enum AllocatorTuning {
     public static func keepFreedMemory() {
         #if canImport(Glibc)
-        guard ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] == nil else { return }
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, 128 << 20)
+            guard ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] == nil else { return }
+            _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+            _ = mallopt(M_TRIM_THRESHOLD, 128 << 20)
         #endif
     }
 }

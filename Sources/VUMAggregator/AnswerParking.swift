@@ -4,7 +4,7 @@ import Synchronization
 import VUMExchange
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Keeps the bron answers of open zoekvragen within a memory budget. An open zoekvraag holds every answer
@@ -65,9 +65,12 @@ final class AnswerParking: Sendable {
             AggregatorMetrics.antwoordGeparkeerd(bytes: size)
             return (answer.withoutBytes, AnswerHold(segment: segment, offset: offset, size: size))
         } catch {
-            logger.warning("answer kept in memory over the budget: it could not be parked", metadata: [
-                "vum.vraag_id": "\(answer.bericht.vraagID)", "vum.bron": "\(answer.bericht.bronID)",
-                "vum.bytes": "\(size)", "vum.directory": "\(directory)", "vum.error": "\(error)"])
+            logger.warning(
+                "answer kept in memory over the budget: it could not be parked",
+                metadata: [
+                    "vum.vraag_id": "\(answer.bericht.vraagID)", "vum.bron": "\(answer.bericht.bronID)",
+                    "vum.bytes": "\(size)", "vum.directory": "\(directory)", "vum.error": "\(error)",
+                ])
             state.withLock { $0.inMemory += size }
             return (answer, AnswerHold(memory: size, parking: self))
         }

@@ -55,12 +55,15 @@ final class ConfirmedChannel: Sendable {
 
     /// Publishes and waits for the broker's confirm, as `AMQPChannel.publish` in confirm mode does.
     @discardableResult
-    func publish(_ body: Data, exchange: String, routingKey: String, mandatory: Bool = false,
-                 properties: AMQPProperties = AMQPProperties()) async throws -> AMQPPublishOutcome {
+    func publish(
+        _ body: Data, exchange: String, routingKey: String, mandatory: Bool = false,
+        properties: AMQPProperties = AMQPProperties()
+    ) async throws -> AMQPPublishOutcome {
         let channel = state.withLock { $0.channel }
         do {
-            let outcome = try await channel.publish(body, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                                                    properties: properties)
+            let outcome = try await channel.publish(
+                body, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                properties: properties)
             state.withLock { s in
                 if s.channel == channel {
                     s.nacksInRow = 0
@@ -103,13 +106,18 @@ final class ConfirmedChannel: Sendable {
                     s.replaced += 1
                     return old
                 }
-                logger.warning("the broker refused every publish on a confirmed channel: replaced it",
-                               metadata: ["vum.kanaal": "\(name)", "vum.nacks": "\(nacks)", "amqp.channel": "\(old.id) -> \(fresh.id)"])
+                logger.warning(
+                    "the broker refused every publish on a confirmed channel: replaced it",
+                    metadata: [
+                        "vum.kanaal": "\(name)", "vum.nacks": "\(nacks)", "amqp.channel": "\(old.id) -> \(fresh.id)",
+                    ])
                 AggregatorMetrics.confirmedChannelReplaced(name)
                 await old.close()
             } catch {
                 state.withLock { $0.replacing = false }
-                logger.error("a confirmed channel could not be replaced", metadata: ["vum.kanaal": "\(name)", "vum.error": "\(error)"])
+                logger.error(
+                    "a confirmed channel could not be replaced",
+                    metadata: ["vum.kanaal": "\(name)", "vum.error": "\(error)"])
             }
         }
     }

@@ -37,9 +37,10 @@ public struct PresenceRegistry: Sendable {
             entries[a.bronID]?.lastSeenMs = nowMs
             return wasOnline ? .afgemeld(a.bronID) : nil
         case .aanmelding, .heartbeat:
-            entries[a.bronID] = Entry(bron: a.bronID, gegevenssets: Set(a.gegevenssets), versie: a.versie,
-                                      ondersteundeCriteria: a.ondersteundeCriteria,
-                                      heartbeatIntervalMs: max(100, a.heartbeatIntervalMs), lastSeenMs: nowMs, online: true)
+            entries[a.bronID] = Entry(
+                bron: a.bronID, gegevenssets: Set(a.gegevenssets), versie: a.versie,
+                ondersteundeCriteria: a.ondersteundeCriteria,
+                heartbeatIntervalMs: max(100, a.heartbeatIntervalMs), lastSeenMs: nowMs, online: true)
             return wasOnline ? nil : .aangemeld(a.bronID)
         }
     }
@@ -47,7 +48,8 @@ public struct PresenceRegistry: Sendable {
     /// Marks bronnen whose heartbeats stopped as offline.
     public mutating func expire(nowMs: Int64) -> [Change] {
         var changes: [Change] = []
-        for (bron, entry) in entries where entry.online
+        for (bron, entry) in entries
+        where entry.online
             && nowMs - entry.lastSeenMs > Int64(entry.heartbeatIntervalMs) * missedHeartbeats
         {
             entries[bron]?.online = false

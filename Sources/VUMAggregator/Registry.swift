@@ -36,14 +36,17 @@ public struct Registry: Sendable {
     /// Why a party may not ask: `nil` when it may.
     public func refusal(of party: OIN, for gegevensset: Gegevensset) -> Fout? {
         guard let b = bemiddelaars[party] else {
-            return Fout(code: "401", message: "not authorised", details: "party \(party) is not a registered bemiddelaar")
+            return Fout(
+                code: "401", message: "not authorised", details: "party \(party) is not a registered bemiddelaar")
         }
         guard b.gegevenssets.contains(gegevensset) else {
-            return Fout(code: "403", message: "not allowed", details: "\(b.naam) may not ask for \(gegevensset.rawValue)")
+            return Fout(
+                code: "403", message: "not allowed", details: "\(b.naam) may not ask for \(gegevensset.rawValue)")
         }
         if gegevensset == .werkzoekenden && !b.suwi && !werkzoekendenVoorNietSuwi {
-            return Fout(code: "403", message: "not allowed",
-                        details: "job-seeker profiles go to SUWI parties only; \(b.naam) is not one")
+            return Fout(
+                code: "403", message: "not allowed",
+                details: "job-seeker profiles go to SUWI parties only; \(b.naam) is not one")
         }
         return nil
     }
@@ -63,8 +66,14 @@ public struct Registry: Sendable {
                     throw ConfigurationError("registry: bronnen[\(i)]: expected {\"id\": ..., \"brokerUser\": ...}")
                 }
                 let bron: BronID
-                do { bron = try BronID(validating: id) } catch { throw ConfigurationError("registry: bronnen[\(i)].id: \(error)") }
-                if case .string(let user)? = o["brokerUser"] { bronnen[bron] = user } else { bronnen[bron] = bron.brokerUser }
+                do { bron = try BronID(validating: id) } catch {
+                    throw ConfigurationError("registry: bronnen[\(i)].id: \(error)")
+                }
+                if case .string(let user)? = o["brokerUser"] {
+                    bronnen[bron] = user
+                } else {
+                    bronnen[bron] = bron.brokerUser
+                }
             }
         }
         var bemiddelaars: [Bemiddelaar] = []
@@ -72,23 +81,28 @@ public struct Registry: Sendable {
             for (i, item) in list.enumerated() {
                 let path = "registry: bemiddelaars[\(i)]"
                 guard case .object(let o) = item, case .string(let oinText)? = o["oin"] else {
-                    throw ConfigurationError("\(path): expected {\"oin\": ..., \"naam\": ..., \"suwi\": ..., \"gegevenssets\": [...]}")
+                    throw ConfigurationError(
+                        "\(path): expected {\"oin\": ..., \"naam\": ..., \"suwi\": ..., \"gegevenssets\": [...]}")
                 }
                 let oin: OIN
                 do { oin = try OIN(validating: oinText) } catch { throw ConfigurationError("\(path).oin: \(error)") }
                 let naam: String = if case .string(let n)? = o["naam"] { n } else { oinText }
-                guard case .bool(let suwi)? = o["suwi"] else { throw ConfigurationError("\(path).suwi: true or false is required") }
+                guard case .bool(let suwi)? = o["suwi"] else {
+                    throw ConfigurationError("\(path).suwi: true or false is required")
+                }
                 var sets: Set<Gegevensset> = []
                 if case .array(let names)? = o["gegevenssets"] {
                     for case .string(let name) in names {
                         guard let g = Gegevensset(rawValue: name) else {
-                            throw ConfigurationError("\(path).gegevenssets: \"\(name)\" is not werkzoekenden or vacatures")
+                            throw ConfigurationError(
+                                "\(path).gegevenssets: \"\(name)\" is not werkzoekenden or vacatures")
                         }
                         sets.insert(g)
                     }
                 }
                 let brokerUser: String? = if case .string(let u)? = o["brokerUser"] { u } else { nil }
-                bemiddelaars.append(Bemiddelaar(oin: oin, naam: naam, suwi: suwi, gegevenssets: sets, brokerUser: brokerUser))
+                bemiddelaars.append(
+                    Bemiddelaar(oin: oin, naam: naam, suwi: suwi, gegevenssets: sets, brokerUser: brokerUser))
             }
         }
         self.init(bronnen: bronnen, bemiddelaars: bemiddelaars)

@@ -61,16 +61,18 @@ public final class SQLiteRequestStore: RequestStore {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw RequestStoreError("cannot open the request store \(path): \(error); check the path and its permissions")
+            throw RequestStoreError(
+                "cannot open the request store \(path): \(error); check the path and its permissions")
         }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE zoekvraag (
-                    vraag_id TEXT PRIMARY KEY, from_party TEXT NOT NULL, gegevensset TEXT NOT NULL,
-                    created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, details INTEGER NOT NULL DEFAULT 0,
-                    matches TEXT NOT NULL)
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE zoekvraag (
+                        vraag_id TEXT PRIMARY KEY, from_party TEXT NOT NULL, gegevensset TEXT NOT NULL,
+                        created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, details INTEGER NOT NULL DEFAULT 0,
+                        matches TEXT NOT NULL)
+                    """)
             try db.execute(sql: "CREATE INDEX zoekvraag_by_expiry ON zoekvraag(expires_ms)")
         }
         do { try migrator.migrate(pool) } catch {
@@ -87,16 +89,22 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     private func insert(_ record: ZoekvraagRecord, details: Int, orIgnore: Bool) async throws -> Bool {
-        let matches = JSONValue.array(record.matches.map {
-            .array([.string($0.bron.rawValue), .string($0.recordID.rawValue)])
-        }).serialized()
+        let matches = JSONValue.array(
+            record.matches.map {
+                .array([.string($0.bron.rawValue), .string($0.recordID.rawValue)])
+            }
+        ).serialized()
         return try await pool.write { db in
-            try db.execute(sql: """
-                INSERT \(orIgnore ? "OR IGNORE " : "")INTO zoekvraag
-                    (vraag_id, from_party, gegevensset, created_ms, expires_ms, details, matches)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.vraagID, record.fromParty.rawValue, record.gegevensset.rawValue, record.createdMs,
-                                 record.expiresMs, details, matches])
+            try db.execute(
+                sql: """
+                    INSERT \(orIgnore ? "OR IGNORE " : "")INTO zoekvraag
+                        (vraag_id, from_party, gegevensset, created_ms, expires_ms, details, matches)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    record.vraagID, record.fromParty.rawValue, record.gegevensset.rawValue, record.createdMs,
+                    record.expiresMs, details, matches,
+                ])
             return db.changesCount == 1
         }
     }
@@ -114,9 +122,12 @@ public final class SQLiteRequestStore: RequestStore {
         -> [(record: ZoekvraagRecord, details: Int)]
     {
         try await pool.read { [path] db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM zoekvraag WHERE expires_ms >= ? AND vraag_id > ? ORDER BY vraag_id LIMIT ?
-                """, arguments: [nowMs, vraagID, limit]).map { try Self.record($0, in: path) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM zoekvraag WHERE expires_ms >= ? AND vraag_id > ? ORDER BY vraag_id LIMIT ?
+                    """, arguments: [nowMs, vraagID, limit]
+            ).map { try Self.record($0, in: path) }
         }
     }
 
@@ -149,16 +160,18 @@ public final class SQLiteRequestStore: RequestStore {
                 matches.append(.init(bron: try BronID(validating: b), recordID: try RecordID(validating: r)))
             }
         }
-        let record = ZoekvraagRecord(vraagID: vraagID, fromParty: try OIN(validating: row["from_party"] as String),
-                                     gegevensset: set, createdMs: row["created_ms"], expiresMs: row["expires_ms"],
-                                     matches: matches)
+        let record = ZoekvraagRecord(
+            vraagID: vraagID, fromParty: try OIN(validating: row["from_party"] as String),
+            gegevensset: set, createdMs: row["created_ms"], expiresMs: row["expires_ms"],
+            matches: matches)
         return (record, row["details"])
     }
 
     public func countDetail(_ vraagID: String) async throws -> Int {
         try await pool.write { db in
-            try Int.fetchOne(db, sql: "UPDATE zoekvraag SET details = details + 1 WHERE vraag_id = ? RETURNING details",
-                             arguments: [vraagID]) ?? 0
+            try Int.fetchOne(
+                db, sql: "UPDATE zoekvraag SET details = details + 1 WHERE vraag_id = ? RETURNING details",
+                arguments: [vraagID]) ?? 0
         }
     }
 

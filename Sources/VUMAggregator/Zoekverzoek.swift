@@ -16,8 +16,10 @@ public struct Zoekverzoek: Sendable {
     /// (``AggregatorService/voortgang(verzoekID:party:)``).
     public var verzoekID: String?
 
-    public init(gegevensset: Gegevensset, vraagObject: JSONValue, fromParty: OIN, viaParty: OIN? = nil,
-                deadline: Duration? = nil) {
+    public init(
+        gegevensset: Gegevensset, vraagObject: JSONValue, fromParty: OIN, viaParty: OIN? = nil,
+        deadline: Duration? = nil
+    ) {
         self.gegevensset = gegevensset
         self.vraagObject = vraagObject
         self.fromParty = fromParty
@@ -58,20 +60,23 @@ public struct Zoekantwoord: Sendable {
     }
 
     private func body(matches: JSONValue) -> JSONValue {
-        .object(JSONObject([
-            ("vraagID", .string(vraagID)),
-            ("maximumAantalResultatenBereikt", .bool(maximumAantalResultatenBereikt)),
-            ("matches", matches),
-            ("vumGedeeltelijk", .bool(gedeeltelijk)),
-            ("vumBronnen", .array(bronnen.map(\.json))),
-        ]))
+        .object(
+            JSONObject([
+                ("vraagID", .string(vraagID)),
+                ("maximumAantalResultatenBereikt", .bool(maximumAantalResultatenBereikt)),
+                ("matches", matches),
+                ("vumGedeeltelijk", .bool(gedeeltelijk)),
+                ("vumBronnen", .array(bronnen.map(\.json))),
+            ]))
     }
 }
 
 extension BronUitkomst {
     var json: JSONValue {
-        var o = JSONObject([("bronID", .string(bron.rawValue)), ("status", .string(status.rawValue)),
-                            ("aantal", .number(.integer(Int64(aantal))))])
+        var o = JSONObject([
+            ("bronID", .string(bron.rawValue)), ("status", .string(status.rawValue)),
+            ("aantal", .number(.integer(Int64(aantal)))),
+        ])
         if let duurMs { o["duurMs"] = .number(.integer(Int64(duurMs))) }
         if maximumAantalResultatenBereikt { o["maximumAantalResultatenBereikt"] = .bool(true) }
         if !genegeerdeCriteria.isEmpty { o["genegeerdeCriteria"] = .array(genegeerdeCriteria.map(JSONValue.string)) }
@@ -84,6 +89,7 @@ extension Fout {
     static func unavailable(_ message: String, details: String? = nil) -> Fout {
         Fout(code: "503", message: message, details: details)
     }
-    static let notFound = Fout(code: "404", message: "unknown vumID",
-                               details: "not issued to this party, expired, or not a vumID")
+    static let notFound = Fout(
+        code: "404", message: "unknown vumID",
+        details: "not issued to this party, expired, or not a vumID")
 }

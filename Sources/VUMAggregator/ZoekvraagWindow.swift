@@ -48,8 +48,10 @@ public struct ZoekvraagWindow: Sendable {
     public private(set) var answers: [BronID: (antwoord: ReceivedGegevensset, receivedMs: Int64)] = [:]
     public private(set) var isClosed = false
 
-    public init(vraagID: String, gegevensset: Gegevensset, startedMs: Int64, deadlineMs: Int64, expected: [BronID],
-                offline: [BronID]) {
+    public init(
+        vraagID: String, gegevensset: Gegevensset, startedMs: Int64, deadlineMs: Int64, expected: [BronID],
+        offline: [BronID]
+    ) {
         self.vraagID = vraagID
         self.gegevensset = gegevensset
         self.startedMs = startedMs
@@ -74,14 +76,18 @@ public struct ZoekvraagWindow: Sendable {
 
     /// Takes an answer received at `nowMs`; `registeredUser` is the broker user the registry lists for the
     /// bron the answer names (`nil`: not a registered bron).
-    public mutating func receive(_ bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
-                                 nowMs: Int64) -> AnswerOutcome {
+    public mutating func receive(
+        _ bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
+        nowMs: Int64
+    ) -> AnswerOutcome {
         receive(ReceivedGegevensset(bericht), userID: userID, registeredUser: registeredUser, nowMs: nowMs)
     }
 
     /// Takes an answer as the aggregator reads it off the wire (its matches kept as bytes).
-    public mutating func receive(_ antwoord: ReceivedGegevensset, userID: String?, registeredUser: String?,
-                                 nowMs: Int64) -> AnswerOutcome {
+    public mutating func receive(
+        _ antwoord: ReceivedGegevensset, userID: String?, registeredUser: String?,
+        nowMs: Int64
+    ) -> AnswerOutcome {
         let outcome = outcome(of: antwoord.bericht, userID: userID, registeredUser: registeredUser, nowMs: nowMs)
         if case .accepted = outcome { answers[antwoord.bericht.bronID] = (antwoord, nowMs) }
         return outcome
@@ -89,8 +95,10 @@ public struct ZoekvraagWindow: Sendable {
 
     /// What ``receive(_:userID:registeredUser:nowMs:)`` would do with this answer now, without taking it:
     /// the aggregator asks before it spends anything on keeping an answer (parking it in a file).
-    public func outcome(of bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
-                        nowMs: Int64) -> AnswerOutcome {
+    public func outcome(
+        of bericht: GegevenssetBericht, userID: String?, registeredUser: String?,
+        nowMs: Int64
+    ) -> AnswerOutcome {
         guard let registeredUser, userID == registeredUser else {
             return .forged(claimedBron: bericht.bronID, userID: userID)
         }
@@ -109,8 +117,10 @@ public struct ZoekvraagWindow: Sendable {
                 let b = answer.antwoord.bericht
                 let count = answer.antwoord.matchCount
                 let status: BronStatus = b.fout != nil ? .fout : (count == 0 ? .geenResultaten : .beantwoord)
-                result.append(BronVoortgang(bron: bron, status: status.rawValue, aantal: count,
-                                            duurMs: Int(answer.receivedMs - startedMs)))
+                result.append(
+                    BronVoortgang(
+                        bron: bron, status: status.rawValue, aantal: count,
+                        duurMs: Int(answer.receivedMs - startedMs)))
             } else {
                 result.append(BronVoortgang(bron: bron, status: "wachtend", aantal: nil, duurMs: nil))
             }
@@ -132,18 +142,24 @@ public struct ZoekvraagWindow: Sendable {
             let b = answer.antwoord.bericht
             let count = answer.antwoord.matchCount
             let status: BronStatus = b.fout != nil ? .fout : (count == 0 ? .geenResultaten : .beantwoord)
-            result.append(BronUitkomst(bron: bron, status: status, aantal: count,
-                                       duurMs: b.duurMs ?? Int(answer.receivedMs - startedMs), fout: b.fout,
-                                       maximumAantalResultatenBereikt: b.maximumAantalResultatenBereikt,
-                                       genegeerdeCriteria: b.genegeerdeCriteria))
+            result.append(
+                BronUitkomst(
+                    bron: bron, status: status, aantal: count,
+                    duurMs: b.duurMs ?? Int(answer.receivedMs - startedMs), fout: b.fout,
+                    maximumAantalResultatenBereikt: b.maximumAantalResultatenBereikt,
+                    genegeerdeCriteria: b.genegeerdeCriteria))
         }
         for bron in expected where answers[bron] == nil {
-            result.append(BronUitkomst(bron: bron, status: .teLaat, aantal: 0, duurMs: nil, fout: nil,
-                                       maximumAantalResultatenBereikt: false, genegeerdeCriteria: []))
+            result.append(
+                BronUitkomst(
+                    bron: bron, status: .teLaat, aantal: 0, duurMs: nil, fout: nil,
+                    maximumAantalResultatenBereikt: false, genegeerdeCriteria: []))
         }
         for bron in offline where answers[bron] == nil {
-            result.append(BronUitkomst(bron: bron, status: .offline, aantal: 0, duurMs: nil, fout: nil,
-                                       maximumAantalResultatenBereikt: false, genegeerdeCriteria: []))
+            result.append(
+                BronUitkomst(
+                    bron: bron, status: .offline, aantal: 0, duurMs: nil, fout: nil,
+                    maximumAantalResultatenBereikt: false, genegeerdeCriteria: []))
         }
         return result.sorted { $0.bron < $1.bron }
     }

@@ -12,16 +12,21 @@ public struct AuditDaemonConfiguration: Sendable {
     public var checkpointInterval: Int64
     public var logLevel: Logger.Level
 
-    public static let keys: [KeyValueConfiguration.Key] = [
-        .init("store", "audit.sqlite", "the SQLite file of the audit trail"),
-        .init("queue", Topology.audit, "the queue to consume: vum.audit, or the auditor's own queue bound to vum.procesgegevens"),
-    ] + KeyValueConfiguration.brokerKeys(user: "auditor") + [
-        .init("prefetch", "500", "unacknowledged events at once; also the largest batch per commit"),
-        .init("checkpoint-interval", "10000", "a checkpoint of the chain every this many events"),
-        KeyValueConfiguration.logLevelKey,
-    ]
+    public static let keys: [KeyValueConfiguration.Key] =
+        [
+            .init("store", "audit.sqlite", "the SQLite file of the audit trail"),
+            .init(
+                "queue", Topology.audit,
+                "the queue to consume: vum.audit, or the auditor's own queue bound to vum.procesgegevens"),
+        ] + KeyValueConfiguration.brokerKeys(user: "auditor") + [
+            .init("prefetch", "500", "unacknowledged events at once; also the largest batch per commit"),
+            .init("checkpoint-interval", "10000", "a checkpoint of the chain every this many events"),
+            KeyValueConfiguration.logLevelKey,
+        ]
 
-    public static var reader: KeyValueConfiguration { KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AUDIT_") }
+    public static var reader: KeyValueConfiguration {
+        KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AUDIT_")
+    }
 
     public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
         (broker, _) = try c.broker(connectionName: "vum-audit", defaultUser: "auditor")

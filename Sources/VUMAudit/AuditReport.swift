@@ -79,7 +79,8 @@ public struct AuditReport: Sendable {
         var components: [String: Component] = [:]
         var askerOf: [String: String] = [:]
         var events = 0
-        var first: Int64?, last: Int64?
+        var first: Int64?
+        var last: Int64?
         func bron(_ id: String, _ update: (inout Bron) -> Void) {
             if let wanted = filter.bron, wanted != id { return }
             update(&bronnen[id, default: Bron(bron: id)])
@@ -103,7 +104,10 @@ public struct AuditReport: Sendable {
             components[e.component, default: Component(component: e.component)].count(e)
             switch e.soort {
             case .zoekvraagOntvangen: party(e.fromParty) { $0.zoekvragen += 1 }
-            case .zoekvraagGeweigerd: party(e.fromParty) { $0.weigeringen[[e.uitkomst, e.reden].compactMap { $0 }.joined(separator: " "), default: 0] += 1 }
+            case .zoekvraagGeweigerd:
+                party(e.fromParty) {
+                    $0.weigeringen[[e.uitkomst, e.reden].compactMap { $0 }.joined(separator: " "), default: 0] += 1
+                }
             case .zoekvraagVerstuurd: for b in e.verwachteBronnen ?? [] { bron(b) { $0.ontvangen += 1 } }
             case .gegevenssetOntvangen:
                 guard let id = e.bronID else { return }
@@ -141,7 +145,9 @@ public struct AuditReport: Sendable {
         for key in bronnen.keys {
             let sorted = bronnen[key]!.latencies.map(\.ms).sorted()
             if !sorted.isEmpty {
-                func p(_ q: Double) -> Int { sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)] }
+                func p(_ q: Double) -> Int {
+                    sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)]
+                }
                 bronnen[key]!.latency = (p(0.50), p(0.95), p(0.99))
             }
         }

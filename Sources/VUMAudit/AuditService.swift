@@ -40,8 +40,10 @@ public final class AuditService: Service, Sendable {
         var counters = Counters()
     }
 
-    public init(configuration: AuditServiceConfiguration = .init(), connection: AMQPConnection, store: AuditStore,
-                logger: Logger = Logger(label: "vum.audit")) {
+    public init(
+        configuration: AuditServiceConfiguration = .init(), connection: AMQPConnection, store: AuditStore,
+        logger: Logger = Logger(label: "vum.audit")
+    ) {
         self.configuration = configuration
         self.connection = connection
         self.store = store
@@ -59,7 +61,9 @@ public final class AuditService: Service, Sendable {
         let channel = try await connection.openChannel()
         try await channel.qos(prefetchCount: configuration.prefetch)
         let consumer = try await channel.consume(queue: configuration.queue)
-        logger.info("consuming procesgegevens", metadata: ["amqp.queue": "\(configuration.queue)", "vum.store": "\(store.path)"])
+        logger.info(
+            "consuming procesgegevens",
+            metadata: ["amqp.queue": "\(configuration.queue)", "vum.store": "\(store.path)"])
         let writer = Task { await self.writeLoop() }
         var failure: (any Error)?
         do {
@@ -121,16 +125,18 @@ public final class AuditService: Service, Sendable {
             if let type = delivery.properties.type, type != MessageType.procesgebeurtenis.rawValue {
                 problem = "message type \(type) is not \(MessageType.procesgebeurtenis.rawValue)"
             }
-            return ReceivedEvent(body: delivery.body, messageID: delivery.properties.messageID,
-                                 routingKey: delivery.routingKey, problem: problem)
+            return ReceivedEvent(
+                body: delivery.body, messageID: delivery.properties.messageID,
+                routingKey: delivery.routingKey, problem: problem)
         }
         let outcomes: [AppendOutcome]
         do {
             outcomes = try await store.append(received)
         } catch {
             state.withLock { $0.counters.storeFailures += 1 }
-            logger.error("audit store failed; the events go back to the queue and are retried",
-                         metadata: ["vum.error": "\(error)", "vum.events": "\(batch.count)"])
+            logger.error(
+                "audit store failed; the events go back to the queue and are retried",
+                metadata: ["vum.error": "\(error)", "vum.events": "\(batch.count)"])
             // Nothing was committed: back to the queue, in order, for the next attempt.
             if let last = batch.last { try? await last.channel.nack(last, multiple: true, requeue: true) }
             try? await Task.sleep(for: configuration.retryDelay)
@@ -143,9 +149,12 @@ public final class AuditService: Service, Sendable {
             case .duplicate: counts.duplicates += 1
             case .quarantined(let reason):
                 counts.quarantined += 1
-                logger.warning("procesgebeurtenis quarantined", metadata: [
-                    "vum.reason": "\(reason)", "amqp.routing_key": "\(delivery.routingKey)",
-                    "amqp.message_id": "\(delivery.properties.messageID ?? "-")"])
+                logger.warning(
+                    "procesgebeurtenis quarantined",
+                    metadata: [
+                        "vum.reason": "\(reason)", "amqp.routing_key": "\(delivery.routingKey)",
+                        "amqp.message_id": "\(delivery.properties.messageID ?? "-")",
+                    ])
             }
         }
         state.withLock {
@@ -157,8 +166,9 @@ public final class AuditService: Service, Sendable {
         // One ack for the batch: the deliveries of one channel, in delivery order, all handled.
         if let last = batch.last {
             do { try await last.channel.ack(last, multiple: true) } catch {
-                logger.info("ack failed; the broker redelivers and the store recognises the events",
-                            metadata: ["vum.error": "\(error)"])
+                logger.info(
+                    "ack failed; the broker redelivers and the store recognises the events",
+                    metadata: ["vum.error": "\(error)"])
             }
         }
     }

@@ -73,24 +73,26 @@ public final class AuditStore: Sendable {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE event (
-                    seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, soort TEXT NOT NULL,
-                    tijd_ms INTEGER NOT NULL, vraag_id TEXT, from_party TEXT, bron_id TEXT,
-                    body TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, stored_ms INTEGER NOT NULL);
-                CREATE INDEX event_by_time ON event(tijd_ms);
-                CREATE TABLE checkpoint (
-                    seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, made_ms INTEGER NOT NULL);
-                CREATE TABLE quarantine (
-                    id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, reason TEXT NOT NULL,
-                    message_id TEXT, routing_key TEXT NOT NULL, raw BLOB NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, soort TEXT NOT NULL,
+                        tijd_ms INTEGER NOT NULL, vraag_id TEXT, from_party TEXT, bron_id TEXT,
+                        body TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, stored_ms INTEGER NOT NULL);
+                    CREATE INDEX event_by_time ON event(tijd_ms);
+                    CREATE TABLE checkpoint (
+                        seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, made_ms INTEGER NOT NULL);
+                    CREATE TABLE quarantine (
+                        id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, reason TEXT NOT NULL,
+                        message_id TEXT, routing_key TEXT NOT NULL, raw BLOB NOT NULL);
+                    """)
             for table in ["event", "checkpoint", "quarantine"] {
                 for action in ["UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_no_\(action.lowercased()) BEFORE \(action) ON \(table)
-                        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
-                        """)
+                    try db.execute(
+                        sql: """
+                            CREATE TRIGGER \(table)_no_\(action.lowercased()) BEFORE \(action) ON \(table)
+                            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
+                            """)
                 }
             }
         }
@@ -119,9 +121,10 @@ public final class AuditStore: Sendable {
         outcomes.reserveCapacity(batch.count)
         for received in batch {
             func quarantine(_ reason: String) throws {
-                try db.execute(sql: """
-                    INSERT INTO quarantine (received_ms, reason, message_id, routing_key, raw) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [now, reason, received.messageID, received.routingKey, received.body])
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (received_ms, reason, message_id, routing_key, raw) VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [now, reason, received.messageID, received.routingKey, received.body])
                 outcomes.append(.quarantined(reason: reason))
             }
             if let problem = received.problem {
@@ -133,7 +136,8 @@ public final class AuditStore: Sendable {
             do {
                 // Parsed once: the event is read from, and the chain covers, the same JSON value.
                 guard received.body.count <= MessageCodec.defaultMaximumSize else {
-                    throw AuditError("\(received.body.count) bytes; at most \(MessageCodec.defaultMaximumSize) are accepted")
+                    throw AuditError(
+                        "\(received.body.count) bytes; at most \(MessageCodec.defaultMaximumSize) are accepted")
                 }
                 let json = try JSONValue.parse(received.body)
                 event = try Procesgebeurtenis(json: json)
@@ -148,20 +152,27 @@ public final class AuditStore: Sendable {
                 if Array(body.utf8) == canonical {
                     outcomes.append(.duplicate(seq: existing["seq"]))
                 } else {
-                    try quarantine("eventID \(event.eventID) is already stored (seq \(existing["seq"] as Int64)) with other content")
+                    try quarantine(
+                        "eventID \(event.eventID) is already stored (seq \(existing["seq"] as Int64)) with other content"
+                    )
                 }
                 continue
             }
             seq += 1
             let hash = ChainHash.next(previous: previous, seq: seq, canonical: canonical)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO event (seq, event_id, soort, tijd_ms, vraag_id, from_party, bron_id, body, prev_hash, hash, stored_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            try insert.execute(arguments: [seq, event.eventID, event.soort.rawValue, event.tijdMs, event.vraagID, event.fromParty,
-                                           event.bronID, String(decoding: canonical, as: UTF8.self), Data(previous), Data(hash), now])
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO event (seq, event_id, soort, tijd_ms, vraag_id, from_party, bron_id, body, prev_hash, hash, stored_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            try insert.execute(arguments: [
+                seq, event.eventID, event.soort.rawValue, event.tijdMs, event.vraagID, event.fromParty,
+                event.bronID, String(decoding: canonical, as: UTF8.self), Data(previous), Data(hash), now,
+            ])
             if seq % checkpointInterval == 0 {
-                try db.execute(sql: "INSERT INTO checkpoint (seq, hash, made_ms) VALUES (?, ?, ?)", arguments: [seq, Data(hash), now])
+                try db.execute(
+                    sql: "INSERT INTO checkpoint (seq, hash, made_ms) VALUES (?, ?, ?)",
+                    arguments: [seq, Data(hash), now])
             }
             previous = hash
             outcomes.append(.stored(seq: seq))
@@ -172,9 +183,11 @@ public final class AuditStore: Sendable {
     /// Events and quarantined messages held.
     public func counts() throws -> (events: Int, quarantined: Int, checkpoints: Int) {
         try pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM checkpoint") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM checkpoint") ?? 0
+            )
         }
     }
 
@@ -189,12 +202,16 @@ public final class AuditStore: Sendable {
 
     /// Calls `body` with every stored event whose time lies in the range, in chain order. The event is
     /// decoded from the very bytes the chain covers, so what a report counts is what ``verify()`` proves.
-    public func forEachEvent(fromMs: Int64 = .min, toMs: Int64 = .max,
-                             _ body: (StoredEvent) throws -> Void) throws {
+    public func forEachEvent(
+        fromMs: Int64 = .min, toMs: Int64 = .max,
+        _ body: (StoredEvent) throws -> Void
+    ) throws {
         try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT seq, body FROM event WHERE tijd_ms >= ? AND tijd_ms < ? ORDER BY seq
-                """, arguments: [fromMs, toMs])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT seq, body FROM event WHERE tijd_ms >= ? AND tijd_ms < ? ORDER BY seq
+                    """, arguments: [fromMs, toMs])
             while let row = try rows.next() {
                 let text: String = row["body"]
                 let json = try JSONValue.parse(text)

@@ -37,13 +37,16 @@ extension AuditStore {
             for row in try Row.fetchAll(db, sql: "SELECT seq, hash FROM checkpoint") {
                 checkpoints[row["seq"]] = [UInt8](row["hash"] as Data)
             }
-            var result = ChainVerification(events: 0, checkpoints: checkpoints.count, head: ChainHash.hex(ChainHash.genesis))
+            var result = ChainVerification(
+                events: 0, checkpoints: checkpoints.count, head: ChainHash.hex(ChainHash.genesis))
             var previous = ChainHash.genesis
             var expected: Int64 = 1
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT seq, event_id, soort, tijd_ms, vraag_id, from_party, bron_id, body, prev_hash, hash
-                FROM event ORDER BY seq
-                """)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT seq, event_id, soort, tijd_ms, vraag_id, from_party, bron_id, body, prev_hash, hash
+                    FROM event ORDER BY seq
+                    """)
             func fail(_ seq: Int64, _ eventID: String?, _ reason: String) -> ChainVerification {
                 var r = result
                 r.head = ChainHash.hex(previous)
@@ -57,12 +60,15 @@ extension AuditStore {
                     return fail(expected, nil, "missing: deleted from the trail (the next stored event is \(seq))")
                 }
                 guard [UInt8](row["prev_hash"] as Data) == previous else {
-                    return fail(seq, eventID, "does not follow the event before it: an event was deleted, inserted or moved here")
+                    return fail(
+                        seq, eventID,
+                        "does not follow the event before it: an event was deleted, inserted or moved here")
                 }
                 let body: String = row["body"]
                 let hash = ChainHash.next(previous: previous, seq: seq, canonical: Array(body.utf8))
                 guard hash == [UInt8](row["hash"] as Data) else {
-                    return fail(seq, eventID, "its content was changed: the hash over its JSON does not match the chain")
+                    return fail(
+                        seq, eventID, "its content was changed: the hash over its JSON does not match the chain")
                 }
                 let event: Procesgebeurtenis
                 do { event = try Procesgebeurtenis(json: JSONValue.parse(body)) } catch {
@@ -70,21 +76,29 @@ extension AuditStore {
                 }
                 let columns: [(String, String?, String?)] = [
                     ("event_id", eventID, event.eventID), ("soort", row["soort"], event.soort.rawValue),
-                    ("tijd_ms", String(row["tijd_ms"] as Int64), String(event.tijdMs)), ("vraag_id", row["vraag_id"], event.vraagID),
+                    ("tijd_ms", String(row["tijd_ms"] as Int64), String(event.tijdMs)),
+                    ("vraag_id", row["vraag_id"], event.vraagID),
                     ("from_party", row["from_party"], event.fromParty), ("bron_id", row["bron_id"], event.bronID),
                 ]
                 if let (column, stored, hashed) = columns.first(where: { $0.1 != $0.2 }) {
-                    return fail(seq, eventID, "column \(column) was changed to \(stored ?? "NULL"); the hashed event says \(hashed ?? "NULL")")
+                    return fail(
+                        seq, eventID,
+                        "column \(column) was changed to \(stored ?? "NULL"); the hashed event says \(hashed ?? "NULL")"
+                    )
                 }
                 if let checkpoint = checkpoints[seq], checkpoint != hash {
-                    return fail(seq, eventID, "the checkpoint at this event holds another hash: the trail up to here was rewritten")
+                    return fail(
+                        seq, eventID,
+                        "the checkpoint at this event holds another hash: the trail up to here was rewritten")
                 }
                 previous = hash
                 result.events += 1
                 expected += 1
             }
             if let beyond = checkpoints.keys.filter({ $0 >= expected }).min() {
-                return fail(expected, nil, "missing: a checkpoint was made at event \(beyond), but the trail ends at \(expected - 1)")
+                return fail(
+                    expected, nil,
+                    "missing: a checkpoint was made at event \(beyond), but the trail ends at \(expected - 1)")
             }
             result.head = ChainHash.hex(previous)
             return result

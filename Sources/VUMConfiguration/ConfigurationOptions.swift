@@ -5,7 +5,9 @@ import Logging
 /// The command-line options every daemon reads its configuration with: `--config FILE` and any number
 /// of `--set key=value`.
 public struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (key = value lines).", valueName: "path"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp("The configuration file (key = value lines).", valueName: "path"))
     public var file: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override one key (repeatable).", valueName: "key=value"))
@@ -22,15 +24,18 @@ public struct ConfigurationOptions: ParsableArguments {
             }
         }
         var c = reader
-        try c.resolve(fileText: text, filePath: file ?? "", environment: ProcessInfo.processInfo.environment,
-                      overrides: overrides)
+        try c.resolve(
+            fileText: text, filePath: file ?? "", environment: ProcessInfo.processInfo.environment,
+            overrides: overrides)
         return c
     }
 
     /// Resolves and builds a daemon's configuration; on failure prints `program: error` to standard error
     /// and exits 2.
-    public func load<T>(_ reader: KeyValueConfiguration, program: String,
-                        build: (KeyValueConfiguration, [String: String]) throws -> T) throws -> T {
+    public func load<T>(
+        _ reader: KeyValueConfiguration, program: String,
+        build: (KeyValueConfiguration, [String: String]) throws -> T
+    ) throws -> T {
         do {
             return try build(resolve(reader), ProcessInfo.processInfo.environment)
         } catch {
@@ -41,8 +46,10 @@ public struct ConfigurationOptions: ParsableArguments {
 
     /// What a daemon's `config` subcommand does: checks the configuration and prints every key's value and
     /// its source (secrets masked); exit 2 with the error when it cannot be used.
-    public func check(_ reader: KeyValueConfiguration, program: String,
-                      build: (KeyValueConfiguration, [String: String]) throws -> Void) throws {
+    public func check(
+        _ reader: KeyValueConfiguration, program: String,
+        build: (KeyValueConfiguration, [String: String]) throws -> Void
+    ) throws {
         do {
             let c = try resolve(reader)
             try build(c, ProcessInfo.processInfo.environment)

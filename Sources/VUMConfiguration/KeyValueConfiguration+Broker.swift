@@ -5,12 +5,16 @@ extension KeyValueConfiguration {
     /// The broker keys every daemon has.
     public static func brokerKeys(user: String) -> [Key] {
         [
-            Key("broker.url", "amqps://localhost:5671/vum",
+            Key(
+                "broker.url", "amqps://localhost:5671/vum",
                 "amqps://host:port/vhost (certificate login) or amqp://user@host:port/vhost (development only); "
-                + "a cluster's nodes separated by commas (amqps://rmq1:5671,rmq2:5671/vum), tried in turn"),
-            Key("broker.password", "", "the password for amqp:// login; better set in the environment than in the file",
+                    + "a cluster's nodes separated by commas (amqps://rmq1:5671,rmq2:5671/vum), tried in turn"),
+            Key(
+                "broker.password", "", "the password for amqp:// login; better set in the environment than in the file",
                 secret: true),
-            Key("broker.user", "", "the broker user messages are sent as (user_id); default: the URL's user, else \(user)"),
+            Key(
+                "broker.user", "",
+                "the broker user messages are sent as (user_id); default: the URL's user, else \(user)"),
             Key("tls.ca", "", "CA certificate file (PEM) that signed the broker's certificate; required for amqps"),
             Key("tls.certificate", "", "the client certificate (PEM) for certificate login"),
             Key("tls.key", "", "the client certificate's private key (PEM)"),
@@ -36,11 +40,14 @@ extension KeyValueConfiguration {
         do { broker = try AMQPConfiguration(url: string("broker.url"), tls: tls) } catch {
             throw fail("broker.url", "\(error)")
         }
-        if case .plain(let user, let password) = broker.authentication, password.isEmpty, !string("broker.password").isEmpty {
+        if case .plain(let user, let password) = broker.authentication, password.isEmpty,
+            !string("broker.password").isEmpty
+        {
             broker.authentication = .plain(user: user, password: string("broker.password"))
         }
         if case .external = broker.authentication, tls?.certificateFile == nil {
-            throw fail("tls.certificate", "certificate login (amqps:// without a user) needs tls.certificate and tls.key")
+            throw fail(
+                "tls.certificate", "certificate login (amqps:// without a user) needs tls.certificate and tls.key")
         }
         broker.connectionName = connectionName
         var user = defaultUser
@@ -57,7 +64,9 @@ extension AMQPConfiguration {
     /// Says at start when a daemon logs in to the broker with a password instead of a certificate.
     public func warnIfPasswordLogin(_ logger: Logger) {
         if case .plain = authentication {
-            logger.warning("password login to the broker: for local development only; production uses amqps:// with a client certificate")
+            logger.warning(
+                "password login to the broker: for local development only; production uses amqps:// with a client certificate"
+            )
         }
     }
 }

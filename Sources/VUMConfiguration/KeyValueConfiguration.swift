@@ -44,11 +44,14 @@ public struct KeyValueConfiguration: Sendable {
     }
 
     public func environmentName(_ key: String) -> String {
-        environmentPrefix + key.uppercased().replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")
+        environmentPrefix
+            + key.uppercased().replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")
     }
 
     /// Resolves the values from defaults, the file's text, the environment and the `--set` overrides.
-    public mutating func resolve(fileText: String?, filePath: String, environment: [String: String], overrides: [String])
+    public mutating func resolve(
+        fileText: String?, filePath: String, environment: [String: String], overrides: [String]
+    )
         throws(ConfigurationError)
     {
         values = [:]
@@ -62,12 +65,15 @@ public struct KeyValueConfiguration: Sendable {
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw ConfigurationError("--set \(o): expected key=value") }
             let key = String(o[..<eq])
-            guard known.contains(key) else { throw ConfigurationError("--set \(o): unknown key \"\(key)\"\(suggestion(key))") }
+            guard known.contains(key) else {
+                throw ConfigurationError("--set \(o): unknown key \"\(key)\"\(suggestion(key))")
+            }
             values[key] = (String(o[o.index(after: eq)...]), Source(description: "--set"))
         }
     }
 
-    func parseFile(_ text: String, path: String) throws(ConfigurationError) -> [String: (value: String, source: Source)] {
+    func parseFile(_ text: String, path: String) throws(ConfigurationError) -> [String: (value: String, source: Source)]
+    {
         var found: [String: (value: String, source: Source)] = [:]
         let known = Set(keys.map(\.name))
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -79,8 +85,12 @@ public struct KeyValueConfiguration: Sendable {
             guard let eq = line.firstIndex(of: "=") else { throw ConfigurationError("\(place): expected key = value") }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            guard known.contains(key) else { throw ConfigurationError("\(place): unknown key \"\(key)\"\(suggestion(key))") }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard known.contains(key) else {
+                throw ConfigurationError("\(place): unknown key \"\(key)\"\(suggestion(key))")
+            }
             guard found[key] == nil else { throw ConfigurationError("\(place): \"\(key)\" is set twice") }
             found[key] = (value, Source(description: place))
         }
@@ -89,9 +99,11 @@ public struct KeyValueConfiguration: Sendable {
 
     func suggestion(_ key: String) -> String {
         let close = keys.map(\.name).filter { k in
-            k.hasPrefix(key) || key.hasPrefix(k) || k.replacingOccurrences(of: "-", with: "") == key.replacingOccurrences(of: "_", with: "")
+            k.hasPrefix(key) || key.hasPrefix(k)
+                || k.replacingOccurrences(of: "-", with: "") == key.replacingOccurrences(of: "_", with: "")
         }
-        return close.isEmpty ? "; see the list of keys in the help of the config subcommand" : " (did you mean \(close[0])?)"
+        return close.isEmpty
+            ? "; see the list of keys in the help of the config subcommand" : " (did you mean \(close[0])?)"
     }
 
     // MARK: - Typed reading
@@ -125,7 +137,8 @@ public struct KeyValueConfiguration: Sendable {
     /// `500ms`, `5s`, `2m`, `3h`, `7d`.
     public static func duration(_ text: String) -> Duration? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, unit) in [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)] where t.hasSuffix(suffix) {
+        for (suffix, unit) in [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        where t.hasSuffix(suffix) {
             guard let n = Int(t.dropLast(suffix.count)), n >= 0 else { return nil }
             return .milliseconds(n * unit)
         }

@@ -76,10 +76,13 @@ public struct ConformanceKit: Sendable {
         let announcements = Received()
         let readers = [
             Task { for try await d in try await channel.consume(queue: replies.name, noAck: true) { answers.add(d) } },
-            Task { for try await d in try await channel.consume(queue: presence.name, noAck: true) { announcements.add(d) } },
+            Task {
+                for try await d in try await channel.consume(queue: presence.name, noAck: true) { announcements.add(d) }
+            },
         ]
         defer { for r in readers { r.cancel() } }
-        let session = Session(kit: self, channel: channel, replyQueue: replies.name, answers: answers, announcements: announcements)
+        let session = Session(
+            kit: self, channel: channel, replyQueue: replies.name, answers: answers, announcements: announcements)
         var results: [ConformanceCheck] = []
         func record(_ c: ConformanceCheck) {
             results.append(c)

@@ -10,13 +10,17 @@ public enum DefinitionsChanges {
         var changes: [String] = []
         for (section, value) in newObject {
             guard case .array(let newItems) = value else {
-                if oldObject[section] != value { changes.append("\(kind) \(section): \(oldObject[section]?.serialized() ?? "-") -> \(value.serialized())") }
+                if oldObject[section] != value {
+                    changes.append(
+                        "\(kind) \(section): \(oldObject[section]?.serialized() ?? "-") -> \(value.serialized())")
+                }
                 continue
             }
             let oldItems: [JSONValue] = if case .array(let a)? = oldObject[section] { a } else { [] }
             func key(_ v: JSONValue) -> String {
                 guard case .object(let o) = v else { return v.serialized() }
-                let parts = ["name", "user", "id", "oin", "source", "destination", "routing_key"].compactMap { k -> String? in
+                let parts = ["name", "user", "id", "oin", "source", "destination", "routing_key"].compactMap {
+                    k -> String? in
                     if case .string(let s)? = o[k] { s } else { nil }
                 }
                 return parts.joined(separator: " ")

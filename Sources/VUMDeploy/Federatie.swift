@@ -80,7 +80,9 @@ extension Federatie {
         }
         guard let root else { throw FederatieError("\(file): empty") }
         let r = NodeReader(node: root, path: "", file: file)
-        try r.allowOnly(["cluster", "operator", "aggregator", "werkzoekendenVoorNietSuwi", "bronnen", "bemiddelaars", "auditors"])
+        try r.allowOnly([
+            "cluster", "operator", "aggregator", "werkzoekendenVoorNietSuwi", "bronnen", "bemiddelaars", "auditors",
+        ])
         self.init()
         cluster = try r.optionalBool("cluster") ?? false
         operatorUser = try r.optionalName("operator") ?? operatorUser
@@ -93,35 +95,49 @@ extension Federatie {
             let id: BronID
             do { id = try BronID(validating: idText) } catch { throw item.fail("id", error.description) }
             guard !bronnen.contains(where: { $0.id == id }) else { throw item.fail("id", "bron \(id) is listed twice") }
-            bronnen.append(Bron(id: id, naam: try item.optionalString("naam") ?? idText, oin: try item.optionalOIN("oin"),
-                                gegevenssets: try item.gegevenssets()))
+            bronnen.append(
+                Bron(
+                    id: id, naam: try item.optionalString("naam") ?? idText, oin: try item.optionalOIN("oin"),
+                    gegevenssets: try item.gegevenssets()))
         }
         for item in try r.list("bemiddelaars") {
             try item.allowOnly(["oin", "naam", "suwi", "gegevenssets", "amqp"])
             guard let oin = try item.optionalOIN("oin") else { throw item.fail("oin", "is required") }
-            guard !bemiddelaars.contains(where: { $0.oin == oin }) else { throw item.fail("oin", "\(oin) is listed twice") }
+            guard !bemiddelaars.contains(where: { $0.oin == oin }) else {
+                throw item.fail("oin", "\(oin) is listed twice")
+            }
             guard let suwi = try item.optionalBool("suwi") else { throw item.fail("suwi", "true or false is required") }
             let amqp = try item.optionalName("amqp")
-            if let amqp, bemiddelaars.contains(where: { $0.amqp == amqp }) { throw item.fail("amqp", "\(amqp) is used twice") }
-            bemiddelaars.append(Bemiddelaar(oin: oin, naam: try item.optionalString("naam") ?? oin.rawValue, suwi: suwi,
-                                            gegevenssets: try item.gegevenssets(), amqp: amqp))
+            if let amqp, bemiddelaars.contains(where: { $0.amqp == amqp }) {
+                throw item.fail("amqp", "\(amqp) is used twice")
+            }
+            bemiddelaars.append(
+                Bemiddelaar(
+                    oin: oin, naam: try item.optionalString("naam") ?? oin.rawValue, suwi: suwi,
+                    gegevenssets: try item.gegevenssets(), amqp: amqp))
         }
         for item in try r.list("auditors") {
             try item.allowOnly(["naam", "eigenQueue"])
             guard let naam = try item.optionalName("naam") else { throw item.fail("naam", "is required") }
-            guard !auditors.contains(where: { $0.naam == naam }) else { throw item.fail("naam", "\(naam) is listed twice") }
+            guard !auditors.contains(where: { $0.naam == naam }) else {
+                throw item.fail("naam", "\(naam) is listed twice")
+            }
             let auditor = Auditor(naam: naam, eigenQueue: try item.optionalBool("eigenQueue") ?? false)
             if !auditor.eigenQueue, let other = auditors.first(where: { !$0.eigenQueue }) {
-                throw item.fail("eigenQueue", "\(other.naam) already reads \(Topology.audit): two consumers would split the trail "
-                    + "between them; give this auditor eigenQueue: true")
+                throw item.fail(
+                    "eigenQueue",
+                    "\(other.naam) already reads \(Topology.audit): two consumers would split the trail "
+                        + "between them; give this auditor eigenQueue: true")
             }
             auditors.append(auditor)
         }
         guard !bronnen.isEmpty else { throw FederatieError("\(file): bronnen: at least one bron is required") }
-        let users = [operatorUser, aggregatorUser] + bronnen.map(\.brokerUser) + bemiddelaars.compactMap(\.brokerUser)
+        let users =
+            [operatorUser, aggregatorUser] + bronnen.map(\.brokerUser) + bemiddelaars.compactMap(\.brokerUser)
             + auditors.map(\.brokerUser)
         if let twice = Dictionary(grouping: users, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw FederatieError("\(file): broker user \(twice) would be made twice (operator, aggregator and partners need their own)")
+            throw FederatieError(
+                "\(file): broker user \(twice) would be made twice (operator, aggregator and partners need their own)")
         }
     }
 
@@ -154,7 +170,9 @@ struct NodeReader {
 
     func value(_ key: String) -> Node? {
         guard let m = node.mapping else { return nil }
-        if let v = m[key], case .scalar(let s) = v, s.string == "~" || (s.string.isEmpty && s.style == .plain) { return nil }
+        if let v = m[key], case .scalar(let s) = v, s.string == "~" || (s.string.isEmpty && s.style == .plain) {
+            return nil
+        }
         return m[key]
     }
 
@@ -163,7 +181,8 @@ struct NodeReader {
         for (k, _) in m {
             let name = k.string ?? "?"
             guard keys.contains(name) else {
-                throw FederatieError("\(location(name, k)): unknown key (known: \(keys.sorted().joined(separator: ", ")))")
+                throw FederatieError(
+                    "\(location(name, k)): unknown key (known: \(keys.sorted().joined(separator: ", ")))")
             }
         }
     }
@@ -184,7 +203,9 @@ struct NodeReader {
     /// A broker-user-safe name: lower-case letters, digits and hyphens.
     func optionalName(_ key: String) throws(FederatieError) -> String? {
         guard let s = try scalar(key) else { return nil }
-        let ok = !s.isEmpty && s.count <= 63 && s.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+        let ok =
+            !s.isEmpty && s.count <= 63
+            && s.utf8.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
         guard ok else { throw fail(key, "\"\(s)\" is not a name of a-z 0-9 - (at most 63)") }
         return s
     }

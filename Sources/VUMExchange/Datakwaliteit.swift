@@ -33,8 +33,10 @@ public struct DatakwaliteitBericht: Sendable, Hashable {
     /// The asker's explanation, at most 2000 characters; goes to the bron only.
     public var toelichting: String?
 
-    public init(meldingID: String, vraagID: String, gegevensset: Gegevensset, recordID: RecordID, reden: Reden,
-                toelichting: String? = nil) {
+    public init(
+        meldingID: String, vraagID: String, gegevensset: Gegevensset, recordID: RecordID, reden: Reden,
+        toelichting: String? = nil
+    ) {
         self.meldingID = meldingID
         self.vraagID = vraagID
         self.gegevensset = gegevensset
@@ -47,9 +49,11 @@ public struct DatakwaliteitBericht: Sendable, Hashable {
 extension DatakwaliteitBericht: Payload {
     public static let messageType = MessageType.datakwaliteit
     public var json: JSONValue {
-        var o = JSONObject([("meldingID", .string(meldingID)), ("vraagID", .string(vraagID)),
-                            ("gegevensset", .string(gegevensset.rawValue)), ("recordID", .string(recordID.rawValue)),
-                            ("reden", .string(reden.rawValue))])
+        var o = JSONObject([
+            ("meldingID", .string(meldingID)), ("vraagID", .string(vraagID)),
+            ("gegevensset", .string(gegevensset.rawValue)), ("recordID", .string(recordID.rawValue)),
+            ("reden", .string(reden.rawValue)),
+        ])
         if let toelichting { o["toelichting"] = .string(toelichting) }
         return .object(o)
     }
@@ -62,8 +66,9 @@ extension DatakwaliteitBericht: Payload {
         guard let reden = Reden(rawValue: redenText) else {
             throw r.fail("reden", "\"\(redenText)\" is not one of \(Reden.list)")
         }
-        self.init(meldingID: try r.string("meldingID", max: 100), vraagID: try r.string("vraagID", max: 100),
-                  gegevensset: try r.gegevensset(), recordID: id, reden: reden,
-                  toelichting: try r.optionalString("toelichting", max: 2000))
+        self.init(
+            meldingID: try r.string("meldingID", max: 100), vraagID: try r.string("vraagID", max: 100),
+            gegevensset: try r.gegevensset(), recordID: id, reden: reden,
+            toelichting: try r.optionalString("toelichting", max: 2000))
     }
 }

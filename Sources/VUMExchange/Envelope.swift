@@ -25,9 +25,11 @@ public struct Envelope: Sendable, Hashable {
     /// Persistent (procesgegevens) or transient (everything else).
     public var persistent: Bool
 
-    public init(type: MessageType, messageID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
-                appID: String, userID: String? = nil, replyTo: String? = nil,
-                sentAtMs: Int64 = Envelope.nowMs(), deadlineMs: Int64? = nil, persistent: Bool? = nil) {
+    public init(
+        type: MessageType, messageID: String = UUID().uuidString.lowercased(), correlationID: String? = nil,
+        appID: String, userID: String? = nil, replyTo: String? = nil,
+        sentAtMs: Int64 = Envelope.nowMs(), deadlineMs: Int64? = nil, persistent: Bool? = nil
+    ) {
         self.type = type
         self.messageID = messageID
         self.correlationID = correlationID
@@ -69,7 +71,9 @@ public struct Envelope: Sendable, Hashable {
         func fail(_ what: String) -> Fout { Fout.invalidRequest("invalid message envelope", details: what) }
         guard let typeName = p.type else { throw fail("property type is missing") }
         guard let type = MessageType(rawValue: typeName) else {
-            throw fail("property type \"\(typeName)\" is not a VUM message type (\(MessageType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fail(
+                "property type \"\(typeName)\" is not a VUM message type (\(MessageType.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard let messageID = p.messageID, !messageID.isEmpty else { throw fail("property message_id is missing") }
         guard let appID = p.appID, !appID.isEmpty else { throw fail("property app_id is missing") }
@@ -87,9 +91,10 @@ public struct Envelope: Sendable, Hashable {
             guard let s = v.stringValue else { throw fail("header \(name) must be a string") }
             do { return try OIN(validating: s) } catch { throw fail("header \(name): \(error.description)") }
         }
-        self.init(type: type, messageID: messageID, correlationID: p.correlationID, appID: appID, userID: p.userID,
-                  replyTo: p.replyTo, sentAtMs: try integer(Header.sentAt) ?? Int64(p.timestamp ?? 0) * 1000,
-                  deadlineMs: try integer(Header.deadline), persistent: p.deliveryMode == .persistent)
+        self.init(
+            type: type, messageID: messageID, correlationID: p.correlationID, appID: appID, userID: p.userID,
+            replyTo: p.replyTo, sentAtMs: try integer(Header.sentAt) ?? Int64(p.timestamp ?? 0) * 1000,
+            deadlineMs: try integer(Header.deadline), persistent: p.deliveryMode == .persistent)
         fromParty = try oin(Header.fromParty)
         viaParty = try oin(Header.viaParty)
         if let v = headers[Header.suwiParty] {
@@ -113,9 +118,12 @@ public enum MessageCodec {
     public static func encode(_ payload: some Payload) -> Data { Data(payload.json.serializedBytes()) }
 
     /// Decodes a payload of type `P`; any problem is a `400.01` saying what and where.
-    public static func decode<P: Payload>(_ type: P.Type, from body: Data, maximumSize: Int = defaultMaximumSize) throws(Fout) -> P {
+    public static func decode<P: Payload>(_ type: P.Type, from body: Data, maximumSize: Int = defaultMaximumSize)
+        throws(Fout) -> P
+    {
         guard body.count <= maximumSize else {
-            throw Fout.invalidRequest("message too large", details: "\(body.count) bytes; at most \(maximumSize) are accepted")
+            throw Fout.invalidRequest(
+                "message too large", details: "\(body.count) bytes; at most \(maximumSize) are accepted")
         }
         let json: JSONValue
         do {

@@ -74,8 +74,10 @@ public struct GegevenssetBericht: Sendable, Hashable {
     /// Set when the bron could not answer; `matches` is then empty.
     public var fout: Fout?
 
-    public init(vraagID: String, bronID: BronID, gegevensset: Gegevensset, matches: [JSONValue],
-                maximumAantalResultatenBereikt: Bool, genegeerdeCriteria: [String], duurMs: Int? = nil, fout: Fout? = nil) {
+    public init(
+        vraagID: String, bronID: BronID, gegevensset: Gegevensset, matches: [JSONValue],
+        maximumAantalResultatenBereikt: Bool, genegeerdeCriteria: [String], duurMs: Int? = nil, fout: Fout? = nil
+    ) {
         self.vraagID = vraagID
         self.bronID = bronID
         self.gegevensset = gegevensset
@@ -88,13 +90,16 @@ public struct GegevenssetBericht: Sendable, Hashable {
 
     /// A failed answer.
     public init(vraagID: String, bronID: BronID, gegevensset: Gegevensset, fout: Fout, duurMs: Int? = nil) {
-        self.init(vraagID: vraagID, bronID: bronID, gegevensset: gegevensset, matches: [],
-                  maximumAantalResultatenBereikt: false, genegeerdeCriteria: [], duurMs: duurMs, fout: fout)
+        self.init(
+            vraagID: vraagID, bronID: bronID, gegevensset: gegevensset, matches: [],
+            maximumAantalResultatenBereikt: false, genegeerdeCriteria: [], duurMs: duurMs, fout: fout)
     }
 
     /// The matches as validated matching profiles of type `R`; an invalid one is reported with its
     /// index and left out, never passed on.
-    public func matchingProfielen<R: VUMRecord>(as type: R.Type) -> (valid: [R], invalid: [(index: Int, error: ValidationError)]) {
+    public func matchingProfielen<R: VUMRecord>(as type: R.Type) -> (
+        valid: [R], invalid: [(index: Int, error: ValidationError)]
+    ) {
         var valid: [R] = []
         var invalid: [(Int, ValidationError)] = []
         for (i, m) in matches.enumerated() {
@@ -167,8 +172,10 @@ public struct AanmeldingBericht: Sendable, Hashable {
     /// How often heartbeats come; the aggregator counts a bron offline after missing several.
     public var heartbeatIntervalMs: Int
 
-    public init(bronID: BronID, soort: Soort, gegevenssets: [Gegevensset], versie: String,
-                ondersteundeCriteria: [String], heartbeatIntervalMs: Int) {
+    public init(
+        bronID: BronID, soort: Soort, gegevenssets: [Gegevensset], versie: String,
+        ondersteundeCriteria: [String], heartbeatIntervalMs: Int
+    ) {
         self.bronID = bronID
         self.soort = soort
         self.gegevenssets = gegevenssets

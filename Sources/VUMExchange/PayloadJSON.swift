@@ -9,7 +9,9 @@ struct PayloadReader {
 
     init(_ value: JSONValue, type: String, path: String = "") throws(Fout) {
         guard case .object(let o) = value else {
-            throw Fout.invalidRequest("invalid \(type)", details: "\(path.isEmpty ? "(message)" : path): must be an object, not \(value.typeName)")
+            throw Fout.invalidRequest(
+                "invalid \(type)",
+                details: "\(path.isEmpty ? "(message)" : path): must be an object, not \(value.typeName)")
         }
         object = o
         self.path = path
@@ -47,7 +49,9 @@ struct PayloadReader {
         guard case .number(let n) = v, n.isInteger, let i = n.integerValue else {
             throw fail(key, "must be an integer, not \(v.typeName)")
         }
-        guard range.contains(i) else { throw fail(key, "\(i) is out of range (\(range.lowerBound)–\(range.upperBound))") }
+        guard range.contains(i) else {
+            throw fail(key, "\(i) is out of range (\(range.lowerBound)–\(range.upperBound))")
+        }
         return i
     }
 
@@ -77,7 +81,8 @@ struct PayloadReader {
 
     func optionalStrings(_ key: String) throws(Fout) -> [String]? { optional(key) == nil ? nil : try strings(key) }
 
-    func raw<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(Fout) -> E where E.RawValue == String {
+    func raw<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(Fout) -> E
+    where E.RawValue == String {
         let s = try string(key)
         guard let e = E(rawValue: s) else {
             throw fail(key, "\"\(s)\" is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -99,8 +104,9 @@ struct PayloadReader {
     func fout(_ key: String = "fout") throws(Fout) -> Fout? {
         guard let v = optional(key) else { return nil }
         let r = try PayloadReader(v, type: type, path: key)
-        return Fout(code: try r.string("code", max: 20), message: try r.string("message", max: 2000),
-                    details: try r.optionalString("details", max: 10_000))
+        return Fout(
+            code: try r.string("code", max: 20), message: try r.string("message", max: 2000),
+            details: try r.optionalString("details", max: 10_000))
     }
 }
 
@@ -129,35 +135,42 @@ extension JSONValue {
 extension ZoekvraagBericht: Payload {
     public static let messageType = MessageType.zoekvraag
     public var json: JSONValue {
-        .object(JSONObject([("vraagID", .string(vraagID)), ("gegevensset", .string(gegevensset.rawValue)),
-                            ("vraagObject", vraagObject), ("maximumAantalResultaten", .int(maximumAantalResultaten))]))
+        .object(
+            JSONObject([
+                ("vraagID", .string(vraagID)), ("gegevensset", .string(gegevensset.rawValue)),
+                ("vraagObject", vraagObject), ("maximumAantalResultaten", .int(maximumAantalResultaten)),
+            ]))
     }
     public init(json: JSONValue) throws(Fout) {
         let r = try PayloadReader(json, type: "zoekvraag")
-        self.init(vraagID: try r.string("vraagID", max: 100), gegevensset: try r.gegevensset(),
-                  vraagObject: try r.value("vraagObject"),
-                  maximumAantalResultaten: Int(try r.optionalInteger("maximumAantalResultaten", 1...10_000) ?? 100))
+        self.init(
+            vraagID: try r.string("vraagID", max: 100), gegevensset: try r.gegevensset(),
+            vraagObject: try r.value("vraagObject"),
+            maximumAantalResultaten: Int(try r.optionalInteger("maximumAantalResultaten", 1...10_000) ?? 100))
     }
 }
 
 extension GegevenssetBericht: Payload {
     public static let messageType = MessageType.gegevensset
     public var json: JSONValue {
-        var o = JSONObject([("vraagID", .string(vraagID)), ("bronID", .string(bronID.rawValue)),
-                            ("gegevensset", .string(gegevensset.rawValue)), ("matches", .array(matches)),
-                            ("maximumAantalResultatenBereikt", .bool(maximumAantalResultatenBereikt)),
-                            ("genegeerdeCriteria", .strings(genegeerdeCriteria))])
+        var o = JSONObject([
+            ("vraagID", .string(vraagID)), ("bronID", .string(bronID.rawValue)),
+            ("gegevensset", .string(gegevensset.rawValue)), ("matches", .array(matches)),
+            ("maximumAantalResultatenBereikt", .bool(maximumAantalResultatenBereikt)),
+            ("genegeerdeCriteria", .strings(genegeerdeCriteria)),
+        ])
         if let duurMs { o["duurMs"] = .int(duurMs) }
         if let fout { o["fout"] = fout.json }
         return .object(o)
     }
     public init(json: JSONValue) throws(Fout) {
         let r = try PayloadReader(json, type: "gegevensset")
-        self.init(vraagID: try r.string("vraagID", max: 100), bronID: try r.bronID(), gegevensset: try r.gegevensset(),
-                  matches: try r.array("matches"),
-                  maximumAantalResultatenBereikt: try r.bool("maximumAantalResultatenBereikt"),
-                  genegeerdeCriteria: try r.strings("genegeerdeCriteria"),
-                  duurMs: try r.optionalInteger("duurMs", 0...Int64(Int32.max)).map(Int.init), fout: try r.fout())
+        self.init(
+            vraagID: try r.string("vraagID", max: 100), bronID: try r.bronID(), gegevensset: try r.gegevensset(),
+            matches: try r.array("matches"),
+            maximumAantalResultatenBereikt: try r.bool("maximumAantalResultatenBereikt"),
+            genegeerdeCriteria: try r.strings("genegeerdeCriteria"),
+            duurMs: try r.optionalInteger("duurMs", 0...Int64(Int32.max)).map(Int.init), fout: try r.fout())
     }
 }
 
@@ -168,22 +181,28 @@ extension GegevenssetBericht {
     public func encoded(withMatches encodedMatches: [[UInt8]]) -> Data {
         var header = self
         header.matches = []
-        return Data(header.json.serializedBytes(splicing: "matches", reservingCapacity: encodedMatches.reduce(300) { $0 + $1.count + 1 }) { out in
-            out.append(UInt8(ascii: "["))
-            for (j, match) in encodedMatches.enumerated() {
-                if j > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: match)
-            }
-            out.append(UInt8(ascii: "]"))
-        })
+        return Data(
+            header.json.serializedBytes(
+                splicing: "matches", reservingCapacity: encodedMatches.reduce(300) { $0 + $1.count + 1 }
+            ) { out in
+                out.append(UInt8(ascii: "["))
+                for (j, match) in encodedMatches.enumerated() {
+                    if j > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: match)
+                }
+                out.append(UInt8(ascii: "]"))
+            })
     }
 }
 
 extension DetailverzoekBericht: Payload {
     public static let messageType = MessageType.detailverzoek
     public var json: JSONValue {
-        .object(JSONObject([("vraagID", .string(vraagID)), ("gegevensset", .string(gegevensset.rawValue)),
-                            ("recordID", .string(recordID.rawValue))]))
+        .object(
+            JSONObject([
+                ("vraagID", .string(vraagID)), ("gegevensset", .string(gegevensset.rawValue)),
+                ("recordID", .string(recordID.rawValue)),
+            ]))
     }
     public init(json: JSONValue) throws(Fout) {
         let r = try PayloadReader(json, type: "detailverzoek")
@@ -235,29 +254,37 @@ extension DetailBericht: Payload {
 extension AanmeldingBericht: Payload {
     public static let messageType = MessageType.aanmelding
     public var json: JSONValue {
-        .object(JSONObject([("bronID", .string(bronID.rawValue)), ("soort", .string(soort.rawValue)),
-                            ("gegevenssets", .strings(gegevenssets.map(\.rawValue))), ("versie", .string(versie)),
-                            ("ondersteundeCriteria", .strings(ondersteundeCriteria)),
-                            ("heartbeatIntervalMs", .int(heartbeatIntervalMs))]))
+        .object(
+            JSONObject([
+                ("bronID", .string(bronID.rawValue)), ("soort", .string(soort.rawValue)),
+                ("gegevenssets", .strings(gegevenssets.map(\.rawValue))), ("versie", .string(versie)),
+                ("ondersteundeCriteria", .strings(ondersteundeCriteria)),
+                ("heartbeatIntervalMs", .int(heartbeatIntervalMs)),
+            ]))
     }
     public init(json: JSONValue) throws(Fout) {
         let r = try PayloadReader(json, type: "aanmelding")
         var sets: [Gegevensset] = []
         for (i, s) in try r.strings("gegevenssets").enumerated() {
-            guard let g = Gegevensset(rawValue: s) else { throw r.fail("gegevenssets[\(i)]", "\"\(s)\" is not werkzoekenden or vacatures") }
+            guard let g = Gegevensset(rawValue: s) else {
+                throw r.fail("gegevenssets[\(i)]", "\"\(s)\" is not werkzoekenden or vacatures")
+            }
             sets.append(g)
         }
-        self.init(bronID: try r.bronID(), soort: try r.raw("soort", Soort.self), gegevenssets: sets,
-                  versie: try r.string("versie", max: 100), ondersteundeCriteria: try r.strings("ondersteundeCriteria"),
-                  heartbeatIntervalMs: Int(try r.integer("heartbeatIntervalMs", 100...3_600_000)))
+        self.init(
+            bronID: try r.bronID(), soort: try r.raw("soort", Soort.self), gegevenssets: sets,
+            versie: try r.string("versie", max: 100), ondersteundeCriteria: try r.strings("ondersteundeCriteria"),
+            heartbeatIntervalMs: Int(try r.integer("heartbeatIntervalMs", 100...3_600_000)))
     }
 }
 
 extension Procesgebeurtenis: Payload {
     public static let messageType = MessageType.procesgebeurtenis
     public var json: JSONValue {
-        var o = JSONObject([("eventID", .string(eventID)), ("soort", .string(soort.rawValue)), ("tijdMs", .int(tijdMs)),
-                            ("component", .string(component)), ("uitkomst", .string(uitkomst))])
+        var o = JSONObject([
+            ("eventID", .string(eventID)), ("soort", .string(soort.rawValue)), ("tijdMs", .int(tijdMs)),
+            ("component", .string(component)), ("uitkomst", .string(uitkomst)),
+        ])
         func set(_ k: String, _ v: JSONValue?) { if let v { o[k] = v } }
         set("vraagID", vraagID.map(JSONValue.string))
         set("fromParty", fromParty.map(JSONValue.string))
@@ -273,12 +300,16 @@ extension Procesgebeurtenis: Payload {
         set("genegeerdeCriteria", genegeerdeCriteria.map(JSONValue.strings))
         set("duurMs", duurMs.map { JSONValue.int($0) })
         set("teLaatMs", teLaatMs.map { JSONValue.int($0) })
-        set("aantallenPerStatus", aantallenPerStatus.map { counts in
-            .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
-        })
-        set("statusPerBron", statusPerBron.map { statuses in
-            .object(JSONObject(statuses.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
-        })
+        set(
+            "aantallenPerStatus",
+            aantallenPerStatus.map { counts in
+                .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
+            })
+        set(
+            "statusPerBron",
+            statusPerBron.map { statuses in
+                .object(JSONObject(statuses.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
+            })
         set("gedeeltelijk", gedeeltelijk.map(JSONValue.bool))
         set("antwoordMs", antwoordMs.map { JSONValue.int($0) })
         set("vumID", vumID.map(JSONValue.string))
@@ -286,9 +317,10 @@ extension Procesgebeurtenis: Payload {
     }
     public init(json: JSONValue) throws(Fout) {
         let r = try PayloadReader(json, type: "procesgebeurtenis")
-        self.init(eventID: try r.string("eventID", max: 100), soort: try r.raw("soort", Soort.self),
-                  tijdMs: try r.integer("tijdMs", 0...Int64.max), component: try r.string("component", max: 100),
-                  uitkomst: try r.string("uitkomst", max: 20))
+        self.init(
+            eventID: try r.string("eventID", max: 100), soort: try r.raw("soort", Soort.self),
+            tijdMs: try r.integer("tijdMs", 0...Int64.max), component: try r.string("component", max: 100),
+            uitkomst: try r.string("uitkomst", max: 20))
         vraagID = try r.optionalString("vraagID", max: 100)
         fromParty = try r.optionalString("fromParty", max: 20)
         viaParty = try r.optionalString("viaParty", max: 20)

@@ -18,16 +18,21 @@ public struct ReceivedGegevensset: Sendable {
     /// Reads an answer; any problem is the same `400.01` that ``MessageCodec/decode(_:from:maximumSize:)``
     /// gives. Strings with broken UTF-8, which cannot be passed on as they are, are repaired the way the tree
     /// parser repairs them (the answer is read as a tree once and written out again).
-    public static func decode(_ body: Data, maximumSize: Int = MessageCodec.defaultMaximumSize) throws(Fout) -> ReceivedGegevensset {
+    public static func decode(_ body: Data, maximumSize: Int = MessageCodec.defaultMaximumSize) throws(Fout)
+        -> ReceivedGegevensset
+    {
         guard body.count <= maximumSize else {
-            throw Fout.invalidRequest("message too large", details: "\(body.count) bytes; at most \(maximumSize) are accepted")
+            throw Fout.invalidRequest(
+                "message too large", details: "\(body.count) bytes; at most \(maximumSize) are accepted")
         }
         let scanned = body.withUnsafeBytes { raw in
-            try? JSONValue.parse(raw.assumingMemoryBound(to: UInt8.self), deferringArray: "matches", picking: Self.pickedKeys)
+            try? JSONValue.parse(
+                raw.assumingMemoryBound(to: UInt8.self), deferringArray: "matches", picking: Self.pickedKeys)
         }
         guard let parsed = scanned else {
             // Not JSON at all gets the tree parser's own error; JSON with broken UTF-8 in a string is repaired.
-            return ReceivedGegevensset(try MessageCodec.decode(GegevenssetBericht.self, from: body, maximumSize: maximumSize))
+            return ReceivedGegevensset(
+                try MessageCodec.decode(GegevenssetBericht.self, from: body, maximumSize: maximumSize))
         }
         let bericht = try GegevenssetBericht(json: parsed.value)
         guard let elements = parsed.elements else {
@@ -90,7 +95,8 @@ public struct ReceivedGegevensset: Sendable {
     /// The detail-only fields match `index` carries (contact data and the like, DOMAIN.md): a match with
     /// any is a bron's error, left out of the merged answer rather than passed on.
     public func detailOnlyFields(of index: Int) -> [String] {
-        let forbidden = bericht.gegevensset == .werkzoekenden ? Werkzoekende.detailOnlyFields : Vacature.detailOnlyFields
+        let forbidden =
+            bericht.gegevensset == .werkzoekenden ? Werkzoekende.detailOnlyFields : Vacature.detailOnlyFields
         let picked = elements[index].picked
         // Asked for every match of every answer, and nearly always none: no array built for that.
         guard picked.contains(where: { forbidden.contains($0.key) }) else { return [] }

@@ -74,7 +74,9 @@ extension VerzoekBericht: Payload {
         let gegevensset = try r.gegevensset()
         switch soort {
         case .zoek:
-            guard case .object? = r.optional("vraagObject") else { throw r.fail("vraagObject", "is required for zoek (an object)") }
+            guard case .object? = r.optional("vraagObject") else {
+                throw r.fail("vraagObject", "is required for zoek (an object)")
+            }
             let deadline = try r.optionalInteger("deadlineMs", 1...600_000)
             self.init(zoek: gegevensset, vraagObject: try r.value("vraagObject"), deadlineMs: deadline.map { Int($0) })
         case .detail:
@@ -95,8 +97,10 @@ extension VerzoekantwoordBericht: Payload {
         let r = try PayloadReader(json, type: "verzoekantwoord")
         if let fout = r.optional("fout") {
             let f = try PayloadReader(fout, type: "verzoekantwoord", path: "fout")
-            self.init(fout: Fout(code: try f.string("code", max: 20), message: try f.string("message"),
-                                 details: try f.optionalString("details")))
+            self.init(
+                fout: Fout(
+                    code: try f.string("code", max: 20), message: try f.string("message"),
+                    details: try f.optionalString("details")))
         } else {
             self.init(antwoord: try r.value("antwoord"))
         }

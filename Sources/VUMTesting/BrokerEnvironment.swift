@@ -49,8 +49,9 @@ public struct BrokerEnvironment: Sendable {
 
     /// Plain TCP with PLAIN login as the test administrator.
     public func configuration(virtualHost: String = "/") -> AMQPConfiguration {
-        var c = AMQPConfiguration(host: host, port: port, virtualHost: virtualHost,
-                                  authentication: .plain(user: user, password: password))
+        var c = AMQPConfiguration(
+            host: host, port: port, virtualHost: virtualHost,
+            authentication: .plain(user: user, password: password))
         c.connectTimeout = .seconds(5)
         return c
     }

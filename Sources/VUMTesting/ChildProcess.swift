@@ -16,7 +16,9 @@ public enum ChildProcess {
     }
 
     /// Starts a program (a daemon under test) with extra environment variables; signal it and wait.
-    public static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> Running
+    {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("vum-child-\(UUID().uuidString).out").path
         var actions = posix_spawn_file_actions_t()

@@ -19,7 +19,8 @@ public actor Inbox<Element: Sendable> {
         let deadline = ContinuousClock.now + timeout
         while taken >= items.count {
             if case .some(let error) = ending {
-                throw InboxError("the sequence ended before the next \(what) arrived: \(error.map { "\($0)" } ?? "no error")")
+                throw InboxError(
+                    "the sequence ended before the next \(what) arrived: \(error.map { "\($0)" } ?? "no error")")
             }
             if ContinuousClock.now >= deadline {
                 throw InboxError("no \(what) within \(timeout) (\(items.count) received)")
@@ -32,8 +33,10 @@ public actor Inbox<Element: Sendable> {
 
     /// The first element, in arrival order, that satisfies `predicate`, waiting up to `timeout`. Unlike
     /// ``next(timeout:_:)`` it takes nothing away, so several waiters can look for different elements.
-    public func first(timeout: Duration = .seconds(10), _ what: String = "element",
-                      where predicate: (Element) throws -> Bool) async throws -> Element {
+    public func first(
+        timeout: Duration = .seconds(10), _ what: String = "element",
+        where predicate: (Element) throws -> Bool
+    ) async throws -> Element {
         let deadline = ContinuousClock.now + timeout
         var checked = 0
         while true {
@@ -42,7 +45,8 @@ public actor Inbox<Element: Sendable> {
                 checked += 1
             }
             if case .some(let error) = ending {
-                throw InboxError("the sequence ended before the \(what) arrived: \(error.map { "\($0)" } ?? "no error")")
+                throw InboxError(
+                    "the sequence ended before the \(what) arrived: \(error.map { "\($0)" } ?? "no error")")
             }
             if ContinuousClock.now >= deadline {
                 throw InboxError("no \(what) within \(timeout) (\(items.count) received)")

@@ -25,9 +25,12 @@ public struct Mutator: Sendable {
         .seconds(max(600, iterations(default: value) / 200))
     }
 
-    static let interesting: [UInt8] = Array(#"{}[]",:\0-e.E+"#.utf8) + [0x00, 0x0A, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xF0, 0xFF]
-    static let extremes: [[UInt8]] = ["1e999", "-0", "99999999999999999999999", "-9223372036854775809", "0.0000000001e-400",
-                                      "NaN", "1.5", "\"\"", "null", "true", "[]", "{}", "\"\\ud800\""].map { Array($0.utf8) }
+    static let interesting: [UInt8] =
+        Array(#"{}[]",:\0-e.E+"#.utf8) + [0x00, 0x0A, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xF0, 0xFF]
+    static let extremes: [[UInt8]] = [
+        "1e999", "-0", "99999999999999999999999", "-9223372036854775809", "0.0000000001e-400",
+        "NaN", "1.5", "\"\"", "null", "true", "[]", "{}", "\"\\ud800\"",
+    ].map { Array($0.utf8) }
 
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(random.next() % UInt64(n)) }
 
@@ -44,15 +47,18 @@ public struct Mutator: Sendable {
             case 2:
                 bytes.insert(Self.interesting[below(Self.interesting.count)], at: below(count + 1))
             case 3 where count > 1:
-                let start = below(count), length = 1 + below(min(16, count - start))
+                let start = below(count)
+                let length = 1 + below(min(16, count - start))
                 bytes.removeSubrange(start..<(start + length))
             case 4 where count > 1:
-                let start = below(count), length = 1 + below(min(32, count - start))
+                let start = below(count)
+                let length = 1 + below(min(32, count - start))
                 bytes.insert(contentsOf: Array(bytes[start..<(start + length)]), at: below(count + 1))
             case 5:
                 let other = corpus[below(corpus.count)]
                 guard !other.isEmpty else { break }
-                let start = below(other.count), length = 1 + below(min(64, other.count - start))
+                let start = below(other.count)
+                let length = 1 + below(min(64, other.count - start))
                 bytes.insert(contentsOf: other[start..<(start + length)], at: below(count + 1))
             case 6:
                 // A number, or the start of a value, made extreme.

@@ -29,7 +29,8 @@ public struct PrivateBroker: Sendable {
 
     /// Starts a node, runs `body`, and stops the node and removes its files however `body` ends.
     public static func with<T>(
-        name: String, arguments: [String] = [], sourceFile: String = #filePath, _ body: (PrivateBroker) async throws -> T
+        name: String, arguments: [String] = [], sourceFile: String = #filePath,
+        _ body: (PrivateBroker) async throws -> T
     ) async throws -> T {
         let node = try PrivateBroker(name: name, sourceFile: sourceFile)
         try await node.start(arguments)
@@ -66,7 +67,8 @@ public struct PrivateBroker: Sendable {
     private func run(_ arguments: [String]) async throws -> String {
         let result = try await ChildProcess.run("/bin/bash", [script] + arguments)
         guard result.status == 0 else {
-            throw InboxError("scripts/broker.sh \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
+            throw InboxError(
+                "scripts/broker.sh \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.output)")
         }
         return result.output
     }

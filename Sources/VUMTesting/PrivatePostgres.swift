@@ -9,7 +9,8 @@ public struct PrivatePostgres: Sendable {
 
     public init(name: String, sourceFile: String = #filePath) throws {
         script = try RepositoryScript.path("postgres.sh", above: sourceFile)
-        directory = FileManager.default.temporaryDirectory
+        directory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("vum-test-pg-\(name)-\(UUID().uuidString.prefix(8))").path
     }
 
@@ -17,8 +18,10 @@ public struct PrivatePostgres: Sendable {
     public func stop() async throws { try await run(["stop", "--dir", directory]) }
 
     /// Starts a cluster, runs `body`, and stops the cluster and removes its files however `body` ends.
-    public static func with<T>(name: String, sourceFile: String = #filePath,
-                               _ body: (PrivatePostgres) async throws -> T) async throws -> T {
+    public static func with<T>(
+        name: String, sourceFile: String = #filePath,
+        _ body: (PrivatePostgres) async throws -> T
+    ) async throws -> T {
         let cluster = try PrivatePostgres(name: name, sourceFile: sourceFile)
         try await cluster.start()
         do {
@@ -55,7 +58,9 @@ public struct PrivatePostgres: Sendable {
     private func run(_ arguments: [String]) async throws -> String {
         let result = try await ChildProcess.run("/bin/bash", [script] + arguments)
         guard result.status == 0 else {
-            throw InboxError("scripts/postgres.sh \(arguments.prefix(3).joined(separator: " ")) failed (\(result.status)): \(result.output)")
+            throw InboxError(
+                "scripts/postgres.sh \(arguments.prefix(3).joined(separator: " ")) failed (\(result.status)): \(result.output)"
+            )
         }
         return result.output
     }

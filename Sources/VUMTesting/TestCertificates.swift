@@ -14,9 +14,13 @@ public struct TestCertificates: Sendable {
 
     public static func make(sourceFile: String = #filePath) async throws -> TestCertificates {
         let script = try RepositoryScript.path("certificates.sh", above: sourceFile)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vum-certs-\(UUID().uuidString.prefix(8))").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vum-certs-\(UUID().uuidString.prefix(8))"
+        ).path
         let result = try await ChildProcess.run("/bin/bash", [script, directory])
-        guard result.status == 0 else { throw InboxError("scripts/certificates.sh failed (\(result.status)): \(result.output)") }
+        guard result.status == 0 else {
+            throw InboxError("scripts/certificates.sh failed (\(result.status)): \(result.output)")
+        }
         return TestCertificates(directory: directory)
     }
 

@@ -6,7 +6,8 @@ import Foundation
 let env = ProcessInfo.processInfo.environment
 var configuration = AMQPConfiguration(
     host: env["RABBITMQ_HOST"] ?? "localhost", port: Int(env["RABBITMQ_PORT"] ?? "") ?? 5672,
-    authentication: .plain(user: env["RABBITMQ_USER"] ?? "vum-admin", password: env["RABBITMQ_PASSWORD"] ?? "vum-admin"))
+    authentication: .plain(user: env["RABBITMQ_USER"] ?? "vum-admin", password: env["RABBITMQ_PASSWORD"] ?? "vum-admin")
+)
 configuration.connectionName = "amqp-example"
 
 do {
@@ -32,11 +33,14 @@ do {
         let start = ContinuousClock.now
         try await channel.publish(
             Data("question \(n)".utf8), exchange: "", routingKey: requests.name,
-            properties: AMQPProperties(contentType: "text/plain", headers: ["x-vum-example": .int64(Int64(n))],
-                                       correlationID: "q\(n)", replyTo: replies.name))
+            properties: AMQPProperties(
+                contentType: "text/plain", headers: ["x-vum-example": .int64(Int64(n))],
+                correlationID: "q\(n)", replyTo: replies.name))
         guard let reply = try await iterator.next() else { break }
         let elapsed = start.duration(to: .now)
-        print("round trip \(n): '\(String(decoding: reply.body, as: UTF8.self))' correlation \(reply.properties.correlationID ?? "-") in \(elapsed)")
+        print(
+            "round trip \(n): '\(String(decoding: reply.body, as: UTF8.self))' correlation \(reply.properties.correlationID ?? "-") in \(elapsed)"
+        )
     }
     serverTask.cancel()
     await connection.close()

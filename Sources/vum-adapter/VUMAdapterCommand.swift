@@ -39,7 +39,9 @@ struct ShowConfiguration: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        try options.check(AdapterDaemonConfiguration.reader, program: "vum-adapter") { _ = try AdapterDaemonConfiguration($0, environment: $1) }
+        try options.check(AdapterDaemonConfiguration.reader, program: "vum-adapter") {
+            _ = try AdapterDaemonConfiguration($0, environment: $1)
+        }
     }
 }
 
@@ -49,7 +51,9 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration = try options.load(AdapterDaemonConfiguration.reader, program: "vum-adapter") { try AdapterDaemonConfiguration($0, environment: $1) }
+        let configuration = try options.load(AdapterDaemonConfiguration.reader, program: "vum-adapter") {
+            try AdapterDaemonConfiguration($0, environment: $1)
+        }
         bootstrapLogging(level: configuration.logLevel)
         let logger = Logger(label: "vum-adapter")
         do {
@@ -75,14 +79,18 @@ struct Run: AsyncParsableCommand {
             let store = try SQLiteStore(path: path)
             var counts: [String: String] = [:]
             for g in configuration.gegevenssets { counts["vum.\(g.rawValue)"] = "\(try store.count(g))" }
-            logger.info("store opened", metadata: ["vum.store": "\(store.path)"].merging(counts.mapValues { .string($0) }) { a, _ in a })
+            logger.info(
+                "store opened",
+                metadata: ["vum.store": "\(store.path)"].merging(counts.mapValues { .string($0) }) { a, _ in a })
             source = SQLiteSource(store: store, gegevenssets: configuration.gegevenssets, table: table)
         case .postgres(let settings):
             try await settings.server.probe(logger: logger)
             let client = settings.makeClient(logger: logger)
             clientTask = Task { await client.run() }
             source = try await PostgresSource(client: client, mapping: settings.mapping, table: table, logger: logger)
-            logger.info("database opened", metadata: ["vum.database": "\(settings.address)", "vum.mapping": "\(settings.mappingPath)"])
+            logger.info(
+                "database opened",
+                metadata: ["vum.database": "\(settings.address)", "vum.mapping": "\(settings.mappingPath)"])
         case .rest(let settings):
             let forwarder = try RESTBronSource(settings: settings, logger: logger)
             rest = forwarder
@@ -92,17 +100,28 @@ struct Run: AsyncParsableCommand {
 
         if configuration.sourceDelay > .zero {
             source = DelayedSource(source, delay: configuration.sourceDelay)
-            logger.warning("every answer is delayed on purpose (source.delay)", metadata: ["vum.delay": "\(configuration.sourceDelay)"])
+            logger.warning(
+                "every answer is delayed on purpose (source.delay)",
+                metadata: ["vum.delay": "\(configuration.sourceDelay)"])
         }
         configuration.broker.warnIfPasswordLogin(logger)
         let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
-        let adapter = AdapterService(configuration: configuration.service, connection: connection, source: source,
-                                     table: table, logger: logger)
-        logger.info("serving", metadata: ["vum.bron": "\(configuration.service.bron)", "amqp.broker": "\(configuration.broker.brokerAddress)"])
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: adapter, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let adapter = AdapterService(
+            configuration: configuration.service, connection: connection, source: source,
+            table: table, logger: logger)
+        logger.info(
+            "serving",
+            metadata: [
+                "vum.bron": "\(configuration.service.bron)", "amqp.broker": "\(configuration.broker.brokerAddress)",
+            ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: adapter, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { logger.info("stopped", metadata: ["vum.counters": "\(adapter.counters)"]) }
         do {
             try await group.run()
@@ -132,7 +151,8 @@ struct MappingCommand: AsyncParsableCommand {
 struct MappingCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Connect to the database, check the mapping against the live schema, and report on a sample of records.",
+        abstract:
+            "Connect to the database, check the mapping against the live schema, and report on a sample of records.",
         discussion: """
             Uses the adapter's configuration (source = postgres, mapping, postgres.*). Reports per field how many
             values translate, fall back to the default, stay untranslated or are empty; which records would be
@@ -145,9 +165,12 @@ struct MappingCheckCommand: AsyncParsableCommand {
     @Option(help: "How many records to read.") var sample = 1000
 
     func run() async throws {
-        let configuration = try options.load(AdapterDaemonConfiguration.reader, program: "vum-adapter") { try AdapterDaemonConfiguration($0, environment: $1) }
+        let configuration = try options.load(AdapterDaemonConfiguration.reader, program: "vum-adapter") {
+            try AdapterDaemonConfiguration($0, environment: $1)
+        }
         guard case .postgres(let settings) = configuration.source else {
-            FileHandle.standardError.write(Data("vum-adapter mapping check: the configuration's source is not postgres\n".utf8))
+            FileHandle.standardError.write(
+                Data("vum-adapter mapping check: the configuration's source is not postgres\n".utf8))
             throw ExitCode(2)
         }
         bootstrapLogging(level: .error)

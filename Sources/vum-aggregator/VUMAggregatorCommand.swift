@@ -4,9 +4,9 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import NIOSSL
 import Logging
 import Metrics
+import NIOSSL
 import Prometheus
 import ServiceLifecycle
 import VUMAggregator
@@ -19,7 +19,8 @@ import VUMStandaard
 struct VUMAggregatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vum-aggregator",
-        abstract: "Take zoekvragen from bemiddelaars (REST, koppelvlak 3.0), fan them out, merge the answers, serve details.",
+        abstract:
+            "Take zoekvragen from bemiddelaars (REST, koppelvlak 3.0), fan them out, merge the answers, serve details.",
         discussion: """
             Configuration: a file of `key = value` lines (--config), overridden by VUM_AGGREGATOR_*
             environment variables, overridden by --set key=value. `vum-aggregator config --help` lists
@@ -43,14 +44,17 @@ struct ShowConfiguration: ParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
-        try options.check(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { _ = try AggregatorDaemonConfiguration($0, environment: $1) }
+        try options.check(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") {
+            _ = try AggregatorDaemonConfiguration($0, environment: $1)
+        }
     }
 }
 
 struct CopyStore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy-store",
-        abstract: "Copy the zoekvragen of a SQLite request store into the configured one, so that their vumIDs keep resolving.",
+        abstract:
+            "Copy the zoekvragen of a SQLite request store into the configured one, so that their vumIDs keep resolving.",
         discussion: """
             For going from one aggregator to several: with the configuration of the aggregators that will share
             the PostgreSQL store (request-store = postgres://...), copy the zoekvragen of the one aggregator's
@@ -69,7 +73,9 @@ struct CopyStore: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { try AggregatorDaemonConfiguration($0, environment: $1) }
+        let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") {
+            try AggregatorDaemonConfiguration($0, environment: $1)
+        }
         bootstrapLogging(level: configuration.logLevel)
         func fail(_ message: String, _ code: Int32) -> ExitCode {
             FileHandle.standardError.write(Data("vum-aggregator copy-store: \(message)\n".utf8))
@@ -80,8 +86,9 @@ struct CopyStore: AsyncParsableCommand {
         let target: String
         switch configuration.requestStore {
         case .sqlite(let path):
-            guard URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
-                != URL(fileURLWithPath: from).standardizedFileURL.resolvingSymlinksInPath()
+            guard
+                URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+                    != URL(fileURLWithPath: from).standardizedFileURL.resolvingSymlinksInPath()
             else { throw fail("--from \(from) is the configured request-store itself", 2) }
             target = path
         case .postgres(let server, _):
@@ -98,8 +105,9 @@ struct CopyStore: AsyncParsableCommand {
                     logger.info("copying", metadata: ["vum.copied": "\(progress.copied)"])
                 }
             }
-            print("copied \(outcome.copied) zoekvragen from \(from) to \(target); \(outcome.alreadyThere) were there already, "
-                + "\(outcome.expired) had expired and were left out")
+            print(
+                "copied \(outcome.copied) zoekvragen from \(from) to \(target); \(outcome.alreadyThere) were there already, "
+                    + "\(outcome.expired) had expired and were left out")
         } catch {
             throw fail("\(error)", 1)
         }
@@ -112,7 +120,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") { try AggregatorDaemonConfiguration($0, environment: $1) }
+        let configuration = try options.load(AggregatorDaemonConfiguration.reader, program: "vum-aggregator") {
+            try AggregatorDaemonConfiguration($0, environment: $1)
+        }
         bootstrapLogging(level: configuration.logLevel)
         AllocatorTuning.keepFreedMemory()
         let registry = PrometheusCollectorRegistry()
@@ -156,8 +166,9 @@ struct Serve: AsyncParsableCommand {
             let pool = Task { await client.run() }
             do {
                 // The table is made (or found) before anything is served.
-                let store = try await PostgresRequestStore(client: client, address: server.address, timeout: timeout,
-                                                           logger: logger)
+                let store = try await PostgresRequestStore(
+                    client: client, address: server.address, timeout: timeout,
+                    logger: logger)
                 logger.info("shared request store opened", metadata: ["vum.request_store": "\(server.address)"])
                 return (store, pool)
             } catch {
@@ -167,41 +178,54 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    static func serve(_ configuration: AggregatorDaemonConfiguration, logger: Logger,
-                      metrics: @escaping @Sendable () -> [UInt8]) async throws {
+    static func serve(
+        _ configuration: AggregatorDaemonConfiguration, logger: Logger,
+        metrics: @escaping @Sendable () -> [UInt8]
+    ) async throws {
         let table = try PC4Table.load(path: configuration.pc4TablePath)
         let (store, storePool) = try await Self.openStore(configuration.requestStore, logger: logger)
         // The database pool runs until the aggregator has finished its last zoekvraag, which saves to it.
         defer { storePool?.cancel() }
         configuration.broker.warnIfPasswordLogin(logger)
         let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
-        let aggregator = AggregatorService(configuration: configuration.service, registry: configuration.registry,
-                                           connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,
-                                           table: table, logger: logger)
+        let aggregator = AggregatorService(
+            configuration: configuration.service, registry: configuration.registry,
+            connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,
+            table: table, logger: logger)
         let server: HTTPServerBuilder
         if let tls = configuration.httpTLS {
             server = try .tls(.http1(), tlsConfiguration: try Self.serverTLS(tls))
         } else {
             server = .http1()
-            logger.warning("the REST API speaks plain HTTP: put a TLS proxy in front, or set http.tls.certificate and http.tls.key")
+            logger.warning(
+                "the REST API speaks plain HTTP: put a TLS proxy in front, or set http.tls.certificate and http.tls.key"
+            )
         }
-        let app = Application(router: KoppelvlakRoutes.router(aggregator, metrics: metrics), server: server,
-                              configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
-                              onServerRunning: { channel in
-                                  logger.info("REST API listening", metadata: [
-                                      "http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")",
-                                      "http.tls": "\(configuration.httpTLS == nil ? "off" : configuration.httpTLS?.clientCA == nil ? "on" : "mutual")"])
-                              }, logger: logger)
+        let app = Application(
+            router: KoppelvlakRoutes.router(aggregator, metrics: metrics), server: server,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
+            onServerRunning: { channel in
+                logger.info(
+                    "REST API listening",
+                    metadata: [
+                        "http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")",
+                        "http.tls":
+                            "\(configuration.httpTLS == nil ? "off" : configuration.httpTLS?.clientCA == nil ? "on" : "mutual")",
+                    ])
+            }, logger: logger)
         // Shutdown runs in reverse: the REST API stops taking requests first, then the aggregator
         // finishes its open zoekvragen.
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: aggregator, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: aggregator, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: app, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -32,7 +32,9 @@ struct ShowConfiguration: ParsableCommand {
     )
     @OptionGroup var options: ConfigurationOptions
     func run() throws {
-        try options.check(AuditDaemonConfiguration.reader, program: "vum-audit") { _ = try AuditDaemonConfiguration($0, environment: $1) }
+        try options.check(AuditDaemonConfiguration.reader, program: "vum-audit") {
+            _ = try AuditDaemonConfiguration($0, environment: $1)
+        }
     }
 }
 
@@ -43,18 +45,26 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration = try options.load(AuditDaemonConfiguration.reader, program: "vum-audit") { try AuditDaemonConfiguration($0, environment: $1) }
+        let configuration = try options.load(AuditDaemonConfiguration.reader, program: "vum-audit") {
+            try AuditDaemonConfiguration($0, environment: $1)
+        }
         bootstrapLogging(level: configuration.logLevel)
         let logger = Logger(label: "vum-audit")
         do {
-            let store = try AuditStore(path: configuration.storePath, checkpointInterval: configuration.checkpointInterval)
+            let store = try AuditStore(
+                path: configuration.storePath, checkpointInterval: configuration.checkpointInterval)
             configuration.broker.warnIfPasswordLogin(logger)
             let connection = try await AMQPConnection.connect(configuration.broker, logger: logger)
-            let service = AuditService(configuration: configuration.service, connection: connection, store: store, logger: logger)
-            let group = ServiceGroup(configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                                 failureTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let service = AuditService(
+                configuration: configuration.service, connection: connection, store: store, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [
+                        .init(
+                            service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                            failureTerminationBehavior: .gracefullyShutdownGroup)
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             defer { logger.info("stopped", metadata: ["vum.counters": "\(service.counters)"]) }
             do { try await group.run() } catch {
                 await connection.close()
@@ -83,7 +93,9 @@ struct StoreOption: ParsableArguments {
 
 /// `--from` and `--to`: a date (`2026-11-29`, midnight UTC), a time (`2026-11-29T14:00:00Z`) or milliseconds.
 struct PeriodOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Start of the period, inclusive (2026-11-29, 2026-11-29T14:00:00Z or ms since 1970).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Start of the period, inclusive (2026-11-29, 2026-11-29T14:00:00Z or ms since 1970).", valueName: "time"))
     var from: String?
     @Option(help: ArgumentHelp("End of the period, exclusive.", valueName: "time"))
     var to: String?
@@ -101,7 +113,8 @@ struct PeriodOptions: ParsableArguments {
     func validate() throws {
         for (name, value) in [("--from", from), ("--to", to)] {
             if let value, Self.parse(value) == nil {
-                throw ValidationError("\(name) \(value): not a date (2026-11-29), a time (2026-11-29T14:00:00Z) or milliseconds")
+                throw ValidationError(
+                    "\(name) \(value): not a date (2026-11-29), a time (2026-11-29T14:00:00Z) or milliseconds")
             }
         }
     }
@@ -137,7 +150,8 @@ struct Check: ParsableCommand {
     @OptionGroup var period: PeriodOptions
     @Option(help: "Details allowed per zoekvraag.") var maxDetails = 10
     func run() throws {
-        let violations = try RulesCheck(maximumDetails: maxDetails).run(store.open(), fromMs: period.fromMs, toMs: period.toMs)
+        let violations = try RulesCheck(maximumDetails: maxDetails).run(
+            store.open(), fromMs: period.fromMs, toMs: period.toMs)
         for v in violations { print(v) }
         print(violations.isEmpty ? "no rule broken" : "\(violations.count) violations")
         if !violations.isEmpty { throw ExitCode(1) }
@@ -164,12 +178,16 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "path")) var output: String?
 
     func run() throws {
-        let report = try AuditReport(store: store.open(), filter: .init(fromMs: period.fromMs, toMs: period.toMs,
-                                                                       bron: bron, bemiddelaar: bemiddelaar))
+        let report = try AuditReport(
+            store: store.open(),
+            filter: .init(
+                fromMs: period.fromMs, toMs: period.toMs,
+                bron: bron, bemiddelaar: bemiddelaar))
         let text = report.render(format)
         if let output {
             do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                FileHandle.standardError.write(Data("vum-audit: cannot write \(output): \(error.localizedDescription)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("vum-audit: cannot write \(output): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(1)
             }
         } else {
@@ -179,7 +197,8 @@ struct Report: ParsableCommand {
 }
 
 struct Quarantine: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the messages that could not be stored as events, with the reason.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the messages that could not be stored as events, with the reason.")
     @OptionGroup var store: StoreOption
     func run() throws {
         let items = try store.open().quarantined()

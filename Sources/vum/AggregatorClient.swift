@@ -8,21 +8,28 @@ import VUMStandaard
 
 /// Where the aggregator is and who is asking: the options every command that talks to the exchange takes.
 struct AggregatorOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The aggregator's REST API. Default: $VUM_AGGREGATOR_URL, else http://127.0.0.1:8080.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The aggregator's REST API. Default: $VUM_AGGREGATOR_URL, else http://127.0.0.1:8080.", valueName: "url"))
     var aggregator: String?
     @Option(help: ArgumentHelp("Your OIN (X-VUM-fromParty). Default: $VUM_OIN.", valueName: "oin"))
     var oin: String?
     @Option(help: ArgumentHelp("Your processor's OIN (X-VUM-viaParty), when someone asks for you.", valueName: "oin"))
     var via: String?
-    @Option(help: ArgumentHelp("HTTPS: the CA (PEM) that signed the aggregator's certificate (default: the system's).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "HTTPS: the CA (PEM) that signed the aggregator's certificate (default: the system's).", valueName: "path"))
     var tlsCa: String?
-    @Option(help: ArgumentHelp("HTTPS: your client certificate (PEM), when the exchange requires one.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp("HTTPS: your client certificate (PEM), when the exchange requires one.", valueName: "path"))
     var tlsCertificate: String?
     @Option(help: ArgumentHelp("HTTPS: your client certificate's key (PEM).", valueName: "path"))
     var tlsKey: String?
 
     func validate() throws {
-        if (tlsCertificate == nil) != (tlsKey == nil) { throw ArgumentParser.ValidationError("--tls-certificate and --tls-key go together") }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ArgumentParser.ValidationError("--tls-certificate and --tls-key go together")
+        }
     }
 
     /// The process's one HTTP client, made with these options' TLS settings on first use.
@@ -55,14 +62,20 @@ struct AggregatorOptions: ParsableArguments {
         guard let value = oin ?? ProcessInfo.processInfo.environment["VUM_OIN"], !value.isEmpty else {
             throw ArgumentParser.ValidationError("--oin is required (your OIN, 20 digits), or set VUM_OIN")
         }
-        guard (try? OIN(validating: value)) != nil else { throw ArgumentParser.ValidationError("--oin \(value): not an OIN (20 digits)") }
+        guard (try? OIN(validating: value)) != nil else {
+            throw ArgumentParser.ValidationError("--oin \(value): not an OIN (20 digits)")
+        }
         return value
     }
 
     /// One request; the body parsed as JSON (or null). Network failures are `ExchangeError`.
-    func send(_ method: String, _ path: String, body: JSONValue? = nil, party: String?, headers: [String: String] = [:],
-              timeout: TimeInterval = 60) async throws -> (status: Int, json: JSONValue) {
-        guard URL(string: baseURL + path) != nil else { throw ArgumentParser.ValidationError("--aggregator \(baseURL): not a URL") }
+    func send(
+        _ method: String, _ path: String, body: JSONValue? = nil, party: String?, headers: [String: String] = [:],
+        timeout: TimeInterval = 60
+    ) async throws -> (status: Int, json: JSONValue) {
+        guard URL(string: baseURL + path) != nil else {
+            throw ArgumentParser.ValidationError("--aggregator \(baseURL): not a URL")
+        }
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .RAW(value: method)
         request.headers.add(name: "API-Version", value: "3.0.0")
@@ -146,7 +159,9 @@ func columns(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }
     let widths = first.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
     return rows.map { row in
-        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ")
+        row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }
+        .joined(separator: "  ")
     }.joined(separator: "\n")
 }

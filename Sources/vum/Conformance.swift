@@ -27,29 +27,43 @@ struct Conformance: AsyncParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("The bron to check.", valueName: "id")) var bron: String
-    @Option(help: ArgumentHelp("The broker: amqp://user@host:port/vhost (password in $VUM_BROKER_PASSWORD) or amqps://host:port/vhost with a certificate.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The broker: amqp://user@host:port/vhost (password in $VUM_BROKER_PASSWORD) or amqps://host:port/vhost with a certificate.",
+            valueName: "url"))
     var broker: String = "amqps://localhost:5671/vum"
     @Option(help: ArgumentHelp("CA certificate (PEM) of the broker.", valueName: "path")) var tlsCa: String?
     @Option(help: ArgumentHelp("Client certificate (PEM).", valueName: "path")) var tlsCertificate: String?
     @Option(help: ArgumentHelp("Client key (PEM).", valueName: "path")) var tlsKey: String?
-    @Option(help: ArgumentHelp("The broker user the bron publishes as (default bron-<id>).", valueName: "user")) var bronUser: String?
-    @Option(help: ArgumentHelp("The bron's records (JSON, NDJSON or CSV, as for vum import): questions around them, answers compared with the evaluator's.", valueName: "path"))
+    @Option(help: ArgumentHelp("The broker user the bron publishes as (default bron-<id>).", valueName: "user"))
+    var bronUser: String?
+    @Option(
+        help: ArgumentHelp(
+            "The bron's records (JSON, NDJSON or CSV, as for vum import): questions around them, answers compared with the evaluator's.",
+            valueName: "path"))
     var data: [String] = []
     @Option(help: "Zoekvragen per dataset.") var vragen = 8
     @Option(help: ArgumentHelp("The deadline of each zoekvraag in milliseconds.", valueName: "ms")) var deadline = 5000
-    @Option(help: ArgumentHelp("How long to wait for the bron's aanmelding or heartbeat, in seconds.", valueName: "s")) var wachtOpAanmelding = 15
+    @Option(help: ArgumentHelp("How long to wait for the bron's aanmelding or heartbeat, in seconds.", valueName: "s"))
+    var wachtOpAanmelding = 15
     @OptionGroup var pc4: PC4Option
 
     func validate() throws {
-        guard (try? BronID(validating: bron)) != nil else { throw ArgumentParser.ValidationError("--bron \(bron): a bron id is a-z 0-9 -") }
+        guard (try? BronID(validating: bron)) != nil else {
+            throw ArgumentParser.ValidationError("--bron \(bron): a bron id is a-z 0-9 -")
+        }
         guard (1...100).contains(vragen) else { throw ArgumentParser.ValidationError("--vragen: 1 to 100") }
-        guard (100...60_000).contains(deadline) else { throw ArgumentParser.ValidationError("--deadline: 100 to 60000 ms") }
+        guard (100...60_000).contains(deadline) else {
+            throw ArgumentParser.ValidationError("--deadline: 100 to 60000 ms")
+        }
     }
 
     func run() async throws {
         let bronID = try BronID(validating: bron)
         let table: PC4Table
-        do { table = try PC4Table.load(path: try pc4.resolved()) } catch let e as ArgumentParser.ValidationError { throw e } catch {
+        do { table = try PC4Table.load(path: try pc4.resolved()) } catch let e as ArgumentParser.ValidationError {
+            throw e
+        } catch {
             throw ArgumentParser.ValidationError("the PC4 table: \(error)")
         }
         var tls: AMQPConfiguration.TLS?
@@ -60,9 +74,12 @@ struct Conformance: AsyncParsableCommand {
             tls = t
         }
         var amqp: AMQPConfiguration
-        do { amqp = try AMQPConfiguration(url: broker, tls: tls) } catch { throw ArgumentParser.ValidationError("--broker \(broker): \(error)") }
+        do { amqp = try AMQPConfiguration(url: broker, tls: tls) } catch {
+            throw ArgumentParser.ValidationError("--broker \(broker): \(error)")
+        }
         if case .plain(let user, let password) = amqp.authentication, password.isEmpty {
-            amqp.authentication = .plain(user: user, password: ProcessInfo.processInfo.environment["VUM_BROKER_PASSWORD"] ?? "")
+            amqp.authentication = .plain(
+                user: user, password: ProcessInfo.processInfo.environment["VUM_BROKER_PASSWORD"] ?? "")
         }
         amqp.connectionName = "vum-conformance"
         let ownUser: String = if case .plain(let user, _) = amqp.authentication { user } else { "aggregator" }
@@ -81,11 +98,16 @@ struct Conformance: AsyncParsableCommand {
             FileHandle.standardError.write(Data("vum: cannot connect to the broker at \(broker): \(error)\n".utf8))
             throw ExitCode(1)
         }
-        print("checking bron \(bronID) through \(amqp.brokerAddress)"
-              + (data.isEmpty ? "" : " against \(configuration.werkzoekenden.count + configuration.vacatures.count) of its records"))
+        print(
+            "checking bron \(bronID) through \(amqp.brokerAddress)"
+                + (data.isEmpty
+                    ? ""
+                    : " against \(configuration.werkzoekenden.count + configuration.vacatures.count) of its records"))
         let results: [ConformanceCheck]
         do {
-            results = try await ConformanceKit(configuration: configuration, connection: connection, table: table).run { print($0) }
+            results = try await ConformanceKit(configuration: configuration, connection: connection, table: table).run {
+                print($0)
+            }
         } catch {
             await connection.close()
             FileHandle.standardError.write(Data("vum: the kit could not run: \(error)\n".utf8))
@@ -103,7 +125,8 @@ struct Conformance: AsyncParsableCommand {
         do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw ArgumentParser.ValidationError("--data \(path): cannot read it: \(error.localizedDescription)")
         }
-        var werkzoekenden: [Werkzoekende] = [], vacatures: [Vacature] = []
+        var werkzoekenden: [Werkzoekende] = []
+        var vacatures: [Vacature] = []
         var problems: [String] = []
         do {
             _ = try RecordFile.scan(bytes, csv: path.hasSuffix(".csv")) { entry in
@@ -122,7 +145,8 @@ struct Conformance: AsyncParsableCommand {
             throw ArgumentParser.ValidationError("--data \(path): \(error)")
         }
         if let first = problems.first {
-            throw ArgumentParser.ValidationError("--data \(path): \(problems.count) invalid records (check with vum valideer), first: \(first)")
+            throw ArgumentParser.ValidationError(
+                "--data \(path): \(problems.count) invalid records (check with vum valideer), first: \(first)")
         }
         return (werkzoekenden, vacatures)
     }

@@ -19,7 +19,8 @@ struct Detail: AsyncParsableCommand {
             """)
 
     @Argument(help: "The vumID from an answer of vum zoek.") var vumID: String
-    @Option(help: "werkzoekenden or vacatures (the dataset of its zoekvraag).") var gegevensset: Gegevensset = .werkzoekenden
+    @Option(help: "werkzoekenden or vacatures (the dataset of its zoekvraag).") var gegevensset: Gegevensset =
+        .werkzoekenden
     @OptionGroup var exchange: AggregatorOptions
     @Option(help: "json (the whole detail) or table (one field per line).") var format: DetailFormat = .json
 
@@ -68,7 +69,8 @@ struct Meld: AsyncParsableCommand {
     @Argument(help: "The vumID of the record.") var vumID: String
     @Option(help: "Why: \(DatakwaliteitBericht.Reden.list).") var reden: String
     @Option(help: "Your explanation for the bron (at most 2000 characters).") var toelichting: String?
-    @Option(help: "werkzoekenden or vacatures (the dataset of its zoekvraag).") var gegevensset: Gegevensset = .werkzoekenden
+    @Option(help: "werkzoekenden or vacatures (the dataset of its zoekvraag).") var gegevensset: Gegevensset =
+        .werkzoekenden
     @OptionGroup var exchange: AggregatorOptions
 
     func validate() throws {
@@ -84,7 +86,8 @@ struct Meld: AsyncParsableCommand {
             let path = gegevensset == .werkzoekenden ? "werkzoekendeProfielen" : "vacatures"
             var body = JSONObject([("reden", .string(reden))])
             if let toelichting { body["toelichting"] = .string(toelichting) }
-            let result = try await exchange.send("POST", "/api/v3/\(path)/\(vumID)/datakwaliteit", body: .object(body), party: party)
+            let result = try await exchange.send(
+                "POST", "/api/v3/\(path)/\(vumID)/datakwaliteit", body: .object(body), party: party)
             guard result.status == 202 else { throw ExchangeError.from(status: result.status, result.json) }
             print("reported to the bron: melding \(result.json["meldingID"]?.text ?? "?")")
         }
@@ -116,9 +119,11 @@ struct Bronnen: AsyncParsableCommand {
             var rows = [["bron", "status", "gegevenssets", "versie", "last heartbeat"]]
             for b in result.json["bronnen"]?.arrayValue ?? [] {
                 let seen = b["laatstGezienMs"]?.intValue.map { "\(max(0, (now - Int64($0)) / 1000)) s ago" } ?? "-"
-                rows.append([b["bronID"]?.text ?? "?", b["online"] == .bool(true) ? "online" : "offline",
-                             b["gegevenssets"]?.arrayValue.compactMap(\.stringValue).joined(separator: ",") ?? "-",
-                             b["versie"]?.text ?? "-", seen])
+                rows.append([
+                    b["bronID"]?.text ?? "?", b["online"] == .bool(true) ? "online" : "offline",
+                    b["gegevenssets"]?.arrayValue.compactMap(\.stringValue).joined(separator: ",") ?? "-",
+                    b["versie"]?.text ?? "-", seen,
+                ])
             }
             print(rows.count == 1 ? "no bron has announced itself yet" : columns(rows))
         }

@@ -6,7 +6,8 @@ import VUMStandaard
 /// `vum import`: loads records into a bron's SQLite store, or deletes them.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load werkzoekenden or vacatures into a bron's SQLite store (JSON array, NDJSON or CSV), or delete them.",
+        abstract:
+            "Load werkzoekenden or vacatures into a bron's SQLite store (JSON array, NDJSON or CSV), or delete them.",
         discussion: """
             Every valid record is stored; a record whose id is already stored is replaced. Every invalid
             record is reported with its line and JSON path and left out; the others still load. Ends with a
@@ -37,17 +38,21 @@ struct Import: ParsableCommand {
     @Option(help: "json (array or NDJSON, detected) or csv (default: csv for .csv files, else json).")
     var format: FileFormat?
 
-    @Option(name: .customLong("verwijder"), help: ArgumentHelp("Delete the record with this id (repeatable; needs --soort).",
-                                                                 valueName: "id"))
+    @Option(
+        name: .customLong("verwijder"),
+        help: ArgumentHelp(
+            "Delete the record with this id (repeatable; needs --soort).",
+            valueName: "id"))
     var delete: [String] = []
 
     @Option(help: "Print at most this many invalid-record lines.")
     var maxMeldingen = 50
 
-
     func validate() throws {
         if files.isEmpty && delete.isEmpty { throw ValidationError("give files to load, or --verwijder ids to delete") }
-        if !delete.isEmpty && soort == nil { throw ValidationError("--verwijder needs --soort werkzoekenden or vacatures") }
+        if !delete.isEmpty && soort == nil {
+            throw ValidationError("--verwijder needs --soort werkzoekenden or vacatures")
+        }
     }
 
     mutating func run() throws {
@@ -65,8 +70,9 @@ struct Import: ParsableCommand {
             }
             do {
                 let deleted = try store.delete(ids, from: soort)
-                print("\(self.store): deleted \(deleted) of \(ids.count) \(soort.rawValue)"
-                    + (deleted < ids.count ? "; \(ids.count - deleted) not in the store" : ""))
+                print(
+                    "\(self.store): deleted \(deleted) of \(ids.count) \(soort.rawValue)"
+                        + (deleted < ids.count ? "; \(ids.count - deleted) not in the store" : ""))
             } catch {
                 print("vum import: \(error)")
                 throw ExitCode(2)
@@ -96,9 +102,11 @@ struct Import: ParsableCommand {
     }
 
     static func render(_ s: RecordImport.Summary, file: String, seconds: Double, limit: Int) -> String {
-        var out = ["\(file): \(s.total) \(s.gegevensset.rawValue) read (\(s.format.rawValue)): \(s.inserted) inserted, "
-            + "\(s.replaced) replaced, \(s.invalidRecords) invalid, \(s.warnings) warnings"
-            + String(format: " in %.1f s", seconds)]
+        var out = [
+            "\(file): \(s.total) \(s.gegevensset.rawValue) read (\(s.format.rawValue)): \(s.inserted) inserted, "
+                + "\(s.replaced) replaced, \(s.invalidRecords) invalid, \(s.warnings) warnings"
+                + String(format: " in %.1f s", seconds)
+        ]
         if !s.invalid.isEmpty {
             out.append("invalid records (not loaded):")
             for f in s.invalid.prefix(limit) {

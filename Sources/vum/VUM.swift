@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `vum` command line: for everyone who works with the exchange.
 @main
@@ -11,21 +12,25 @@ struct VUM: AsyncParsableCommand {
             (valideer, genereer, import), check a bron's adapter before it goes live (conformance), and generate what the operator deploys (deploy definitions). \
             `vum <subcommand> --help` has examples and exit codes for each.
             """,
-        subcommands: [Zoek.self, Detail.self, Meld.self, Bronnen.self, Valideer.self, Genereer.self, Import.self, Conformance.self, Deploy.self]
+        subcommands: [
+            Zoek.self, Detail.self, Meld.self, Bronnen.self, Valideer.self, Genereer.self, Import.self,
+            Conformance.self, Deploy.self,
+        ]
     )
 }
 
 /// Where the PC4 table is, for commands that need distances or real postcodes.
 struct PC4Option: ParsableArguments {
-    @Option(name: .customLong("pc4"), help: ArgumentHelp(
-        "CSV of PC4 centroids (pc4,lat,lon,name). Default: $VUM_PC4_TABLE.", valueName: "path"))
+    @Option(
+        name: .customLong("pc4"),
+        help: ArgumentHelp(
+            "CSV of PC4 centroids (pc4,lat,lon,name). Default: $VUM_PC4_TABLE.", valueName: "path"))
     var path: String?
 
     func resolved() throws -> String {
         if let path { return path }
         if let env = ProcessInfo.processInfo.environment["VUM_PC4_TABLE"], !env.isEmpty { return env }
-        throw ValidationError("no PC4 table: pass --pc4 PATH or set VUM_PC4_TABLE (for example ../shared/data/nl-pc4.csv)")
+        throw ValidationError(
+            "no PC4 table: pass --pc4 PATH or set VUM_PC4_TABLE (for example ../shared/data/nl-pc4.csv)")
     }
 }
-
-import Foundation

@@ -49,7 +49,9 @@ struct Valideer: ParsableCommand {
             throw ExitCode(2)
         }
         guard let set = soort ?? records.detectedGegevensset else {
-            print("vum valideer: cannot tell whether \(file) holds werkzoekenden or vacatures (no idWerkzoekende or idVacature): pass --soort")
+            print(
+                "vum valideer: cannot tell whether \(file) holds werkzoekenden or vacatures (no idWerkzoekende or idVacature): pass --soort"
+            )
             throw ExitCode(2)
         }
         let report = RecordFileReport(file: records, gegevensset: set, matchingProfielen: matchingprofiel)
@@ -60,7 +62,9 @@ struct Valideer: ParsableCommand {
     static func render(_ r: RecordFileReport, file: String, limit: Int) -> String {
         var out: [String] = []
         let kind = r.gegevensset == .werkzoekenden ? "werkzoekenden" : "vacatures"
-        out.append("\(file): \(r.total) \(kind) (\(r.format.rawValue)): \(r.valid) valid, \(r.invalid) invalid, \(r.warnings.count) warnings")
+        out.append(
+            "\(file): \(r.total) \(kind) (\(r.format.rawValue)): \(r.valid) valid, \(r.invalid) invalid, \(r.warnings.count) warnings"
+        )
         func line(_ f: RecordFileReport.Finding) -> String {
             let what = f.issue.path.isEmpty ? f.issue.message : f.issue.description
             return "  \(f.position)\(f.recordID.map { " (id \($0))" } ?? ""): \(what)"
@@ -76,14 +80,18 @@ struct Valideer: ParsableCommand {
             if r.warnings.count > limit { out.append("  … and \(r.warnings.count - limit) more") }
         }
         if let average = r.averageCompleteness {
-            out.append(String(format: "completeness of the valid records: %.0f%% on average (searchable fields weigh %.0fx)",
-                              average * 100, Completeness.searchableWeight))
+            out.append(
+                String(
+                    format: "completeness of the valid records: %.0f%% on average (searchable fields weigh %.0fx)",
+                    average * 100, Completeness.searchableWeight))
             let missing = r.missingSearchable.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
             if !missing.isEmpty {
                 out.append("searchable fields left empty (records cannot be found on them):")
                 for (field, count) in missing {
-                    out.append(String(format: "  %@: %d of %d (%.0f%%)", field, count, r.valid,
-                                      Double(count) * 100 / Double(r.valid)))
+                    out.append(
+                        String(
+                            format: "  %@: %d of %d (%.0f%%)", field, count, r.valid,
+                            Double(count) * 100 / Double(r.valid)))
                 }
             }
         }

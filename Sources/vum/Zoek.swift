@@ -27,9 +27,11 @@ struct Zoek: AsyncParsableCommand {
     @Argument(help: "werkzoekenden or vacatures") var gegevensset: Gegevensset
     @OptionGroup var criteria: ZoekCriteria
     @OptionGroup var exchange: AggregatorOptions
-    @Option(help: ArgumentHelp("The deadline in milliseconds (the exchange caps it).", valueName: "ms")) var deadline: Int?
+    @Option(help: ArgumentHelp("The deadline in milliseconds (the exchange caps it).", valueName: "ms")) var deadline:
+        Int?
     @Option(help: "table, json (the whole answer) or ndjson (one match per line).") var format: OutputFormat = .table
-    @Option(help: ArgumentHelp("Also write the whole answer as JSON to this file.", valueName: "path")) var uitvoer: String?
+    @Option(help: ArgumentHelp("Also write the whole answer as JSON to this file.", valueName: "path")) var uitvoer:
+        String?
     @Option(help: "The table shows at most this many matches.") var toon = 20
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, ndjson }
@@ -42,12 +44,14 @@ struct Zoek: AsyncParsableCommand {
             let verzoekID = "vum-cli-\(UUID().uuidString.lowercased())"
             var headers = ["X-VUM-verzoekID": verzoekID]
             if let deadline { headers["X-VUM-deadline-ms"] = "\(deadline)" }
-            let live = LiveProgress.start(exchange, party: party, verzoekID: verzoekID, expected: await expectedBronnen())
+            let live = LiveProgress.start(
+                exchange, party: party, verzoekID: verzoekID, expected: await expectedBronnen())
             let started = ContinuousClock.now
             let sent: (status: Int, json: JSONValue)
             do {
-                sent = try await exchange.send("POST", "/api/v3/\(path)/matches", body: .object(JSONObject([("vraagObject", vraag)])),
-                                               party: party, headers: headers)
+                sent = try await exchange.send(
+                    "POST", "/api/v3/\(path)/matches", body: .object(JSONObject([("vraagObject", vraag)])),
+                    party: party, headers: headers)
             } catch {
                 await live.stop()
                 throw error
@@ -56,7 +60,9 @@ struct Zoek: AsyncParsableCommand {
             let result = sent
             guard result.status == 200 else { throw ExchangeError.from(status: result.status, result.json) }
             if let uitvoer {
-                do { try result.json.serializedPretty().write(toFile: uitvoer, atomically: true, encoding: .utf8) } catch {
+                do {
+                    try result.json.serializedPretty().write(toFile: uitvoer, atomically: true, encoding: .utf8)
+                } catch {
                     throw ExchangeError("cannot write \(uitvoer): \(error.localizedDescription)")
                 }
             }
@@ -73,9 +79,11 @@ struct Zoek: AsyncParsableCommand {
 
     /// The bronnen online for this dataset, for the live line (nothing when the registry is not readable).
     func expectedBronnen() async -> [String] {
-        guard let presence = try? await exchange.send("GET", "/bronnen", party: nil, timeout: 5), presence.status == 200 else { return [] }
+        guard let presence = try? await exchange.send("GET", "/bronnen", party: nil, timeout: 5), presence.status == 200
+        else { return [] }
         return presence.json["bronnen"]?.arrayValue.filter {
-            $0["online"] == .bool(true) && $0["gegevenssets"]?.arrayValue.contains(.string(gegevensset.rawValue)) == true
+            $0["online"] == .bool(true)
+                && $0["gegevenssets"]?.arrayValue.contains(.string(gegevensset.rawValue)) == true
         }.compactMap { $0["bronID"]?.stringValue } ?? []
     }
 
@@ -100,22 +108,35 @@ struct Zoek: AsyncParsableCommand {
         let matches = answer["matches"]?.arrayValue ?? []
         let partial = answer["vumGedeeltelijk"] == .bool(true)
         let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        var lines = ["zoekvraag \(answer["vraagID"]?.text ?? "?"): \(matches.count) matches in \(ms) ms"
-                     + (partial ? ", PARTIAL: not every bron answered" : ", every bron answered"),
-                     "bronnen:", statusLines(answer)]
+        var lines = [
+            "zoekvraag \(answer["vraagID"]?.text ?? "?"): \(matches.count) matches in \(ms) ms"
+                + (partial ? ", PARTIAL: not every bron answered" : ", every bron answered"),
+            "bronnen:", statusLines(answer),
+        ]
         guard !matches.isEmpty else { return lines.joined(separator: "\n") }
         let werkzoekenden = gegevensset == .werkzoekenden
-        var rows = [werkzoekenden ? ["vumID", "postcode", "uren", "beroep"] : ["vumID", "postcode", "uren", "vacature"]]
+        var rows = [
+            werkzoekenden ? ["vumID", "postcode", "uren", "beroep"] : ["vumID", "postcode", "uren", "vacature"]
+        ]
         for m in matches.prefix(max(0, limit)) {
-            let uren = "\(m.at("werktijden.aantalWerkurenPerWeekMinimaal")?.text ?? "?")-\(m.at("werktijden.aantalWerkurenPerWeekMaximaal")?.text ?? "?")"
-            rows.append(werkzoekenden
-                ? [m["vumID"]?.text ?? "?", m.at("mobiliteit.bemiddelingspostcode")?.text ?? "-", uren,
-                   m.at("bemiddelingsberoep.codeBeroepsnaam")?.text ?? "-"]
-                : [m["vumID"]?.text ?? "?", m.at("adres.postcode")?.text ?? "-", uren, m["naamVacature"]?.text ?? "-"])
+            let uren =
+                "\(m.at("werktijden.aantalWerkurenPerWeekMinimaal")?.text ?? "?")-\(m.at("werktijden.aantalWerkurenPerWeekMaximaal")?.text ?? "?")"
+            rows.append(
+                werkzoekenden
+                    ? [
+                        m["vumID"]?.text ?? "?", m.at("mobiliteit.bemiddelingspostcode")?.text ?? "-", uren,
+                        m.at("bemiddelingsberoep.codeBeroepsnaam")?.text ?? "-",
+                    ]
+                    : [
+                        m["vumID"]?.text ?? "?", m.at("adres.postcode")?.text ?? "-", uren,
+                        m["naamVacature"]?.text ?? "-",
+                    ])
         }
         lines.append("matches:")
         lines.append(columns(rows))
-        if matches.count > limit { lines.append("... and \(matches.count - limit) more (--toon N, or --format json for all)") }
+        if matches.count > limit {
+            lines.append("... and \(matches.count - limit) more (--toon N, or --format json for all)")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -140,12 +161,16 @@ final class LiveProgress: Sendable {
         self.terminal = terminal
     }
 
-    static func start(_ exchange: AggregatorOptions, party: String, verzoekID: String, expected: [String]) -> LiveProgress {
+    static func start(_ exchange: AggregatorOptions, party: String, verzoekID: String, expected: [String])
+        -> LiveProgress
+    {
         let terminal = isatty(STDERR_FILENO) == 1
         let drawn = DrawnLines()
         let started = ContinuousClock.now
         func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
-        if !terminal, !expected.isEmpty { write("asking \(expected.count) bronnen: \(expected.joined(separator: ", "))\n") }
+        if !terminal, !expected.isEmpty {
+            write("asking \(expected.count) bronnen: \(expected.joined(separator: ", "))\n")
+        }
         let task = Task {
             var reported = Set<String>()
             while !Task.isCancelled {
@@ -154,16 +179,19 @@ final class LiveProgress: Sendable {
                     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
                 }()
                 var lines: [[String]] = []
-                if let progress = try? await exchange.send("GET", "/api/v3/voortgang/\(verzoekID)", party: party, timeout: 2),
-                    progress.status == 200 {
+                if let progress = try? await exchange.send(
+                    "GET", "/api/v3/voortgang/\(verzoekID)", party: party, timeout: 2),
+                    progress.status == 200
+                {
                     for b in progress.json["bronnen"]?.arrayValue ?? [] {
                         let bron = b["bronID"]?.text ?? "?"
                         let status = b["status"]?.text ?? "?"
-                        let detail = switch status {
-                        case "wachtend": String(format: "%.1f s", seconds)
-                        case "offline": "not asked"
-                        default: "\(b["aantal"]?.intValue ?? 0) matches in \(b["duurMs"]?.intValue ?? 0) ms"
-                        }
+                        let detail =
+                            switch status {
+                            case "wachtend": String(format: "%.1f s", seconds)
+                            case "offline": "not asked"
+                            default: "\(b["aantal"]?.intValue ?? 0) matches in \(b["duurMs"]?.intValue ?? 0) ms"
+                            }
                         lines.append(["  " + bron, status, detail])
                         if !terminal, status != "wachtend", !reported.contains(bron) {
                             reported.insert(bron)
@@ -171,13 +199,17 @@ final class LiveProgress: Sendable {
                         }
                     }
                 } else {
-                    lines.append(["  waiting for " + (expected.isEmpty ? "the bronnen" : expected.joined(separator: ", ")),
-                                  String(format: "%.1f s", seconds), ""])
+                    lines.append([
+                        "  waiting for " + (expected.isEmpty ? "the bronnen" : expected.joined(separator: ", ")),
+                        String(format: "%.1f s", seconds), "",
+                    ])
                 }
                 if terminal {
                     drawn.count.withLock { n in
                         var out = n > 0 ? "\u{1B}[\(n)A" : ""
-                        for line in columns(lines).split(separator: "\n", omittingEmptySubsequences: false) { out += "\r\u{1B}[K\(line)\n" }
+                        for line in columns(lines).split(separator: "\n", omittingEmptySubsequences: false) {
+                            out += "\r\u{1B}[K\(line)\n"
+                        }
                         write(out)
                         n = lines.count
                     }

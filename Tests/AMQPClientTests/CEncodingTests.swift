@@ -1,6 +1,7 @@
-@testable import AMQPClient
 import CRabbitMQ
 import Testing
+
+@testable import AMQPClient
 
 @Suite("C encoding of properties and tables")
 struct CEncodingTests {
@@ -8,8 +9,10 @@ struct CEncodingTests {
     func propertiesRoundTrip() {
         let p = AMQPProperties(
             contentType: "application/json", contentEncoding: "utf-8",
-            headers: ["a": "b", "n": .int64(-1), "t": .table(["deep": .array([.bool(true), .double(1.5)])]),
-                      "bytes": .bytes([0, 255]), "ts": .timestamp(42), "v": .void],
+            headers: [
+                "a": "b", "n": .int64(-1), "t": .table(["deep": .array([.bool(true), .double(1.5)])]),
+                "bytes": .bytes([0, 255]), "ts": .timestamp(42), "v": .void,
+            ],
             deliveryMode: .transient, priority: 9, correlationID: "c", replyTo: "r", expiration: "5",
             messageID: "m", timestamp: 7, type: "t", userID: "u", appID: "app", clusterID: "cl")
         let arena = CArena()

@@ -1,5 +1,6 @@
-@testable import AMQPClient
 import Testing
+
+@testable import AMQPClient
 
 @Suite("Configuration")
 struct ConfigurationTests {
@@ -30,16 +31,18 @@ struct ConfigurationTests {
         #expect(c.tls?.verifyHostname == true)
     }
 
-    @Test("bad URLs are refused with what is wrong, and never show the password", arguments: [
-        ("http://a:b@host", "must start with amqp://"),
-        ("amqp://host", "needs user:password@"),
-        ("amqp://u:secretpw@host:99999", "port"),
-        ("amqps://host", "needs TLS settings"),
-        ("amqp://u:secretpw@:5672", "no host"),
-        ("amqp://u:secretpw@a:5672,:5673/vum", "node 2 has no host"),
-        ("amqp://u:secretpw@a:5672,b:x/vum", "the port of node 2"),
-        ("amqp://u:secretpw@a,,b/vum", "node 2 has no host"),
-    ])
+    @Test(
+        "bad URLs are refused with what is wrong, and never show the password",
+        arguments: [
+            ("http://a:b@host", "must start with amqp://"),
+            ("amqp://host", "needs user:password@"),
+            ("amqp://u:secretpw@host:99999", "port"),
+            ("amqps://host", "needs TLS settings"),
+            ("amqp://u:secretpw@:5672", "no host"),
+            ("amqp://u:secretpw@a:5672,:5673/vum", "node 2 has no host"),
+            ("amqp://u:secretpw@a:5672,b:x/vum", "the port of node 2"),
+            ("amqp://u:secretpw@a,,b/vum", "node 2 has no host"),
+        ])
     func badURLs(url: String, why: String) {
         #expect {
             try AMQPConfiguration(url: url)
@@ -52,7 +55,10 @@ struct ConfigurationTests {
     @Test("a cluster's nodes in one URL, separated by commas; a node without a port gets the scheme's default")
     func clusterURL() throws {
         let c = try AMQPConfiguration(url: "amqp://u:p@rmq1:5673,rmq2,10.0.0.3:5674/vum")
-        #expect(c.addresses == [.init(host: "rmq1", port: 5673), .init(host: "rmq2", port: 5672), .init(host: "10.0.0.3", port: 5674)])
+        #expect(
+            c.addresses == [
+                .init(host: "rmq1", port: 5673), .init(host: "rmq2", port: 5672), .init(host: "10.0.0.3", port: 5674),
+            ])
         #expect(c.host == "rmq1" && c.port == 5673)
         #expect(c.virtualHost == "vum")
         #expect(c.brokerAddress == "rmq1:5673,rmq2:5672,10.0.0.3:5674")
@@ -75,7 +81,11 @@ struct ReconnectBackoffTests {
     func doubling() {
         var b = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1))
         let delays = (0..<6).map { _ in b.nextDelay(jitter: 0) }
-        #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+        #expect(
+            delays == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1),
+                .seconds(1),
+            ])
         b.reset()
         #expect(b.nextDelay(jitter: 0) == .milliseconds(100))
     }
@@ -100,8 +110,12 @@ struct TopologyRecordTests {
     @Test("a renamed server-named queue carries its bindings along; deletes forget")
     func renameAndDelete() {
         var t = TopologyRecord()
-        t.record(.exchange(name: "x", type: .direct, durable: true, autoDelete: false, isInternal: false, arguments: [:]))
-        t.record(.queue(name: "amq.gen-1", serverNamed: true, durable: false, exclusive: true, autoDelete: true, arguments: [:]))
+        t.record(
+            .exchange(name: "x", type: .direct, durable: true, autoDelete: false, isInternal: false, arguments: [:]))
+        t.record(
+            .queue(
+                name: "amq.gen-1", serverNamed: true, durable: false, exclusive: true, autoDelete: true, arguments: [:])
+        )
         t.record(.binding(queue: "amq.gen-1", exchange: "x", routingKey: "k", arguments: [:]))
         t.record(.binding(queue: "amq.gen-1", exchange: "x", routingKey: "k", arguments: [:]))
         #expect(t.entries.count == 3)

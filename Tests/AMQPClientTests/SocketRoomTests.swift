@@ -34,11 +34,16 @@ struct SocketRoomTests {
         return (sender, receiver, listener)
     }
 
-    @Test("while it says room, a frame-sized write completes at once; when the peer stops reading it says no",
-          arguments: [64, 300, 4_000, 40_000])
+    @Test(
+        "while it says room, a frame-sized write completes at once; when the peer stops reading it says no",
+        arguments: [64, 300, 4_000, 40_000])
     func roomMeansNoWait(frameBytes: Int) throws {
         let (sender, receiver, listener) = try loopbackPair()
-        defer { close(sender); close(receiver); close(listener) }
+        defer {
+            close(sender)
+            close(receiver)
+            close(listener)
+        }
         let frame = [UInt8](repeating: 0x41, count: frameBytes)
         var written = 0
         var refusedAt: Int?
@@ -78,15 +83,31 @@ struct SocketRoomTests {
         // Room for exactly three frames beyond the margin: three admitted on one measurement.
         let room = SocketRoomBudget.margin + 3 * cost + 1
         for _ in 0..<3 {
-            #expect(budget.admits(100) { asked += 1; return room })
+            #expect(
+                budget.admits(100) {
+                    asked += 1
+                    return room
+                })
         }
         #expect(asked == 1)
-        #expect(budget.admits(100) { asked += 1; return room })
+        #expect(
+            budget.admits(100) {
+                asked += 1
+                return room
+            })
         #expect(asked == 2, "the fourth frame must measure again")
         budget.reset()
-        #expect(!budget.admits(100) { asked += 1; return SocketRoomBudget.margin + cost })
+        #expect(
+            !budget.admits(100) {
+                asked += 1
+                return SocketRoomBudget.margin + cost
+            })
         #expect(asked == 3)
-        #expect(!budget.admits(100) { asked += 1; return 0 }, "a refused frame leaves nothing to spend")
+        #expect(
+            !budget.admits(100) {
+                asked += 1
+                return 0
+            }, "a refused frame leaves nothing to spend")
         #expect(asked == 4)
     }
 }

@@ -15,7 +15,8 @@ extension FederationSuites {
     @Suite("vum-adapter executable end to end", .timeLimit(.minutes(2)))
     struct AdapterExecutableTests {
         func temporaryFolder() throws -> URL {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-adapter-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-adapter-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             return folder
         }
@@ -34,18 +35,23 @@ extension FederationSuites {
         }
 
         /// `vum-adapter` started from a configuration file in `folder` (plus `extra` lines) and a SQLite store of `people`.
-        static func startFromStore(_ people: [Werkzoekende], bron: BronID, in folder: URL, extra: String = "") async throws
+        static func startFromStore(_ people: [Werkzoekende], bron: BronID, in folder: URL, extra: String = "")
+            async throws
             -> ChildProcess.Running
         {
             let storePath = folder.appendingPathComponent("bron.sqlite").path
             try await offPool { try SQLiteStore(path: storePath).upsert(people) }
             let configPath = folder.appendingPathComponent("adapter.conf").path
-            try (configuration(bron, store: storePath) + "\n" + extra).write(toFile: configPath, atomically: true, encoding: .utf8)
-            return try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                          environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+            try (configuration(bron, store: storePath) + "\n" + extra).write(
+                toFile: configPath, atomically: true, encoding: .utf8)
+            return try ChildProcess.start(
+                vumAdapterExecutable, ["--config", configPath],
+                environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
         }
 
-        @Test("from a configuration file and a SQLite store: announces, answers like the evaluator, stops on SIGTERM with an afmelding")
+        @Test(
+            "from a configuration file and a SQLite store: announces, answers like the evaluator, stops on SIGTERM with an afmelding"
+        )
         func servesFromStore() async throws {
             let folder = try temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -59,7 +65,8 @@ extension FederationSuites {
             let aanmelding = try await federation.announcement(from: bron, .aanmelding)
             #expect(aanmelding.gegevenssets == [.werkzoekenden])
 
-            let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
+            let question =
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":40},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
             let vraagID = try await federation.ask(question)
             let (envelope, antwoord) = try await federation.answer(to: vraagID, from: bron)
             let expected = try evaluatorAnswer(people, question)
@@ -112,20 +119,45 @@ extension FederationSuites {
             let configPath = folder.appendingPathComponent("adapter.conf").path
             try Self.configuration(bron, store: folder.appendingPathComponent("s.sqlite").path)
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
-            let result = try await ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                      environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()
+            let result = try await ChildProcess.start(
+                vumAdapterExecutable, ["--config", configPath],
+                environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]
+            ).wait()
             #expect(result.status == 1, "\(result.output)")
             #expect(result.output.contains("the broker lacks queue vum.bron.\(bron)"), "\(result.output)")
         }
 
-        @Test("configuration errors exit 2 naming the key, the file and line, or the flag", arguments: [
-            (["--set", "gegevenssets=werkzoekenden"], "bron (not set): is required"),
-            (["--set", "bron=x", "--set", "gegevenssets=banen"], "gegevenssets (--set): \"banen\" is not werkzoekenden or vacatures"),
-            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "prefetch=0"], "prefetch (--set): \"0\" is not a whole number"),
-            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "brokerurl=amqp://a"], "unknown key \"brokerurl\""),
-            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "heartbeat=soms"], "heartbeat (--set): \"soms\" is not a duration"),
-            (["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@localhost/vum", "--set", "source.delay=-5ms"], "source.delay (--set): \"-5ms\" is not a duration"),
-        ])
+        @Test(
+            "configuration errors exit 2 naming the key, the file and line, or the flag",
+            arguments: [
+                (["--set", "gegevenssets=werkzoekenden"], "bron (not set): is required"),
+                (
+                    ["--set", "bron=x", "--set", "gegevenssets=banen"],
+                    "gegevenssets (--set): \"banen\" is not werkzoekenden or vacatures"
+                ),
+                (
+                    [
+                        "--set", "bron=x", "--set", "gegevenssets=vacatures", "--set",
+                        "broker.url=amqp://u@localhost/vum", "--set", "prefetch=0",
+                    ], "prefetch (--set): \"0\" is not a whole number"
+                ),
+                (
+                    ["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "brokerurl=amqp://a"],
+                    "unknown key \"brokerurl\""
+                ),
+                (
+                    [
+                        "--set", "bron=x", "--set", "gegevenssets=vacatures", "--set",
+                        "broker.url=amqp://u@localhost/vum", "--set", "heartbeat=soms",
+                    ], "heartbeat (--set): \"soms\" is not a duration"
+                ),
+                (
+                    [
+                        "--set", "bron=x", "--set", "gegevenssets=vacatures", "--set",
+                        "broker.url=amqp://u@localhost/vum", "--set", "source.delay=-5ms",
+                    ], "source.delay (--set): \"-5ms\" is not a duration"
+                ),
+            ])
         func configurationErrors(arguments: [String], message: String) async throws {
             let result = try await ChildProcess.run(vumAdapterExecutable, arguments)
             #expect(result.status == 2)
@@ -140,7 +172,9 @@ extension FederationSuites {
             try "bron = x\n\nresult_limit = 5\n".write(toFile: path, atomically: true, encoding: .utf8)
             let result = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", path])
             #expect(result.status == 2)
-            #expect(result.output.contains("\(path) line 3: unknown key \"result_limit\" (did you mean result-limit?)"), "\(result.output)")
+            #expect(
+                result.output.contains("\(path) line 3: unknown key \"result_limit\" (did you mean result-limit?)"),
+                "\(result.output)")
         }
     }
 }

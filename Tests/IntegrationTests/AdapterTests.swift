@@ -19,7 +19,9 @@ struct TestFederation {
 
     /// `configuration`: another broker than the run's; `durable`: queues that survive a broker restart;
     /// `quorum`: bron queues as a cluster's definitions declare them (replicated quorum queues).
-    static func start(configuration: AMQPConfiguration? = nil, durable: Bool = false, quorum: Bool = false) async throws -> TestFederation {
+    static func start(configuration: AMQPConfiguration? = nil, durable: Bool = false, quorum: Bool = false) async throws
+        -> TestFederation
+    {
         let connection: AMQPConnection
         if var configuration {
             configuration.virtualHost = Topology.virtualHost
@@ -33,7 +35,8 @@ struct TestFederation {
         try await channel.declareExchange(Topology.antwoorden, type: .direct)
         try await channel.declareExchange(Topology.aanmeldingen, type: .fanout)
         try await channel.declareExchange(Topology.deadLetterExchange, type: .fanout)
-        let reply = durable
+        let reply =
+            durable
             ? try await channel.declareQueue("test.replies.\(UUID().uuidString.prefix(8))", durable: true)
             : try await channel.declareQueue(exclusive: true)
         try await channel.bindQueue(reply.name, exchange: Topology.antwoorden, routingKey: reply.name)
@@ -44,16 +47,19 @@ struct TestFederation {
         let (answers, t1) = try await channel.consume(queue: reply.name, noAck: true).collect()
         let (present, t2) = try await channel.consume(queue: presence.name, noAck: true).collect()
         let (deadLetters, t3) = try await channel.consume(queue: dead.name, noAck: true).collect()
-        return TestFederation(connection: connection, channel: channel, replyQueue: reply.name, answers: answers,
-                              presence: present, dead: deadLetters, tasks: [t1, t2, t3], durable: durable, quorum: quorum)
+        return TestFederation(
+            connection: connection, channel: channel, replyQueue: reply.name, answers: answers,
+            presence: present, dead: deadLetters, tasks: [t1, t2, t3], durable: durable, quorum: quorum)
     }
 
     let durable: Bool
     let quorum: Bool
 
-    init(connection: AMQPConnection, channel: AMQPChannel, replyQueue: String, answers: Inbox<AMQPDelivery>,
-         presence: Inbox<AMQPDelivery>, dead: Inbox<AMQPDelivery>, tasks: [Task<Void, Never>], durable: Bool,
-         quorum: Bool = false) {
+    init(
+        connection: AMQPConnection, channel: AMQPChannel, replyQueue: String, answers: Inbox<AMQPDelivery>,
+        presence: Inbox<AMQPDelivery>, dead: Inbox<AMQPDelivery>, tasks: [Task<Void, Never>], durable: Bool,
+        quorum: Bool = false
+    ) {
         self.connection = connection
         self.channel = channel
         self.replyQueue = replyQueue
@@ -71,43 +77,58 @@ struct TestFederation {
         let queue = Topology.bronQueue(bron)
         // Not auto-delete: it must outlive an adapter's restart. x-expires removes it a minute after last use.
         if quorum {
-            try await channel.declareQueue(queue, durable: true,
-                                           arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
-                                                       "x-queue-type": .string("quorum")])
+            try await channel.declareQueue(
+                queue, durable: true,
+                arguments: [
+                    "x-dead-letter-exchange": .string(Topology.deadLetterExchange),
+                    "x-queue-type": .string("quorum"),
+                ])
         } else {
-            try await channel.declareQueue(queue, durable: durable,
-                                           arguments: ["x-dead-letter-exchange": .string(Topology.deadLetterExchange),
-                                                       "x-expires": .int32(60_000)])
+            try await channel.declareQueue(
+                queue, durable: durable,
+                arguments: [
+                    "x-dead-letter-exchange": .string(Topology.deadLetterExchange),
+                    "x-expires": .int32(60_000),
+                ])
         }
         try await channel.bindQueue(queue, exchange: Topology.zoekvragen)
         try await channel.bindQueue(queue, exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
         return bron
     }
 
-    func adapter(_ bron: BronID, source: some BronSource, connection: AMQPConnection? = nil,
-                 configure: (inout AdapterConfiguration) -> Void = { _ in }) -> (AdapterService, Task<Void, any Error>)
-    {
+    func adapter(
+        _ bron: BronID, source: some BronSource, connection: AMQPConnection? = nil,
+        configure: (inout AdapterConfiguration) -> Void = { _ in }
+    ) -> (AdapterService, Task<Void, any Error>) {
         var configuration = AdapterConfiguration(bron: bron)
         configuration.brokerUser = broker.user
         configuration.heartbeatInterval = .seconds(1)
         configure(&configuration)
-        let service = AdapterService(configuration: configuration, connection: connection ?? self.connection, source: source,
-                                     table: testPC4Table)
+        let service = AdapterService(
+            configuration: configuration, connection: connection ?? self.connection, source: source,
+            table: testPC4Table)
         return (service, Task { try await service.run() })
     }
 
-    func ask(_ vraagObject: String, gegevensset: Gegevensset = .werkzoekenden, vraagID: String = UUID().uuidString,
-             deadlineMs: Int64 = Envelope.nowMs() + 5000) async throws -> String {
-        let payload = ZoekvraagBericht(vraagID: vraagID, gegevensset: gegevensset, vraagObject: try JSONValue.parse(vraagObject))
-        let envelope = Envelope(type: .zoekvraag, correlationID: vraagID, appID: "tests/1", userID: broker.user,
-                                replyTo: replyQueue, deadlineMs: deadlineMs)
-        try await channel.publish(MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
-                                  properties: envelope.properties())
+    func ask(
+        _ vraagObject: String, gegevensset: Gegevensset = .werkzoekenden, vraagID: String = UUID().uuidString,
+        deadlineMs: Int64 = Envelope.nowMs() + 5000
+    ) async throws -> String {
+        let payload = ZoekvraagBericht(
+            vraagID: vraagID, gegevensset: gegevensset, vraagObject: try JSONValue.parse(vraagObject))
+        let envelope = Envelope(
+            type: .zoekvraag, correlationID: vraagID, appID: "tests/1", userID: broker.user,
+            replyTo: replyQueue, deadlineMs: deadlineMs)
+        try await channel.publish(
+            MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
+            properties: envelope.properties())
         return vraagID
     }
 
     /// The answer to `vraagID` from `bron` (other tests' adapters may answer too; nothing is taken away).
-    func answer(to vraagID: String, from bron: BronID, timeout: Duration = .seconds(10)) async throws -> (Envelope, GegevenssetBericht) {
+    func answer(to vraagID: String, from bron: BronID, timeout: Duration = .seconds(10)) async throws -> (
+        Envelope, GegevenssetBericht
+    ) {
         let d = try await answers.first(timeout: timeout, "answer from \(bron)") {
             $0.properties.correlationID == vraagID && $0.properties.headers?[Header.bron]?.stringValue == bron.rawValue
         }
@@ -141,14 +162,16 @@ extension FederationSuites {
     @Suite("vum-adapter against a real broker", .timeLimit(.minutes(2)))
     struct AdapterTests {
         let data = SyntheticData(seed: 99, table: testPC4Table)
-        let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24},"leeftijd":{"$gte":18}}"#
+        let question =
+            #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24},"leeftijd":{"$gte":18}}"#
 
         @Test("announces itself, answers a zoekvraag with what the evaluator finds, and says goodbye on shutdown")
         func answersAndAnnounces() async throws {
             let federation = try await TestFederation.start()
             let bron = try await federation.addBron("gemeente")
             let people = (0..<400).map(data.werkzoekende)
-            let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+            let (service, task) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
             let aanmelding = try await federation.announcement(from: bron, .aanmelding)
             #expect(aanmelding.gegevenssets == [.werkzoekenden])
             #expect(aanmelding.ondersteundeCriteria.contains("werktijden.aantalWerkurenPerWeekMaximaal"))
@@ -159,10 +182,12 @@ extension FederationSuites {
             let expected = try evaluatorAnswer(people, question)
             #expect(antwoord.fout == nil)
             #expect(!expected.matches.isEmpty)
-            #expect(antwoord.matchingProfielen(as: WerkzoekendeMatchingProfiel.self).valid.map(\.idWerkzoekende)
+            #expect(
+                antwoord.matchingProfielen(as: WerkzoekendeMatchingProfiel.self).valid.map(\.idWerkzoekende)
                     == expected.matches.map(\.idWerkzoekende))
             #expect(antwoord.genegeerdeCriteria == ["leeftijd"])
-            #expect(envelope.type == .gegevensset && envelope.userID == broker.user && envelope.correlationID == vraagID)
+            #expect(
+                envelope.type == .gegevensset && envelope.userID == broker.user && envelope.correlationID == vraagID)
 
             task.cancel()
             try await task.value
@@ -175,17 +200,23 @@ extension FederationSuites {
         func expiredAndOtherDataset() async throws {
             let federation = try await TestFederation.start()
             let bron = try await federation.addBron("uitzendbureau")
-            let (service, task) = federation.adapter(bron, source: InMemorySource(vacatures: (0..<50).map(data.vacature), table: testPC4Table))
+            let (service, task) = federation.adapter(
+                bron, source: InMemorySource(vacatures: (0..<50).map(data.vacature), table: testPC4Table))
             _ = try await federation.announcement(from: bron, .aanmelding)
             // A deadline in the past without an expiration property: the adapter itself must notice.
-            var properties = Envelope(type: .zoekvraag, correlationID: "late", appID: "tests/1", userID: broker.user,
-                                      replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() - 1000).properties()
+            var properties = Envelope(
+                type: .zoekvraag, correlationID: "late", appID: "tests/1", userID: broker.user,
+                replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() - 1000
+            ).properties()
             properties.expiration = nil
-            let payload = ZoekvraagBericht(vraagID: "late", gegevensset: .vacatures, vraagObject: try JSONValue.parse(question))
-            try await federation.channel.publish(MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
-                                                 properties: properties)
+            let payload = ZoekvraagBericht(
+                vraagID: "late", gegevensset: .vacatures, vraagObject: try JSONValue.parse(question))
+            try await federation.channel.publish(
+                MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
+                properties: properties)
             let otherDataset = try await federation.ask(question, gegevensset: .werkzoekenden)
-            let vraagID = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#, gegevensset: .vacatures)
+            let vraagID = try await federation.ask(
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#, gegevensset: .vacatures)
             let (_, antwoord) = try await federation.answer(to: vraagID, from: bron)
             #expect(antwoord.fout == nil)
             #expect(service.counters.expired == 1)
@@ -207,19 +238,27 @@ extension FederationSuites {
             let federation = try await TestFederation.start()
             let bron = try await federation.addBron("uwv")
             let people = (0..<100).map(data.werkzoekende)
-            let withContact = try #require(people.first { $0.matchingProfiel.indicatieBeschikbaarheidContactgegevens == .ja && !$0.emailadres.isEmpty })
+            let withContact = try #require(
+                people.first {
+                    $0.matchingProfiel.indicatieBeschikbaarheidContactgegevens == .ja && !$0.emailadres.isEmpty
+                })
             let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
             _ = try await federation.announcement(from: bron, .aanmelding)
 
             func request(_ id: String) async throws -> DetailBericht {
                 let requestID = UUID().uuidString
-                let payload = DetailverzoekBericht(vraagID: "v", gegevensset: .werkzoekenden, recordID: try RecordID(validating: id))
-                var envelope = Envelope(type: .detailverzoek, correlationID: requestID, appID: "tests/1", userID: broker.user,
-                                        replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
+                let payload = DetailverzoekBericht(
+                    vraagID: "v", gegevensset: .werkzoekenden, recordID: try RecordID(validating: id))
+                var envelope = Envelope(
+                    type: .detailverzoek, correlationID: requestID, appID: "tests/1", userID: broker.user,
+                    replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
                 envelope.bron = bron
-                try await federation.channel.publish(MessageCodec.encode(payload), exchange: Topology.detailverzoeken,
-                                                     routingKey: bron.rawValue, properties: envelope.properties())
-                let d = try await federation.answers.first(timeout: .seconds(10), "detail") { $0.properties.correlationID == requestID }
+                try await federation.channel.publish(
+                    MessageCodec.encode(payload), exchange: Topology.detailverzoeken,
+                    routingKey: bron.rawValue, properties: envelope.properties())
+                let d = try await federation.answers.first(timeout: .seconds(10), "detail") {
+                    $0.properties.correlationID == requestID
+                }
                 return try MessageCodec.decode(DetailBericht.self, from: d.body)
             }
             let detail = try await request(withContact.recordID.rawValue)
@@ -229,7 +268,9 @@ extension FederationSuites {
             task.cancel()
             try await task.value
 
-            let (_, private_) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table)) {
+            let (_, private_) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table)
+            ) {
                 $0.releaseContactData = false
             }
             let withheld = try await request(withContact.recordID.rawValue)
@@ -244,14 +285,18 @@ extension FederationSuites {
         func malformedMessage() async throws {
             let federation = try await TestFederation.start()
             let bron = try await federation.addBron("regio")
-            let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: (0..<20).map(data.werkzoekende), table: testPC4Table))
+            let (service, task) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: (0..<20).map(data.werkzoekende), table: testPC4Table))
             _ = try await federation.announcement(from: bron, .aanmelding)
             let poisonID = UUID().uuidString
-            let properties = Envelope(type: .zoekvraag, messageID: poisonID, correlationID: "poison", appID: "tests/1",
-                                      userID: broker.user, replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
-                .properties()
-            try await federation.channel.publish(Data("{\"vraagID\": 12".utf8), exchange: Topology.detailverzoeken,
-                                                 routingKey: bron.rawValue, properties: properties)
+            let properties = Envelope(
+                type: .zoekvraag, messageID: poisonID, correlationID: "poison", appID: "tests/1",
+                userID: broker.user, replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000
+            )
+            .properties()
+            try await federation.channel.publish(
+                Data("{\"vraagID\": 12".utf8), exchange: Topology.detailverzoeken,
+                routingKey: bron.rawValue, properties: properties)
             let (_, refusal) = try await federation.answer(to: "poison", from: bron)
             #expect(refusal.fout?.code == "400.01")
             let deadLetter = try await federation.dead.first(timeout: .seconds(10), "dead letter") {
@@ -272,9 +317,11 @@ extension FederationSuites {
             let federation = try await TestFederation.start()
             let a = try await federation.addBron("noord")
             let b = try await federation.addBron("zuid")
-            let (_, ta) = federation.adapter(a, source: InMemorySource(werkzoekenden: (0..<100).map(data.werkzoekende), table: testPC4Table))
+            let (_, ta) = federation.adapter(
+                a, source: InMemorySource(werkzoekenden: (0..<100).map(data.werkzoekende), table: testPC4Table))
             let other = SyntheticData(seed: 100, table: testPC4Table)
-            let (_, tb) = federation.adapter(b, source: InMemorySource(werkzoekenden: (0..<100).map(other.werkzoekende), table: testPC4Table))
+            let (_, tb) = federation.adapter(
+                b, source: InMemorySource(werkzoekenden: (0..<100).map(other.werkzoekende), table: testPC4Table))
             _ = try await federation.announcement(from: a, .aanmelding)
             _ = try await federation.announcement(from: b, .aanmelding)
             let vraagID = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#)
@@ -293,7 +340,8 @@ extension FederationSuites {
         func queueDeletedUnderAdapter() async throws {
             let federation = try await TestFederation.start()
             let bron = try await federation.addBron("verdwijnt")
-            let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: [data.werkzoekende(0)], table: testPC4Table))
+            let (_, task) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: [data.werkzoekende(0)], table: testPC4Table))
             _ = try await federation.announcement(from: bron, .aanmelding)
             // The aanmelding goes out before consuming starts: wait until the broker counts the adapter's consumer.
             let deadline = ContinuousClock.now + .seconds(10)
@@ -313,22 +361,28 @@ extension FederationSuites {
         func missingTopology() async throws {
             let federation = try await TestFederation.start()
             let bron = try BronID(validating: "nergens-\(UUID().uuidString.prefix(6).lowercased())")
-            let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: [data.werkzoekende(0)], table: testPC4Table))
+            let (_, task) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: [data.werkzoekende(0)], table: testPC4Table))
             await #expect {
                 try await task.value
             } throws: { "\($0)".contains("queue vum.bron.\(bron.rawValue)") && "\($0)".contains("broker definitions") }
             await federation.stop()
         }
 
-        @Test("a consumer the broker stopped feeding is noticed and replaced on a fresh channel; the waiting zoekvraag is answered",
-              .timeLimit(.minutes(2)))
+        @Test(
+            "a consumer the broker stopped feeding is noticed and replaced on a fresh channel; the waiting zoekvraag is answered",
+            .timeLimit(.minutes(2)))
         func starvedConsumerReplaced() async throws {
             try await PrivateBroker.with(name: "starved-consumer") { node in
                 let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
                 let federation = try await TestFederation.start(configuration: configuration)
                 let bron = try await federation.addBron("vergeten")
-                let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: (0..<50).map(data.werkzoekende),
-                                                                                      table: testPC4Table)) {
+                let (service, task) = federation.adapter(
+                    bron,
+                    source: InMemorySource(
+                        werkzoekenden: (0..<50).map(data.werkzoekende),
+                        table: testPC4Table)
+                ) {
                     $0.consumerCheckInterval = .milliseconds(400)
                 }
                 _ = try await federation.announcement(from: bron, .aanmelding)
@@ -338,12 +392,15 @@ extension FederationSuites {
                 // The queue forgets the consumer without telling the channel or the client: the state RabbitMQ 3.10
                 // left a quorum queue's consumer in after a leader change in ClusterTests (listed, never fed).
                 let queue = Topology.bronQueue(bron)
-                try await node.ctl(["eval", """
+                try await node.ctl([
+                    "eval",
+                    """
                     Q = rabbit_misc:r(<<"\(Topology.virtualHost)">>, queue, <<"\(queue)">>), {ok, A} = rabbit_amqqueue:lookup(Q),
                     [C] = [C || C <- rabbit_amqqueue:consumers_all(<<"\(Topology.virtualHost)">>), proplists:get_value(queue_name, C) =:= Q],
                     gen_server2:call(amqqueue:get_pid(A), {basic_cancel, proplists:get_value(channel_pid, C),
                                                            proplists:get_value(consumer_tag, C), undefined, <<"vum-tests">>}, infinity).
-                    """])
+                    """,
+                ])
                 let waiting = try await federation.ask(question, deadlineMs: Envelope.nowMs() + 30_000)
                 // Starved: nothing arrives for a while (without the watchdog, nothing ever would).
                 let early = try? await federation.answer(to: waiting, from: bron, timeout: .milliseconds(300))
@@ -370,9 +427,12 @@ extension FederationSuites {
                 let federation = try await TestFederation.start(configuration: configuration, durable: true)
                 let bron = try await federation.addBron("herstart")
                 let adapterConnection = try await AMQPConnection.connect(configuration)
-                let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: (0..<50).map(data.werkzoekende),
-                                                                                      table: testPC4Table),
-                                                         connection: adapterConnection)
+                let (service, task) = federation.adapter(
+                    bron,
+                    source: InMemorySource(
+                        werkzoekenden: (0..<50).map(data.werkzoekende),
+                        table: testPC4Table),
+                    connection: adapterConnection)
                 _ = try await federation.announcement(from: bron, .aanmelding)
                 let before = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#)
                 _ = try await federation.answer(to: before, from: bron)
@@ -383,8 +443,10 @@ extension FederationSuites {
                 let deadline = ContinuousClock.now + .seconds(60)
                 var answered = false
                 while !answered && ContinuousClock.now < deadline {
-                    if let vraagID = try? await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#),
-                        (try? await federation.answer(to: vraagID, from: bron, timeout: .seconds(2))) != nil {
+                    if let vraagID = try? await federation.ask(
+                        #"{"selectiegebied":{"postcode":"3511AB","afstand":999}}"#),
+                        (try? await federation.answer(to: vraagID, from: bron, timeout: .seconds(2))) != nil
+                    {
                         answered = true
                     } else {
                         try await Task.sleep(for: .milliseconds(500))

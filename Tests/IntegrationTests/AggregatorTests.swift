@@ -1,15 +1,17 @@
 import AMQPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import Testing
 import VUMAdapter
-@testable import VUMAggregator
 import VUMExchange
 import VUMStandaard
 import VUMTesting
+
+@testable import VUMAggregator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 let exchangeOIN = try! OIN(validating: "00000009876543210000")
 let gemeenteOIN = try! OIN(validating: "00000001111111111111")
@@ -28,9 +30,10 @@ struct TestExchange {
 
     /// `quorum`: a cluster's shape: `vum.verzoeken` a replicated quorum queue, and no test inbox of events
     /// (`audit` stays empty; read the events from a quorum audit queue of the test's own).
-    static func start(bronnen: [BronID: String], broker configuration: AMQPConfiguration? = nil, quorum: Bool = false,
-                      configure: (inout AggregatorConfiguration) -> Void = { _ in }) async throws -> TestExchange
-    {
+    static func start(
+        bronnen: [BronID: String], broker configuration: AMQPConfiguration? = nil, quorum: Bool = false,
+        configure: (inout AggregatorConfiguration) -> Void = { _ in }
+    ) async throws -> TestExchange {
         let federation = try await TestFederation.start(configuration: configuration)
         try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
         let audit: Inbox<AMQPDelivery>
@@ -53,25 +56,31 @@ struct TestExchange {
         try await federation.channel.bindQueue(Topology.verzoeken, exchange: Topology.verzoeken)
         _ = try await federation.channel.purgeQueue(Topology.verzoeken)
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vum-aggregator-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var settings = AggregatorConfiguration(brokerUser: broker.user, exchangeOIN: exchangeOIN)
         if case .plain(let user, _)? = configuration?.authentication { settings.brokerUser = user }
         configure(&settings)
-        let registry = Registry(bronnen: bronnen, bemiddelaars: [
-            .init(oin: gemeenteOIN, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures],
-                  brokerUser: broker.user),
-            .init(oin: uitzendOIN, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures],
-                  brokerUser: "bemiddelaar-uitzendbureau"),
-        ])
+        let registry = Registry(
+            bronnen: bronnen,
+            bemiddelaars: [
+                .init(
+                    oin: gemeenteOIN, naam: "Gemeente", suwi: true, gegevenssets: [.werkzoekenden, .vacatures],
+                    brokerUser: broker.user),
+                .init(
+                    oin: uitzendOIN, naam: "Uitzendbureau", suwi: false, gegevenssets: [.werkzoekenden, .vacatures],
+                    brokerUser: "bemiddelaar-uitzendbureau"),
+            ])
         let aggregator = AggregatorService(
             configuration: settings, registry: registry, connection: federation.connection,
             store: try SQLiteRequestStore(path: folder.appendingPathComponent("requests.sqlite").path),
             vumIDSecret: VumIDs.randomSecret(), table: testPC4Table)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: KoppelvlakRoutes.router(aggregator),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) })
+        let app = Application(
+            router: KoppelvlakRoutes.router(aggregator),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) })
         let tasks = [Task { try await aggregator.run() }, Task { try await app.run() }]
         var port = 0
         for await p in ports {
@@ -79,7 +88,8 @@ struct TestExchange {
             break
         }
         try await aggregator.waitUntilReady()
-        return TestExchange(federation: federation, aggregator: aggregator, tasks: tasks, port: port, audit: audit, folder: folder)
+        return TestExchange(
+            federation: federation, aggregator: aggregator, tasks: tasks, port: port, audit: audit, folder: folder)
     }
 
     /// Waits until the aggregator lists these bronnen as online.
@@ -106,8 +116,10 @@ struct TestExchange {
         var headers: [String: String]
     }
 
-    func request(_ method: String, _ path: String, body: String? = nil, from party: OIN? = gemeenteOIN,
-                 headers extra: [String: String] = [:]) async throws -> HTTPResult {
+    func request(
+        _ method: String, _ path: String, body: String? = nil, from party: OIN? = gemeenteOIN,
+        headers extra: [String: String] = [:]
+    ) async throws -> HTTPResult {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.timeoutInterval = 60
@@ -128,21 +140,28 @@ struct TestExchange {
         return HTTPResult(status: http.statusCode, json: (try? JSONValue.parse(Array(data))) ?? .null, headers: headers)
     }
 
-    func zoek(_ selectievraag: String, _ gegevensset: Gegevensset = .werkzoekenden, from party: OIN? = gemeenteOIN,
-              deadlineMs: Int? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {
+    func zoek(
+        _ selectievraag: String, _ gegevensset: Gegevensset = .werkzoekenden, from party: OIN? = gemeenteOIN,
+        deadlineMs: Int? = nil, headers: [String: String] = [:]
+    ) async throws -> HTTPResult {
         let path = gegevensset == .werkzoekenden ? "werkzoekendeProfielen" : "vacatures"
         var headers = headers
         if let deadlineMs { headers["X-VUM-deadline-ms"] = "\(deadlineMs)" }
-        return try await request("POST", "/api/v3/\(path)/matches", body: #"{"vraagObject":\#(selectievraag)}"#, from: party,
-                                 headers: headers)
+        return try await request(
+            "POST", "/api/v3/\(path)/matches", body: #"{"vraagObject":\#(selectievraag)}"#, from: party,
+            headers: headers)
     }
 
     /// The events about one zoekvraag that have arrived so far, by type.
     func events(_ vraagID: String) async -> [Procesgebeurtenis] {
-        await audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }.filter { $0.vraagID == vraagID }
+        await audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }.filter {
+            $0.vraagID == vraagID
+        }
     }
 
-    func waitForEvent(_ soort: Procesgebeurtenis.Soort, _ match: @escaping @Sendable (Procesgebeurtenis) -> Bool = { _ in true })
+    func waitForEvent(
+        _ soort: Procesgebeurtenis.Soort, _ match: @escaping @Sendable (Procesgebeurtenis) -> Bool = { _ in true }
+    )
         async throws -> Procesgebeurtenis
     {
         let d = try await audit.first(timeout: .seconds(10), "event \(soort.rawValue)") {
@@ -169,7 +188,8 @@ extension JSONValue {
 extension FederationSuites {
     @Suite("vum-aggregator against a real broker, real adapters and real HTTP", .timeLimit(.minutes(3)))
     struct AggregatorTests {
-        let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":80},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
+        let question =
+            #"{"selectiegebied":{"postcode":"3511AB","afstand":80},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
 
         /// Three bronnen with their own generated werkzoekenden, registered as the test's broker user.
         func threeBronnen(_ federation: TestFederation) async throws
@@ -181,7 +201,8 @@ extension FederationSuites {
             for (i, name) in ["gemeente", "uwv", "reintegratie"].enumerated() {
                 let bron = try await federation.addBron(name)
                 let records = (0..<300).map(SyntheticData(seed: UInt64(70 + i), table: testPC4Table).werkzoekende)
-                let (_, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
+                let (_, task) = federation.adapter(
+                    bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
                 bronnen.append(bron)
                 people[bron] = records
                 tasks.append(task)
@@ -191,13 +212,16 @@ extension FederationSuites {
 
         /// With the default memory budget for answers, and with none: every answer parked in a file and read
         /// back for the merge (``AnswerParking``), to the same result.
-        @Test("REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited",
-              arguments: [AggregatorConfiguration(brokerUser: "", exchangeOIN: exchangeOIN).answerMemoryBudget, 0])
+        @Test(
+            "REST round trip with three bronnen: merged, vumIDs instead of record ids, complete before the deadline, audited",
+            arguments: [AggregatorConfiguration(brokerUser: "", exchangeOIN: exchangeOIN).answerMemoryBudget, 0])
         func roundTrip(answerMemory: Int) async throws {
             // Bron ids are made per test; the registry is filled after they exist.
             let federation = try await TestFederation.start()
             let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
-            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })) {
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })
+            ) {
                 $0.answerMemoryBudget = answerMemory
             }
             defer { for t in adapterTasks { t.cancel() } }
@@ -215,7 +239,8 @@ extension FederationSuites {
             #expect(Set(statuses.compactMap { $0["bronID"]?.string }) == Set(bronnen.map(\.rawValue)))
             #expect(statuses.allSatisfy { $0["status"]?.string == "beantwoord" }, "\(statuses)")
             let evaluator = Evaluator(table: testPC4Table)
-            let prepared = try evaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden))
+            let prepared = try evaluator.prepare(
+                Selectievraag(json: JSONValue.parse(question), gegevensset: .werkzoekenden))
             let expected = bronnen.flatMap { evaluator.select(people[$0]!.map(\.matchingProfiel), prepared).matches }
             let expectedCount = expected.count
             let matches = body["matches"]!.array
@@ -228,7 +253,9 @@ extension FederationSuites {
                 o[key] = nil
                 return JSONValue.object(o).serialized()
             }
-            #expect(Set(matches.map { withoutID($0, "vumID") }) == Set(expected.map { withoutID($0.json, "idWerkzoekende") }))
+            #expect(
+                Set(matches.map { withoutID($0, "vumID") })
+                    == Set(expected.map { withoutID($0.json, "idWerkzoekende") }))
             #expect(Set(matches.compactMap { $0["vumID"]?.string }).count == matches.count)
             #expect(exchange.aggregator.parking.parkedCount == (answerMemory == 0 ? 3 : 0))
             #expect(exchange.aggregator.parking.bytesInMemory == 0, "an answer's bytes still counted after the merge")
@@ -253,7 +280,8 @@ extension FederationSuites {
             }
             let eleventh = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[10])")
             #expect(eleventh.status == 429 && eleventh.json["code"]?.string == "429.01")
-            let otherParty = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0])", from: uitzendOIN)
+            let otherParty = try await exchange.request(
+                "GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0])", from: uitzendOIN)
             #expect(otherParty.status == 404, "\(otherParty.json.serialized())")
             let tampered = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0].dropLast())x")
             #expect(tampered.status == 404)
@@ -264,40 +292,54 @@ extension FederationSuites {
             await federation.stop()
         }
 
-        @Test("a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged")
+        @Test(
+            "a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged"
+        )
         func silentBron() async throws {
             let federation = try await TestFederation.start()
             let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
             let stil = try await federation.addBron("stil")
-            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) }))
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) }))
             defer { for t in adapterTasks { t.cancel() } }
             // The silent bron announces itself but never answers.
             var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
             envelope.bron = stil
-            try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
-                bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
-                heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
+            try await federation.channel.publish(
+                MessageCodec.encode(
+                    AanmeldingBericht(
+                        bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                        ondersteundeCriteria: [],
+                        heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
+                properties: envelope.properties())
             try await exchange.waitOnline(bronnen + [stil])
 
             // The asker follows the zoekvraag while it waits for the silent bron.
             let verzoekID = "cli-\(UUID().uuidString)"
             let asking = Task {
-                try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":\#(question)}"#,
-                                           headers: ["X-VUM-deadline-ms": "3000", "X-VUM-verzoekID": verzoekID])
+                try await exchange.request(
+                    "POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":\#(question)}"#,
+                    headers: ["X-VUM-deadline-ms": "3000", "X-VUM-verzoekID": verzoekID])
             }
             var progress: JSONValue = .null
             let end = ContinuousClock.now + .seconds(3)
             while ContinuousClock.now < end {
                 let p = try await exchange.request("GET", "/api/v3/voortgang/\(verzoekID)")
-                if p.status == 200, p.json["bronnen"]!.array.filter({ $0["status"]?.string == "beantwoord" }).count == 3 {
+                if p.status == 200, p.json["bronnen"]!.array.filter({ $0["status"]?.string == "beantwoord" }).count == 3
+                {
                     progress = p.json
                     break
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
             let stand = progress["bronnen"]?.array ?? []
-            #expect(stand.first { $0["bronID"]?.string == stil.rawValue }?["status"]?.string == "wachtend", "\(progress.serialized())")
-            #expect(stand.filter { $0["status"]?.string == "beantwoord" }.allSatisfy { $0["aantal"] != nil && $0["duurMs"] != nil })
+            #expect(
+                stand.first { $0["bronID"]?.string == stil.rawValue }?["status"]?.string == "wachtend",
+                "\(progress.serialized())")
+            #expect(
+                stand.filter { $0["status"]?.string == "beantwoord" }.allSatisfy {
+                    $0["aantal"] != nil && $0["duurMs"] != nil
+                })
             #expect(try await exchange.request("GET", "/api/v3/voortgang/\(verzoekID)", from: uitzendOIN).status == 404)
             let result = try await asking.value
             #expect(try await exchange.request("GET", "/api/v3/voortgang/\(verzoekID)").status == 404)
@@ -311,14 +353,19 @@ extension FederationSuites {
             let matchCount = result.json["matches"]!.array.count
 
             // Now the silent bron answers, too late: recorded with its lateness, not merged.
-            let late = GegevenssetBericht(vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden,
-                                          matches: [], maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
-            var answerEnvelope = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+            let late = GegevenssetBericht(
+                vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden,
+                matches: [], maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+            var answerEnvelope = Envelope(
+                type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
             answerEnvelope.bron = stil
             let replyQueue = exchange.aggregatorReplyQueue
-            try await federation.channel.publish(MessageCodec.encode(late), exchange: Topology.antwoorden, routingKey: replyQueue,
-                                                 properties: answerEnvelope.properties())
-            let teLaat = try await exchange.waitForEvent(.gegevenssetTeLaat) { $0.vraagID == vraagID && $0.bronID == stil.rawValue }
+            try await federation.channel.publish(
+                MessageCodec.encode(late), exchange: Topology.antwoorden, routingKey: replyQueue,
+                properties: answerEnvelope.properties())
+            let teLaat = try await exchange.waitForEvent(.gegevenssetTeLaat) {
+                $0.vraagID == vraagID && $0.bronID == stil.rawValue
+            }
             #expect(teLaat.bronID == stil.rawValue)
             #expect((teLaat.teLaatMs ?? -1) >= 0)
             #expect(matchCount > 0)
@@ -339,37 +386,52 @@ extension FederationSuites {
             defer { for t in adapterTasks { t.cancel() } }
             var presence = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
             presence.bron = stil
-            try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
-                bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
-                heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: presence.properties())
+            try await federation.channel.publish(
+                MessageCodec.encode(
+                    AanmeldingBericht(
+                        bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                        ondersteundeCriteria: [],
+                        heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
+                properties: presence.properties())
             try await exchange.waitOnline(bronnen + [stil])
 
             // The silent bron keeps the zoekvraag open until its deadline, so answers can be injected.
             let asking = Task { try await exchange.zoek(question, deadlineMs: 3000) }
-            let verstuurd = try await exchange.waitForEvent(.zoekvraagVerstuurd) { $0.verwachteBronnen?.contains(stil.rawValue) == true }
+            let verstuurd = try await exchange.waitForEvent(.zoekvraagVerstuurd) {
+                $0.verwachteBronnen?.contains(stil.rawValue) == true
+            }
             let vraagID = try #require(verstuurd.vraagID)
-            _ = try await exchange.waitForEvent(.gegevenssetOntvangen) { $0.vraagID == vraagID && $0.bronID == bronnen[0].rawValue }
+            _ = try await exchange.waitForEvent(.gegevenssetOntvangen) {
+                $0.vraagID == vraagID && $0.bronID == bronnen[0].rawValue
+            }
             let replyQueue = exchange.aggregatorReplyQueue
             func inject(_ bron: BronID, matches: Int) async throws {
-                let bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden,
-                                                 matches: (0..<matches).map { .object(JSONObject([("idWerkzoekende", .string("nep-\($0)"))])) },
-                                                 maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+                let bericht = GegevenssetBericht(
+                    vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden,
+                    matches: (0..<matches).map { .object(JSONObject([("idWerkzoekende", .string("nep-\($0)"))])) },
+                    maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
                 var e = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
                 e.bron = bron
-                try await federation.channel.publish(MessageCodec.encode(bericht), exchange: Topology.antwoorden,
-                                                     routingKey: replyQueue, properties: e.properties())
+                try await federation.channel.publish(
+                    MessageCodec.encode(bericht), exchange: Topology.antwoorden,
+                    routingKey: replyQueue, properties: e.properties())
             }
-            try await inject(nep, matches: 5)          // forged: nep answers as bron-nep-certificaat, not as this user
-            try await inject(bronnen[0], matches: 7)   // duplicate: bron 0 already answered
+            try await inject(nep, matches: 5)  // forged: nep answers as bron-nep-certificaat, not as this user
+            try await inject(bronnen[0], matches: 7)  // duplicate: bron 0 already answered
             // The silent bron answers last, one match leaking a detail-only field: that match is left out.
-            let leaking = GegevenssetBericht(vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden, matches: try [
-                #"{"idWerkzoekende":"stil-1","marker":"clean"}"#, #"{"idWerkzoekende":"stil-2","emailadres":"a@b.nl","marker":"leak"}"#,
-                #"{"idWerkzoekende":"stil-3","x":{"telefoonnummer":"nested, not a field of the profile"},"marker":"nested"}"#,
-            ].map { try JSONValue.parse($0) }, maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
-            var stilEnvelope = Envelope(type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
+            let leaking = GegevenssetBericht(
+                vraagID: vraagID, bronID: stil, gegevensset: .werkzoekenden,
+                matches: try [
+                    #"{"idWerkzoekende":"stil-1","marker":"clean"}"#,
+                    #"{"idWerkzoekende":"stil-2","emailadres":"a@b.nl","marker":"leak"}"#,
+                    #"{"idWerkzoekende":"stil-3","x":{"telefoonnummer":"nested, not a field of the profile"},"marker":"nested"}"#,
+                ].map { try JSONValue.parse($0) }, maximumAantalResultatenBereikt: false, genegeerdeCriteria: [])
+            var stilEnvelope = Envelope(
+                type: .gegevensset, correlationID: vraagID, appID: "tests/1", userID: broker.user)
             stilEnvelope.bron = stil
-            try await federation.channel.publish(MessageCodec.encode(leaking), exchange: Topology.antwoorden,
-                                                 routingKey: replyQueue, properties: stilEnvelope.properties())
+            try await federation.channel.publish(
+                MessageCodec.encode(leaking), exchange: Topology.antwoorden,
+                routingKey: replyQueue, properties: stilEnvelope.properties())
             let result = try await asking.value
             let markers = result.json["matches"]!.array.compactMap { $0["marker"]?.string }
             #expect(markers.sorted() == ["clean", "nested"])
@@ -379,7 +441,9 @@ extension FederationSuites {
             #expect(!result.json["matches"]!.array.contains { $0["vumID"] == nil })
             let first = statuses.first { $0["bronID"]?.string == bronnen[0].rawValue }
             #expect(first?["aantal"] != .number(.integer(7)))
-            let ontvangen = await exchange.events(vraagID).filter { $0.soort == .gegevenssetOntvangen && $0.bronID == bronnen[0].rawValue }
+            let ontvangen = await exchange.events(vraagID).filter {
+                $0.soort == .gegevenssetOntvangen && $0.bronID == bronnen[0].rawValue
+            }
             #expect(ontvangen.count == 1)
             // The three bronnen's answers and the silent one's were kept; the forged and the duplicate one not.
             #expect(exchange.aggregator.parking.parkedCount == 4)
@@ -387,19 +451,22 @@ extension FederationSuites {
             await federation.stop()
         }
 
-        @Test("refusals: non-SUWI for werkzoekenden, unknown party, missing header, bad body, bad question; all audited")
+        @Test(
+            "refusals: non-SUWI for werkzoekenden, unknown party, missing header, bad body, bad question; all audited")
         func refusals() async throws {
             let exchange = try await TestExchange.start(bronnen: [:])
             let nietSuwi = try await exchange.zoek(question, from: uitzendOIN)
             #expect(nietSuwi.status == 403 && nietSuwi.json["code"]?.string == "403")
-            let vacatures = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures, from: uitzendOIN)
+            let vacatures = try await exchange.zoek(
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures, from: uitzendOIN)
             #expect(vacatures.status == 200, "\(vacatures.json.serialized())")
             #expect(vacatures.json["matches"]?.array.isEmpty == true)
             let onbekend = try await exchange.zoek(question, from: gastOIN)
             #expect(onbekend.status == 401)
             let zonderPartij = try await exchange.zoek(question, from: nil)
             #expect(zonderPartij.status == 400 && zonderPartij.json["code"]?.string == "400.02")
-            let geenJSON = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{niet json")
+            let geenJSON = try await exchange.request(
+                "POST", "/api/v3/werkzoekendeProfielen/matches", body: "{niet json")
             #expect(geenJSON.status == 400 && geenJSON.json["code"]?.string == "400.01")
             let zonderVraag = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: "{}")
             #expect(zonderVraag.json["code"]?.string == "400.02")
@@ -408,19 +475,25 @@ extension FederationSuites {
             #expect(slecht.json["details"]?.string?.contains("selectiegebied.afstand") == true)
             let onbekendePostcode = try await exchange.zoek(#"{"selectiegebied":{"postcode":"0999AA","afstand":5}}"#)
             #expect(onbekendePostcode.status == 400)
-            let versie = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":{}}"#,
-                                                    headers: ["API-Version": "2.0.0"])
+            let versie = try await exchange.request(
+                "POST", "/api/v3/werkzoekendeProfielen/matches", body: #"{"vraagObject":{}}"#,
+                headers: ["API-Version": "2.0.0"])
             #expect(versie.status == 400)
             let berichtVersie = try await exchange.zoek(question, headers: ["X-VUM-berichtVersie": "2.1"])
-            #expect(berichtVersie.status == 400 && berichtVersie.json["message"]?.string == "unsupported X-VUM-berichtVersie")
+            #expect(
+                berichtVersie.status == 400
+                    && berichtVersie.json["message"]?.string == "unsupported X-VUM-berichtVersie")
             for deadline in ["soon", "0", "-5"] {
                 let slechteDeadline = try await exchange.zoek(question, headers: ["X-VUM-deadline-ms": deadline])
-                #expect(slechteDeadline.status == 400 && slechteDeadline.json["code"]?.string == "400.01", "\(deadline)")
+                #expect(
+                    slechteDeadline.status == 400 && slechteDeadline.json["code"]?.string == "400.01", "\(deadline)")
                 #expect(slechteDeadline.json["details"]?.string?.hasPrefix(deadline) == true)
             }
             // A method a known path does not serve: 405 with the methods it does, not 404 (the path exists).
-            for (method, path, allow) in [("GET", "/api/v3/werkzoekendeProfielen/matches", "POST"), ("DELETE", "/health", "GET"),
-                                          ("PUT", "/api/v3/vacatures/some-vumID", "GET"), ("QUERY", "/bronnen", "GET")] {
+            for (method, path, allow) in [
+                ("GET", "/api/v3/werkzoekendeProfielen/matches", "POST"), ("DELETE", "/health", "GET"),
+                ("PUT", "/api/v3/vacatures/some-vumID", "GET"), ("QUERY", "/bronnen", "GET"),
+            ] {
                 let answer = try await exchange.request(method, path)
                 #expect(answer.status == 405 && answer.json["code"]?.string == "405", "\(method) \(path)")
                 #expect(answer.headers["allow"] == allow, "\(method) \(path): \(answer.headers)")
@@ -428,7 +501,9 @@ extension FederationSuites {
             #expect(try await exchange.request("DELETE", "/api/v3/nergens").status == 404)
             let geweigerd = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == uitzendOIN.rawValue }
             #expect(geweigerd.uitkomst == "403" && geweigerd.suwi == false)
-            _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) { $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401" }
+            _ = try await exchange.waitForEvent(.zoekvraagGeweigerd) {
+                $0.fromParty == gastOIN.rawValue && $0.uitkomst == "401"
+            }
             await exchange.stop()
         }
 
@@ -437,11 +512,13 @@ extension FederationSuites {
             try await PrivateBroker.with(name: "aggregator-audit") { node in
                 let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
                 let exchange = try await TestExchange.start(bronnen: [:], broker: configuration)
-                let before = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
+                let before = try await exchange.zoek(
+                    #"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
                 #expect(before.status == 200)
                 // The audit trail goes away: the event's publish is refused by the broker.
                 try await exchange.federation.channel.deleteExchange(Topology.procesgegevens)
-                let after = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
+                let after = try await exchange.zoek(
+                    #"{"selectiegebied":{"postcode":"3511AB","afstand":5}}"#, .vacatures)
                 #expect(after.status == 503, "\(after.json.serialized())")
                 #expect(after.json["matches"] == nil)
                 #expect(after.json["details"]?.string?.contains("procesgegevens") == true)
@@ -449,7 +526,9 @@ extension FederationSuites {
             }
         }
 
-        @Test("a confirmed channel on which the broker refuses every event is replaced; once the refusal is gone the exchange answers again")
+        @Test(
+            "a confirmed channel on which the broker refuses every event is replaced; once the refusal is gone the exchange answers again"
+        )
         func nackedChannelReplaced() async throws {
             try await PrivateBroker.with(name: "aggregator-nacks") { node in
                 let configuration = try node.environment().configuration(virtualHost: Topology.virtualHost)
@@ -461,7 +540,8 @@ extension FederationSuites {
                 // A queue that takes nothing behind vum.procesgegevens: the broker nacks every event.
                 let refusing = "test.refuse.\(UUID().uuidString.prefix(8))"
                 let channel = exchange.federation.channel
-                _ = try await channel.declareQueue(refusing, arguments: ["x-max-length": .int32(0), "x-overflow": .string("reject-publish")])
+                _ = try await channel.declareQueue(
+                    refusing, arguments: ["x-max-length": .int32(0), "x-overflow": .string("reject-publish")])
                 try await channel.bindQueue(refusing, exchange: Topology.procesgegevens, routingKey: "#")
                 var refused = 0
                 let until = ContinuousClock.now + .seconds(15)
@@ -485,7 +565,8 @@ extension FederationSuites {
         func amqpEntry() async throws {
             let federation = try await TestFederation.start()
             let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
-            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
             defer { for t in adapterTasks { t.cancel() } }
             try await exchange.waitOnline(bronnen)
             let channel = exchange.federation.channel
@@ -493,26 +574,34 @@ extension FederationSuites {
             let (inbox, _) = try await channel.consume(queue: replies.name, noAck: true).collect()
             func ask(_ bericht: VerzoekBericht, party: OIN?) async throws -> VerzoekantwoordBericht {
                 let id = UUID().uuidString
-                var e = Envelope(type: .verzoek, correlationID: id, appID: "tests/1", userID: broker.user, replyTo: replies.name)
+                var e = Envelope(
+                    type: .verzoek, correlationID: id, appID: "tests/1", userID: broker.user, replyTo: replies.name)
                 e.fromParty = party
-                try await channel.publish(MessageCodec.encode(bericht), exchange: Topology.verzoeken, routingKey: "",
-                                          properties: e.properties())
-                let d = try await inbox.first(timeout: .seconds(15), "verzoekantwoord") { $0.properties.correlationID == id }
+                try await channel.publish(
+                    MessageCodec.encode(bericht), exchange: Topology.verzoeken, routingKey: "",
+                    properties: e.properties())
+                let d = try await inbox.first(timeout: .seconds(15), "verzoekantwoord") {
+                    $0.properties.correlationID == id
+                }
                 #expect(d.properties.type == MessageType.verzoekantwoord.rawValue)
                 return try MessageCodec.decode(VerzoekantwoordBericht.self, from: d.body)
             }
-            let zoek = try await ask(VerzoekBericht(zoek: .werkzoekenden, vraagObject: JSONValue.parse(question)), party: gemeenteOIN)
+            let zoek = try await ask(
+                VerzoekBericht(zoek: .werkzoekenden, vraagObject: JSONValue.parse(question)), party: gemeenteOIN)
             let antwoord = try #require(zoek.antwoord, "\(zoek)")
             #expect(antwoord["vumBronnen"]?.array.filter { $0["status"]?.string == "beantwoord" }.count == 3)
             let vumID = try #require(antwoord["matches"]?.array.first?["vumID"]?.string)
             let detail = try await ask(VerzoekBericht(detail: vumID, gegevensset: .werkzoekenden), party: gemeenteOIN)
             #expect(detail.antwoord?["werkzoekende"]?["vumID"]?.string == vumID, "\(detail)")
             // Another party's OIN from this broker user, no party at all, a malformed question.
-            let anders = try await ask(VerzoekBericht(zoek: .vacatures, vraagObject: JSONValue.parse(question)), party: uitzendOIN)
+            let anders = try await ask(
+                VerzoekBericht(zoek: .vacatures, vraagObject: JSONValue.parse(question)), party: uitzendOIN)
             #expect(anders.fout?.code == "401")
-            let niemand = try await ask(VerzoekBericht(zoek: .vacatures, vraagObject: JSONValue.parse(question)), party: nil)
+            let niemand = try await ask(
+                VerzoekBericht(zoek: .vacatures, vraagObject: JSONValue.parse(question)), party: nil)
             #expect(niemand.fout?.code == "400.02")
-            let slecht = try await ask(VerzoekBericht(zoek: .werkzoekenden, vraagObject: .object(JSONObject())), party: gemeenteOIN)
+            let slecht = try await ask(
+                VerzoekBericht(zoek: .werkzoekenden, vraagObject: .object(JSONObject())), party: gemeenteOIN)
             #expect(slecht.fout?.code == "400.01")
             await exchange.stop()
             await federation.stop()
@@ -525,7 +614,8 @@ extension FederationSuites {
             #expect(document.status == 200)
             let file = exchange.folder.appendingPathComponent("openapi.json")
             try Data(document.json.serializedBytes()).write(to: file)
-            let validation = try await ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file.path])
+            let validation = try await ChildProcess.run(
+                "/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file.path])
             #expect(validation.status == 0, "\(validation.output)")
             // It names this exchange as the one X-VUM-toParty, and the selectievraag the aggregator validates.
             let toParty = document.json["paths"]?["/api/v3/vacatures/matches"]?["post"]?["parameters"]?.array
@@ -534,7 +624,8 @@ extension FederationSuites {
             let vraag = document.json["components"]?["schemas"]?["SelectievraagWerkzoekenden"]
             #expect(vraag?["required"]?.array.first?.string == "selectiegebied")
             #expect(vraag?["properties"]?["arbeidsmarktkwalificatie.rijbewijs"] != nil)
-            for path in document.json["paths"]?.objectKeysList ?? [] where !path.contains("{") && !path.hasSuffix("/matches") {
+            for path in document.json["paths"]?.objectKeysList ?? []
+            where !path.contains("{") && !path.hasSuffix("/matches") {
                 let answer = try await exchange.request("GET", path, from: nil)
                 #expect(answer.status == 200, "\(path)")
             }
@@ -560,9 +651,12 @@ extension FederationSuites {
         static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("vum-aggregator").path
 
-        @Test("HTTPS with client certificates: vum reaches the REST API with a certificate of the trusted CA, not without one or with another CA's; the OIN in the certificate must be the asking party")
+        @Test(
+            "HTTPS with client certificates: vum reaches the REST API with a certificate of the trusted CA, not without one or with another CA's; the OIN in the certificate must be the asking party"
+        )
         func mutualTLS() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-tls-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-aggregator-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             // The run's broker folder holds a throwaway CA, a server certificate for localhost and client
@@ -571,26 +665,33 @@ extension FederationSuites {
             let federation = try await TestFederation.start()
             try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
             defer { Task { await federation.stop() } }
-            try #"{"bronnen": [], "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "G", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}"#
+            try
+                #"{"bronnen": [], "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "G", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}"#
                 .write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
             let port = freeTCPPort()
             try """
-                exchange-oin = \(exchangeOIN)
-                registry = \(folder.appendingPathComponent("registry.json").path)
-                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-                http.port = \(port)
-                http.tls.certificate = \(tls)/server.pem
-                http.tls.key = \(tls)/server.key
-                http.tls.client-ca = \(tls)/ca.pem
-                request-store = \(folder.appendingPathComponent("requests.sqlite").path)
-                pc4 = \(testPC4TablePath)
-                """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
-            let daemon = try ChildProcess.start(Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
-                                                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+            exchange-oin = \(exchangeOIN)
+            registry = \(folder.appendingPathComponent("registry.json").path)
+            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+            http.port = \(port)
+            http.tls.certificate = \(tls)/server.pem
+            http.tls.key = \(tls)/server.key
+            http.tls.client-ca = \(tls)/ca.pem
+            request-store = \(folder.appendingPathComponent("requests.sqlite").path)
+            pc4 = \(testPC4TablePath)
+            """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
+            let daemon = try ChildProcess.start(
+                Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
+                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
             defer { daemon.signal(SIGKILL) }
-            let vum = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vum").path
+            let vum = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "vum"
+            ).path
             func bronnen(_ extra: [String]) async throws -> ChildProcess.Result {
-                try await ChildProcess.run(vum, ["bronnen", "--json", "--aggregator", "https://localhost:\(port)", "--tls-ca", "\(tls)/ca.pem"] + extra)
+                try await ChildProcess.run(
+                    vum,
+                    ["bronnen", "--json", "--aggregator", "https://localhost:\(port)", "--tls-ca", "\(tls)/ca.pem"]
+                        + extra)
             }
             var ok = try await bronnen(["--tls-certificate", "\(tls)/client.pem", "--tls-key", "\(tls)/client.key"])
             for _ in 0..<50 where ok.status != 0 && !daemon.output.contains("stopped") {
@@ -600,7 +701,9 @@ extension FederationSuites {
             #expect(ok.status == 0 && ok.output.contains(#""bronnen""#), "\(ok.output) \(daemon.output)")
             let without = try await bronnen([])
             #expect(without.status == 1 && without.output.contains("cannot reach the aggregator"), "\(without.output)")
-            let rogue = try await bronnen(["--tls-certificate", "\(tls)/rogue-client.pem", "--tls-key", "\(tls)/rogue-client.key"])
+            let rogue = try await bronnen([
+                "--tls-certificate", "\(tls)/rogue-client.pem", "--tls-key", "\(tls)/rogue-client.key",
+            ])
             #expect(rogue.status == 1, "\(rogue.output)")
             // Plain HTTP to the HTTPS port gets nothing either.
             let plain = try await ChildProcess.run(vum, ["bronnen", "--aggregator", "http://localhost:\(port)"])
@@ -612,18 +715,26 @@ extension FederationSuites {
             let (audit, auditTask) = try await Self.auditInbox(federation)
             defer { auditTask.cancel() }
             func zoek(_ certificate: String, as party: OIN) async throws -> ChildProcess.Result {
-                try await ChildProcess.run(vum, ["zoek", "werkzoekenden", "--postcode", "3511AB", "--afstand", "10", "--format", "json",
-                                                 "--oin", party.rawValue, "--aggregator", "https://localhost:\(port)",
-                                                 "--tls-ca", "\(tls)/ca.pem", "--tls-certificate", "\(tls)/\(certificate).pem",
-                                                 "--tls-key", "\(tls)/\(certificate).key"])
+                try await ChildProcess.run(
+                    vum,
+                    [
+                        "zoek", "werkzoekenden", "--postcode", "3511AB", "--afstand", "10", "--format", "json",
+                        "--oin", party.rawValue, "--aggregator", "https://localhost:\(port)",
+                        "--tls-ca", "\(tls)/ca.pem", "--tls-certificate", "\(tls)/\(certificate).pem",
+                        "--tls-key", "\(tls)/\(certificate).key",
+                    ])
             }
             let own = try await zoek("oin-client", as: gemeenteOIN)
             #expect(own.status == 0 && own.output.contains(#""vumBronnen""#), "\(own.output)")
             let other = try await zoek("oin-client", as: uitzendOIN)
-            #expect(other.status == 1 && other.output.contains("403") && other.output.contains("the client certificate is of party \(gemeenteOIN), not of \(uitzendOIN)"),
-                    "\(other.output)")
+            #expect(
+                other.status == 1 && other.output.contains("403")
+                    && other.output.contains("the client certificate is of party \(gemeenteOIN), not of \(uitzendOIN)"),
+                "\(other.output)")
             let noOIN = try await zoek("client", as: gemeenteOIN)
-            #expect(noOIN.status == 1 && noOIN.output.contains("401") && noOIN.output.contains("carries no OIN"), "\(noOIN.output)")
+            #expect(
+                noOIN.status == 1 && noOIN.output.contains("401") && noOIN.output.contains("carries no OIN"),
+                "\(noOIN.output)")
             let refused = try await audit.first(timeout: .seconds(10), "zoekvraag.geweigerd for the impersonation") {
                 guard let e = try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) else { return false }
                 return e.soort == .zoekvraagGeweigerd && e.fromParty == uitzendOIN.rawValue && e.uitkomst == "403"
@@ -640,39 +751,45 @@ extension FederationSuites {
 
         @Test("from a configuration file and a registry: answers over REST with an adapter's matches, stops on SIGTERM")
         func servesREST() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-aggregator-exe-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-aggregator-exe-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let federation = try await TestFederation.start()
             try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
             let bron = try await federation.addBron("exe")
             let people = (0..<200).map(SyntheticData(seed: 5, table: testPC4Table).werkzoekende)
-            let (_, adapter) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
+            let (_, adapter) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table))
             defer { adapter.cancel() }
             try #"""
-                {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
-                 "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
-                """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
+            {"bronnen": [{"id": "\#(bron)", "brokerUser": "\#(broker.user)"}],
+             "bemiddelaars": [{"oin": "\#(gemeenteOIN)", "naam": "Gemeente", "suwi": true, "gegevenssets": ["werkzoekenden"]}]}
+            """#.write(to: folder.appendingPathComponent("registry.json"), atomically: true, encoding: .utf8)
             let port = freeTCPPort()
             try """
-                exchange-oin = \(exchangeOIN)
-                registry = \(folder.appendingPathComponent("registry.json").path)
-                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-                http.port = \(port)
-                request-store = \(folder.appendingPathComponent("requests.sqlite").path)
-                pc4 = \(testPC4TablePath)
-                """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
-            let daemon = try ChildProcess.start(Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
-                                                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
+            exchange-oin = \(exchangeOIN)
+            registry = \(folder.appendingPathComponent("registry.json").path)
+            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+            http.port = \(port)
+            request-store = \(folder.appendingPathComponent("requests.sqlite").path)
+            pc4 = \(testPC4TablePath)
+            """.write(to: folder.appendingPathComponent("aggregator.conf"), atomically: true, encoding: .utf8)
+            let daemon = try ChildProcess.start(
+                Self.executable, ["--config", folder.appendingPathComponent("aggregator.conf").path],
+                environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
             var stopped = false
             defer { if !stopped { daemon.signal(SIGKILL) } }
 
             // Ready when /health says so and the bron is online.
             var body = JSONValue.null
             for _ in 0..<200 {
-                if let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/bronnen")!),
-                   let json = try? JSONValue.parse(Array(data)),
-                   json["bronnen"]?.array.contains(where: { $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true) }) == true
+                if let (data, _) = try? await URLSession.shared.data(
+                    from: URL(string: "http://127.0.0.1:\(port)/bronnen")!),
+                    let json = try? JSONValue.parse(Array(data)),
+                    json["bronnen"]?.array.contains(where: {
+                        $0["bronID"]?.string == bron.rawValue && $0["online"] == .bool(true)
+                    }) == true
                 {
                     body = json
                     break
@@ -691,10 +808,13 @@ extension FederationSuites {
             #expect((answer["matches"]?.array.count ?? 0) > 0)
 
             // The Prometheus endpoint counts it, with bounded labels only.
-            let (metricsData, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            let (metricsData, _) = try await URLSession.shared.data(
+                from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
             let metrics = String(decoding: metricsData, as: UTF8.self)
-            #expect(metrics.contains(#"vum_zoekvragen_total{gegevensset="werkzoekenden",uitkomst="200"} 1"#), "\(metrics)")
-            #expect(metrics.contains(#"vum_bron_antwoorden_total{bron="\#(bron)",status="beantwoord"} 1"#), "\(metrics)")
+            #expect(
+                metrics.contains(#"vum_zoekvragen_total{gegevensset="werkzoekenden",uitkomst="200"} 1"#), "\(metrics)")
+            #expect(
+                metrics.contains(#"vum_bron_antwoorden_total{bron="\#(bron)",status="beantwoord"} 1"#), "\(metrics)")
             #expect(metrics.contains("vum_zoekvraag_duur_bucket"))
             #expect(!metrics.contains(answer["vraagID"]?.string ?? "-"))
 
@@ -709,25 +829,43 @@ extension FederationSuites {
             let missing = try await ChildProcess.run(Self.executable, ["config", "--set", "registry=/x.json"])
             #expect(missing.status == 2)
             #expect(missing.output.contains("exchange-oin (not set): is required"), "\(missing.output)")
-            let badRegistry = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
-                "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json"])
-            #expect(badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"), "\(badRegistry.output)")
-            let badParking = try await ChildProcess.run(Self.executable, ["config", "--set", "exchange-oin=\(exchangeOIN)",
-                "--set", "broker.url=amqp://u@localhost/vum", "--set", "answer-park-directory=/nonexistent/parking"])
+            let badRegistry = try await ChildProcess.run(
+                Self.executable,
+                [
+                    "config", "--set", "exchange-oin=\(exchangeOIN)",
+                    "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json",
+                ])
+            #expect(
+                badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"),
+                "\(badRegistry.output)")
+            let badParking = try await ChildProcess.run(
+                Self.executable,
+                [
+                    "config", "--set", "exchange-oin=\(exchangeOIN)",
+                    "--set", "broker.url=amqp://u@localhost/vum", "--set", "answer-park-directory=/nonexistent/parking",
+                ])
             #expect(badParking.status == 2)
             // A request store where none can be: the daemon says which file, not only SQLite's number.
-            let registry = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).json")
+            let registry = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "registry-\(UUID().uuidString).json")
             try #"{"bronnen": [], "bemiddelaars": []}"#.write(to: registry, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: registry) }
-            let unopenable = try await ChildProcess.run(Self.executable, [
-                "--set", "exchange-oin=\(exchangeOIN)", "--set", "broker.url=amqp://u@127.0.0.1:1/vum",
-                "--set", "registry=\(registry.path)", "--set", "pc4=\(testPC4TablePath)",
-                "--set", "request-store=/nonexistent/vum/requests.sqlite"])
+            let unopenable = try await ChildProcess.run(
+                Self.executable,
+                [
+                    "--set", "exchange-oin=\(exchangeOIN)", "--set", "broker.url=amqp://u@127.0.0.1:1/vum",
+                    "--set", "registry=\(registry.path)", "--set", "pc4=\(testPC4TablePath)",
+                    "--set", "request-store=/nonexistent/vum/requests.sqlite",
+                ])
             #expect(unopenable.status == 1, "\(unopenable.output)")
-            #expect(unopenable.output.contains("cannot open the request store /nonexistent/vum/requests.sqlite: SQLite error 14"),
-                    "\(unopenable.output)")
-            #expect(badParking.output.contains(
-                "answer-park-directory (--set): /nonexistent/parking is not a directory the aggregator can write to"), "\(badParking.output)")
+            #expect(
+                unopenable.output.contains(
+                    "cannot open the request store /nonexistent/vum/requests.sqlite: SQLite error 14"),
+                "\(unopenable.output)")
+            #expect(
+                badParking.output.contains(
+                    "answer-park-directory (--set): /nonexistent/parking is not a directory the aggregator can write to"
+                ), "\(badParking.output)")
         }
     }
 }

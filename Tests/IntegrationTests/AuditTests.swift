@@ -32,7 +32,9 @@ func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: (
 extension FederationSuites {
     @Suite("vum-audit: a real aggregator's procesgegevens into the store", .timeLimit(.minutes(3)))
     struct AuditTrailTests {
-        @Test("a zoekvraag and a detail through a real aggregator and adapters end up in the store, chained, counted and clean")
+        @Test(
+            "a zoekvraag and a detail through a real aggregator and adapters end up in the store, chained, counted and clean"
+        )
         func aggregatorRoundTrip() async throws {
             let folder = try auditFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -42,11 +44,13 @@ extension FederationSuites {
             for (i, name) in ["gemeente", "uwv"].enumerated() {
                 let bron = try await federation.addBron(name)
                 let records = (0..<300).map(SyntheticData(seed: UInt64(170 + i), table: testPC4Table).werkzoekende)
-                adapterTasks.append(federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table)).1)
+                adapterTasks.append(
+                    federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table)).1)
                 bronnen.append(bron)
             }
             defer { for t in adapterTasks { t.cancel() } }
-            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }))
             defer { Task { await exchange.stop() } }
             // The auditor's own queue bound to vum.procesgegevens, as ARCHITECTURE.md allows; its own connection.
             let queue = uniqueName("audit")
@@ -60,7 +64,8 @@ extension FederationSuites {
             let auditTask = Task { try await auditor.serve() }
             try await exchange.waitOnline(bronnen)
 
-            let answer = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":80}}"#, deadlineMs: 20_000)
+            let answer = try await exchange.zoek(
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":80}}"#, deadlineMs: 20_000)
             #expect(answer.status == 200)
             let vraagID = try #require(answer.json["vraagID"]?.string)
             let vumID = try #require(answer.json["matches"]?.array.first?["vumID"]?.string)
@@ -77,8 +82,11 @@ extension FederationSuites {
                 return s.contains(.zoekvraagAfgerond) && s.contains(.detailGeleverd)
             }
             let stored = try soorten()
-            #expect(Set(stored) == [.zoekvraagOntvangen, .zoekvraagVerstuurd, .gegevenssetOntvangen, .zoekvraagAfgerond,
-                                    .detailOpgevraagd, .detailGeleverd], "\(stored)")
+            #expect(
+                Set(stored) == [
+                    .zoekvraagOntvangen, .zoekvraagVerstuurd, .gegevenssetOntvangen, .zoekvraagAfgerond,
+                    .detailOpgevraagd, .detailGeleverd,
+                ], "\(stored)")
             #expect(stored.filter { $0 == .gegevenssetOntvangen }.count == 2)
             #expect(try store.verify().intact)
 
@@ -98,26 +106,34 @@ extension FederationSuites {
             #expect(auditor.counters.quarantined == 0)
         }
 
-        @Test("datakwaliteit: a REST report reaches the bron's adapter with the record id, is counted there, and the trail keeps only the code")
+        @Test(
+            "datakwaliteit: a REST report reaches the bron's adapter with the record id, is counted there, and the trail keeps only the code"
+        )
         func datakwaliteit() async throws {
             let federation = try await TestFederation.start()
             let bron = try await federation.addBron("meld")
             let records = (0..<200).map(SyntheticData(seed: 190, table: testPC4Table).werkzoekende)
-            let (adapter, adapterTask) = federation.adapter(bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
+            let (adapter, adapterTask) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: records, table: testPC4Table))
             defer { adapterTask.cancel() }
             let exchange = try await TestExchange.start(bronnen: [bron: broker.user])
             defer { Task { await exchange.stop() } }
             try await exchange.waitOnline([bron])
-            let answer = try await exchange.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":80}}"#, deadlineMs: 20_000)
+            let answer = try await exchange.zoek(
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":80}}"#, deadlineMs: 20_000)
             let vumID = try #require(answer.json["matches"]?.array.first?["vumID"]?.string)
 
             let path = "/api/v3/werkzoekendeProfielen/\(vumID)/datakwaliteit"
-            let reported = try await exchange.request("POST", path, body: #"{"reden":"verouderd","toelichting":"werkt inmiddels bij j.jansen@example.nl"}"#)
+            let reported = try await exchange.request(
+                "POST", path, body: #"{"reden":"verouderd","toelichting":"werkt inmiddels bij j.jansen@example.nl"}"#)
             #expect(reported.status == 202, "\(reported.json.serialized())")
             let meldingID = try #require(reported.json["meldingID"]?.string)
             try await eventually("the adapter counting the report") { adapter.counters.datakwaliteit == 1 }
             #expect(adapter.datakwaliteitPerRecord.values.reduce(0, +) == 1)
-            #expect(adapter.datakwaliteitPerRecord.keys.allSatisfy { id in records.contains { $0.matchingProfiel.idWerkzoekende == id } })
+            #expect(
+                adapter.datakwaliteitPerRecord.keys.allSatisfy { id in
+                    records.contains { $0.matchingProfiel.idWerkzoekende == id }
+                })
 
             let event = try await exchange.waitForEvent(.datakwaliteitGemeld) { $0.vumID == vumID }
             #expect(event.bronID == bron.rawValue)
@@ -131,8 +147,9 @@ extension FederationSuites {
             #expect(badReden.status == 400 && badReden.json["details"]?.string?.contains("onjuist, verouderd") == true)
             let otherParty = try await exchange.request("POST", path, body: #"{"reden":"onjuist"}"#, from: uitzendOIN)
             #expect(otherParty.status == 404 || otherParty.status == 403, "\(otherParty.json.serialized())")
-            let tampered = try await exchange.request("POST", "/api/v3/werkzoekendeProfielen/\(vumID)x/datakwaliteit",
-                                                      body: #"{"reden":"onjuist"}"#)
+            let tampered = try await exchange.request(
+                "POST", "/api/v3/werkzoekendeProfielen/\(vumID)x/datakwaliteit",
+                body: #"{"reden":"onjuist"}"#)
             #expect(tampered.status == 404)
             #expect(adapter.counters.datakwaliteit == 1)
         }
@@ -141,7 +158,9 @@ extension FederationSuites {
 
 @Suite("vum-audit executable: crash, restart, nothing lost, nothing twice", .timeLimit(.minutes(5)))
 struct AuditExecutableTests {
-    @Test("SIGKILL in the middle of a stream of events: after a restart every event is stored exactly once, garbage quarantined")
+    @Test(
+        "SIGKILL in the middle of a stream of events: after a restart every event is stored exactly once, garbage quarantined"
+    )
     func killedAndRestarted() async throws {
         let folder = try auditFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -149,16 +168,18 @@ struct AuditExecutableTests {
         let storePath = folder.appendingPathComponent("audit.sqlite").path
         let configPath = folder.appendingPathComponent("audit.conf").path
         try """
-            # written by AuditExecutableTests
-            store = "\(storePath)"
-            queue = \(queue)
-            broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-            prefetch = 100
-            checkpoint-interval = 500
-            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        # written by AuditExecutableTests
+        store = "\(storePath)"
+        queue = \(queue)
+        broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+        prefetch = 100
+        checkpoint-interval = 500
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let environment = ["VUM_AUDIT_BROKER_PASSWORD": broker.password]
 
-        try await withConnection({ $0.virtualHost = Topology.virtualHost }) { connection in
+        var configuration = broker.configuration()
+        configuration.virtualHost = Topology.virtualHost
+        try await withConnection(configuration) { connection in
             let channel = try await connection.openChannel()
             try await channel.declareQueue(queue, durable: true)
             try await channel.enableConfirms()
@@ -167,14 +188,18 @@ struct AuditExecutableTests {
             // Every 50th event twice, as a redelivery would; three messages that are no event at all.
             let publisher = Task {
                 for (i, id) in ids.enumerated() {
-                    var e = Procesgebeurtenis(eventID: id, soort: .bronAangemeld, tijdMs: Envelope.nowMs(), component: "test")
+                    var e = Procesgebeurtenis(
+                        eventID: id, soort: .bronAangemeld, tijdMs: Envelope.nowMs(), component: "test")
                     e.bronID = "bron-\(i % 7)"
                     let body = MessageCodec.encode(e)
                     let properties = Envelope(type: .procesgebeurtenis, appID: "test").properties()
                     _ = try await channel.publish(body, exchange: "", routingKey: queue, properties: properties)
-                    if i % 50 == 0 { _ = try await channel.publish(body, exchange: "", routingKey: queue, properties: properties) }
+                    if i % 50 == 0 {
+                        _ = try await channel.publish(body, exchange: "", routingKey: queue, properties: properties)
+                    }
                     if i % 2000 == 1 {
-                        _ = try await channel.publish(Data("not an event \(i)".utf8), exchange: "", routingKey: queue, properties: properties)
+                        _ = try await channel.publish(
+                            Data("not an event \(i)".utf8), exchange: "", routingKey: queue, properties: properties)
                     }
                 }
             }
@@ -226,7 +251,8 @@ struct AuditExecutableTests {
         let storePath = folder.appendingPathComponent("audit.sqlite").path
         var events: [ReceivedEvent] = []
         for i in 0..<12 {
-            var e = Procesgebeurtenis(eventID: "e\(i)", soort: .detailGeleverd, tijdMs: 1_780_000_000_000 + Int64(i), component: "test")
+            var e = Procesgebeurtenis(
+                eventID: "e\(i)", soort: .detailGeleverd, tijdMs: 1_780_000_000_000 + Int64(i), component: "test")
             e.vraagID = "v1"
             e.fromParty = gemeenteOIN.rawValue
             e.suwi = true
@@ -239,21 +265,29 @@ struct AuditExecutableTests {
         #expect(verify.status == 0 && verify.output.contains("intact: 12 events"), "\(verify.output)")
         // A store where none can be: the daemon says which file, not only SQLite's number.
         let unopenable = try await ChildProcess.run(
-            vumAuditExecutable, ["--set", "store=/nonexistent/vum/audit.sqlite", "--set", "broker.url=amqp://u@127.0.0.1:1/vum"])
+            vumAuditExecutable,
+            ["--set", "store=/nonexistent/vum/audit.sqlite", "--set", "broker.url=amqp://u@127.0.0.1:1/vum"])
         #expect(unopenable.status == 1, "\(unopenable.output)")
-        #expect(unopenable.output.contains("cannot open the audit store /nonexistent/vum/audit.sqlite: SQLite error 14"),
-                "\(unopenable.output)")
+        #expect(
+            unopenable.output.contains("cannot open the audit store /nonexistent/vum/audit.sqlite: SQLite error 14"),
+            "\(unopenable.output)")
         let check = try await ChildProcess.run(vumAuditExecutable, ["check", "--store", storePath])
         #expect(check.status == 1)
         #expect(check.output.contains("[te-veel-details] event 11 (e10)"), "\(check.output)")
         #expect(check.output.contains("2 violations"))
-        let report = try await ChildProcess.run(vumAuditExecutable, ["report", "--store", storePath, "--format", "csv",
-                                                                     "--from", "2026-05-01", "--to", "2027-01-01"])
+        let report = try await ChildProcess.run(
+            vumAuditExecutable,
+            [
+                "report", "--store", storePath, "--format", "csv",
+                "--from", "2026-05-01", "--to", "2027-01-01",
+            ])
         #expect(report.status == 0)
         #expect(report.output.contains("bemiddelaar,\(gemeenteOIN.rawValue),details_geleverd,12"), "\(report.output)")
-        let badDate = try await ChildProcess.run(vumAuditExecutable, ["report", "--store", storePath, "--from", "gisteren"])
+        let badDate = try await ChildProcess.run(
+            vumAuditExecutable, ["report", "--store", storePath, "--from", "gisteren"])
         #expect(badDate.status != 0 && badDate.output.contains("--from gisteren: not a date"), "\(badDate.output)")
-        let missing = try await ChildProcess.run(vumAuditExecutable, ["verify", "--store", folder.appendingPathComponent("nope.sqlite").path])
+        let missing = try await ChildProcess.run(
+            vumAuditExecutable, ["verify", "--store", folder.appendingPathComponent("nope.sqlite").path])
         #expect(missing.status == 2 && missing.output.contains("cannot open the audit store"), "\(missing.output)")
     }
 }

@@ -13,8 +13,10 @@ extension FederationSuites {
     struct ClusterTests {
         /// The quorum queues of vhost `vum` and the node that leads each.
         static func leaders(_ node: PrivateBroker) async throws -> [String: String] {
-            let output = try await node.ctl(["list_queues", "-p", Topology.virtualHost, "--no-table-headers", "--quiet",
-                                             "name", "type", "leader"])
+            let output = try await node.ctl([
+                "list_queues", "-p", Topology.virtualHost, "--no-table-headers", "--quiet",
+                "name", "type", "leader",
+            ])
             var leaders: [String: String] = [:]
             for line in output.split(separator: "\n") {
                 let fields = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).map(String.init)
@@ -23,7 +25,9 @@ extension FederationSuites {
             return leaders
         }
 
-        @Test("stop the node the aggregator, an adapter and the auditor use: the federation keeps answering, every daemon moves to another node, no confirmed audit event is lost")
+        @Test(
+            "stop the node the aggregator, an adapter and the auditor use: the federation keeps answering, every daemon moves to another node, no confirmed audit event is lost"
+        )
         func nodeStoppedUnderLoad() async throws {
             try await PrivateCluster.with(name: "cluster") { cluster in
                 func settings(first: Int) throws -> AMQPConfiguration {
@@ -33,7 +37,8 @@ extension FederationSuites {
                     return c
                 }
                 let victimName = try cluster.nodes[0].environment()
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-cluster-\(UUID().uuidString)")
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "vum-cluster-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: folder) }
 
@@ -42,14 +47,19 @@ extension FederationSuites {
                 let federation = try await TestFederation.start(configuration: try settings(first: 0), quorum: true)
                 try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
                 let auditQueue = "test.audit.\(UUID().uuidString.prefix(8))"
-                _ = try await federation.channel.declareQueue(auditQueue, durable: true, arguments: ["x-queue-type": "quorum"])
+                _ = try await federation.channel.declareQueue(
+                    auditQueue, durable: true, arguments: ["x-queue-type": "quorum"])
                 try await federation.channel.bindQueue(auditQueue, exchange: Topology.procesgegevens, routingKey: "#")
                 // Adapter i starts on node i + 1: one loses its node, two do not.
-                let (bronnen, adapters, services) = try await FaultLoad.threeAdapters(federation, seed: 73) { try settings(first: $0) }
+                let (bronnen, adapters, services) = try await FaultLoad.threeAdapters(federation, seed: 73) {
+                    try settings(first: $0)
+                }
                 // The aggregator and the auditor on node 1 as well.
-                let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }),
-                                                            broker: try settings(first: 0), quorum: true)
-                let auditor = try await FaultLoad.Auditor.start(queue: auditQueue, configuration: try settings(first: 0), folder: folder)
+                let exchange = try await TestExchange.start(
+                    bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) }),
+                    broker: try settings(first: 0), quorum: true)
+                let auditor = try await FaultLoad.Auditor.start(
+                    queue: auditQueue, configuration: try settings(first: 0), folder: folder)
                 try await exchange.waitOnline(bronnen)
 
                 let leadersBefore = try await Self.leaders(cluster.nodes[1])
@@ -59,7 +69,8 @@ extension FederationSuites {
 
                 // An open model: one zoekvraag every 100 ms, from 4 s before node 1 stops until 16 s after; the
                 // node stays down.
-                let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
+                let question =
+                    #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":16}}"#
                 let outcomes = FaultLoad.Outcomes()
                 let start = ContinuousClock.now
                 async let load: Void = FaultLoad.sendLoad(exchange, question, outcomes, start)
@@ -78,7 +89,9 @@ extension FederationSuites {
                 let slowest = all.map(\.took).max() ?? .zero
                 #expect(slowest < .seconds(2) + .seconds(4), "the slowest zoekvraag took \(slowest)")
                 let before = all.filter { $0.sentAt < stopping - .milliseconds(500) }
-                #expect(before.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(before.map { ($0.status, $0.beantwoord) })")
+                #expect(
+                    before.allSatisfy { $0.status == 200 && $0.beantwoord == 3 },
+                    "\(before.map { ($0.status, $0.beantwoord) })")
                 // With one node of three down, the federation answers in full again: from 12 s after the stop. Two
                 // failures seen before lasted to the end of the run: RabbitMQ 3.10 nacking every audit event after
                 // the audit queue's leader moved (503 for everything), and a bron whose consumer on its quorum
@@ -87,22 +100,34 @@ extension FederationSuites {
                 // holds messages and nothing arrives (two checks, 1 s apart here); 12 s leaves room for both.
                 let after = all.filter { $0.sentAt > stopped + .seconds(12) }
                 #expect(after.count >= 30)
-                #expect(after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 }, "\(after.map { ($0.status, $0.unanswered) })")
+                #expect(
+                    after.allSatisfy { $0.status == 200 && $0.beantwoord == 3 },
+                    "\(after.map { ($0.status, $0.unanswered) })")
                 if !after.allSatisfy({ $0.status == 200 && $0.beantwoord == 3 }) {
                     // For the post-mortem: which bronnen did not answer, and what the surviving nodes think of the
                     // queues, consumers and bindings.
                     let missing = Dictionary(grouping: after.flatMap(\.unanswered), by: { $0 }).mapValues(\.count)
                     print("cluster post-mortem: not answered from 12 s after the stop: \(missing)")
-                    for service in services { print("cluster post-mortem: adapter \(service.configuration.bron): \(service.counters)") }
-                    for args in [["list_queues", "-p", Topology.virtualHost, "name", "type", "leader", "members", "online",
-                                  "messages_ready", "messages_unacknowledged", "consumers"],
-                                 ["list_consumers", "-p", Topology.virtualHost],
-                                 ["list_bindings", "-p", Topology.virtualHost],
-                                 ["list_channels", "name", "confirm", "messages_unconfirmed", "messages_unacknowledged"]] {
-                        print("cluster post-mortem: rabbitmqctl \(args.joined(separator: " ")):\n" + ((try? await cluster.nodes[1].ctl(args)) ?? "?"))
+                    for service in services {
+                        print("cluster post-mortem: adapter \(service.configuration.bron): \(service.counters)")
+                    }
+                    for args in [
+                        [
+                            "list_queues", "-p", Topology.virtualHost, "name", "type", "leader", "members", "online",
+                            "messages_ready", "messages_unacknowledged", "consumers",
+                        ],
+                        ["list_consumers", "-p", Topology.virtualHost],
+                        ["list_bindings", "-p", Topology.virtualHost],
+                        ["list_channels", "name", "confirm", "messages_unconfirmed", "messages_unacknowledged"],
+                    ] {
+                        print(
+                            "cluster post-mortem: rabbitmqctl \(args.joined(separator: " ")):\n"
+                                + ((try? await cluster.nodes[1].ctl(args)) ?? "?"))
                     }
                 }
-                let interrupted = all.filter { $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(12) }
+                let interrupted = all.filter {
+                    $0.sentAt >= stopping - .milliseconds(500) && $0.sentAt <= stopped + .seconds(12)
+                }
                 #expect(exchange.federation.connection.isConnected)
                 for (connection, _) in adapters { #expect(connection.isConnected) }
                 #expect(auditor.connection.isConnected)
@@ -114,9 +139,11 @@ extension FederationSuites {
                 let answered = Set(all.filter { $0.status == 200 }.compactMap(\.vraagID))
                 let stored = try await FaultLoad.expectAuditedOnce(answered, in: auditor.store)
                 let partial = interrupted.filter { $0.status == 200 && $0.beantwoord < 3 }.count
-                print("cluster: node \(victim) stopped at \(stopping) (down at \(stopped)); sent \(all.count), outcomes \(summary), "
-                      + "in the 12 s after the stop \(interrupted.count) sent, \(partial) partial; slowest \(slowest); stored \(stored) events, "
-                      + "\(answered.count) answered zoekvragen all audited once; audit queue leader \(leadersBefore[auditQueue] ?? "?") -> \(leadersAfter[auditQueue] ?? "?")")
+                print(
+                    "cluster: node \(victim) stopped at \(stopping) (down at \(stopped)); sent \(all.count), outcomes \(summary), "
+                        + "in the 12 s after the stop \(interrupted.count) sent, \(partial) partial; slowest \(slowest); stored \(stored) events, "
+                        + "\(answered.count) answered zoekvragen all audited once; audit queue leader \(leadersBefore[auditQueue] ?? "?") -> \(leadersAfter[auditQueue] ?? "?")"
+                )
 
                 await FaultLoad.stop(auditor, adapters)
                 await exchange.stop()

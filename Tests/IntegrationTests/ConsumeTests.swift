@@ -1,19 +1,22 @@
 import AMQPClient
-import VUMTesting
 import Foundation
 import Testing
+import VUMTesting
 
 @Suite("Consuming: acknowledgements, dead-lettering, prefetch, cancellation", .timeLimit(.minutes(1)))
 struct ConsumeTests {
     /// A queue that dead-letters to its own fanout exchange and dead queue, deleted afterwards.
-    private func deadLetteringQueue(_ channel: AMQPChannel) async throws -> (queue: String, dead: String, cleanup: () async -> Void) {
+    private func deadLetteringQueue(_ channel: AMQPChannel) async throws -> (
+        queue: String, dead: String, cleanup: () async -> Void
+    ) {
         let dlx = uniqueName("dlx")
         let dead = uniqueName("dead")
         try await channel.declareExchange(dlx, type: .fanout, durable: false, autoDelete: false)
         try await channel.declareQueue(dead, exclusive: true)
         try await channel.bindQueue(dead, exchange: dlx)
-        let queue = try await channel.declareQueue(uniqueName("inbox"), exclusive: true,
-                                                   arguments: ["x-dead-letter-exchange": .string(dlx)])
+        let queue = try await channel.declareQueue(
+            uniqueName("inbox"), exclusive: true,
+            arguments: ["x-dead-letter-exchange": .string(dlx)])
         return (queue.name, dead, { try? await channel.deleteExchange(dlx) })
     }
 
@@ -25,8 +28,9 @@ struct ConsumeTests {
             let (inbox, task) = try await channel.consume(queue: setup.queue).collect()
             defer { task.cancel() }
             for name in ["acked", "rejected", "nacked", "requeued"] {
-                try await channel.publish(Data(name.utf8), exchange: "", routingKey: setup.queue,
-                                          properties: AMQPProperties(messageID: name))
+                try await channel.publish(
+                    Data(name.utf8), exchange: "", routingKey: setup.queue,
+                    properties: AMQPProperties(messageID: name))
             }
             try await inbox.next().ack()
             try await inbox.next().reject(requeue: false)
@@ -111,7 +115,9 @@ struct ConsumeTests {
         }
     }
 
-    @Test("a consumer on the connection's executor runs on its owner thread and answers; after close it goes on elsewhere")
+    @Test(
+        "a consumer on the connection's executor runs on its owner thread and answers; after close it goes on elsewhere"
+    )
     func ownerThreadExecutor() async throws {
         let connection = try await connect()
         let channel = try await connection.openChannel()

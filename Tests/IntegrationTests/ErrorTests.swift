@@ -1,8 +1,8 @@
 import AMQPClient
-import VUMTesting
 import Foundation
 import Glibc
 import Testing
+import VUMTesting
 
 @Suite("Errors: each failure is distinct, readable and bounded in time", .timeLimit(.minutes(1)))
 struct ErrorTests {
@@ -98,8 +98,9 @@ struct ErrorTests {
 
     @Test("an operation the user has no permission for gives accessRefused")
     func permissionDenied() async throws {
-        try await withConnection({ $0.authentication = .plain(user: "vum-limited", password: "vum-limited") }) {
-            connection in
+        var limited = broker.configuration()
+        limited.authentication = .plain(user: "vum-limited", password: "vum-limited")
+        try await withConnection(limited) { connection in
             let channel = try await connection.openChannel()
             let error = await expectAMQPError(.accessRefused) {
                 try await channel.declareQueue(uniqueName("forbidden"), exclusive: true)
@@ -112,8 +113,9 @@ struct ErrorTests {
     func inequivalentArguments() async throws {
         try await withConnection { connection in
             let channel = try await connection.openChannel()
-            let queue = try await channel.declareQueue(uniqueName("ttl"), exclusive: true,
-                                                       arguments: ["x-message-ttl": .int32(1000)])
+            let queue = try await channel.declareQueue(
+                uniqueName("ttl"), exclusive: true,
+                arguments: ["x-message-ttl": .int32(1000)])
             let error = await expectAMQPError(.preconditionFailed) {
                 try await channel.declareQueue(queue.name, exclusive: true, arguments: ["x-message-ttl": .int32(2000)])
             }

@@ -35,9 +35,11 @@ enum FaultLoad {
     }
 
     /// One zoekvraag every `interval` from `start` until `outcomes.endOfLoad`, each on its own task.
-    static func sendLoad(_ exchange: TestExchange, _ question: String, _ outcomes: Outcomes,
-                         _ start: ContinuousClock.Instant, every interval: Duration = .milliseconds(100),
-                         statusOf followed: BronID? = nil) async {
+    static func sendLoad(
+        _ exchange: TestExchange, _ question: String, _ outcomes: Outcomes,
+        _ start: ContinuousClock.Instant, every interval: Duration = .milliseconds(100),
+        statusOf followed: BronID? = nil
+    ) async {
         await withTaskGroup(of: Void.self) { group in
             var next = start
             while outcomes.endOfLoad.map({ next <= $0 }) ?? true {
@@ -48,8 +50,10 @@ enum FaultLoad {
         }
     }
 
-    static func ask(_ exchange: TestExchange, _ question: String, _ start: ContinuousClock.Instant,
-                    _ followed: BronID? = nil) async -> Outcome {
+    static func ask(
+        _ exchange: TestExchange, _ question: String, _ start: ContinuousClock.Instant,
+        _ followed: BronID? = nil
+    ) async -> Outcome {
         let began = ContinuousClock.now
         var outcome = Outcome(sentAt: began - start, status: -1, took: .zero, vraagID: nil, beantwoord: 0)
         if let r = try? await exchange.zoek(question, deadlineMs: 2000) {
@@ -60,7 +64,8 @@ enum FaultLoad {
             outcome.unanswered = bronnen.filter { $0["status"]?.string != "beantwoord" }
                 .map { "\($0["bronID"]?.string ?? "?"): \($0["status"]?.string ?? "?")" }
             if let followed {
-                outcome.victimStatus = r.json["vumBronnen"]?.array.first { $0["bronID"]?.string == followed.rawValue }?["status"]?.string
+                outcome.victimStatus =
+                    r.json["vumBronnen"]?.array.first { $0["bronID"]?.string == followed.rawValue }?["status"]?.string
             }
         }
         outcome.took = ContinuousClock.now - began
@@ -103,8 +108,10 @@ enum FaultLoad {
 
     /// Three bronnen (noord, midden, zuid) with 300 generated werkzoekenden each, every adapter on its own
     /// connection made with `configuration(i)`.
-    static func threeAdapters(_ federation: TestFederation, seed: UInt64,
-                              _ configuration: (Int) throws -> AMQPConfiguration) async throws
+    static func threeAdapters(
+        _ federation: TestFederation, seed: UInt64,
+        _ configuration: (Int) throws -> AMQPConfiguration
+    ) async throws
         -> ([BronID], [(AMQPConnection, Task<Void, any Error>)], [AdapterService])
     {
         let data = SyntheticData(seed: seed, table: testPC4Table)
@@ -118,8 +125,10 @@ enum FaultLoad {
             let people = (i * 300..<(i + 1) * 300).map(data.werkzoekende)
             // Checked every second that the broker still feeds them (ConsumerWatchdog), so a starved consumer is
             // replaced within the tests' recovery windows.
-            let (service, task) = federation.adapter(bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
-                                               connection: connection) { $0.consumerCheckInterval = .seconds(1) }
+            let (service, task) = federation.adapter(
+                bron, source: InMemorySource(werkzoekenden: people, table: testPC4Table),
+                connection: connection
+            ) { $0.consumerCheckInterval = .seconds(1) }
             adapters.append((connection, task))
             services.append(service)
         }
@@ -133,7 +142,8 @@ enum FaultLoad {
         let task: Task<Void, any Error>
 
         static func start(queue: String, configuration: AMQPConfiguration, folder: URL) async throws -> Auditor {
-            let store = try AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, checkpointInterval: 100)
+            let store = try AuditStore(
+                path: folder.appendingPathComponent("audit.sqlite").path, checkpointInterval: 100)
             let connection = try await AMQPConnection.connect(configuration)
             var settings = AuditServiceConfiguration()
             settings.queue = queue

@@ -11,13 +11,17 @@ extension FederationSuites {
         /// `scripts/federation.sh --stop` with the test run's executables and PC4 table.
         static func federation(_ arguments: [String]) async throws -> ChildProcess.Result {
             let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-            return try await ChildProcess.run("/usr/bin/env", [
-                "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
-                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop",
-            ] + arguments)
+            return try await ChildProcess.run(
+                "/usr/bin/env",
+                [
+                    "VUM_BIN=\(bin)", "VUM_PC4_TABLE=\(testPC4TablePath)", "bash",
+                    Self.repository.appendingPathComponent("scripts/federation.sh").path, "--stop",
+                ] + arguments)
         }
 
-        @Test("a private broker with generated definitions, an aggregator, three adapters and an auditor: answers from all three bronnen, a detail, a refusal, the audit trail")
+        @Test(
+            "a private broker with generated definitions, an aggregator, three adapters and an auditor: answers from all three bronnen, a detail, a refusal, the audit trail"
+        )
         func localFederation() async throws {
             let result = try await Self.federation(["--records", "800"])
             let out = result.output
@@ -26,7 +30,9 @@ extension FederationSuites {
             #expect(out.contains("created definitions.json") && out.contains("created registry.json"))
             for bron in ["gemeente-utrecht", "uwv", "uitzend-noord"] {
                 #expect(out.range(of: "\(bron) +online", options: .regularExpression) != nil, "\(bron) not online")
-                #expect(out.range(of: "  \(bron) +beantwoord +[0-9]+ matches", options: .regularExpression) != nil, "no answer from \(bron)")
+                #expect(
+                    out.range(of: "  \(bron) +beantwoord +[0-9]+ matches", options: .regularExpression) != nil,
+                    "no answer from \(bron)")
             }
             #expect(out.contains("every bron answered"))
             #expect(out.contains("werkzoekende.vumID"), "no detail")
@@ -46,17 +52,24 @@ extension FederationSuites {
             let out = result.output
             #expect(result.status == 0, "\(out.suffix(4000))")
             #expect(out.contains("PostgreSQL cluster in"), "\(out.suffix(3000))")
-            let asked = try #require(out.firstMatch(of: /the first vumID \(([^)]+)\), asked of the second aggregator/),
-                                     "\(out.suffix(3000))")
-            #expect(out.range(of: "werkzoekende.vumID +\(asked.1)", options: .regularExpression) != nil, "no detail from the second")
+            let asked = try #require(
+                out.firstMatch(of: /the first vumID \(([^)]+)\), asked of the second aggregator/),
+                "\(out.suffix(3000))")
+            #expect(
+                out.range(of: "werkzoekende.vumID +\(asked.1)", options: .regularExpression) != nil,
+                "no detail from the second")
             #expect(out.contains("no rule broken"))
             // The audit report shows each instance's share: the zoekvragen through the first, the detail through the second.
             let first = try #require(out.firstMatch(of: /vum-aggregator\/[0-9.]+ on aggregator-1 +([0-9]+) +([0-9]+)/))
-            let second = try #require(out.firstMatch(of: /vum-aggregator\/[0-9.]+ on aggregator-2 +([0-9]+) +([0-9]+) +[0-9]+ +[0-9]+ +([0-9]+)/))
+            let second = try #require(
+                out.firstMatch(
+                    of: /vum-aggregator\/[0-9.]+ on aggregator-2 +([0-9]+) +([0-9]+) +[0-9]+ +[0-9]+ +([0-9]+)/))
             #expect(Int(first.2) ?? 0 >= 2 && Int(second.2) == 0 && Int(second.3) == 1, "\(first.0) / \(second.0)")
-            let bad = try await ChildProcess.run("/bin/bash", [
-                Self.repository.appendingPathComponent("scripts/federation.sh").path, "--aggregators", "3",
-            ])
+            let bad = try await ChildProcess.run(
+                "/bin/bash",
+                [
+                    Self.repository.appendingPathComponent("scripts/federation.sh").path, "--aggregators", "3",
+                ])
             #expect(bad.status != 0 && bad.output.contains("--aggregators is 1 or 2, not '3'"), "\(bad.output)")
         }
     }

@@ -7,21 +7,36 @@ import VUMStandaard
 import VUMTesting
 
 extension FederationSuites {
-    @Suite("Reliability: a flood of zoekvragen is bounded and answered 503, not queued without end", .timeLimit(.minutes(2)))
+    @Suite(
+        "Reliability: a flood of zoekvragen is bounded and answered 503, not queued without end",
+        .timeLimit(.minutes(2)))
     struct FloodTests {
-        @Test("beyond the open-zoekvragen limit each asker gets 503 busy with a zoekvraag.geweigerd event; the exchange recovers")
+        @Test(
+            "beyond the open-zoekvragen limit each asker gets 503 busy with a zoekvraag.geweigerd event; the exchange recovers"
+        )
         func flood() async throws {
             let federation = try await TestFederation.start()
             // A bron that announces itself and never answers keeps every admitted zoekvraag open until its deadline.
             let stil = try await federation.addBron("stil")
             let limit = 5
-            let exchange = try await TestExchange.start(bronnen: [stil: broker.user]) { $0.maximumOpenZoekvragen = limit }
-            defer { Task { await exchange.stop(); await federation.stop() } }
+            let exchange = try await TestExchange.start(bronnen: [stil: broker.user]) {
+                $0.maximumOpenZoekvragen = limit
+            }
+            defer {
+                Task {
+                    await exchange.stop()
+                    await federation.stop()
+                }
+            }
             var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
             envelope.bron = stil
-            try await federation.channel.publish(MessageCodec.encode(AanmeldingBericht(
-                bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t", ondersteundeCriteria: [],
-                heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
+            try await federation.channel.publish(
+                MessageCodec.encode(
+                    AanmeldingBericht(
+                        bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                        ondersteundeCriteria: [],
+                        heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
+                properties: envelope.properties())
             try await exchange.waitOnline([stil])
 
             let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":10}}"#
@@ -50,11 +65,14 @@ extension FederationSuites {
             #expect(took < .seconds(10), "the flood took \(took)")
             // Every refusal is in the audit trail.
             try await eventually("a zoekvraag.geweigerd event for every 503") {
-                let events = await exchange.audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }
+                let events = await exchange.audit.items.compactMap {
+                    try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body)
+                }
                 return events.filter { $0.soort == .zoekvraagGeweigerd && $0.uitkomst == "503" }.count == busy.count
             }
-            print("flood: \(sent) zoekvragen at once against max-open-zoekvragen \(limit): \(answered.count) answered (partial: the bron "
-                  + "never answers), \(busy.count) refused 503 busy, all within \(took)")
+            print(
+                "flood: \(sent) zoekvragen at once against max-open-zoekvragen \(limit): \(answered.count) answered (partial: the bron "
+                    + "never answers), \(busy.count) refused 503 busy, all within \(took)")
             // Once the flood has passed, the exchange takes questions again.
             let after = try await exchange.zoek(question, deadlineMs: 500)
             #expect(after.status == 200, "\(after.json.serialized())")

@@ -30,17 +30,26 @@ extension FederationSuites {
             INSERT INTO crm.rijbewijs VALUES (1, 'AUTO'), (1, 'VRACHTWAGEN+AANHANGER');
             """
 
-        @Test("answers from the mapped tables, reports unmapped criteria as genegeerd, answers 500.3 in time while the database is down and serves again after")
+        @Test(
+            "answers from the mapped tables, reports unmapped criteria as genegeerd, answers 500.3 in time while the database is down and serves again after"
+        )
         func servesFromPostgres() async throws {
             try await PrivatePostgres.with(name: "adapter") { cluster in
-                try await cluster.psql(try String(contentsOf: Self.exampleFolder.appendingPathComponent("schema.sql"), encoding: .utf8)
-                    + "\n" + Self.rows)
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-pg-adapter-\(UUID().uuidString)")
+                try await cluster.psql(
+                    try String(contentsOf: Self.exampleFolder.appendingPathComponent("schema.sql"), encoding: .utf8)
+                        + "\n" + Self.rows)
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "vum-pg-adapter-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: folder) }
                 // The example mapping without kantoortijden: a bron that does not hold that field.
-                let mapping = try String(contentsOf: Self.exampleFolder.appendingPathComponent("mapping.yaml"), encoding: .utf8)
-                    .replacingOccurrences(of: "    werktijden.indicatieKantoortijden:\n      column: kantoortijden\n      codes: { \"J\": 1, \"N\": 2, \"?\": 0 }\n      default: 0\n", with: "")
+                let mapping = try String(
+                    contentsOf: Self.exampleFolder.appendingPathComponent("mapping.yaml"), encoding: .utf8
+                )
+                .replacingOccurrences(
+                    of:
+                        "    werktijden.indicatieKantoortijden:\n      column: kantoortijden\n      codes: { \"J\": 1, \"N\": 2, \"?\": 0 }\n      default: 0\n",
+                    with: "")
                 #expect(!mapping.contains("indicatieKantoortijden"))
                 let mappingPath = folder.appendingPathComponent("mapping.yaml").path
                 try mapping.write(toFile: mappingPath, atomically: true, encoding: .utf8)
@@ -50,37 +59,42 @@ extension FederationSuites {
                 let bron = try await federation.addBron("crm")
                 let configPath = folder.appendingPathComponent("adapter.conf").path
                 try """
-                    bron = \(bron)
-                    gegevenssets = werkzoekenden
-                    broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
-                    pc4 = \(testPC4TablePath)
-                    heartbeat = 1s
-                    source = postgres
-                    mapping = \(mappingPath)
-                    postgres.port = \(try cluster.port())
-                    postgres.database = postgres
-                    postgres.user = vum
-                    """.write(toFile: configPath, atomically: true, encoding: .utf8)
+                bron = \(bron)
+                gegevenssets = werkzoekenden
+                broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+                pc4 = \(testPC4TablePath)
+                heartbeat = 1s
+                source = postgres
+                mapping = \(mappingPath)
+                postgres.port = \(try cluster.port())
+                postgres.database = postgres
+                postgres.user = vum
+                """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
-                let check = try await ChildProcess.run(vumAdapterExecutable, ["mapping", "check", "--config", configPath])
+                let check = try await ChildProcess.run(
+                    vumAdapterExecutable, ["mapping", "check", "--config", configPath])
                 #expect(check.status == 0, "\(check.output)")
                 #expect(check.output.contains("sampled 3 rows: 3 valid records, 0 invalid"), "\(check.output)")
                 #expect(check.output.contains("criteria not applied"), "\(check.output)")
                 #expect(check.output.contains("werktijden.indicatieKantoortijden"), "\(check.output)")
                 #expect(check.output.contains("mapping usable"), "\(check.output)")
 
-                let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+                let daemon = try ChildProcess.start(
+                    vumAdapterExecutable, ["--config", configPath],
+                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
                 var stopped = false
                 defer { if !stopped { daemon.signal(SIGKILL) } }
                 let aanmelding = try await federation.announcement(from: bron, .aanmelding)
                 #expect(!aanmelding.ondersteundeCriteria.contains("werktijden.indicatieKantoortijden"))
                 #expect(aanmelding.ondersteundeCriteria.contains("bemiddelingsberoep"))
 
-                let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":10},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24},"#
+                let question =
+                    #"{"selectiegebied":{"postcode":"3511AB","afstand":10},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24},"#
                     + #""werktijden.indicatieKantoortijden":{"$eq":2},"arbeidsmarktkwalificatie.rijbewijs":{"$all":[{"$elemMatch":{"codeSoortRijbewijs":{"$eq":"CE"}}}]}}"#
                 func ids(_ antwoord: GegevenssetBericht) -> [String] {
-                    antwoord.matches.compactMap { if case .object(let o) = $0, case .string(let id)? = o["idWerkzoekende"] { id } else { nil } }
+                    antwoord.matches.compactMap {
+                        if case .object(let o) = $0, case .string(let id)? = o["idWerkzoekende"] { id } else { nil }
+                    }
                 }
                 let (_, first) = try await federation.answer(to: try await federation.ask(question), from: bron)
                 #expect(first.fout == nil)
@@ -91,14 +105,16 @@ extension FederationSuites {
                 try await cluster.stop()
                 let asked = ContinuousClock.now
                 let (_, down) = try await federation.answer(
-                    to: try await federation.ask(question, deadlineMs: Envelope.nowMs() + 3000), from: bron, timeout: .seconds(10))
+                    to: try await federation.ask(question, deadlineMs: Envelope.nowMs() + 3000), from: bron,
+                    timeout: .seconds(10))
                 #expect(ContinuousClock.now - asked < .seconds(3))
                 #expect(down.fout?.code == "500.3", "\(String(describing: down.fout))")
                 #expect(down.fout?.message.contains("the bron's database") == true, "\(String(describing: down.fout))")
 
                 try await cluster.start()
                 let (_, again) = try await federation.answer(
-                    to: try await federation.ask(question, deadlineMs: Envelope.nowMs() + 15_000), from: bron, timeout: .seconds(20))
+                    to: try await federation.ask(question, deadlineMs: Envelope.nowMs() + 15_000), from: bron,
+                    timeout: .seconds(20))
                 #expect(again.fout == nil, "\(String(describing: again.fout))")
                 #expect(ids(again) == ["1"])
 
@@ -111,21 +127,27 @@ extension FederationSuites {
                 // A database that is not there stops the start at once, saying which and why (a pool alone retries for ever).
                 let unknown = try await ChildProcess.start(
                     vumAdapterExecutable, ["--config", configPath, "--set", "postgres.database=nope"],
-                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]).wait()
+                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password]
+                ).wait()
                 #expect(unknown.status == 1, "\(unknown.output)")
                 let uncheckable = try await ChildProcess.run(
-                    vumAdapterExecutable, ["mapping", "check", "--config", configPath, "--set", "postgres.database=nope"])
+                    vumAdapterExecutable,
+                    ["mapping", "check", "--config", configPath, "--set", "postgres.database=nope"])
                 #expect(uncheckable.status == 1, "\(uncheckable.output)")
-                #expect(uncheckable.output.contains(#"not usable: postgres://vum@127.0.0.1:"#)
+                #expect(
+                    uncheckable.output.contains(#"not usable: postgres://vum@127.0.0.1:"#)
                         && uncheckable.output.contains(#"database "nope" does not exist"#), "\(uncheckable.output)")
-                #expect(unknown.output.contains(
-                    #"postgres://vum@127.0.0.1:\#(try cluster.port())/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#),
+                #expect(
+                    unknown.output.contains(
+                        #"postgres://vum@127.0.0.1:\#(try cluster.port())/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#
+                    ),
                     "\(unknown.output)")
 
                 // A mapping naming a column the table does not have: the check says which, and exits 1.
                 try mapping.replacingOccurrences(of: "reisafstand_km", with: "reisafstand")
                     .write(toFile: mappingPath, atomically: true, encoding: .utf8)
-                let broken = try await ChildProcess.run(vumAdapterExecutable, ["mapping", "check", "--config", configPath])
+                let broken = try await ChildProcess.run(
+                    vumAdapterExecutable, ["mapping", "check", "--config", configPath])
                 #expect(broken.status == 1, "\(broken.output)")
                 #expect(broken.output.contains("mobiliteit.maximaleReisafstand"), "\(broken.output)")
                 #expect(broken.output.contains("reisafstand"), "\(broken.output)")
@@ -134,7 +156,9 @@ extension FederationSuites {
                     .write(toFile: mappingPath, atomically: true, encoding: .utf8)
                 let refused = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", configPath])
                 #expect(refused.status == 2, "\(refused.output)")
-                #expect(refused.output.contains("mobiliteit.reisafstand is not a field of the standard's werkzoekenden"), "\(refused.output)")
+                #expect(
+                    refused.output.contains("mobiliteit.reisafstand is not a field of the standard's werkzoekenden"),
+                    "\(refused.output)")
             }
         }
     }

@@ -1,7 +1,8 @@
-@testable import AMQPClient
-import VUMTesting
 import Foundation
 import Testing
+import VUMTesting
+
+@testable import AMQPClient
 
 @Suite("Publishing: properties, headers, mandatory returns, confirms", .timeLimit(.minutes(1)))
 struct PublishTests {
@@ -57,23 +58,28 @@ struct PublishTests {
     /// smallest frame size the broker allows, bodies on each side of every frame boundary, of the most
     /// frames it writes itself and one more, and (with twice that frame size) headers too large for its
     /// 4 KiB buffer must all arrive intact.
-    @Test("bodies on every frame boundary and large headers arrive intact, written directly or not",
-          arguments: [false, true])
+    @Test(
+        "bodies on every frame boundary and large headers arrive intact, written directly or not",
+        arguments: [false, true])
     func frameBoundaries(largeHeaders: Bool) async throws {
         let frameMax = largeHeaders ? 8192 : 4096
-        try await withConnection({ $0.frameMax = frameMax }) { connection in
+        var configuration = broker.configuration()
+        configuration.frameMax = frameMax
+        try await withConnection(configuration) { connection in
             let channel = try await connection.openChannel()
             let queue = try await channel.declareQueue(exclusive: true)
             let (inbox, task) = try await channel.consume(queue: queue.name, noAck: true).collect()
             defer { task.cancel() }
             let chunk = frameMax - 8
             let sizes = [0, 1, chunk - 1, chunk, chunk + 1, 2 * chunk, 2 * chunk + 1, 64 * chunk, 64 * chunk + 1]
-            let headers: AMQPTable? = largeHeaders
+            let headers: AMQPTable? =
+                largeHeaders
                 ? ["x-padding": .string(String(repeating: "p", count: 5_000)), "x-n": .int32(1)] : nil
             for (n, size) in sizes.enumerated() {
                 let body = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ n) })
-                let properties = AMQPProperties(contentType: "application/octet-stream", headers: headers,
-                                                messageID: "m\(n)")
+                let properties = AMQPProperties(
+                    contentType: "application/octet-stream", headers: headers,
+                    messageID: "m\(n)")
                 try await channel.publish(body, exchange: "", routingKey: queue.name, properties: properties)
             }
             for (n, size) in sizes.enumerated() {
@@ -105,8 +111,9 @@ struct PublishTests {
             let count = 12
             for n in 0..<count {
                 for (q, consumer) in consumers.enumerated() {
-                    try await publisher.publish(body(q, n), exchange: "", routingKey: consumer.name,
-                                                properties: AMQPProperties(messageID: "\(q).\(n)"))
+                    try await publisher.publish(
+                        body(q, n), exchange: "", routingKey: consumer.name,
+                        properties: AMQPProperties(messageID: "\(q).\(n)"))
                 }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -184,10 +191,13 @@ struct PublishTests {
             }
             let bodies = try await received.value
             let firstOutOfOrder = bodies.indices.first { bodies[$0] != "\($0)" }
-            #expect(firstOutOfOrder == nil, "message \(firstOutOfOrder ?? -1) is \(firstOutOfOrder.map { bodies[$0] } ?? "")")
+            #expect(
+                firstOutOfOrder == nil,
+                "message \(firstOutOfOrder ?? -1) is \(firstOutOfOrder.map { bodies[$0] } ?? "")")
             let callerWrites = shared.callerWrites.load(ordering: .relaxed) - callerWritesBefore
             let handedOver = shared.handedOverPublishes.load(ordering: .relaxed) - handedOverBefore
-            #expect(callerWrites > 0 && handedOver > 0, "written by the task: \(callerWrites), handed over: \(handedOver)")
+            #expect(
+                callerWrites > 0 && handedOver > 0, "written by the task: \(callerWrites), handed over: \(handedOver)")
             // Every message was acknowledged: closing the channel returns nothing to the queue.
             await channel.close()
             #expect(try await connection.queueInfo(queue.name)?.messageCount == 0)
@@ -272,11 +282,13 @@ struct PublishTests {
             try await channel.enableConfirms()
             let queue = try await channel.declareQueue(exclusive: true)
             #expect(
-                try await channel.publish(Data("mine".utf8), exchange: "", routingKey: queue.name,
-                                          properties: AMQPProperties(userID: broker.user)) == .confirmed)
+                try await channel.publish(
+                    Data("mine".utf8), exchange: "", routingKey: queue.name,
+                    properties: AMQPProperties(userID: broker.user)) == .confirmed)
             let error = await expectAMQPError(.preconditionFailed) {
-                try await channel.publish(Data("forged".utf8), exchange: "", routingKey: queue.name,
-                                          properties: AMQPProperties(userID: "bron-someone-else"))
+                try await channel.publish(
+                    Data("forged".utf8), exchange: "", routingKey: queue.name,
+                    properties: AMQPProperties(userID: "bron-someone-else"))
             }
             #expect(error?.replyCode == 406)
             #expect(error?.replyText?.contains("user_id") == true)

@@ -35,19 +35,24 @@ struct FakeBronEndpoint {
         let evaluator = Evaluator(table: testPC4Table)
         let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.recordID.rawValue, $0) })
         @Sendable func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
-            Response(status: status, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+            Response(
+                status: status, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
         }
         @Sendable func matches(_ request: Request) async throws -> JSONValue {
             let body = try await request.body.collect(upTo: 1 << 20)
-            guard case .object(let o) = try JSONValue.parse(body.readableBytesView), let vraagObject = o["vraagObject"] else {
+            guard case .object(let o) = try JSONValue.parse(body.readableBytesView), let vraagObject = o["vraagObject"]
+            else {
                 return .null
             }
             let q = try evaluator.prepare(Selectievraag(json: vraagObject, gegevensset: .werkzoekenden))
             let found = evaluator.select(people.lazy.map(\.matchingProfiel), q, limit: 100)
-            return .object(JSONObject([("vraagID", .string("bron-1")),
-                                       ("maximumAantalResultatenBereikt", .bool(found.maximumAantalResultatenBereikt)),
-                                       ("matches", .array(found.matches.map(\.json)))]))
+            return .object(
+                JSONObject([
+                    ("vraagID", .string("bron-1")),
+                    ("maximumAantalResultatenBereikt", .bool(found.maximumAantalResultatenBereikt)),
+                    ("matches", .array(found.matches.map(\.json))),
+                ]))
         }
         let router = Router()
         router.post("/:mode/api/v3/werkzoekendeProfielen/matches") { request, context -> Response in
@@ -60,9 +65,12 @@ struct FakeBronEndpoint {
             case "failing":
                 return json(.internalServerError, try JSONValue.parse(#"{"code":"500.1","message":"database down"}"#))
             case "invalid":
-                guard case .object(var o) = try await matches(request), case .array(let valid)? = o["matches"] else { return json(.ok, .null) }
+                guard case .object(var o) = try await matches(request), case .array(let valid)? = o["matches"] else {
+                    return json(.ok, .null)
+                }
                 // Three valid profiles and three that are not: hours out of range, a detail-only field, no mobiliteit.
-                var bad1 = valid[0], bad2 = valid[1]
+                var bad1 = valid[0]
+                var bad2 = valid[1]
                 if case .object(var b) = bad1 {
                     b["werktijden"] = try JSONValue.parse(#"{"aantalWerkurenPerWeekMaximaal":150}"#)
                     b["idWerkzoekende"] = .string("bad-hours")
@@ -86,7 +94,8 @@ struct FakeBronEndpoint {
                 return json(.notFound, try JSONValue.parse(#"{"code":"404","message":"onbekend"}"#))
             }
             switch mode {
-            case "failing": return json(.internalServerError, try JSONValue.parse(#"{"code":"500.1","message":"database down"}"#))
+            case "failing":
+                return json(.internalServerError, try JSONValue.parse(#"{"code":"500.1","message":"database down"}"#))
             case "invalid":
                 guard case .object(var o) = w.json else { return json(.ok, .null) }
                 o["mobiliteit"] = nil
@@ -95,14 +104,17 @@ struct FakeBronEndpoint {
             }
         }
         var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificate).map { .certificate($0) },
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificate).map {
+                .certificate($0)
+            },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKey, format: .pem)))
         tls.trustRoots = .file(certificates.ca)
         tls.certificateVerification = .noHostnameVerification
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tls),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        let app = Application(
+            router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
         let task = Task { try await app.run() }
         var port = 0
         for await p in ports {
@@ -119,16 +131,20 @@ extension FederationSuites {
         static let asker = try! OIN(validating: "00000001234567890001")
         static let bronOIN = try! OIN(validating: "00000001234567890077")
         let people = (0..<300).map(SyntheticData(seed: 41, table: testPC4Table).werkzoekende)
-        let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
+        let question =
+            #"{"selectiegebied":{"postcode":"3511AB","afstand":60},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
 
         /// A federation, the endpoint, and an adapter forwarding to `mode`.
-        func withForwarder(_ mode: String, clientCertificate: Bool = true,
-                           _ body: (TestFederation, BronID, RESTBronSource, FakeBronEndpoint) async throws -> Void) async throws {
+        func withForwarder(
+            _ mode: String, clientCertificate: Bool = true,
+            _ body: (TestFederation, BronID, RESTBronSource, FakeBronEndpoint) async throws -> Void
+        ) async throws {
             let certificates = try await TestCertificates.make()
             defer { certificates.remove() }
             let endpoint = try await FakeBronEndpoint.start(people: people, certificates: certificates)
             defer { endpoint.task.cancel() }
-            var settings = RESTBronSettings(baseURL: "https://localhost:\(endpoint.port)/\(mode)/api/v3", gegevenssets: [.werkzoekenden])
+            var settings = RESTBronSettings(
+                baseURL: "https://localhost:\(endpoint.port)/\(mode)/api/v3", gegevenssets: [.werkzoekenden])
             settings.caFile = certificates.ca
             if clientCertificate {
                 settings.certificateFile = certificates.clientCertificate
@@ -158,28 +174,36 @@ extension FederationSuites {
         /// A zoekvraag as the aggregator sends it: with the asker's OIN and SUWI status.
         func ask(_ federation: TestFederation, deadline: Duration = .seconds(5)) async throws -> String {
             let vraagID = UUID().uuidString
-            let payload = ZoekvraagBericht(vraagID: vraagID, gegevensset: .werkzoekenden, vraagObject: try JSONValue.parse(question))
-            var envelope = Envelope(type: .zoekvraag, correlationID: vraagID, appID: "tests/1", userID: broker.user,
-                                    replyTo: federation.replyQueue,
-                                    deadlineMs: Envelope.nowMs() + Int64(deadline.components.seconds * 1000))
+            let payload = ZoekvraagBericht(
+                vraagID: vraagID, gegevensset: .werkzoekenden, vraagObject: try JSONValue.parse(question))
+            var envelope = Envelope(
+                type: .zoekvraag, correlationID: vraagID, appID: "tests/1", userID: broker.user,
+                replyTo: federation.replyQueue,
+                deadlineMs: Envelope.nowMs() + Int64(deadline.components.seconds * 1000))
             envelope.fromParty = Self.asker
             envelope.suwiParty = true
-            try await federation.channel.publish(MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
-                                                 properties: envelope.properties())
+            try await federation.channel.publish(
+                MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
+                properties: envelope.properties())
             return vraagID
         }
 
         func detail(_ federation: TestFederation, _ bron: BronID, _ id: String) async throws -> DetailBericht {
             let requestID = UUID().uuidString
-            let payload = DetailverzoekBericht(vraagID: "v", gegevensset: .werkzoekenden, recordID: try RecordID(validating: id))
-            var envelope = Envelope(type: .detailverzoek, correlationID: requestID, appID: "tests/1", userID: broker.user,
-                                    replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
+            let payload = DetailverzoekBericht(
+                vraagID: "v", gegevensset: .werkzoekenden, recordID: try RecordID(validating: id))
+            var envelope = Envelope(
+                type: .detailverzoek, correlationID: requestID, appID: "tests/1", userID: broker.user,
+                replyTo: federation.replyQueue, deadlineMs: Envelope.nowMs() + 5000)
             envelope.bron = bron
             envelope.fromParty = Self.asker
             envelope.suwiParty = true
-            try await federation.channel.publish(MessageCodec.encode(payload), exchange: Topology.detailverzoeken,
-                                                 routingKey: bron.rawValue, properties: envelope.properties())
-            let d = try await federation.answers.first(timeout: .seconds(10), "detail") { $0.properties.correlationID == requestID }
+            try await federation.channel.publish(
+                MessageCodec.encode(payload), exchange: Topology.detailverzoeken,
+                routingKey: bron.rawValue, properties: envelope.properties())
+            let d = try await federation.answers.first(timeout: .seconds(10), "detail") {
+                $0.properties.correlationID == requestID
+            }
             return try MessageCodec.decode(DetailBericht.self, from: d.body)
         }
 
@@ -211,7 +235,8 @@ extension FederationSuites {
             try await withForwarder("good", clientCertificate: false) { federation, bron, _, endpoint in
                 let (_, answer) = try await federation.answer(to: try await ask(federation), from: bron)
                 #expect(answer.fout?.code == "500.1", "\(String(describing: answer.fout))")
-                #expect(answer.fout?.message.contains("cannot be reached") == true, "\(String(describing: answer.fout))")
+                #expect(
+                    answer.fout?.message.contains("cannot be reached") == true, "\(String(describing: answer.fout))")
                 #expect(endpoint.requests.all.isEmpty)
             }
         }

@@ -64,7 +64,8 @@ extension FederationSuites {
                 [
                     // In the test's folder: schemathesis keeps the failures it found in its working directory
                     // and replays them in the next run; each run starts without them.
-                    "-C", exchange.folder.path, "python3", "-m", "schemathesis.cli", "--config-file", config.path, "run",
+                    "-C", exchange.folder.path, "python3", "-m", "schemathesis.cli", "--config-file", config.path,
+                    "run",
                     "\(url)/api/v3/openapi.json",
                     "--url", url, "--checks", "all", "--max-examples", "40", "--workers", "1", "--seed", "20261202",
                     "--no-color",

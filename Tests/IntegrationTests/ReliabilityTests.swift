@@ -15,8 +15,12 @@ extension FederationSuites {
             guard let dir = broker.brokerDirectory else { return nil }
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/broker.sh").path
-            let result = try await ChildProcess.run("/bin/bash", [script, "ctl", "--dir", dir, "--", "list_queues", "-p", "vum", "-q",
-                                                                  "name", "messages_ready", "messages_unacknowledged"])
+            let result = try await ChildProcess.run(
+                "/bin/bash",
+                [
+                    script, "ctl", "--dir", dir, "--", "list_queues", "-p", "vum", "-q",
+                    "name", "messages_ready", "messages_unacknowledged",
+                ])
             for line in result.output.split(separator: "\n") {
                 let f = line.split(whereSeparator: \.isWhitespace)
                 if f.count == 3, f[0] == queue, let r = Int(f[1]), let u = Int(f[2]) { return (r, u) }
@@ -24,9 +28,12 @@ extension FederationSuites {
             return nil
         }
 
-        @Test("SIGKILL: the next zoekvraag is partial with the bron te_laat; restarted, it serves again and nothing stays unacknowledged")
+        @Test(
+            "SIGKILL: the next zoekvraag is partial with the bron te_laat; restarted, it serves again and nothing stays unacknowledged"
+        )
         func killedAdapter() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-reliability-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-reliability-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let federation = try await TestFederation.start()
@@ -38,8 +45,9 @@ extension FederationSuites {
             try FederationSuites.AdapterExecutableTests.configuration(bron, store: storePath)
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
             func startAdapter() async throws -> ChildProcess.Running {
-                let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+                let daemon = try ChildProcess.start(
+                    vumAdapterExecutable, ["--config", configPath],
+                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
                 _ = try await federation.announcement(from: bron, .aanmelding)
                 return daemon
             }
@@ -82,9 +90,12 @@ extension FederationSuites {
             await federation.stop()
         }
 
-        @Test("SIGKILL under load: its questions end partial with the bron marked, the others answer throughout; restarted, it serves and its queue empties")
+        @Test(
+            "SIGKILL under load: its questions end partial with the bron marked, the others answer throughout; restarted, it serves and its queue empties"
+        )
         func killedUnderLoad() async throws {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-reliability-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-reliability-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let federation = try await TestFederation.start()
@@ -95,8 +106,10 @@ extension FederationSuites {
             for (i, name) in ["blijft-a", "blijft-b"].enumerated() {
                 let bron = try await federation.addBron(name)
                 bronnen.append(bron)
-                let (_, task) = federation.adapter(bron, source: InMemorySource(
-                    werkzoekenden: (i * 300..<(i + 1) * 300).map(data.werkzoekende), table: testPC4Table))
+                let (_, task) = federation.adapter(
+                    bron,
+                    source: InMemorySource(
+                        werkzoekenden: (i * 300..<(i + 1) * 300).map(data.werkzoekende), table: testPC4Table))
                 tasks.append(task)
             }
             let victim = try await federation.addBron("valt-uit")
@@ -106,21 +119,25 @@ extension FederationSuites {
             try FederationSuites.AdapterExecutableTests.configuration(victim, store: storePath)
                 .write(toFile: configPath, atomically: true, encoding: .utf8)
             func startVictim() async throws -> ChildProcess.Running {
-                let daemon = try ChildProcess.start(vumAdapterExecutable, ["--config", configPath],
-                                                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
+                let daemon = try ChildProcess.start(
+                    vumAdapterExecutable, ["--config", configPath],
+                    environment: ["VUM_ADAPTER_BROKER_PASSWORD": broker.password])
                 _ = try await federation.announcement(from: victim, .aanmelding)
                 return daemon
             }
             var daemon = try await startVictim()
-            let exchange = try await TestExchange.start(bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [victim]).map { ($0, broker.user) }))
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [victim]).map { ($0, broker.user) }))
             try await exchange.waitOnline(bronnen + [victim])
 
             // Small answers: the test is about faults, not about how many vumIDs a debug build mints per second.
-            let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":20},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
+            let question =
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":20},"werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
             let outcomes = FaultLoad.Outcomes()
             let start = ContinuousClock.now
-            async let load: Void = FaultLoad.sendLoad(exchange, question, outcomes, start, every: .milliseconds(200),
-                                                                statusOf: victim)
+            async let load: Void = FaultLoad.sendLoad(
+                exchange, question, outcomes, start, every: .milliseconds(200),
+                statusOf: victim)
             try await Task.sleep(until: start + .seconds(3))
             daemon.signal(SIGKILL)
             _ = await daemon.wait()
@@ -133,17 +150,22 @@ extension FederationSuites {
             await load
 
             let all = outcomes.all.sorted { $0.sentAt < $1.sentAt }
-            #expect(all.allSatisfy { $0.status == 200 }, "\(Dictionary(grouping: all, by: \.status).mapValues(\.count))")
+            #expect(
+                all.allSatisfy { $0.status == 200 }, "\(Dictionary(grouping: all, by: \.status).mapValues(\.count))")
             // The two that stayed answered every question; the killed one is marked, never silently missing.
             #expect(all.allSatisfy { $0.beantwoord >= 2 }, "\(all.map(\.beantwoord))")
             // Questions whose whole window (2 s) lay in the dead time; later ones may be answered from the queue by
             // the restarted adapter, in time, which is right too.
             let whileDead = all.filter { $0.sentAt > killed + .milliseconds(200) && $0.sentAt + .seconds(2) < back }
             #expect(!whileDead.isEmpty)
-            #expect(whileDead.allSatisfy { ["te_laat", "offline"].contains($0.victimStatus ?? "-") }, "\(whileDead.map(\.victimStatus))")
+            #expect(
+                whileDead.allSatisfy { ["te_laat", "offline"].contains($0.victimStatus ?? "-") },
+                "\(whileDead.map(\.victimStatus))")
             let afterRestart = all.filter { $0.sentAt > back + .seconds(2) }
             #expect(!afterRestart.isEmpty)
-            #expect(afterRestart.allSatisfy { $0.victimStatus == "beantwoord" && $0.beantwoord == 3 }, "\(afterRestart.map(\.victimStatus))")
+            #expect(
+                afterRestart.allSatisfy { $0.victimStatus == "beantwoord" && $0.beantwoord == 3 },
+                "\(afterRestart.map(\.victimStatus))")
             let slowest = all.map(\.took).max() ?? .zero
             #expect(slowest < .seconds(2) + .seconds(2))
             // Nothing stays unacknowledged on the killed bron's queue.
@@ -154,8 +176,10 @@ extension FederationSuites {
                 counts = try await queueCounts(Topology.bronQueue(victim))
             }
             #expect(counts.map { $0.ready == 0 && $0.unacknowledged == 0 } ?? false, "\(String(describing: counts))")
-            print("adapter killed under load: killed at \(killed), back at \(back); \(all.count) zoekvragen, all 200, "
-                  + "\(whileDead.count) while it was dead (partial, marked \(Set(whileDead.compactMap(\.victimStatus)).sorted())), slowest \(slowest)")
+            print(
+                "adapter killed under load: killed at \(killed), back at \(back); \(all.count) zoekvragen, all 200, "
+                    + "\(whileDead.count) while it was dead (partial, marked \(Set(whileDead.compactMap(\.victimStatus)).sorted())), slowest \(slowest)"
+            )
             daemon.signal(SIGTERM)
             _ = await daemon.wait()
             for t in tasks { t.cancel() }

@@ -67,7 +67,8 @@ extension FederationSuites {
                 let federation = try await TestFederation.start()
                 try await federation.channel.declareExchange(Topology.procesgegevens, type: .topic)
                 let auditQueue = try await federation.channel.declareQueue(exclusive: true)
-                try await federation.channel.bindQueue(auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
+                try await federation.channel.bindQueue(
+                    auditQueue.name, exchange: Topology.procesgegevens, routingKey: "#")
                 let (audit, _) = try await federation.channel.consume(queue: auditQueue.name, noAck: true).collect()
                 let bron = try await federation.addBron(name)
                 let people = (0..<200).map(SyntheticData(seed: 9, table: testPC4Table).werkzoekende)
@@ -99,9 +100,10 @@ extension FederationSuites {
 
         /// The configuration file of aggregator `name` on a free port; its request store the cluster's database
         /// unless `store` names another.
-        static func writeConfiguration(_ name: String, folder: URL, cluster: PrivatePostgres, store: String? = nil,
-                                       extra: String = "") throws -> (file: URL, port: Int)
-        {
+        static func writeConfiguration(
+            _ name: String, folder: URL, cluster: PrivatePostgres, store: String? = nil,
+            extra: String = ""
+        ) throws -> (file: URL, port: Int) {
             let port = freeTCPPort()
             let conf = folder.appendingPathComponent("aggregator-\(name).conf")
             try """
@@ -118,22 +120,27 @@ extension FederationSuites {
         }
 
         /// A vum-aggregator daemon on a free port with the cluster's database as its request store (or `store`).
-        static func startAggregator(_ name: String, folder: URL, cluster: PrivatePostgres, store: String? = nil,
-                                    extra: String = "") throws -> Daemon
-        {
-            let (conf, port) = try writeConfiguration(name, folder: folder, cluster: cluster, store: store, extra: extra)
+        static func startAggregator(
+            _ name: String, folder: URL, cluster: PrivatePostgres, store: String? = nil,
+            extra: String = ""
+        ) throws -> Daemon {
+            let (conf, port) = try writeConfiguration(
+                name, folder: folder, cluster: cluster, store: store, extra: extra)
             let process = try ChildProcess.start(
                 executable, ["--config", conf.path],
                 environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password])
             return Daemon(process: process, port: port)
         }
 
-        @Test("copy-store: from one aggregator's SQLite store to the shared one; its vumIDs resolve there with their detail count")
+        @Test(
+            "copy-store: from one aggregator's SQLite store to the shared one; its vumIDs resolve there with their detail count"
+        )
         func copyStore() async throws {
             try await Self.withDatabaseAndBron("copy") { cluster, folder, bron, _ in
                 let old = folder.appendingPathComponent("old-requests.sqlite").path
-                let single = try Self.startAggregator("single", folder: folder, cluster: cluster, store: old,
-                                                      extra: "detail-limit = 3")
+                let single = try Self.startAggregator(
+                    "single", folder: folder, cluster: cluster, store: old,
+                    extra: "detail-limit = 3")
                 defer { single.process.signal(SIGKILL) }
                 try await single.waitOnline(bron)
                 let answer = try await single.zoek(#"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#)
@@ -144,21 +151,28 @@ extension FederationSuites {
                 #expect(await single.process.wait().status == 0)
 
                 // The configuration of the aggregators that will share the PostgreSQL store names the target.
-                let (conf, port) = try Self.writeConfiguration("shared", folder: folder, cluster: cluster,
-                                                               extra: "detail-limit = 3")
+                let (conf, port) = try Self.writeConfiguration(
+                    "shared", folder: folder, cluster: cluster,
+                    extra: "detail-limit = 3")
                 let environment = ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password]
                 let copy = try await ChildProcess.start(
-                    Self.executable, ["copy-store", "--from", old, "--config", conf.path], environment: environment).wait()
+                    Self.executable, ["copy-store", "--from", old, "--config", conf.path], environment: environment
+                ).wait()
                 #expect(copy.status == 0, "\(copy.output)")
-                #expect(copy.output.contains("copied 1 zoekvragen from \(old) to postgres://vum@127.0.0.1:"), "\(copy.output)")
+                #expect(
+                    copy.output.contains("copied 1 zoekvragen from \(old) to postgres://vum@127.0.0.1:"),
+                    "\(copy.output)")
                 #expect(copy.output.contains("0 were there already, 0 had expired"), "\(copy.output)")
                 let again = try await ChildProcess.start(
-                    Self.executable, ["copy-store", "--from", old, "--config", conf.path], environment: environment).wait()
-                #expect(again.output.contains("copied 0 zoekvragen") && again.output.contains("1 were there already"),
-                        "\(again.output)")
+                    Self.executable, ["copy-store", "--from", old, "--config", conf.path], environment: environment
+                ).wait()
+                #expect(
+                    again.output.contains("copied 0 zoekvragen") && again.output.contains("1 were there already"),
+                    "\(again.output)")
 
                 let shared = Daemon(
-                    process: try ChildProcess.start(Self.executable, ["--config", conf.path], environment: environment),
+                    process: try ChildProcess.start(
+                        Self.executable, ["--config", conf.path], environment: environment),
                     port: port)
                 defer { shared.process.signal(SIGKILL) }
                 try await shared.waitOnline(bron)
@@ -171,14 +185,21 @@ extension FederationSuites {
 
                 // What cannot be copied says why: no source file, or the configured store itself.
                 let missing = try await ChildProcess.start(
-                    Self.executable, ["copy-store", "--from", folder.appendingPathComponent("nope.sqlite").path,
-                                      "--config", conf.path], environment: environment).wait()
-                #expect(missing.status == 2 && missing.output.contains("nope.sqlite: no such file"), "\(missing.output)")
+                    Self.executable,
+                    [
+                        "copy-store", "--from", folder.appendingPathComponent("nope.sqlite").path,
+                        "--config", conf.path,
+                    ], environment: environment
+                ).wait()
+                #expect(
+                    missing.status == 2 && missing.output.contains("nope.sqlite: no such file"), "\(missing.output)")
                 let (oldConf, _) = try Self.writeConfiguration("self", folder: folder, cluster: cluster, store: old)
                 let itself = try await ChildProcess.start(
-                    Self.executable, ["copy-store", "--from", old, "--config", oldConf.path], environment: environment).wait()
-                #expect(itself.status == 2 && itself.output.contains("is the configured request-store itself"),
-                        "\(itself.output)")
+                    Self.executable, ["copy-store", "--from", old, "--config", oldConf.path], environment: environment
+                ).wait()
+                #expect(
+                    itself.status == 2 && itself.output.contains("is the configured request-store itself"),
+                    "\(itself.output)")
                 shared.process.signal(SIGTERM)
                 #expect(await shared.process.wait().status == 0)
             }
@@ -191,7 +212,8 @@ extension FederationSuites {
                 defer { for d in daemons { d.process.signal(SIGKILL) } }
                 for name in ["a", "b"] {
                     daemons.append(
-                        try Self.startAggregator(name, folder: folder, cluster: cluster, extra: "detail-limit = 4\ninstance = agg-\(name)"))
+                        try Self.startAggregator(
+                            name, folder: folder, cluster: cluster, extra: "detail-limit = 4\ninstance = agg-\(name)"))
                 }
                 let (a, b) = (daemons[0], daemons[1])
                 try await a.waitOnline(bron)
@@ -216,13 +238,16 @@ extension FederationSuites {
                 _ = try await audit.first(timeout: .seconds(10), "detail.geweigerd") {
                     (try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body))?.soort == .detailGeweigerd
                 }
-                let events = await audit.items.compactMap { try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body) }
-                    .filter { $0.vraagID == vraagID }
+                let events = await audit.items.compactMap {
+                    try? MessageCodec.decode(Procesgebeurtenis.self, from: $0.body)
+                }
+                .filter { $0.vraagID == vraagID }
                 func components(_ soort: Procesgebeurtenis.Soort) -> Set<String> {
                     Set(events.filter { $0.soort == soort }.map(\.component))
                 }
                 #expect(components(.zoekvraagOntvangen) == ["vum-aggregator/0.1.0 on agg-a"])
-                #expect(components(.detailGeleverd) == ["vum-aggregator/0.1.0 on agg-a", "vum-aggregator/0.1.0 on agg-b"])
+                #expect(
+                    components(.detailGeleverd) == ["vum-aggregator/0.1.0 on agg-a", "vum-aggregator/0.1.0 on agg-b"])
                 #expect(components(.detailGeweigerd) == ["vum-aggregator/0.1.0 on agg-b"])
 
                 for d in daemons { d.process.signal(SIGTERM) }
@@ -280,12 +305,16 @@ extension FederationSuites {
                 // A store that cannot be reached at start stops the daemon at once, saying which and why.
                 let unknown = try await ChildProcess.start(
                     Self.executable,
-                    ["--config", folder.appendingPathComponent("aggregator-gone.conf").path,
-                     "--set", "request-store=postgres://vum@127.0.0.1:\(try cluster.port())/nope"],
-                    environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password]).wait()
+                    [
+                        "--config", folder.appendingPathComponent("aggregator-gone.conf").path,
+                        "--set", "request-store=postgres://vum@127.0.0.1:\(try cluster.port())/nope",
+                    ],
+                    environment: ["VUM_AGGREGATOR_BROKER_PASSWORD": broker.password]
+                ).wait()
                 #expect(unknown.status == 1, "\(unknown.output)")
-                #expect(unknown.output.contains(#"/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#),
-                        "\(unknown.output)")
+                #expect(
+                    unknown.output.contains(#"/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#),
+                    "\(unknown.output)")
             }
         }
 
@@ -323,7 +352,8 @@ extension FederationSuites {
             let parameters = try await config(["request-store=postgres://vum@db.example/vum?sslmode=require"])
             #expect(parameters.output.contains("request-store (--set): takes no ?parameters"), "\(parameters.output)")
             let badInstance = try await config(["instance=two words"])
-            #expect(badInstance.output.contains(#"instance (--set): "two words" is not 1-60 of"#), "\(badInstance.output)")
+            #expect(
+                badInstance.output.contains(#"instance (--set): "two words" is not 1-60 of"#), "\(badInstance.output)")
             let badTLS = try await config(["request-store=postgres://vum@db.example/vum", "request-store.tls=maybe"])
             #expect(
                 badTLS.output.contains(#"request-store.tls (--set): "maybe" is not disable or require"#),

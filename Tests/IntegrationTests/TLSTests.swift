@@ -1,7 +1,7 @@
 import AMQPClient
-import VUMTesting
 import Foundation
 import Testing
+import VUMTesting
 
 @Suite("TLS and EXTERNAL login", .timeLimit(.minutes(1)))
 struct TLSTests {
@@ -24,8 +24,9 @@ struct TLSTests {
         try await channel.enableConfirms()
         let queue = try await channel.declareQueue(exclusive: true)
         // user_id is checked by the broker against the authenticated user: this proves who we are.
-        let outcome = try await channel.publish(Data("hello".utf8), exchange: "", routingKey: queue.name,
-                                                properties: AMQPProperties(userID: "vum-tls-client"))
+        let outcome = try await channel.publish(
+            Data("hello".utf8), exchange: "", routingKey: queue.name,
+            properties: AMQPProperties(userID: "vum-tls-client"))
         #expect(outcome == .confirmed)
         await connection.close()
     }

@@ -1,7 +1,7 @@
 import AMQPClient
-import VUMTesting
 import Foundation
 import Testing
+import VUMTesting
 
 let broker = BrokerEnvironment()
 
@@ -11,6 +11,11 @@ func uniqueName(_ prefix: String) -> String { "test.\(prefix).\(UUID().uuidStrin
 func connect(_ configure: (inout AMQPConfiguration) -> Void = { _ in }) async throws -> AMQPConnection {
     var configuration = broker.configuration()
     configure(&configuration)
+    return try await connect(configuration)
+}
+
+/// Connects with `configuration` (a variant of `broker.configuration()`).
+func connect(_ configuration: AMQPConfiguration) async throws -> AMQPConnection {
     do {
         return try await AMQPConnection.connect(configuration)
     } catch let error as AMQPError where error.code == .connectionRefused {
@@ -21,9 +26,9 @@ func connect(_ configure: (inout AMQPConfiguration) -> Void = { _ in }) async th
 
 /// Runs `body` with a connection and closes it afterwards, also when `body` throws.
 func withConnection<T>(
-    _ configure: (inout AMQPConfiguration) -> Void = { _ in }, _ body: (AMQPConnection) async throws -> T
+    _ configuration: AMQPConfiguration = broker.configuration(), _ body: (AMQPConnection) async throws -> T
 ) async throws -> T {
-    let connection = try await connect(configure)
+    let connection = try await connect(configuration)
     do {
         let result = try await body(connection)
         await connection.close()

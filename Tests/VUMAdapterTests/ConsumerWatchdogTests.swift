@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VUMAdapter
 
 @Suite("The consumer watchdog: when does a starved consumer get replaced")
@@ -21,8 +22,11 @@ struct ConsumerWatchdogTests {
 
     @Test("a delivery, an empty queue or an adapter at its limit between checks means the consumer is fed")
     func fed() {
-        #expect(verdicts([(0, 4, false), (1, 4, false), (1, 4, true), (1, 4, false), (1, 0, false), (1, 4, false), (1, 4, false)])
-            == [false, false, false, false, false, false, true])
+        #expect(
+            verdicts([
+                (0, 4, false), (1, 4, false), (1, 4, true), (1, 4, false), (1, 0, false), (1, 4, false), (1, 4, false),
+            ])
+                == [false, false, false, false, false, false, true])
     }
 
     @Test("reset forgets a first stalled check")

@@ -31,7 +31,9 @@ struct InMemorySourceTests {
                         let scan = storeEvaluator.select(vacatures.map(\.matchingProfiel), q, limit: limit)
                         expected = (scan.matches.map(\.json), scan.maximumAantalResultatenBereikt)
                     }
-                    #expect(got.matches == expected.matches, "question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
+                    #expect(
+                        got.matches == expected.matches,
+                        "question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
                     #expect(got.maximumAantalResultatenBereikt == expected.more)
                     if !expected.matches.isEmpty { nonEmpty += 1 }
                     if expected.more { capped += 1 }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import VUMAdapter
 import VUMStandaard
 import VUMTesting
+
+@testable import VUMAdapter
 
 /// The worked example of Docs/aansluitkit.md section 9 (`Docs/examples/legacy-crm/`), filled with generated
 /// werkzoekenden written in the CRM's own local codes, plus the records the mapping should read back:
@@ -16,7 +17,9 @@ struct LegacyCRM {
         }
         return url.appendingPathComponent("Docs/examples/legacy-crm")
     }()
-    static var schemaSQL: String { get throws { try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8) } }
+    static var schemaSQL: String {
+        get throws { try String(contentsOf: folder.appendingPathComponent("schema.sql"), encoding: .utf8) }
+    }
     static var mappingPath: String { folder.appendingPathComponent("mapping.yaml").path }
 
     let mapping: BronMapping
@@ -33,12 +36,15 @@ struct LegacyCRM {
         var lines = ["INSERT INTO crm.beroep VALUES ('B9999', 'nog niet geclassificeerd', NULL);"]
         for (i, uri) in SyntheticData.occupations.enumerated() {
             catalogue[uri.rawValue] = "B\(1000 + i)"
-            lines.append("INSERT INTO crm.beroep VALUES ('B\(1000 + i)', 'beroep \(i)', \(Self.literal(uri.rawValue)));")
+            lines.append(
+                "INSERT INTO crm.beroep VALUES ('B\(1000 + i)', 'beroep \(i)', \(Self.literal(uri.rawValue)));")
         }
         var records: [(Int, JSONValue)] = (0..<count).map { (1000 + $0, data.werkzoekende($0).json) }
         // The edge rows are copies of generated records with one thing changed.
-        records += [(Self.inactive, records[0].1), (Self.invalid, records[1].1), (Self.unknownLocalCode, records[2].1),
-                    (Self.leftOutLevel, records[4].1)]
+        records += [
+            (Self.inactive, records[0].1), (Self.invalid, records[1].1), (Self.unknownLocalCode, records[2].1),
+            (Self.leftOutLevel, records[4].1),
+        ]
         for (k, json) in records {
             var row = try klantRow(k, json, m)
             var projected = Self.project(json, m)
@@ -55,27 +61,36 @@ struct LegacyCRM {
             default: break
             }
             let columns = row.keys.sorted()
-            lines.append("INSERT INTO crm.klant (\(columns.joined(separator: ", "))) VALUES ("
-                + columns.map { row[$0]! }.joined(separator: ", ") + ");")
+            lines.append(
+                "INSERT INTO crm.klant (\(columns.joined(separator: ", "))) VALUES ("
+                    + columns.map { row[$0]! }.joined(separator: ", ") + ");")
             for element in Self.elements(json, "bemiddelingsberoep") {
-                guard case .string(let uri)? = Self.at(element, "codeBeroepsnaam"), let code = catalogue[uri] else { continue }
+                guard case .string(let uri)? = Self.at(element, "codeBeroepsnaam"), let code = catalogue[uri] else {
+                    continue
+                }
                 lines.append("INSERT INTO crm.beroepswens VALUES (\(k), '\(code)');")
             }
             if k == 1003 { lines.append("INSERT INTO crm.beroepswens VALUES (\(k), 'B9999');") }
             let rijbewijs = m.array("arbeidsmarktkwalificatie.rijbewijs")!
             for element in Self.elements(json, "arbeidsmarktkwalificatie.rijbewijs") {
-                lines.append("INSERT INTO crm.rijbewijs VALUES (\(k), \(try Self.local(element, "codeSoortRijbewijs", rijbewijs.field("codeSoortRijbewijs")!)));")
+                lines.append(
+                    "INSERT INTO crm.rijbewijs VALUES (\(k), \(try Self.local(element, "codeSoortRijbewijs", rijbewijs.field("codeSoortRijbewijs")!)));"
+                )
             }
             let taal = m.array("arbeidsmarktkwalificatie.taalbeheersing")!
             for element in Self.elements(json, "arbeidsmarktkwalificatie.taalbeheersing") {
-                let values = try ["codeTaal", "codeNiveauTaalbeheersingMondeling", "codeNiveauTaalbeheersingSchriftelijk"].map {
+                let values = try [
+                    "codeTaal", "codeNiveauTaalbeheersingMondeling", "codeNiveauTaalbeheersingSchriftelijk",
+                ].map {
                     try Self.local(element, $0, taal.field($0)!)
                 }
                 lines.append("INSERT INTO crm.taal VALUES (\(k), \(values.joined(separator: ", ")));")
             }
             let contract = m.array("contractvorm")!
             for element in Self.elements(json, "contractvorm") {
-                let values = try ["codeTypeArbeidscontract", "codeTypeOvereenkomst"].map { try Self.local(element, $0, contract.field($0)!) }
+                let values = try ["codeTypeArbeidscontract", "codeTypeOvereenkomst"].map {
+                    try Self.local(element, $0, contract.field($0)!)
+                }
                 lines.append("INSERT INTO crm.contractwens VALUES (\(k), \(values.joined(separator: ", ")));")
             }
             if k != Self.inactive, k != Self.invalid {
@@ -95,8 +110,10 @@ struct LegacyCRM {
             "reisafstand_km": "mobiliteit.maximaleReisafstand", "reistijd_min": "mobiliteit.maximaleReistijd",
             "contact_akkoord": "indicatieBeschikbaarheidContactgegevens",
             "beschikbaar_per": "flexibiliteit.datumAanvangBeschikbaarVoorWerk",
-            "ploegendienst": "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", "kantoortijden": "werktijden.indicatieKantoortijden",
-            "uren_min": "werktijden.aantalWerkurenPerWeekMinimaal", "uren_max": "werktijden.aantalWerkurenPerWeekMaximaal",
+            "ploegendienst": "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst",
+            "kantoortijden": "werktijden.indicatieKantoortijden",
+            "uren_min": "werktijden.aantalWerkurenPerWeekMinimaal",
+            "uren_max": "werktijden.aantalWerkurenPerWeekMaximaal",
             "opleidingsniveau": "arbeidsmarktkwalificatie.codeWerkEnDenkniveauWerkzoekende",
         ]
         for (column, path) in columns { row[column] = try Self.local(json, path, m.field(path)!) }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import VUMAdapter
 import VUMStandaard
 import VUMTesting
+
+@testable import VUMAdapter
 
 @Suite("Import into the SQLite store")
 struct RecordImportTests {
@@ -10,7 +11,8 @@ struct RecordImportTests {
     func mixedFile() async throws {
         let data = SyntheticData(seed: 8, table: testPC4Table)
         let good = (0..<10).map { data.werkzoekende($0).json.serialized() }
-        let lines = good[0..<5] + [#"{"idWerkzoekende":"kapot","mobiliteit":{"bemiddelingspostcode":"12"}}"#, "{niet json"]
+        let lines =
+            good[0..<5] + [#"{"idWerkzoekende":"kapot","mobiliteit":{"bemiddelingspostcode":"12"}}"#, "{niet json"]
             + good[5..<10] + [good[2]]
         let file = try RecordFile(bytes: Array(lines.joined(separator: "\n").utf8))
         try await withTemporaryStore { store, _ in
@@ -43,12 +45,15 @@ struct RecordImportTests {
         try await withTemporaryStore { store, _ in
             let summary = try RecordImport(store: store).load(try RecordFile(csv: Array(text.utf8)))
             #expect(summary.inserted == 1 && summary.invalidRecords == 0)
-            let expected = try Vacature(json: JSONValue.parse("""
-                {"idVacature":"v-1","naamVacature":"Chauffeur, nacht","adres":{"postcode":"3511AB"},
-                 "beroep":{"codeBeroepsnaam":"https://x.nl/chauffeur"},"werktijden":{"aantalWerkurenPerWeekMinimaal":24},
-                 "rijbewijs":[{"codeSoortRijbewijs":"B"},{"codeSoortRijbewijs":"C"}]}
-                """))
-            #expect(try await store.detail(try RecordID(validating: "v-1"), gegevensset: .vacatures) == .vacature(expected))
+            let expected = try Vacature(
+                json: JSONValue.parse(
+                    """
+                    {"idVacature":"v-1","naamVacature":"Chauffeur, nacht","adres":{"postcode":"3511AB"},
+                     "beroep":{"codeBeroepsnaam":"https://x.nl/chauffeur"},"werktijden":{"aantalWerkurenPerWeekMinimaal":24},
+                     "rijbewijs":[{"codeSoortRijbewijs":"B"},{"codeSoortRijbewijs":"C"}]}
+                    """))
+            #expect(
+                try await store.detail(try RecordID(validating: "v-1"), gegevensset: .vacatures) == .vacature(expected))
         }
     }
 

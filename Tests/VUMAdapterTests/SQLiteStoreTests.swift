@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import Testing
-@testable import VUMAdapter
 import VUMStandaard
 import VUMTesting
+
+@testable import VUMAdapter
 
 /// A store in a fresh temporary folder, removed afterwards.
 func withTemporaryStore<T>(_ body: (SQLiteStore, URL) async throws -> T) async throws -> T {
@@ -18,8 +19,9 @@ let storeEvaluator = Evaluator(table: testPC4Table)
 
 @Suite("SQLite store")
 struct SQLiteStoreTests {
-    @Test("property: for generated data and questions the store answers exactly as the evaluator",
-          .timeLimit(.minutes(5)), .serialized, arguments: [UInt64(11), 12])
+    @Test(
+        "property: for generated data and questions the store answers exactly as the evaluator",
+        .timeLimit(.minutes(5)), .serialized, arguments: [UInt64(11), 12])
     func storeEqualsEvaluator(seed: UInt64) async throws {
         let data = SyntheticData(seed: seed, table: testPC4Table)
         let questions = SyntheticQuestions(seed: seed, table: testPC4Table)
@@ -43,7 +45,8 @@ struct SQLiteStoreTests {
                         let expected: (matches: [JSONValue], more: Bool) = try await offPool {
                             switch gegevensset {
                             case .werkzoekenden:
-                                let e = storeEvaluator.select(werkzoekenden.lazy.map(\.matchingProfiel), q, limit: limit)
+                                let e = storeEvaluator.select(
+                                    werkzoekenden.lazy.map(\.matchingProfiel), q, limit: limit)
                                 return (e.matches.map(\.json), e.maximumAantalResultatenBereikt)
                             case .vacatures:
                                 let e = storeEvaluator.select(vacatures.lazy.map(\.matchingProfiel), q, limit: limit)
@@ -54,10 +57,15 @@ struct SQLiteStoreTests {
                         // the evaluator too. Both must give what the evaluator gives over all records.
                         for check in [SQLiteStore.RowCheck.trustQuery, .evaluate] {
                             let got = try await store.search(q, limit: limit, evaluator: storeEvaluator, check: check)
-                            #expect(got.matches == expected.matches, "\(check): question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
-                            #expect(got.maximumAantalResultatenBereikt == expected.more, "\(check): question \(i) on \(gegevensset)")
+                            #expect(
+                                got.matches == expected.matches,
+                                "\(check): question \(i) on \(gegevensset), limit \(limit): \(json.serialized())")
+                            #expect(
+                                got.maximumAantalResultatenBereikt == expected.more,
+                                "\(check): question \(i) on \(gegevensset)")
                             // The SQL says exactly what the evaluator says: the exact check refuses nothing.
-                            #expect(got.refusedByEvaluator == 0, "question \(i) on \(gegevensset): \(json.serialized())")
+                            #expect(
+                                got.refusedByEvaluator == 0, "question \(i) on \(gegevensset): \(json.serialized())")
                         }
                         compared += 1
                         if !expected.matches.isEmpty { nonEmpty += 1 }
@@ -74,23 +82,43 @@ struct SQLiteStoreTests {
 
     static let gebied = #""selectiegebied":{"postcode":"3511AB","afstand":25}"#
 
-    @Test("a question is one query: the areas, nearest first, drive the most selective index", arguments: [
-        ("{\(gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24}}", Gegevensset.werkzoekenden,
-         ["SCAN a VIRTUAL TABLE", "SEARCH r USING COVERING INDEX werkzoekende_by_pc4 (pc4=?)", "SEARCH j USING INTEGER PRIMARY KEY"]),
-        ("{\(gebied),\"bemiddelingsberoep\":{\"$elemMatch\":{\"$or\":[{\"codeBeroepsnaam\":{\"$eq\":\"https://x.nl/1\"}}]}},"
-            + "\"arbeidsmarktkwalificatie.rijbewijs\":{\"$all\":[{\"$elemMatch\":{\"codeSoortRijbewijs\":{\"$eq\":\"B\"}}}]}}",
-         .werkzoekenden,
-         ["SCAN a VIRTUAL TABLE", "SEARCH x USING COVERING INDEX werkzoekende_beroep_by_code (code=? AND pc4=?)",
-          "SEARCH r USING INTEGER PRIMARY KEY", "SEARCH d USING PRIMARY KEY (rid=? AND code=?)"]),
-        ("{\(gebied),\"arbeidsmarktkwalificatie.rijbewijs\":{\"$all\":[{\"$elemMatch\":{\"codeSoortRijbewijs\":{\"$eq\":\"D\"}}}]}}",
-         .werkzoekenden, ["SEARCH x USING COVERING INDEX werkzoekende_rijbewijs_by_code (code=? AND pc4=?)"]),
-        ("{\(gebied),\"arbeidsmarktkwalificatie.taalbeheersing\":{\"$all\":[{\"$elemMatch\":{\"codeTaal\":{\"$eq\":\"pol\"}}}]}}",
-         .werkzoekenden, ["SEARCH x USING INDEX werkzoekende_taal_by_taal (taal=? AND pc4=?)"]),
-        ("{\(gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24},\"codeWerkEnDenkniveauMinimaal\":{\"$eq\":\"7\"}}",
-         .vacatures, ["SEARCH r USING COVERING INDEX vacature_by_pc4 (pc4=?)"]),
-        ("{\(gebied),\"beroep.codeBeroepsnaam\":{\"$eq\":\"https://x.nl/1\"}}", .vacatures,
-         ["SCAN a VIRTUAL TABLE", "vacature_by_beroep (beroep=? AND pc4=?)"]),
-    ])
+    @Test(
+        "a question is one query: the areas, nearest first, drive the most selective index",
+        arguments: [
+            (
+                "{\(gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24}}", Gegevensset.werkzoekenden,
+                [
+                    "SCAN a VIRTUAL TABLE", "SEARCH r USING COVERING INDEX werkzoekende_by_pc4 (pc4=?)",
+                    "SEARCH j USING INTEGER PRIMARY KEY",
+                ]
+            ),
+            (
+                "{\(gebied),\"bemiddelingsberoep\":{\"$elemMatch\":{\"$or\":[{\"codeBeroepsnaam\":{\"$eq\":\"https://x.nl/1\"}}]}},"
+                    + "\"arbeidsmarktkwalificatie.rijbewijs\":{\"$all\":[{\"$elemMatch\":{\"codeSoortRijbewijs\":{\"$eq\":\"B\"}}}]}}",
+                .werkzoekenden,
+                [
+                    "SCAN a VIRTUAL TABLE",
+                    "SEARCH x USING COVERING INDEX werkzoekende_beroep_by_code (code=? AND pc4=?)",
+                    "SEARCH r USING INTEGER PRIMARY KEY", "SEARCH d USING PRIMARY KEY (rid=? AND code=?)",
+                ]
+            ),
+            (
+                "{\(gebied),\"arbeidsmarktkwalificatie.rijbewijs\":{\"$all\":[{\"$elemMatch\":{\"codeSoortRijbewijs\":{\"$eq\":\"D\"}}}]}}",
+                .werkzoekenden, ["SEARCH x USING COVERING INDEX werkzoekende_rijbewijs_by_code (code=? AND pc4=?)"]
+            ),
+            (
+                "{\(gebied),\"arbeidsmarktkwalificatie.taalbeheersing\":{\"$all\":[{\"$elemMatch\":{\"codeTaal\":{\"$eq\":\"pol\"}}}]}}",
+                .werkzoekenden, ["SEARCH x USING INDEX werkzoekende_taal_by_taal (taal=? AND pc4=?)"]
+            ),
+            (
+                "{\(gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24},\"codeWerkEnDenkniveauMinimaal\":{\"$eq\":\"7\"}}",
+                .vacatures, ["SEARCH r USING COVERING INDEX vacature_by_pc4 (pc4=?)"]
+            ),
+            (
+                "{\(gebied),\"beroep.codeBeroepsnaam\":{\"$eq\":\"https://x.nl/1\"}}", .vacatures,
+                ["SCAN a VIRTUAL TABLE", "vacature_by_beroep (beroep=? AND pc4=?)"]
+            ),
+        ])
     func queryPlan(question: String, gegevensset: Gegevensset, expected: [String]) async throws {
         try await withTemporaryStore { store, _ in
             let q = try storeEvaluator.prepare(Selectievraag(json: JSONValue.parse(question), gegevensset: gegevensset))
@@ -130,22 +158,28 @@ struct SQLiteStoreTests {
             // Record 7 moves to Utrecht and changes occupation.
             var moved = records[7]
             moved.matchingProfiel.mobiliteit.bemiddelingspostcode = try Postcode(validating: "3511AB")
-            moved.matchingProfiel.bemiddelingsberoep = [Beroep(codeBeroepsnaam: try CompetentNLURI(validating: "https://example.nl/uniek"))]
+            moved.matchingProfiel.bemiddelingsberoep = [
+                Beroep(codeBeroepsnaam: try CompetentNLURI(validating: "https://example.nl/uniek"))
+            ]
             #expect(try store.upsert([moved]) == SQLiteStore.UpsertCounts(inserted: 0, replaced: 1))
             records[7] = moved
             #expect(try store.count(.werkzoekenden) == 20)
             #expect(try await store.detail(moved.recordID, gegevensset: .werkzoekenden) == .werkzoekende(moved))
 
-            let uniek = #"{"selectiegebied":{"postcode":"3511AB","afstand":0},"bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"https://example.nl/uniek"}}]}}}"#
+            let uniek =
+                #"{"selectiegebied":{"postcode":"3511AB","afstand":0},"bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"https://example.nl/uniek"}}]}}}"#
             let q = try storeEvaluator.prepare(Selectievraag(json: JSONValue.parse(uniek), gegevensset: .werkzoekenden))
-            #expect(try await store.search(q, limit: 10, evaluator: storeEvaluator).matches == [moved.matchingProfiel.json])
+            #expect(
+                try await store.search(q, limit: 10, evaluator: storeEvaluator).matches == [moved.matchingProfiel.json])
 
-            #expect(try store.delete([moved.recordID, try RecordID(validating: "not-there")], from: .werkzoekenden) == 1)
+            #expect(
+                try store.delete([moved.recordID, try RecordID(validating: "not-there")], from: .werkzoekenden) == 1)
             #expect(try store.count(.werkzoekenden) == 19)
             #expect(try await store.detail(moved.recordID, gegevensset: .werkzoekenden) == nil)
             #expect(try await store.search(q, limit: 10, evaluator: storeEvaluator).matches.isEmpty)
             let orphans = try await store.pool.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM werkzoekende_beroep WHERE rid NOT IN (SELECT rid FROM werkzoekende)")
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM werkzoekende_beroep WHERE rid NOT IN (SELECT rid FROM werkzoekende)")
             }
             #expect(orphans == 0)
         }
@@ -177,14 +211,17 @@ struct SQLiteStoreTests {
         let prepared = try (0..<40).map {
             try storeEvaluator.prepare(Selectievraag(json: questions.werkzoekenden($0), gegevensset: .werkzoekenden))
         }
-        let hours = try storeEvaluator.prepare(Selectievraag(
-            json: JSONValue.parse("{\(Self.gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24}}"),
-            gegevensset: .werkzoekenden))
+        let hours = try storeEvaluator.prepare(
+            Selectievraag(
+                json: JSONValue.parse("{\(Self.gebied),\"werktijden.aantalWerkurenPerWeekMaximaal\":{\"$gte\":24}}"),
+                gegevensset: .werkzoekenden))
         var before: [Set<JSONValue>] = []
         do {
             let store = try SQLiteStore(path: path)
             _ = try store.upsert((0..<400).map(data.werkzoekende))
-            for q in prepared { before.append(Set(try await store.search(q, limit: 100, evaluator: storeEvaluator).matches)) }
+            for q in prepared {
+                before.append(Set(try await store.search(q, limit: 100, evaluator: storeEvaluator).matches))
+            }
         }
         // Back to the v1 schema: the narrow area indexes, and no record of the v2 migration.
         let queue = try DatabaseQueue(path: path)
@@ -197,9 +234,14 @@ struct SQLiteStoreTests {
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try store.plan(hours, evaluator: storeEvaluator).contains { $0.contains("USING COVERING INDEX werkzoekende_by_pc4") })
+        #expect(
+            try store.plan(hours, evaluator: storeEvaluator).contains {
+                $0.contains("USING COVERING INDEX werkzoekende_by_pc4")
+            })
         for (i, q) in prepared.enumerated() {
-            #expect(Set(try await store.search(q, limit: 100, evaluator: storeEvaluator).matches) == before[i], "question \(i)")
+            #expect(
+                Set(try await store.search(q, limit: 100, evaluator: storeEvaluator).matches) == before[i],
+                "question \(i)")
         }
         #expect(before.contains { !$0.isEmpty })
     }

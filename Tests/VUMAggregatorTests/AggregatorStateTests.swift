@@ -1,31 +1,39 @@
 import Crypto
 import Foundation
 import Testing
-@testable import VUMAggregator
 import VUMConfiguration
 import VUMExchange
 import VUMStandaard
+
+@testable import VUMAggregator
 
 let bronA = try! BronID(validating: "gemeente-a")
 let bronB = try! BronID(validating: "uwv")
 let bronC = try! BronID(validating: "uitzendbureau")
 
-func antwoord(_ bron: BronID, vraagID: String = "v1", matches: Int = 2, fout: Fout? = nil,
-              gegevensset: Gegevensset = .werkzoekenden) -> GegevenssetBericht {
+func antwoord(
+    _ bron: BronID, vraagID: String = "v1", matches: Int = 2, fout: Fout? = nil,
+    gegevensset: Gegevensset = .werkzoekenden
+) -> GegevenssetBericht {
     if let fout { return GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: gegevensset, fout: fout) }
-    return GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
-                              matches: (0..<matches).map { _ in .object(JSONObject()) }, maximumAantalResultatenBereikt: false,
-                              genegeerdeCriteria: [], duurMs: 3)
+    return GegevenssetBericht(
+        vraagID: vraagID, bronID: bron, gegevensset: gegevensset,
+        matches: (0..<matches).map { _ in .object(JSONObject()) }, maximumAantalResultatenBereikt: false,
+        genegeerdeCriteria: [], duurMs: 3)
 }
 
 @Suite("Aggregator state machines (no broker)")
 struct AggregatorStateTests {
     @Test("a zoekvraag completes when every expected bron answered; statuses say who did what")
     func completion() {
-        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
-                                expected: [bronA, bronB], offline: [bronC])
-        #expect(w.receive(antwoord(bronA), userID: "bron-a", registeredUser: "bron-a", nowMs: 1010) == .accepted(complete: false))
-        #expect(w.receive(antwoord(bronB, matches: 0), userID: "bron-b", registeredUser: "bron-b", nowMs: 1020)
+        var w = ZoekvraagWindow(
+            vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
+            expected: [bronA, bronB], offline: [bronC])
+        #expect(
+            w.receive(antwoord(bronA), userID: "bron-a", registeredUser: "bron-a", nowMs: 1010)
+                == .accepted(complete: false))
+        #expect(
+            w.receive(antwoord(bronB, matches: 0), userID: "bron-b", registeredUser: "bron-b", nowMs: 1020)
                 == .accepted(complete: true))
         let uitkomsten = w.close()
         #expect(uitkomsten.map(\.status) == [.beantwoord, .offline, .geenResultaten])
@@ -34,12 +42,18 @@ struct AggregatorStateTests {
 
     @Test("forged, duplicate, late and wrong-dataset answers are never merged")
     func refusedAnswers() {
-        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
-                                expected: [bronA, bronB], offline: [])
-        #expect(w.receive(antwoord(bronA), userID: "bron-b", registeredUser: "bron-a", nowMs: 1010)
+        var w = ZoekvraagWindow(
+            vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
+            expected: [bronA, bronB], offline: [])
+        #expect(
+            w.receive(antwoord(bronA), userID: "bron-b", registeredUser: "bron-a", nowMs: 1010)
                 == .forged(claimedBron: bronA, userID: "bron-b"))
-        #expect(w.receive(antwoord(bronA), userID: "x", registeredUser: nil, nowMs: 1010) == .forged(claimedBron: bronA, userID: "x"))
-        #expect(w.receive(antwoord(bronA, gegevensset: .vacatures), userID: "a", registeredUser: "a", nowMs: 1010) == .wrongDataset)
+        #expect(
+            w.receive(antwoord(bronA), userID: "x", registeredUser: nil, nowMs: 1010)
+                == .forged(claimedBron: bronA, userID: "x"))
+        #expect(
+            w.receive(antwoord(bronA, gegevensset: .vacatures), userID: "a", registeredUser: "a", nowMs: 1010)
+                == .wrongDataset)
         #expect(w.receive(antwoord(bronA), userID: "a", registeredUser: "a", nowMs: 1010) == .accepted(complete: false))
         #expect(w.receive(antwoord(bronA, matches: 9), userID: "a", registeredUser: "a", nowMs: 1011) == .duplicate)
         #expect(w.receive(antwoord(bronB), userID: "b", registeredUser: "b", nowMs: 6500) == .late(byMs: 500))
@@ -52,10 +66,13 @@ struct AggregatorStateTests {
 
     @Test("what the window says it would do with an answer is what receiving it does; asking takes nothing")
     func outcomeAsked() {
-        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
-                                expected: [bronA, bronB], offline: [])
-        typealias Answer = (GegevenssetBericht, userID: String, registeredUser: String, nowMs: Int64,
-                            ZoekvraagWindow.AnswerOutcome)
+        var w = ZoekvraagWindow(
+            vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 1000, deadlineMs: 6000,
+            expected: [bronA, bronB], offline: [])
+        typealias Answer = (
+            GegevenssetBericht, userID: String, registeredUser: String, nowMs: Int64,
+            ZoekvraagWindow.AnswerOutcome
+        )
         let answers: [Answer] = [
             (antwoord(bronA), "bron-b", "bron-a", 1010, .forged(claimedBron: bronA, userID: "bron-b")),
             (antwoord(bronA, gegevensset: .vacatures), "a", "a", 1010, .wrongDataset),
@@ -75,7 +92,8 @@ struct AggregatorStateTests {
 
     @Test("an error answer is status fout with its code")
     func errorAnswer() {
-        var w = ZoekvraagWindow(vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 0, deadlineMs: 100, expected: [bronA], offline: [])
+        var w = ZoekvraagWindow(
+            vraagID: "v1", gegevensset: .werkzoekenden, startedMs: 0, deadlineMs: 100, expected: [bronA], offline: [])
         _ = w.receive(antwoord(bronA, fout: .internalError("store")), userID: "a", registeredUser: "a", nowMs: 5)
         let u = w.close()
         #expect(u.first?.status == .fout && u.first?.fout?.code == "500.1")
@@ -84,8 +102,9 @@ struct AggregatorStateTests {
     @Test("presence: aanmelding, heartbeats, afmelding, and offline after missed heartbeats")
     func presence() {
         var p = PresenceRegistry()
-        let aanmelding = AanmeldingBericht(bronID: bronA, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
-                                           ondersteundeCriteria: [], heartbeatIntervalMs: 1000)
+        let aanmelding = AanmeldingBericht(
+            bronID: bronA, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+            ondersteundeCriteria: [], heartbeatIntervalMs: 1000)
         #expect(p.receive(aanmelding, nowMs: 0) == .aangemeld(bronA))
         #expect(p.expected(for: .werkzoekenden, nowMs: 500).online == [bronA])
         #expect(p.expected(for: .vacatures, nowMs: 500).online.isEmpty)
@@ -166,17 +185,21 @@ struct AggregatorStateTests {
 
     @Test("the registry reads its JSON and names the path of what is wrong")
     func registryJSON() throws {
-        let r = try Registry(json: JSONValue.parse("""
-            {"bronnen":[{"id":"gemeente-a"},{"id":"uwv","brokerUser":"uwv-cert"}],
-             "bemiddelaars":[{"oin":"00000001234567890001","naam":"Gemeente","suwi":true,"gegevenssets":["werkzoekenden"]}]}
-            """))
+        let r = try Registry(
+            json: JSONValue.parse(
+                """
+                {"bronnen":[{"id":"gemeente-a"},{"id":"uwv","brokerUser":"uwv-cert"}],
+                 "bemiddelaars":[{"oin":"00000001234567890001","naam":"Gemeente","suwi":true,"gegevenssets":["werkzoekenden"]}]}
+                """))
         #expect(r.bronnen == [bronA: "bron-gemeente-a", bronB: "uwv-cert"])
         #expect(r.bemiddelaars.count == 1)
         #expect(throws: ConfigurationError.self) {
             try Registry(json: JSONValue.parse(#"{"bemiddelaars":[{"oin":"123","suwi":true}]}"#))
         }
         do {
-            _ = try Registry(json: JSONValue.parse(#"{"bemiddelaars":[{"oin":"00000001234567890001","suwi":true,"gegevenssets":["banen"]}]}"#))
+            _ = try Registry(
+                json: JSONValue.parse(
+                    #"{"bemiddelaars":[{"oin":"00000001234567890001","suwi":true,"gegevenssets":["banen"]}]}"#))
             Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains("bemiddelaars[0].gegevenssets"))
@@ -186,19 +209,24 @@ struct AggregatorStateTests {
     @Test("the merged answer written around the matches' bytes is the body the tree gives, over REST and AMQP")
     func zoekantwoordBytes() throws {
         let uitkomsten = [
-            BronUitkomst(bron: bronA, status: .beantwoord, aantal: 2, duurMs: 4, fout: nil, maximumAantalResultatenBereikt: true,
-                         genegeerdeCriteria: ["leeftijd"]),
-            BronUitkomst(bron: bronB, status: .teLaat, aantal: 0, duurMs: nil, fout: nil, maximumAantalResultatenBereikt: false,
-                         genegeerdeCriteria: []),
+            BronUitkomst(
+                bron: bronA, status: .beantwoord, aantal: 2, duurMs: 4, fout: nil, maximumAantalResultatenBereikt: true,
+                genegeerdeCriteria: ["leeftijd"]),
+            BronUitkomst(
+                bron: bronB, status: .teLaat, aantal: 0, duurMs: nil, fout: nil, maximumAantalResultatenBereikt: false,
+                genegeerdeCriteria: []),
         ]
         for matches in [#"[{"a":1,"vumID":"x"},{"b":"é","vumID":"y"}]"#, "[]"] {
-            let antwoord = Zoekantwoord(vraagID: "v\"1", matchesJSON: Array(matches.utf8), matchCount: 2,
-                                        maximumAantalResultatenBereikt: true, bronnen: uitkomsten, gedeeltelijk: true, duurMs: 5)
+            let antwoord = Zoekantwoord(
+                vraagID: "v\"1", matchesJSON: Array(matches.utf8), matchCount: 2,
+                maximumAantalResultatenBereikt: true, bronnen: uitkomsten, gedeeltelijk: true, duurMs: 5)
             let (head, tail) = antwoord.framing()
             #expect(head + antwoord.matchesJSON + tail == antwoord.json.serializedBytes())
-            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [head, antwoord.matchesJSON, tail])
+            #expect(
+                VerzoekantwoordBericht.encode(serializedAntwoord: [head, antwoord.matchesJSON, tail])
                     == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
-            #expect(VerzoekantwoordBericht.encode(serializedAntwoord: [head + antwoord.matchesJSON + tail])
+            #expect(
+                VerzoekantwoordBericht.encode(serializedAntwoord: [head + antwoord.matchesJSON + tail])
                     == MessageCodec.encode(VerzoekantwoordBericht(antwoord: antwoord.json)))
         }
     }

@@ -1,18 +1,21 @@
 import Foundation
 import Logging
 import Testing
-@testable import VUMAggregator
 import VUMExchange
 import VUMStandaard
+
+@testable import VUMAggregator
 
 /// A bron answer of `matches` werkzoekenden with record ids `<bron>-<i>`, as a bron sends it.
 private func received(_ bron: BronID, matches: Int, vraagID: String = "v1") throws -> ReceivedGegevensset {
     let profiles: [JSONValue] = try (0..<matches).map { i in
-        try JSONValue.parse(#"{"idWerkzoekende":"\#(bron.rawValue)-\#(i)","beroepsnaam":"Lasser \#(i)","#
-                            + #""werktijden":{"aantalWerkurenPerWeekMaximaal":\#(16 + i % 24)}}"#)
+        try JSONValue.parse(
+            #"{"idWerkzoekende":"\#(bron.rawValue)-\#(i)","beroepsnaam":"Lasser \#(i)","#
+                + #""werktijden":{"aantalWerkurenPerWeekMaximaal":\#(16 + i % 24)}}"#)
     }
-    let bericht = GegevenssetBericht(vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden, matches: profiles,
-                                     maximumAantalResultatenBereikt: false, genegeerdeCriteria: [], duurMs: 3)
+    let bericht = GegevenssetBericht(
+        vraagID: vraagID, bronID: bron, gegevensset: .werkzoekenden, matches: profiles,
+        maximumAantalResultatenBereikt: false, genegeerdeCriteria: [], duurMs: 3)
     return try ReceivedGegevensset.decode(MessageCodec.encode(bericht))
 }
 
@@ -73,8 +76,9 @@ final class AnswerParkingTests {
     func segments() throws {
         let answers = try (0..<12).map { try received(bronA, matches: 10 + $0, vraagID: "v\($0)") }
         // Room for about three answers per file.
-        let parking = AnswerParking(budget: 0, directory: directory, segmentSize: Int64(answers[0].byteCount * 3),
-                                    logger: logger)
+        let parking = AnswerParking(
+            budget: 0, directory: directory, segmentSize: Int64(answers[0].byteCount * 3),
+            logger: logger)
         let held = answers.map(parking.hold)
         #expect(Set(held.map { ObjectIdentifier($0.1.segment!) }).count >= 4)
         for ((kept, hold), original) in zip(held, answers).reversed() {

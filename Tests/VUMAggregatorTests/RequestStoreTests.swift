@@ -132,7 +132,8 @@ struct RequestStoreTests {
         let source = try SQLiteRequestStore(path: folder.appendingPathComponent("old.sqlite").path)
         // More than two batches of 5, three of them expired, some with details counted.
         for i in 0..<13 {
-            try await source.save(try zoekvraagRecord("vraag-\(i)", matches: i, expiresMs: i < 3 ? 1_000 : 2_000_000_000_000))
+            try await source.save(
+                try zoekvraagRecord("vraag-\(i)", matches: i, expiresMs: i < 3 ? 1_000 : 2_000_000_000_000))
         }
         for _ in 0..<4 { _ = try await source.countDetail("vraag-5") }
         try await withPostgresStoreClient { _, server, client in

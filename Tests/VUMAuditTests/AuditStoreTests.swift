@@ -4,6 +4,7 @@ import Testing
 import VUMExchange
 import VUMStandaard
 import VUMTesting
+
 @testable import VUMAudit
 
 /// A fresh store in a temporary folder, removed afterwards.
@@ -11,17 +12,22 @@ func withStore<T>(checkpointInterval: Int64 = 10_000, _ body: (AuditStore) throw
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-audit-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    return try body(AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, checkpointInterval: checkpointInterval))
+    return try body(
+        AuditStore(path: folder.appendingPathComponent("audit.sqlite").path, checkpointInterval: checkpointInterval))
 }
 
-func event(_ soort: Procesgebeurtenis.Soort, id: String = UUID().uuidString.lowercased(), tijdMs: Int64 = 1_780_000_000_000,
-           _ configure: (inout Procesgebeurtenis) -> Void = { _ in }) -> Procesgebeurtenis {
+func event(
+    _ soort: Procesgebeurtenis.Soort, id: String = UUID().uuidString.lowercased(), tijdMs: Int64 = 1_780_000_000_000,
+    _ configure: (inout Procesgebeurtenis) -> Void = { _ in }
+) -> Procesgebeurtenis {
     var e = Procesgebeurtenis(eventID: id, soort: soort, tijdMs: tijdMs, component: "vum-aggregator/test")
     configure(&e)
     return e
 }
 
-func received(_ e: Procesgebeurtenis) -> ReceivedEvent { ReceivedEvent(body: MessageCodec.encode(e), routingKey: e.soort.rawValue) }
+func received(_ e: Procesgebeurtenis) -> ReceivedEvent {
+    ReceivedEvent(body: MessageCodec.encode(e), routingKey: e.soort.rawValue)
+}
 
 func received(json: String) -> ReceivedEvent { ReceivedEvent(body: Data(json.utf8), routingKey: "test") }
 
@@ -46,9 +52,14 @@ struct AuditStoreTests {
             #expect(outcomes == (1...5).map { .stored(seq: Int64($0)) })
             // The same event again, with its keys in another order: the canonical form is the same.
             var reordered = JSONObject()
-            guard case .object(let o) = events[2].json else { Issue.record("not an object"); return }
+            guard case .object(let o) = events[2].json else {
+                Issue.record("not an object")
+                return
+            }
             for (k, v) in o.entries.reversed() { reordered[k] = v }
-            let again = try store.appendSynchronously([received(events[0]), ReceivedEvent(body: Data(JSONValue.object(reordered).serializedBytes()))])
+            let again = try store.appendSynchronously([
+                received(events[0]), ReceivedEvent(body: Data(JSONValue.object(reordered).serializedBytes())),
+            ])
             #expect(again == [.duplicate(seq: 1), .duplicate(seq: 3)])
             #expect(try store.counts().events == 5)
             #expect(try store.verify().intact)
@@ -63,12 +74,17 @@ struct AuditStoreTests {
             changed.bronID = "gemeente-b"
             let outcomes = try store.appendSynchronously([
                 received(e), received(json: "{not json"), received(json: #"{"eventID":"x","soort":"iets.anders"}"#),
-                received(changed), ReceivedEvent(body: Data("{}".utf8), problem: "message type vum.zoekvraag.v1 is not a procesgebeurtenis"),
+                received(changed),
+                ReceivedEvent(
+                    body: Data("{}".utf8), problem: "message type vum.zoekvraag.v1 is not a procesgebeurtenis"),
             ])
             #expect(outcomes[0] == .stored(seq: 1))
             guard case .quarantined(let r1) = outcomes[1], case .quarantined(let r2) = outcomes[2],
                 case .quarantined(let r3) = outcomes[3], case .quarantined(let r4) = outcomes[4]
-            else { Issue.record("expected quarantine: \(outcomes)"); return }
+            else {
+                Issue.record("expected quarantine: \(outcomes)")
+                return
+            }
             #expect(r1.contains("invalid JSON"))
             #expect(r2.contains("soort"))
             #expect(r3.contains("already stored (seq 1) with other content"))
@@ -86,7 +102,10 @@ struct AuditStoreTests {
             _ = try store.appendSynchronously([received(event(.bronAangemeld)), received(json: "[]")])
             #expect(try store.counts() == (1, 1, 0))
             let queue = try DatabaseQueue(path: store.path)
-            for sql in ["UPDATE event SET soort = 'x'", "DELETE FROM event", "DELETE FROM quarantine", "UPDATE quarantine SET reason = ''"] {
+            for sql in [
+                "UPDATE event SET soort = 'x'", "DELETE FROM event", "DELETE FROM quarantine",
+                "UPDATE quarantine SET reason = ''",
+            ] {
                 #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: sql) } }
             }
         }
@@ -106,9 +125,14 @@ struct AuditVerifyTests {
     /// A store of 20 events with a checkpoint every 5.
     func filled(_ body: (AuditStore) throws -> Void) throws {
         try withStore(checkpointInterval: 5) { store in
-            _ = try store.appendSynchronously((0..<20).map { i in
-                received(event(.gegevenssetOntvangen, tijdMs: 1_780_000_000_000 + Int64(i)) { $0.bronID = "bron-\(i % 3)"; $0.aantal = i })
-            })
+            _ = try store.appendSynchronously(
+                (0..<20).map { i in
+                    received(
+                        event(.gegevenssetOntvangen, tijdMs: 1_780_000_000_000 + Int64(i)) {
+                            $0.bronID = "bron-\(i % 3)"
+                            $0.aantal = i
+                        })
+                })
             let clean = try store.verify()
             #expect(clean.intact)
             #expect(clean.events == 20 && clean.checkpoints == 4)
@@ -150,8 +174,9 @@ struct AuditVerifyTests {
 
     @Test("two swapped events") func swapped() throws {
         try filled { store in
-            try tamper(store, "UPDATE event SET seq = -1 WHERE seq = 15", "UPDATE event SET seq = 15 WHERE seq = 16",
-                       "UPDATE event SET seq = 16 WHERE seq = -1")
+            try tamper(
+                store, "UPDATE event SET seq = -1 WHERE seq = 15", "UPDATE event SET seq = 15 WHERE seq = 16",
+                "UPDATE event SET seq = 16 WHERE seq = -1")
             let result = try store.verify()
             #expect(result.problem?.seq == 15)
         }
@@ -176,8 +201,11 @@ struct AuditVerifyTests {
                 var previous = ChainHash.genesis
                 for row in try Row.fetchAll(db, sql: "SELECT seq, body FROM event ORDER BY seq") {
                     let seq: Int64 = row["seq"]
-                    let hash = ChainHash.next(previous: previous, seq: seq, canonical: Array((row["body"] as String).utf8))
-                    try db.execute(sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE seq = ?", arguments: [Data(previous), Data(hash), seq])
+                    let hash = ChainHash.next(
+                        previous: previous, seq: seq, canonical: Array((row["body"] as String).utf8))
+                    try db.execute(
+                        sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE seq = ?",
+                        arguments: [Data(previous), Data(hash), seq])
                     previous = hash
                 }
             }

@@ -7,7 +7,9 @@ import VUMTesting
 
 /// Hostile messages: every payload decoder on mutated bodies, and the envelope on properties with
 /// random types and headers, must refuse with a `Fout` (400.01) or decode, never crash.
-@Suite("Fuzz: mutated messages and envelopes are refused with 400.01 or read, never crash", .timeLimit(.minutes(Int(Mutator.timeLimit(default: 4_000).components.seconds / 60))))
+@Suite(
+    "Fuzz: mutated messages and envelopes are refused with 400.01 or read, never crash",
+    .timeLimit(.minutes(Int(Mutator.timeLimit(default: 4_000).components.seconds / 60))))
 struct EnvelopeFuzzTests {
     static let iterations = Mutator.iterations(default: 4_000)
 
@@ -20,17 +22,31 @@ struct EnvelopeFuzzTests {
             event.statusPerBron = ["uwv": "beantwoord"]
             event.aantallenPerStatus = ["beantwoord": 1]
             let corpus: [[UInt8]] = [
-                ZoekvraagBericht(vraagID: "v", gegevensset: .werkzoekenden, vraagObject: SyntheticQuestions(seed: 1, table: testPC4Table).werkzoekenden(0)).json,
-                GegevenssetBericht(vraagID: "v", bronID: bron, gegevensset: .werkzoekenden, matches: (0..<3).map { data.werkzoekende($0).matchingProfiel.json },
-                                   maximumAantalResultatenBereikt: false, genegeerdeCriteria: ["x"]).json,
-                DetailverzoekBericht(vraagID: "v", gegevensset: .vacatures, recordID: try RecordID(validating: "r-1")).json,
+                ZoekvraagBericht(
+                    vraagID: "v", gegevensset: .werkzoekenden,
+                    vraagObject: SyntheticQuestions(seed: 1, table: testPC4Table).werkzoekenden(0)
+                ).json,
+                GegevenssetBericht(
+                    vraagID: "v", bronID: bron, gegevensset: .werkzoekenden,
+                    matches: (0..<3).map { data.werkzoekende($0).matchingProfiel.json },
+                    maximumAantalResultatenBereikt: false, genegeerdeCriteria: ["x"]
+                ).json,
+                DetailverzoekBericht(vraagID: "v", gegevensset: .vacatures, recordID: try RecordID(validating: "r-1"))
+                    .json,
                 DetailBericht(bronID: bron, werkzoekende: data.werkzoekende(1)).json,
-                AanmeldingBericht(bronID: bron, soort: .heartbeat, gegevenssets: [.werkzoekenden], versie: "1", ondersteundeCriteria: [],
-                                  heartbeatIntervalMs: 5000).json,
+                AanmeldingBericht(
+                    bronID: bron, soort: .heartbeat, gegevenssets: [.werkzoekenden], versie: "1",
+                    ondersteundeCriteria: [],
+                    heartbeatIntervalMs: 5000
+                ).json,
                 event.json,
-                VerzoekBericht(zoek: .werkzoekenden, vraagObject: SyntheticQuestions(seed: 2, table: testPC4Table).werkzoekenden(1)).json,
-                DatakwaliteitBericht(meldingID: "m", vraagID: "v", gegevensset: .vacatures, recordID: try RecordID(validating: "r"),
-                                     reden: .dubbel, toelichting: "t").json,
+                VerzoekBericht(
+                    zoek: .werkzoekenden, vraagObject: SyntheticQuestions(seed: 2, table: testPC4Table).werkzoekenden(1)
+                ).json,
+                DatakwaliteitBericht(
+                    meldingID: "m", vraagID: "v", gegevensset: .vacatures, recordID: try RecordID(validating: "r"),
+                    reden: .dubbel, toelichting: "t"
+                ).json,
             ].map { $0.serializedBytes() }
             var mutator = Mutator(seed: 2029, corpus: corpus)
             var refused = 0
@@ -64,11 +80,20 @@ struct EnvelopeFuzzTests {
         try await offPool {
             var random = SeededRandom(seed: 2030)
             func pick<T>(_ xs: [T]) -> T { xs[Int(random.next() % UInt64(xs.count))] }
-            let strings = ["", "x", "vum.zoekvraag.v1", "vum.gegevensset.v1", "vum.onbekend.v9", "00000001002220647000", "-1", "1e3",
-                           "9223372036854775807", String(repeating: "a", count: 300), "gemeente-utrecht", "Gemeente Utrecht", "\u{0}"]
-            let values: [AMQPFieldValue] = [.string("x"), .string("00000001002220647000"), .int64(-5), .int64(1_780_000_000_000),
-                                            .int32(7), .bool(true), .bool(false), .table(["a": .string("b")]), .string("gemeente-utrecht")]
-            let headerNames = [Header.deadline, Header.fromParty, Header.viaParty, Header.suwiParty, Header.bron, Header.sentAt, "x-other"]
+            let strings = [
+                "", "x", "vum.zoekvraag.v1", "vum.gegevensset.v1", "vum.onbekend.v9", "00000001002220647000", "-1",
+                "1e3",
+                "9223372036854775807", String(repeating: "a", count: 300), "gemeente-utrecht", "Gemeente Utrecht",
+                "\u{0}",
+            ]
+            let values: [AMQPFieldValue] = [
+                .string("x"), .string("00000001002220647000"), .int64(-5), .int64(1_780_000_000_000),
+                .int32(7), .bool(true), .bool(false), .table(["a": .string("b")]), .string("gemeente-utrecht"),
+            ]
+            let headerNames = [
+                Header.deadline, Header.fromParty, Header.viaParty, Header.suwiParty, Header.bron, Header.sentAt,
+                "x-other",
+            ]
             var (read, refused) = (0, 0)
             for _ in 0..<Self.iterations {
                 var p = AMQPProperties()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import VUMTesting
+
 @testable import vum
 
 /// The built `vum` executable, beside the test bundle.
@@ -12,8 +13,10 @@ let vumExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastP
 struct CommandLineParsingTests {
     @Test("valideer takes a file, --soort, --matchingprofiel and --max-meldingen")
     func valideer() throws {
-        let command = try VUM.parseAsRoot(["valideer", "f.ndjson", "--soort", "vacatures", "--matchingprofiel",
-                                           "--max-meldingen", "5"])
+        let command = try VUM.parseAsRoot([
+            "valideer", "f.ndjson", "--soort", "vacatures", "--matchingprofiel",
+            "--max-meldingen", "5",
+        ])
         let v = try #require(command as? Valideer)
         #expect(v.file == "f.ndjson")
         #expect(v.soort == .vacatures)
@@ -23,8 +26,10 @@ struct CommandLineParsingTests {
 
     @Test("genereer takes the dataset, count, seed, start and the PC4 table")
     func genereer() throws {
-        let command = try VUM.parseAsRoot(["genereer", "werkzoekenden", "--aantal", "10", "--seed", "3", "--vanaf", "5",
-                                           "--pc4", "/x.csv"])
+        let command = try VUM.parseAsRoot([
+            "genereer", "werkzoekenden", "--aantal", "10", "--seed", "3", "--vanaf", "5",
+            "--pc4", "/x.csv",
+        ])
         let g = try #require(command as? Genereer)
         #expect(g.soort == .werkzoekenden)
         #expect(g.aantal == 10 && g.seed == 3 && g.vanaf == 5)
@@ -44,8 +49,9 @@ struct CommandLineParsingTests {
     func help() {
         let root = VUM.helpMessage()
         #expect(root.contains("valideer") && root.contains("genereer"))
-        #expect(Genereer.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            .contains("vum genereer werkzoekenden --aantal 1000"))
+        #expect(
+            Genereer.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                .contains("vum genereer werkzoekenden --aantal 1000"))
     }
 }
 
@@ -61,8 +67,12 @@ struct CommandLineEndToEndTests {
     func generateThenValidate() async throws {
         let file = temporaryFile("wz.ndjson")
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let generated = try await ChildProcess.run(vumExecutable, ["genereer", "werkzoekenden", "--aantal", "300",
-                                                                   "--seed", "11", "--pc4", pc4, "--uitvoer", file])
+        let generated = try await ChildProcess.run(
+            vumExecutable,
+            [
+                "genereer", "werkzoekenden", "--aantal", "300",
+                "--seed", "11", "--pc4", pc4, "--uitvoer", file,
+            ])
         #expect(generated.status == 0, "\(generated.output)")
         let result = try await ChildProcess.run(vumExecutable, ["valideer", file])
         #expect(result.status == 0, "\(result.output)")
@@ -75,14 +85,16 @@ struct CommandLineEndToEndTests {
         let file = temporaryFile("mixed.json")
         defer { try? FileManager.default.removeItem(atPath: file) }
         try """
-            [{"idVacature":"v1","adres":{"postcode":"3511AB"}},
-             {"idVacature":"v2","adres":{"postcode":"3511AB"},"codeWerkEnDenkniveauMinimaal":"9"},
-             {"idVacature":"v3"}]
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        [{"idVacature":"v1","adres":{"postcode":"3511AB"}},
+         {"idVacature":"v2","adres":{"postcode":"3511AB"},"codeWerkEnDenkniveauMinimaal":"9"},
+         {"idVacature":"v3"}]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try await ChildProcess.run(vumExecutable, ["valideer", file])
         #expect(result.status == 1)
         #expect(result.output.contains("3 vacatures (JSON array): 1 valid, 2 invalid"))
-        #expect(result.output.contains(#"record 2 (id v2): codeWerkEnDenkniveauMinimaal: "9" is not a werk- en denkniveau code"#))
+        #expect(
+            result.output.contains(
+                #"record 2 (id v2): codeWerkEnDenkniveauMinimaal: "9" is not a werk- en denkniveau code"#))
         #expect(result.output.contains("record 3 (id v3): adres: is required"))
     }
 
@@ -101,17 +113,27 @@ struct CommandLineEndToEndTests {
     func importIntoStore() async throws {
         let file = temporaryFile("wz.ndjson")
         let store = temporaryFile("bron.sqlite")
-        defer { for f in [file, store, store + "-wal", store + "-shm"] { try? FileManager.default.removeItem(atPath: f) } }
-        _ = try await ChildProcess.run(vumExecutable, ["genereer", "werkzoekenden", "--aantal", "200", "--seed", "4",
-                                                       "--pc4", pc4, "--uitvoer", file])
+        defer {
+            for f in [file, store, store + "-wal", store + "-shm"] { try? FileManager.default.removeItem(atPath: f) }
+        }
+        _ = try await ChildProcess.run(
+            vumExecutable,
+            [
+                "genereer", "werkzoekenden", "--aantal", "200", "--seed", "4",
+                "--pc4", pc4, "--uitvoer", file,
+            ])
         let first = try await ChildProcess.run(vumExecutable, ["import", "--store", store, file])
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("200 werkzoekenden read (NDJSON): 200 inserted, 0 replaced, 0 invalid"))
         #expect(first.output.contains("average completeness of the loaded records"))
         let again = try await ChildProcess.run(vumExecutable, ["import", "--store", store, file])
         #expect(again.output.contains("200 inserted") == false && again.output.contains("200 replaced"))
-        let deleted = try await ChildProcess.run(vumExecutable, ["import", "--store", store, "--soort", "werkzoekenden",
-                                                                 "--verwijder", "wz-4-0", "--verwijder", "wz-4-999"])
+        let deleted = try await ChildProcess.run(
+            vumExecutable,
+            [
+                "import", "--store", store, "--soort", "werkzoekenden",
+                "--verwijder", "wz-4-0", "--verwijder", "wz-4-999",
+            ])
         #expect(deleted.status == 0)
         #expect(deleted.output.contains("deleted 1 of 2 werkzoekenden; 1 not in the store"))
 
@@ -121,7 +143,9 @@ struct CommandLineEndToEndTests {
         let mixed = try await ChildProcess.run(vumExecutable, ["import", "--store", store, csv])
         #expect(mixed.status == 1)
         #expect(mixed.output.contains("line 3 (id v2): adres.postcode"))
-        #expect(try await ChildProcess.run(vumExecutable, ["import", "--store", store, "/nonexistent.ndjson"]).status == 2)
-        #expect(try await ChildProcess.run(vumExecutable, ["import", "--store", "/nonexistent/x.sqlite", file]).status == 2)
+        #expect(
+            try await ChildProcess.run(vumExecutable, ["import", "--store", store, "/nonexistent.ndjson"]).status == 2)
+        #expect(
+            try await ChildProcess.run(vumExecutable, ["import", "--store", "/nonexistent/x.sqlite", file]).status == 2)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 import VUMStandaard
+
 @testable import vum
 
 @Suite("vum zoek, detail, meld, bronnen, deploy: argument parsing and the selectievraag the flags make")
@@ -12,14 +13,18 @@ struct ExchangeCommandParsingTests {
 
     @Test("every werkzoekenden flag becomes its criterion of DOMAIN.md section 3")
     func werkzoekendenFlags() throws {
-        let z = try zoek(["werkzoekenden", "--postcode", "3511 ab", "--afstand", "15", "--beroep", "https://c.nl/b/1", "--beroep", "https://c.nl/b/2",
-                          "--contract", "O", "--rijbewijs", "B", "--rijbewijs", "C1E", "--taal", "nld:3:2", "--taal", "eng",
-                          "--uren", "24-32", "--kantoortijden", "ja", "--onregelmatig", "nee", "--beschikbaar-per", "2026-12-01",
-                          "--oin", "00000001002220647000", "--aggregator", "http://x:1", "--format", "ndjson", "--deadline", "3000"])
+        let z = try zoek([
+            "werkzoekenden", "--postcode", "3511 ab", "--afstand", "15", "--beroep", "https://c.nl/b/1", "--beroep",
+            "https://c.nl/b/2",
+            "--contract", "O", "--rijbewijs", "B", "--rijbewijs", "C1E", "--taal", "nld:3:2", "--taal", "eng",
+            "--uren", "24-32", "--kantoortijden", "ja", "--onregelmatig", "nee", "--beschikbaar-per", "2026-12-01",
+            "--oin", "00000001002220647000", "--aggregator", "http://x:1", "--format", "ndjson", "--deadline", "3000",
+        ])
         #expect(z.gegevensset == .werkzoekenden && z.format == .ndjson && z.deadline == 3000)
         #expect(z.exchange.baseURL == "http://x:1")
         let vraag = try z.criteria.selectievraag(for: .werkzoekenden)
-        let expected = try JSONValue.parse("""
+        let expected = try JSONValue.parse(
+            """
             {"selectiegebied":{"postcode":"3511AB","afstand":15},
              "bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"https://c.nl/b/1"}},{"codeBeroepsnaam":{"$eq":"https://c.nl/b/2"}}]}},
              "contractvorm":{"$elemMatch":{"$or":[{"codeTypeArbeidscontract":{"$eq":"O"}}]}},
@@ -39,27 +44,42 @@ struct ExchangeCommandParsingTests {
 
     @Test("vacatures: one occupation, the level, the start date; werkzoekenden-only flags are refused")
     func vacaturesFlags() throws {
-        let z = try zoek(["vacatures", "--postcode", "9712CP", "--beroep", "https://c.nl/b/1", "--niveau", "4", "--beschikbaar-per", "2027-01-01",
-                          "--rijbewijs", "B", "--uren", "32"])
+        let z = try zoek([
+            "vacatures", "--postcode", "9712CP", "--beroep", "https://c.nl/b/1", "--niveau", "4", "--beschikbaar-per",
+            "2027-01-01",
+            "--rijbewijs", "B", "--uren", "32",
+        ])
         let vraag = try z.criteria.selectievraag(for: .vacatures)
         #expect(vraag["beroep.codeBeroepsnaam"] == (try JSONValue.parse(#"{"$eq":"https://c.nl/b/1"}"#)))
         #expect(vraag["codeWerkEnDenkniveauMinimaal"] == (try JSONValue.parse(#"{"$gte":"4","$lt":"7"}"#)))
         #expect(vraag["datumAanvangWerkzaamheden"] == (try JSONValue.parse(#"{"$gte":"2027-01-01"}"#)))
-        #expect(try vraag["rijbewijs"] != nil && vraag["werktijden.aantalWerkurenPerWeekMinimaal"] == JSONValue.parse(#"{"$lte":32}"#))
+        #expect(
+            try vraag["rijbewijs"] != nil
+                && vraag["werktijden.aantalWerkurenPerWeekMinimaal"] == JSONValue.parse(#"{"$lte":32}"#))
         #expect(try Selectievraag(json: vraag, gegevensset: .vacatures).genegeerdeCriteria.isEmpty)
-        let seven = try zoek(["vacatures", "--postcode", "9712CP", "--niveau", "7"]).criteria.selectievraag(for: .vacatures)
+        let seven = try zoek(["vacatures", "--postcode", "9712CP", "--niveau", "7"]).criteria.selectievraag(
+            for: .vacatures)
         #expect(seven["codeWerkEnDenkniveauMinimaal"] == (try JSONValue.parse(#"{"$eq":"7"}"#)))
-        #expect(throws: ArgumentParser.ValidationError.self) { try zoek(["vacatures", "--postcode", "9712CP", "--contract", "O"]).criteria.selectievraag(for: .vacatures) }
-        #expect(throws: ArgumentParser.ValidationError.self) { try zoek(["werkzoekenden", "--postcode", "9712CP", "--niveau", "3"]).criteria.selectievraag(for: .werkzoekenden) }
+        #expect(throws: ArgumentParser.ValidationError.self) {
+            try zoek(["vacatures", "--postcode", "9712CP", "--contract", "O"]).criteria.selectievraag(for: .vacatures)
+        }
+        #expect(throws: ArgumentParser.ValidationError.self) {
+            try zoek(["werkzoekenden", "--postcode", "9712CP", "--niveau", "3"]).criteria.selectievraag(
+                for: .werkzoekenden)
+        }
     }
 
-    @Test("a wrong flag value is a message, not a request", arguments: [
-        ["--postcode", "9711"], ["--postcode", "3511AB", "--uren", "32-24"], ["--postcode", "3511AB", "--taal", "nl"],
-        ["--postcode", "3511AB", "--taal", "nld:5"], ["--postcode", "3511AB", "--rijbewijs", "Z"],
-        ["--postcode", "3511AB", "--kantoortijden", "soms"], ["--postcode", "3511AB", "--beschikbaar-per", "morgen"],
-        ["--postcode", "3511AB", "--afstand", "1000"], ["--postcode", "3511AB", "--contract", "X"],
-        ["--postcode", "3511AB", "--beroep", "schilder"],
-    ])
+    @Test(
+        "a wrong flag value is a message, not a request",
+        arguments: [
+            ["--postcode", "9711"], ["--postcode", "3511AB", "--uren", "32-24"],
+            ["--postcode", "3511AB", "--taal", "nl"],
+            ["--postcode", "3511AB", "--taal", "nld:5"], ["--postcode", "3511AB", "--rijbewijs", "Z"],
+            ["--postcode", "3511AB", "--kantoortijden", "soms"],
+            ["--postcode", "3511AB", "--beschikbaar-per", "morgen"],
+            ["--postcode", "3511AB", "--afstand", "1000"], ["--postcode", "3511AB", "--contract", "X"],
+            ["--postcode", "3511AB", "--beroep", "schilder"],
+        ])
     func wrongValues(arguments: [String]) throws {
         let z = try zoek(["werkzoekenden"] + arguments)
         #expect(throws: ArgumentParser.ValidationError.self) { try z.criteria.selectievraag(for: .werkzoekenden) }
@@ -77,14 +97,22 @@ struct ExchangeCommandParsingTests {
 
     @Test("detail, meld and bronnen take their arguments; meld checks its reason")
     func detailMeldBronnen() throws {
-        let d = try #require(try VUM.parseAsRoot(["detail", "v.1.x", "--gegevensset", "vacatures", "--format", "table", "--oin", "00000001002220647000"]) as? Detail)
+        let d = try #require(
+            try VUM.parseAsRoot([
+                "detail", "v.1.x", "--gegevensset", "vacatures", "--format", "table", "--oin", "00000001002220647000",
+            ]) as? Detail)
         #expect(d.vumID == "v.1.x" && d.gegevensset == .vacatures && d.format == .table)
-        let m = try #require(try VUM.parseAsRoot(["meld", "v.1.x", "--reden", "contact-onbereikbaar", "--toelichting", "geen gehoor"]) as? Meld)
+        let m = try #require(
+            try VUM.parseAsRoot(["meld", "v.1.x", "--reden", "contact-onbereikbaar", "--toelichting", "geen gehoor"])
+                as? Meld)
         #expect(m.reden == "contact-onbereikbaar" && m.toelichting == "geen gehoor")
         #expect(throws: (any Error).self) { try VUM.parseAsRoot(["meld", "v.1.x", "--reden", "slecht"]) }
         let b = try #require(try VUM.parseAsRoot(["bronnen", "--json", "--aggregator", "http://a:2"]) as? Bronnen)
         #expect(b.json && b.exchange.baseURL == "http://a:2")
-        let g = try #require(try VUM.parseAsRoot(["deploy", "definitions", "--federatie", "f.yaml", "--output", "o", "--development-passwords"]) as? Definitions)
+        let g = try #require(
+            try VUM.parseAsRoot([
+                "deploy", "definitions", "--federatie", "f.yaml", "--output", "o", "--development-passwords",
+            ]) as? Definitions)
         #expect(g.federatie == "f.yaml" && g.output == "o" && g.developmentPasswords)
     }
 
@@ -94,19 +122,24 @@ struct ExchangeCommandParsingTests {
         #expect(throws: ArgumentParser.ValidationError.self) { try z.exchange.party() }
     }
 
-    @Test("the help of the main commands names their examples and exit codes", arguments: [
-        ("zoek", "Exit codes: 0 an answer"), ("detail", "Exit codes: 0 the record"), ("meld", "Reasons: onjuist, verouderd"),
-        ("bronnen", "Exit codes: 0 listed"), ("deploy definitions", "Exit codes: 0 written"),
-    ])
+    @Test(
+        "the help of the main commands names their examples and exit codes",
+        arguments: [
+            ("zoek", "Exit codes: 0 an answer"), ("detail", "Exit codes: 0 the record"),
+            ("meld", "Reasons: onjuist, verouderd"),
+            ("bronnen", "Exit codes: 0 listed"), ("deploy definitions", "Exit codes: 0 written"),
+        ])
     func help(command: String, text: String) throws {
-        let type: any ParsableCommand.Type = switch command {
-        case "zoek": Zoek.self
-        case "detail": Detail.self
-        case "meld": Meld.self
-        case "bronnen": Bronnen.self
-        default: Definitions.self
-        }
-        let message = VUM.fullMessage(for: CleanExit.helpRequest(type)).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let type: any ParsableCommand.Type =
+            switch command {
+            case "zoek": Zoek.self
+            case "detail": Detail.self
+            case "meld": Meld.self
+            case "bronnen": Bronnen.self
+            default: Definitions.self
+            }
+        let message = VUM.fullMessage(for: CleanExit.helpRequest(type)).split(whereSeparator: \.isWhitespace).joined(
+            separator: " ")
         #expect(message.contains(text), "\(message.prefix(400))")
         #expect(message.contains("Example"))
     }

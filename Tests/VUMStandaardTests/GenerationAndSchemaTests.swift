@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VUMTesting
+
 @testable import VUMStandaard
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -29,7 +30,10 @@ struct SyntheticDataTests {
         let other = SyntheticData(seed: 43, table: pc4Table)
         #expect((0..<50).allSatisfy { data.werkzoekende($0) == again.werkzoekende($0) })
         #expect((0..<50).allSatisfy { data.vacature($0) == again.vacature($0) })
-        #expect((0..<50).filter { data.werkzoekende($0).matchingProfiel.mobiliteit == other.werkzoekende($0).matchingProfiel.mobiliteit }.count < 5)
+        #expect(
+            (0..<50).filter {
+                data.werkzoekende($0).matchingProfiel.mobiliteit == other.werkzoekende($0).matchingProfiel.mobiliteit
+            }.count < 5)
     }
 
     @Test("records look like real ones: real PC4 areas, some fields left empty, a spread of occupations")
@@ -67,14 +71,18 @@ struct CompletenessTests {
 @Suite("JSON Schemas in Docs/schemas", .timeLimit(.minutes(2)))
 struct SchemaTests {
     func validate(_ schema: String, _ documents: [JSONValue]) async throws -> ChildProcess.Result {
-        try await SchemaValidation.validate(schema: schema, documents: documents.map { $0.serialized() },
-                                            repository: repositoryRoot)
+        try await SchemaValidation.validate(
+            schema: schema, documents: documents.map { $0.serialized() },
+            repository: repositoryRoot)
     }
 
     @Test("Docs/schemas and the OpenAPI document's selectievraag schemas are what scripts/schemas.py writes")
     func schemasUpToDate() async throws {
-        let result = try await ChildProcess.run("/usr/bin/env", [
-            "python3", repositoryRoot.appendingPathComponent("scripts/schemas.py").path, "--check"])
+        let result = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", repositoryRoot.appendingPathComponent("scripts/schemas.py").path, "--check",
+            ])
         #expect(result.status == 0, "\(result.output)")
     }
 
@@ -96,7 +104,8 @@ struct SchemaTests {
     @Test("the schemas refuse what the Swift types refuse: detail-only fields in a matching profile, bad codes")
     func schemasRefuse() async throws {
         let full = try JSONValue.parse(fullWerkzoekende)
-        let badCode = RecordValidationTests.set(full, path: "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs", .string("X"))
+        let badCode = RecordValidationTests.set(
+            full, path: "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs", .string("X"))
         #expect(try await validate("werkzoekende-matchingprofiel", [full]).status == 1)
         #expect(try await validate("werkzoekende", [badCode]).status == 1)
         #expect(Werkzoekende.validate(badCode).failureValue != nil)
@@ -108,7 +117,9 @@ struct SchemaTests {
         #expect(try await validate("selectievraag-werkzoekenden", [good]).status == 0)
         let bad = try JSONValue.parse(#"{"selectiegebied":{"postcode":"3511AB","afstand":1000}}"#)
         #expect(try await validate("selectievraag-werkzoekenden", [bad]).status == 1)
-        let vacature = try JSONValue.parse(#"{"selectiegebied":{"postcode":"3511AB","afstand":5},"codeWerkEnDenkniveauMinimaal":{"$gte":"3","$lt":"7"}}"#)
+        let vacature = try JSONValue.parse(
+            #"{"selectiegebied":{"postcode":"3511AB","afstand":5},"codeWerkEnDenkniveauMinimaal":{"$gte":"3","$lt":"7"}}"#
+        )
         #expect(try await validate("selectievraag-vacatures", [vacature]).status == 0)
     }
 }

@@ -16,20 +16,27 @@ struct JSONDeferredArrayTests {
     /// The element's object with its picked member cut out by `removal`, parsed.
     func cut(_ text: String, _ element: JSONDeferredElement, _ member: JSONPickedMember) throws -> JSONValue {
         let bytes = Array(text.utf8)
-        return try JSONValue.parse(Array(bytes[element.range.lowerBound..<member.removal.lowerBound])
-                                   + Array(bytes[member.removal.upperBound..<element.range.upperBound]))
+        return try JSONValue.parse(
+            Array(bytes[element.range.lowerBound..<member.removal.lowerBound])
+                + Array(bytes[member.removal.upperBound..<element.range.upperBound]))
     }
 
-    @Test("elements are ranges of the input; the rest of the document is built; picked members are found wherever they are")
+    @Test(
+        "elements are ranges of the input; the rest of the document is built; picked members are found wherever they are"
+    )
     func elements() throws {
-        let text = #"{"a": 1, "m": [ {"id":"x","b":2} , {"b":[1,{"id":"nested"}] ,"id" : "y"}, {"id":"z"}, 7, "s", {} ], "c": true}"#
+        let text =
+            #"{"a": 1, "m": [ {"id":"x","b":2} , {"b":[1,{"id":"nested"}] ,"id" : "y"}, {"id":"z"}, 7, "s", {} ], "c": true}"#
         let (value, elements) = try parse(text)
         #expect(value == .object(JSONObject([("a", .number(.integer(1))), ("m", .array([])), ("c", .bool(true))])))
         let e = try #require(elements)
         #expect(e.count == 6)
         let bytes = Array(text.utf8)
         let tree = try JSONValue.parse(text)
-        guard case .object(let o) = tree, case .array(let m)? = o["m"] else { Issue.record("not parsed"); return }
+        guard case .object(let o) = tree, case .array(let m)? = o["m"] else {
+            Issue.record("not parsed")
+            return
+        }
         for (i, element) in e.enumerated() {
             #expect(try JSONValue.parse(Array(bytes[element.range])) == m[i])
         }
@@ -60,11 +67,15 @@ struct JSONDeferredArrayTests {
         #expect(try parse(#"{"m":[]}"#).elements == [])
     }
 
-    @Test("what the tree parser refuses is refused, at the same offset", arguments: [
-        #"{"m":[{"a":1,}]}"#, #"{"m":[1 2]}"#, #"{"m":[{"a" 1}]}"#, #"{"m":["abc]}"#, #"{"m":[01]}"#, #"{"m":[tru]}"#,
-        #"{"m":[1]}x"#, "{\"m\":[\"a\u{01}\"]}", #"{"m":[1e999]}"#, #"{"m":["\ud83d"]}"#, #"{"m":[{"id":"\ude00"}]}"#,
-        #"{"m":[{"id":1e400}]}"#, #"{"m":["\x"]}"#, #"{"m":[1,]}"#, #"{"m":[{"id":"a"}"#,
-    ])
+    @Test(
+        "what the tree parser refuses is refused, at the same offset",
+        arguments: [
+            #"{"m":[{"a":1,}]}"#, #"{"m":[1 2]}"#, #"{"m":[{"a" 1}]}"#, #"{"m":["abc]}"#, #"{"m":[01]}"#,
+            #"{"m":[tru]}"#,
+            #"{"m":[1]}x"#, "{\"m\":[\"a\u{01}\"]}", #"{"m":[1e999]}"#, #"{"m":["\ud83d"]}"#,
+            #"{"m":[{"id":"\ude00"}]}"#,
+            #"{"m":[{"id":1e400}]}"#, #"{"m":["\x"]}"#, #"{"m":[1,]}"#, #"{"m":[{"id":"a"}"#,
+        ])
     func malformed(text: String) {
         var treeOffset: Int?
         do { _ = try JSONValue.parse(text) } catch { treeOffset = error.offset }
@@ -81,29 +92,44 @@ struct JSONDeferredArrayTests {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
     }
 
-    @Test("broken UTF-8 in a deferred string is refused (it could not be passed on); elsewhere it is repaired as by the tree parser")
+    @Test(
+        "broken UTF-8 in a deferred string is refused (it could not be passed on); elsewhere it is repaired as by the tree parser"
+    )
     func brokenUTF8() throws {
         let broken: [UInt8] = Array(#"{"m":["a"#.utf8) + [0xC3, 0x28] + Array(#""]}"#.utf8)
         #expect(throws: JSONParseError.self) { try JSONValue.parse(broken, deferringArray: "m", picking: []) }
         #expect((try? JSONValue.parse(broken)) != nil)
         let outside: [UInt8] = Array(#"{"x":"a"#.utf8) + [0xFF] + Array(#"","m":[]}"#.utf8)
-        #expect(try JSONValue.parse(outside, deferringArray: "m", picking: []).value
+        #expect(
+            try JSONValue.parse(outside, deferringArray: "m", picking: []).value
                 == JSONValue.parse(outside).with("m", .array([])))
         // Every well-formed sequence passes, up to U+10FFFF; overlong forms and surrogates do not.
-        for good: [UInt8] in [[0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xED, 0x9F, 0xBF]] {
-            #expect((try? JSONValue.parse(Array(#"{"m":[""#.utf8) + good + Array(#""]}"#.utf8), deferringArray: "m", picking: [])) != nil)
+        for good: [UInt8] in [
+            [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xED, 0x9F, 0xBF],
+        ] {
+            #expect(
+                (try? JSONValue.parse(
+                    Array(#"{"m":[""#.utf8) + good + Array(#""]}"#.utf8), deferringArray: "m", picking: [])) != nil)
         }
-        for bad: [UInt8] in [[0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0x80], [0xE2, 0x82]] {
+        for bad: [UInt8] in [
+            [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+            [0x80], [0xE2, 0x82],
+        ] {
             #expect(throws: JSONParseError.self) {
-                try JSONValue.parse(Array(#"{"m":[""#.utf8) + bad + Array(#""]}"#.utf8), deferringArray: "m", picking: [])
+                try JSONValue.parse(
+                    Array(#"{"m":[""#.utf8) + bad + Array(#""]}"#.utf8), deferringArray: "m", picking: [])
             }
         }
     }
 
-    @Test("strings of every length with a quote, escape, control byte or UTF-8 sequence at every position read as the tree reads them")
+    @Test(
+        "strings of every length with a quote, escape, control byte or UTF-8 sequence at every position read as the tree reads them"
+    )
     func stringPositions() throws {
-        let specials: [[UInt8]] = [[0x5C, 0x22], [0x5C, 0x6E], Array(#"\u00e9"#.utf8), [0x01], [0x22], [0xC3, 0xA9], [0xE2, 0x82, 0xAC],
-                                   [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0xC3]]
+        let specials: [[UInt8]] = [
+            [0x5C, 0x22], [0x5C, 0x6E], Array(#"\u00e9"#.utf8), [0x01], [0x22], [0xC3, 0xA9], [0xE2, 0x82, 0xAC],
+            [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0xC3],
+        ]
         for length in 0..<20 {
             for position in 0...length {
                 for special in specials {
@@ -114,7 +140,9 @@ struct JSONDeferredArrayTests {
                     let deferred = try? JSONValue.parse(document, deferringArray: "m", picking: [])
                     let brokenUTF8 = String(validating: text, as: UTF8.self) == nil
                     #expect((deferred == nil) == (tree == nil || brokenUTF8), "\(text)")
-                    if let element = deferred?.elements?.first, case .object(let o)? = tree, case .array(let m)? = o["m"] {
+                    if let element = deferred?.elements?.first, case .object(let o)? = tree,
+                        case .array(let m)? = o["m"]
+                    {
                         #expect(try JSONValue.parse(Array(document[element.range])) == m[0])
                     }
                 }
@@ -122,7 +150,9 @@ struct JSONDeferredArrayTests {
         }
     }
 
-    @Test("mutated documents: accepted exactly when the tree parser accepts them (broken UTF-8 aside), with the same values")
+    @Test(
+        "mutated documents: accepted exactly when the tree parser accepts them (broken UTF-8 aside), with the same values"
+    )
     func fuzz() throws {
         let corpus = [
             #"{"v":"1","m":[{"id":"a-1","x":[1,2.5,{"y":null}],"z":"é€"},{"q":true,"id":"b"},{"id":"c"}],"n":false}"#,
@@ -159,8 +189,9 @@ struct JSONDeferredArrayTests {
                     let members = element.picked.filter { $0.key == key }
                     #expect(members.last?.value == object[key])
                     if members.count == 1 {
-                        let without = try JSONValue.parse(Array(bytes[element.range.lowerBound..<members[0].removal.lowerBound])
-                                                          + Array(bytes[members[0].removal.upperBound..<element.range.upperBound]))
+                        let without = try JSONValue.parse(
+                            Array(bytes[element.range.lowerBound..<members[0].removal.lowerBound])
+                                + Array(bytes[members[0].removal.upperBound..<element.range.upperBound]))
                         var expectedWithout = object
                         expectedWithout[key] = nil
                         #expect(without == .object(expectedWithout))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VUMStandaard
 
 @Suite("JSON parser and serializer")
@@ -34,9 +35,12 @@ struct JSONTests {
         #expect(JSONValue.number(.integer(Int64.max)).serialized() == "9223372036854775807")
     }
 
-    @Test("malformed JSON is refused with the byte offset", arguments: [
-        ("{\"a\":1,}", 7), ("[1 2]", 3), ("{\"a\" 1}", 5), ("\"abc", 4), ("01", 1), ("tru", 0), ("[1]x", 3), ("\"a\u{01}\"", 2),
-    ])
+    @Test(
+        "malformed JSON is refused with the byte offset",
+        arguments: [
+            ("{\"a\":1,}", 7), ("[1 2]", 3), ("{\"a\" 1}", 5), ("\"abc", 4), ("01", 1), ("tru", 0), ("[1]x", 3),
+            ("\"a\u{01}\"", 2),
+        ])
     func malformed(text: String, offset: Int) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
         do {

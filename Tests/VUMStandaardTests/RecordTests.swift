@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VUMStandaard
 
 let fullWerkzoekende = """
@@ -67,8 +68,10 @@ struct RecordRoundTripTests {
     func matchingProfileOfDetail() throws {
         let w = try Werkzoekende(json: parse(fullWerkzoekende))
         let text = w.matchingProfiel.json.serialized()
-        for field in ["emailadres", "telefoonnummer", "webadres", "contactpersoon", "persoonlijkePresentatie",
-                      "eisAanWerk", "indicatieLdrRegistratie"] {
+        for field in [
+            "emailadres", "telefoonnummer", "webadres", "contactpersoon", "persoonlijkePresentatie",
+            "eisAanWerk", "indicatieLdrRegistratie",
+        ] {
             #expect(!text.contains("\"\(field)\""), "\(field) leaked")
         }
         #expect(try WerkzoekendeMatchingProfiel(json: w.matchingProfiel.json) == w.matchingProfiel)
@@ -79,7 +82,8 @@ struct RecordRoundTripTests {
 
     @Test("empty values are accepted as absent and never encoded")
     func emptyValues() throws {
-        let json = try parse("""
+        let json = try parse(
+            """
             {"idWerkzoekende":"x","mobiliteit":{"bemiddelingspostcode":"1234ab","maximaleReistijd":null},
              "sector":[],"werktijden":{},"persoonlijkePresentatie":"","emailadres":[],"contractvorm":[{}]}
             """)
@@ -127,24 +131,54 @@ struct RecordValidationTests {
     }
 
     static let invalid: [(String, JSONValue, String)] = [
-        ("arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs", .string("X"), #""X" is not a driving licence category (A, A1"#),
+        (
+            "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs", .string("X"),
+            #""X" is not a driving licence category (A, A1"#
+        ),
         ("indicatieBeschikbaarheidContactgegevens", .number(.integer(0)), "0 is not a ja/nee indicatie (1, 2)"),
-        ("flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", .number(.integer(3)), "3 is not an indicatie (0, 1, 2)"),
+        (
+            "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", .number(.integer(3)),
+            "3 is not an indicatie (0, 1, 2)"
+        ),
         ("werktijden.indicatieKantoortijden", .string("1"), "must be an integer code, not a string"),
         ("contractvorm[0].codeTypeArbeidscontract", .string("X"), "is not a type arbeidscontract (B, O)"),
         ("contractvorm[0].codeTypeOvereenkomst", .string("1"), #""1" is not a type overeenkomst (01, 02, 03, 04)"#),
         ("vervoermiddel[0].codeVervoermiddel", .number(.integer(6)), "6 is not a vervoermiddel"),
-        ("arbeidsmarktkwalificatie.codeWerkEnDenkniveauWerkzoekende", .number(.integer(8)), "8 is not a werk- en denkniveau"),
-        ("arbeidsmarktkwalificatie.taalbeheersing[0].codeNiveauTaalbeheersingMondeling", .number(.integer(5)), "5 is not a level of language command"),
+        (
+            "arbeidsmarktkwalificatie.codeWerkEnDenkniveauWerkzoekende", .number(.integer(8)),
+            "8 is not a werk- en denkniveau"
+        ),
+        (
+            "arbeidsmarktkwalificatie.taalbeheersing[0].codeNiveauTaalbeheersingMondeling", .number(.integer(5)),
+            "5 is not a level of language command"
+        ),
         ("arbeidsmarktkwalificatie.taalbeheersing[0].codeTaal", .string("NL"), "is not an ISO 639-3 language code"),
-        ("arbeidsmarktkwalificatie.opleiding[0].codeNiveauOpleiding", .number(.integer(7)), "7 is not a level of education"),
-        ("arbeidsmarktkwalificatie.opleiding[0].codeStatusOpleiding", .number(.integer(4)), "4 is not a status of education"),
-        ("arbeidsmarktkwalificatie.opleiding[0].indicatieDiploma", .number(.integer(3)), "3 is not an indicatie diploma/certificaat"),
+        (
+            "arbeidsmarktkwalificatie.opleiding[0].codeNiveauOpleiding", .number(.integer(7)),
+            "7 is not a level of education"
+        ),
+        (
+            "arbeidsmarktkwalificatie.opleiding[0].codeStatusOpleiding", .number(.integer(4)),
+            "4 is not a status of education"
+        ),
+        (
+            "arbeidsmarktkwalificatie.opleiding[0].indicatieDiploma", .number(.integer(3)),
+            "3 is not an indicatie diploma/certificaat"
+        ),
         ("arbeidsmarktkwalificatie.opleiding[0].codeOpleidingsnaam", .string("12AB"), "is not a course code"),
-        ("arbeidsmarktkwalificatie.opleiding[0].naamOpleidingsinstituut", .string(String(repeating: "x", count: 501)), "is 501 characters long; at most 500"),
+        (
+            "arbeidsmarktkwalificatie.opleiding[0].naamOpleidingsinstituut",
+            .string(String(repeating: "x", count: 501)), "is 501 characters long; at most 500"
+        ),
         ("arbeidsmarktkwalificatie.cursus[0].naamCursus", .string(String(repeating: "x", count: 121)), "at most 120"),
-        ("arbeidsmarktkwalificatie.werkervaring[0].naamOrganisatie", .string(String(repeating: "x", count: 71)), "at most 70"),
-        ("arbeidsmarktkwalificatie.interesse[0].naamInteresse", .number(.integer(1)), "must be a string, not an integer"),
+        (
+            "arbeidsmarktkwalificatie.werkervaring[0].naamOrganisatie", .string(String(repeating: "x", count: 71)),
+            "at most 70"
+        ),
+        (
+            "arbeidsmarktkwalificatie.interesse[0].naamInteresse", .number(.integer(1)),
+            "must be a string, not an integer"
+        ),
         ("webadres[0].codeWebadres", .number(.integer(5)), "5 is not a kind of web address"),
         ("webadres[0].url", .string(String(repeating: "x", count: 1001)), "at most 1000"),
         ("contactpersoon[0].naamContactpersoonAfdeling", .string(String(repeating: "x", count: 36)), "at most 35"),
@@ -181,50 +215,64 @@ struct RecordValidationTests {
 
     @Test("missing required fields are each named")
     func missingRequired() throws {
-        let error = try #require(Werkzoekende.validate(parse(#"{"mobiliteit":{"maximaleReisafstand":5}}"#)).failureValue)
-        #expect(error.errors.map(\.description) == ["idWerkzoekende: is required", "mobiliteit.bemiddelingspostcode: is required"])
+        let error = try #require(
+            Werkzoekende.validate(parse(#"{"mobiliteit":{"maximaleReisafstand":5}}"#)).failureValue)
+        #expect(
+            error.errors.map(\.description) == [
+                "idWerkzoekende: is required", "mobiliteit.bemiddelingspostcode: is required",
+            ])
         let v = try #require(Vacature.validate(parse(#"{"idVacature":"v","adres":{"straatnaam":"x"}}"#)).failureValue)
         #expect(v.errors.map(\.path) == ["adres.postcode"])
     }
 
     @Test("all problems of a record are reported at once, in document order")
     func allProblemsAtOnce() throws {
-        var json = try Self.werkzoekende(setting: "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs", to: .string("Z"))
+        var json = try Self.werkzoekende(
+            setting: "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs", to: .string("Z"))
         json = Self.set(json, path: "mobiliteit.maximaleReisafstand", .number(.integer(-1)))
         json = Self.set(json, path: "sector[0].codeSbi", .string("4711"))
         let error = try #require(Werkzoekende.validate(json).failureValue)
-        #expect(error.errors.map(\.path) == ["mobiliteit.maximaleReisafstand", "sector[0].codeSbi",
-                                             "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs"])
+        #expect(
+            error.errors.map(\.path) == [
+                "mobiliteit.maximaleReisafstand", "sector[0].codeSbi",
+                "arbeidsmarktkwalificatie.rijbewijs[1].codeSoortRijbewijs",
+            ])
         #expect(error.description.hasPrefix("3 problems: "))
     }
 
     @Test("a matching profile carrying detail-only fields is invalid")
     func detailOnlyInMatchingProfile() throws {
         let error = try #require(WerkzoekendeMatchingProfiel.validate(parse(fullWerkzoekende)).failureValue)
-        #expect(Set(error.errors.map(\.path)) == ["emailadres", "telefoonnummer", "webadres", "contactpersoon",
-                                                  "persoonlijkePresentatie", "eisAanWerk", "indicatieLdrRegistratie"])
+        #expect(
+            Set(error.errors.map(\.path)) == [
+                "emailadres", "telefoonnummer", "webadres", "contactpersoon",
+                "persoonlijkePresentatie", "eisAanWerk", "indicatieLdrRegistratie",
+            ])
         let v = try #require(VacatureMatchingProfiel.validate(parse(fullVacature)).failureValue)
         #expect(Set(v.errors.map(\.path)) == ["nummerVacature", "werkgever.contactpersoon"])
     }
 
     @Test("the vacature's werk- en denkniveau is a string code; an integer is refused")
     func vacatureNiveauIsString() throws {
-        let json = RecordValidationTests.set(try parse(fullVacature), path: "codeWerkEnDenkniveauMinimaal", .number(.integer(3)))
+        let json = RecordValidationTests.set(
+            try parse(fullVacature), path: "codeWerkEnDenkniveauMinimaal", .number(.integer(3)))
         let error = try #require(Vacature.validate(json).failureValue)
         #expect(error.errors.first?.message.contains("must be a string code") == true)
     }
 
     @Test("what the contract allows is accepted with warnings: reversed dates, a future diploma, unknown fields")
     func warnings() throws {
-        var json = try Self.werkzoekende(setting: "arbeidsmarktkwalificatie.opleiding[0].datumDiploma", to: .string("2999-01-01"))
+        var json = try Self.werkzoekende(
+            setting: "arbeidsmarktkwalificatie.opleiding[0].datumDiploma", to: .string("2999-01-01"))
         json = Self.set(json, path: "flexibiliteit.datumEindeBeschikbaarVoorWerk", .string("2025-01-01"))
         json = Self.set(json, path: "werktijden.aantalWerkurenPerWeekMinimaal", .number(.integer(40)))
         json = Self.set(json, path: "nieuwVeld", .string("x"))
         let validated = try Werkzoekende.validate(json).get()
-        #expect(Set(validated.warnings.map(\.path)) == [
-            "arbeidsmarktkwalificatie.opleiding[0].datumDiploma", "flexibiliteit.datumEindeBeschikbaarVoorWerk",
-            "werktijden.aantalWerkurenPerWeekMinimaal", "nieuwVeld",
-        ])
+        #expect(
+            Set(validated.warnings.map(\.path)) == [
+                "arbeidsmarktkwalificatie.opleiding[0].datumDiploma", "flexibiliteit.datumEindeBeschikbaarVoorWerk",
+                "werktijden.aantalWerkurenPerWeekMinimaal", "nieuwVeld",
+            ])
         #expect(validated.warnings.allSatisfy { $0.severity == .warning })
     }
 
@@ -263,13 +311,19 @@ struct VacatureValidationTests {
         ("werkgever.sector[0].codeSbi", .number(.integer(-1)), "out of range"),
         ("sector.codeSbi", .string("5210"), "must be an integer"),
         ("arbeidsVoorwaarden.salarisIndicatie", .string(String(repeating: "x", count: 101)), "at most 100"),
-        ("arbeidsVoorwaarden.omschrijvingArbeidsvoorwaarden", .string(String(repeating: "x", count: 2001)), "at most 2000"),
+        (
+            "arbeidsVoorwaarden.omschrijvingArbeidsvoorwaarden", .string(String(repeating: "x", count: 2001)),
+            "at most 2000"
+        ),
         ("sollicitatiewijze[0].codeSollicitatiewijze", .string("5"), #""5" is not a way to apply (1, 2, 3, 4)"#),
         ("werkervaring[0].aantalJarenWerkzaamInBeroep", .number(.integer(100)), "out of range (0–99)"),
         ("codeWerkEnDenkniveauMinimaal", .string("8"), "is not a werk- en denkniveau code"),
         ("beroep.codeBeroepsnaam", .string("ftp://x"), "is not a URI"),
         ("rijbewijs[0].codeSoortRijbewijs", .string("b"), "is not a driving licence category"),
-        ("taalbeheersing[0].codeNiveauTaalbeheersingMondeling", .number(.integer(9)), "is not a level of language command"),
+        (
+            "taalbeheersing[0].codeNiveauTaalbeheersingMondeling", .number(.integer(9)),
+            "is not a level of language command"
+        ),
         ("idVacature", .string(""), "is required"),
     ]
 
@@ -287,8 +341,9 @@ struct VacatureValidationTests {
 
     @Test("a vacature's flexibiliteit has no start of availability: reported as an unknown field")
     func flexibiliteitWithoutAanvang() throws {
-        let json = RecordValidationTests.set(try parse(fullVacature), path: "flexibiliteit.datumAanvangBeschikbaarVoorWerk",
-                                             .string("2026-01-01"))
+        let json = RecordValidationTests.set(
+            try parse(fullVacature), path: "flexibiliteit.datumAanvangBeschikbaarVoorWerk",
+            .string("2026-01-01"))
         let validated = try Vacature.validate(json).get()
         #expect(validated.warnings.map(\.path) == ["flexibiliteit.datumAanvangBeschikbaarVoorWerk"])
     }

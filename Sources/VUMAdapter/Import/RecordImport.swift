@@ -113,8 +113,10 @@ public struct RecordImport: Sendable {
             case .success(let j): json = j
             case .failure(let e):
                 summary.invalidRecords += 1
-                summary.invalid.append(.init(position: entry.position, recordID: nil,
-                                             issue: ValidationIssue(.error, path: "", e.description)))
+                summary.invalid.append(
+                    .init(
+                        position: entry.position, recordID: nil,
+                        issue: ValidationIssue(.error, path: "", e.description)))
                 return
             }
             switch summary.gegevensset {
@@ -127,8 +129,10 @@ public struct RecordImport: Sendable {
             }
         }
 
-        private mutating func check<R: VUMRecord & CompletenessMeasurable>(_: R.Type, _ json: JSONValue,
-                                                                           _ entry: RecordFile.Entry) -> R? {
+        private mutating func check<R: VUMRecord & CompletenessMeasurable>(
+            _: R.Type, _ json: JSONValue,
+            _ entry: RecordFile.Entry
+        ) -> R? {
             switch R.validate(json) {
             case .success(let v):
                 summary.warnings += v.warnings.count

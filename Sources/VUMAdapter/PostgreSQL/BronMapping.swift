@@ -139,7 +139,9 @@ extension BronMapping {
     public init(yaml text: String, file: String = "mapping.yaml") throws(MappingError) {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch { throw MappingError("\(file): not YAML: \(error)") }
-        guard let root, let top = root.mapping else { throw MappingError("\(file): expected werkzoekenden: and/or vacatures:") }
+        guard let root, let top = root.mapping else {
+            throw MappingError("\(file): expected werkzoekenden: and/or vacatures:")
+        }
         let reader = MappingReader(file: file)
         for (key, _) in top where !["werkzoekenden", "vacatures"].contains(key.string ?? "") {
             throw reader.fail(key, key.string ?? "?", "unknown key (known: werkzoekenden, vacatures)")
@@ -184,12 +186,16 @@ struct MappingReader {
         let base = g.rawValue
         let entries = try object(node, base, allowed: ["table", "where", "pc4", "fields", "arrays"])
         func value(_ key: String) -> Node? { entries.first { $0.0 == key }?.1 }
-        guard let tableNode = value("table") else { throw fail(node, "\(base).table", "is required: the table or view with one row per record") }
+        guard let tableNode = value("table") else {
+            throw fail(node, "\(base).table", "is required: the table or view with one row per record")
+        }
         let table = try tableName(tableNode, "\(base).table")
         guard let fieldsNode = value("fields") else { throw fail(node, "\(base).fields", "is required") }
         var fields: [FieldMapping] = []
         for (name, v) in try object(fieldsNode, "\(base).fields", allowed: []) {
-            fields.append(try field(v, path: name.split(separator: ".").map(String.init), location: "\(base).fields.\(name)", g: g))
+            fields.append(
+                try field(
+                    v, path: name.split(separator: ".").map(String.init), location: "\(base).fields.\(name)", g: g))
         }
         var arrays: [ArrayMapping] = []
         if let arraysNode = value("arrays") {
@@ -202,50 +208,73 @@ struct MappingReader {
         guard let postcodeField = fields.first(where: { $0.name == postcode }) else {
             throw fail(fieldsNode, "\(base).fields", "\(postcode) is required: it places the record for selectiegebied")
         }
-        guard fields.contains(where: { $0.name == id }) else { throw fail(fieldsNode, "\(base).fields", "\(id) is required") }
-        guard postcodeField.codes == nil else { throw fail(fieldsNode, "\(base).fields.\(postcode)", "a postcode has no codes") }
-        let pc4 = try value("pc4").map { n throws(MappingError) in try text(n, "\(base).pc4") }
+        guard fields.contains(where: { $0.name == id }) else {
+            throw fail(fieldsNode, "\(base).fields", "\(id) is required")
+        }
+        guard postcodeField.codes == nil else {
+            throw fail(fieldsNode, "\(base).fields.\(postcode)", "a postcode has no codes")
+        }
+        let pc4 =
+            try value("pc4").map { n throws(MappingError) in try text(n, "\(base).pc4") }
             ?? "left(upper(replace((\(postcodeField.expression))::text, ' ', '')), 4)"
         let filter = try value("where").map { n throws(MappingError) in try text(n, "\(base).where") }
-        let mapping = RecordMapping(gegevensset: g, table: table, filter: filter, pc4: pc4, fields: fields, arrays: arrays)
+        let mapping = RecordMapping(
+            gegevensset: g, table: table, filter: filter, pc4: pc4, fields: fields, arrays: arrays)
         try ProbeRecord.check(mapping, file: file)
         return mapping
     }
 
     func array(_ node: Node, name: String, g: Gegevensset) throws(MappingError) -> ArrayMapping {
         let base = "\(g.rawValue).arrays.\(name)"
-        let entries = try object(node, base, allowed: ["table", "key", "where", "fields", "column", "codes", "default"])
+        let entries = try object(
+            node, base, allowed: ["table", "key", "where", "fields", "column", "codes", "default"])
         func value(_ key: String) -> Node? { entries.first { $0.0 == key }?.1 }
-        guard let tableNode = value("table") else { throw fail(node, "\(base).table", "is required: the child table with one row per element") }
-        guard let keyNode = value("key") else { throw fail(node, "\(base).key", "is required: the child's column holding the record's id") }
+        guard let tableNode = value("table") else {
+            throw fail(node, "\(base).table", "is required: the child table with one row per element")
+        }
+        guard let keyNode = value("key") else {
+            throw fail(node, "\(base).key", "is required: the child's column holding the record's id")
+        }
         let key = try text(keyNode, "\(base).key")
         guard Self.isIdentifier(key) else { throw fail(keyNode, "\(base).key", "\"\(key)\" is not a column name") }
         let path = name.split(separator: ".").map(String.init)
         var fields: [FieldMapping] = []
         if let fieldsNode = value("fields") {
-            guard value("column") == nil else { throw fail(node, base, "give either fields: (an array of objects) or column: (of values)") }
+            guard value("column") == nil else {
+                throw fail(node, base, "give either fields: (an array of objects) or column: (of values)")
+            }
             for (f, v) in try object(fieldsNode, "\(base).fields", allowed: []) {
-                fields.append(try field(v, path: f.split(separator: ".").map(String.init), location: "\(base).fields.\(f)", g: g,
-                                        leafOverride: f.split(separator: ".").last.map(String.init)))
+                fields.append(
+                    try field(
+                        v, path: f.split(separator: ".").map(String.init), location: "\(base).fields.\(f)", g: g,
+                        leafOverride: f.split(separator: ".").last.map(String.init)))
             }
         } else if value("column") != nil {
             fields.append(try field(node, path: [], location: base, g: g, leafOverride: path.last, allowExtra: true))
         } else {
             throw fail(node, base, "fields: (an array of objects) or column: (an array of values) is required")
         }
-        return ArrayMapping(path: path, table: try tableName(tableNode, "\(base).table"), key: key,
-                            filter: try value("where").map { n throws(MappingError) in try text(n, "\(base).where") }, fields: fields)
+        return ArrayMapping(
+            path: path, table: try tableName(tableNode, "\(base).table"), key: key,
+            filter: try value("where").map { n throws(MappingError) in try text(n, "\(base).where") }, fields: fields)
     }
 
-    func field(_ node: Node, path: [String], location: String, g: Gegevensset, leafOverride: String? = nil,
-               allowExtra: Bool = false) throws(MappingError) -> FieldMapping {
-        guard !path.contains(where: \.isEmpty) else { throw fail(node, location, "is not a dotted path of the standard") }
+    func field(
+        _ node: Node, path: [String], location: String, g: Gegevensset, leafOverride: String? = nil,
+        allowExtra: Bool = false
+    ) throws(MappingError) -> FieldMapping {
+        guard !path.contains(where: \.isEmpty) else {
+            throw fail(node, location, "is not a dotted path of the standard")
+        }
         let leaf = leafOverride ?? path.last ?? ""
         let line = node.mark?.line
         if case .scalar = node {
-            return FieldMapping(path: path, expression: try text(node, location), codes: nil, fallback: nil, location: location, line: line)
+            return FieldMapping(
+                path: path, expression: try text(node, location), codes: nil, fallback: nil, location: location,
+                line: line)
         }
-        let allowed = allowExtra ? ["table", "key", "where", "column", "codes", "default"] : ["column", "codes", "default"]
+        let allowed =
+            allowExtra ? ["table", "key", "where", "column", "codes", "default"] : ["column", "codes", "default"]
         let entries = try object(node, location, allowed: allowed)
         func value(_ key: String) -> Node? { entries.first { $0.0 == key }?.1 }
         guard let columnNode = value("column") else { throw fail(node, "\(location).column", "is required") }
@@ -261,18 +290,24 @@ struct MappingReader {
         if let d = value("default") {
             let text = try self.text(d, "\(location).default")
             if text != "leave-out" {
-                guard codes != nil else { throw fail(d, "\(location).default", "applies to local codes missing from codes:, and there is no codes:") }
+                guard codes != nil else {
+                    throw fail(
+                        d, "\(location).default", "applies to local codes missing from codes:, and there is no codes:")
+                }
                 fallback = try standardValue(d, leaf: leaf, "\(location).default")
             }
         }
-        return FieldMapping(path: path, expression: try text(columnNode, "\(location).column"), codes: codes,
-                            fallback: fallback, location: location, line: line)
+        return FieldMapping(
+            path: path, expression: try text(columnNode, "\(location).column"), codes: codes,
+            fallback: fallback, location: location, line: line)
     }
 
     func standardValue(_ node: Node, leaf: String, _ path: String) throws(MappingError) -> JSONValue {
         guard case .scalar(let s) = node else { throw fail(node, path, "expected one value of the standard") }
         if RecordPaths.isInteger(leaf) {
-            guard let n = Int64(s.string) else { throw fail(node, path, "\"\(s.string)\" is not a number; \(leaf) is a number in the standard") }
+            guard let n = Int64(s.string) else {
+                throw fail(node, path, "\"\(s.string)\" is not a number; \(leaf) is a number in the standard")
+            }
             return .number(.integer(n))
         }
         return .string(s.string)

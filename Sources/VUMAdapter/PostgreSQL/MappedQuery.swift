@@ -28,7 +28,8 @@ struct MappedQuery {
     var sql: String
     var binds: PostgresBindings
 
-    static func search(_ m: RecordMapping, _ types: ExpressionTypes, criteria: [Criterium], areas: [Int]) -> MappedQuery {
+    static func search(_ m: RecordMapping, _ types: ExpressionTypes, criteria: [Criterium], areas: [Int]) -> MappedQuery
+    {
         var binds = PostgresBindings()
         binds.append(areas.map(String.init))
         var conditions = ConditionBuilder(mapping: m, types: types, binds: binds)
@@ -56,7 +57,8 @@ struct MappedQuery {
             binds.append(id.rawValue)
             condition = "r.vum_id::text = $1"
         }
-        return MappedQuery(sql: "SELECT 0::bigint, \(columns(m)) FROM \(recordSource(m)) WHERE \(condition)", binds: binds)
+        return MappedQuery(
+            sql: "SELECT 0::bigint, \(columns(m)) FROM \(recordSource(m)) WHERE \(condition)", binds: binds)
     }
 
     /// The first `limit` records, for `vum-adapter mapping check`.
@@ -83,16 +85,19 @@ struct MappedQuery {
             columns.append("\(read(f)) AS vum_t\(i)")
             columns.append("(\(f.expression)) AS vum_r\(i)")
         }
-        return "(SELECT \(columns.joined(separator: ", ")) FROM \(m.table)\(m.filter.map { " WHERE (\($0))" } ?? "")) AS r"
+        return
+            "(SELECT \(columns.joined(separator: ", ")) FROM \(m.table)\(m.filter.map { " WHERE (\($0))" } ?? "")) AS r"
     }
 
     /// The id, each field as text, each array as JSON text of rows of texts.
     static func columns(_ m: RecordMapping) -> String {
-        (["r.vum_id::text"] + m.fields.indices.map { "r.vum_t\($0)" } + m.arrays.map { a in
-            let elements = a.fields.map(read).joined(separator: ", ")
-            return "(SELECT json_agg(json_build_array(\(elements))) FROM \(a.table) AS c WHERE c.\(a.key) = r.vum_id"
-                + "\(a.filter.map { " AND (\($0))" } ?? ""))::text"
-        }).joined(separator: ", ")
+        (["r.vum_id::text"] + m.fields.indices.map { "r.vum_t\($0)" }
+            + m.arrays.map { a in
+                let elements = a.fields.map(read).joined(separator: ", ")
+                return
+                    "(SELECT json_agg(json_build_array(\(elements))) FROM \(a.table) AS c WHERE c.\(a.key) = r.vum_id"
+                    + "\(a.filter.map { " AND (\($0))" } ?? ""))::text"
+            }).joined(separator: ", ")
     }
 }
 
@@ -110,17 +115,25 @@ struct ConditionBuilder {
     mutating func condition(_ c: Criterium) -> String? {
         let g = mapping.gegevensset
         switch c {
-        case .onregelmatigWerk(let i): return scalar("flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", oneOf: [.number(.integer(Int64(i.rawValue)))])
-        case .kantoortijden(let i): return scalar("werktijden.indicatieKantoortijden", oneOf: [.number(.integer(Int64(i.rawValue)))])
-        case .urenPerWeekMaximaalMinstens(let n): return scalar("werktijden.aantalWerkurenPerWeekMaximaal", ">=", .number(.integer(Int64(n))))
-        case .urenPerWeekMinimaalHoogstens(let n): return scalar("werktijden.aantalWerkurenPerWeekMinimaal", "<=", .number(.integer(Int64(n))))
-        case .beschikbaarUiterlijk(let d): return scalar("flexibiliteit.datumAanvangBeschikbaarVoorWerk", "<=", .string(d.rawValue))
-        case .aanvangWerkzaamhedenVanaf(let d): return scalar("arbeidsVoorwaarden.datumAanvangWerkzaamheden", ">=", .string(d.rawValue))
+        case .onregelmatigWerk(let i):
+            return scalar(
+                "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", oneOf: [.number(.integer(Int64(i.rawValue)))])
+        case .kantoortijden(let i):
+            return scalar("werktijden.indicatieKantoortijden", oneOf: [.number(.integer(Int64(i.rawValue)))])
+        case .urenPerWeekMaximaalMinstens(let n):
+            return scalar("werktijden.aantalWerkurenPerWeekMaximaal", ">=", .number(.integer(Int64(n))))
+        case .urenPerWeekMinimaalHoogstens(let n):
+            return scalar("werktijden.aantalWerkurenPerWeekMinimaal", "<=", .number(.integer(Int64(n))))
+        case .beschikbaarUiterlijk(let d):
+            return scalar("flexibiliteit.datumAanvangBeschikbaarVoorWerk", "<=", .string(d.rawValue))
+        case .aanvangWerkzaamhedenVanaf(let d):
+            return scalar("arbeidsVoorwaarden.datumAanvangWerkzaamheden", ">=", .string(d.rawValue))
         case .beroep(let uri): return scalar("beroep.codeBeroepsnaam", oneOf: [.string(uri.rawValue)])
         case .werkEnDenkniveauVanaf(let from):
             let levels = (0...6).map(String.init).filter { $0 >= from.rawValue }.map(JSONValue.string)
             return scalar("codeWerkEnDenkniveauMinimaal", oneOf: levels)
-        case .werkEnDenkniveauGelijk(let code): return scalar("codeWerkEnDenkniveauMinimaal", oneOf: [.string(code.rawValue)])
+        case .werkEnDenkniveauGelijk(let code):
+            return scalar("codeWerkEnDenkniveauMinimaal", oneOf: [.string(code.rawValue)])
         case .bemiddelingsberoep(let uris):
             return exists("bemiddelingsberoep") { b, a in
                 b.element(a, "codeBeroepsnaam", oneOf: uris.map { .string($0.rawValue) })
@@ -151,10 +164,12 @@ struct ConditionBuilder {
                 exists(name) { b, a in
                     var parts = [b.element(a, "codeTaal", oneOf: [.string(eis.codeTaal.rawValue)])]
                     if let m = eis.minimaalMondeling {
-                        parts.append(b.element(a, "codeNiveauTaalbeheersingMondeling", ">=", .number(.integer(Int64(m)))))
+                        parts.append(
+                            b.element(a, "codeNiveauTaalbeheersingMondeling", ">=", .number(.integer(Int64(m)))))
                     }
                     if let s = eis.minimaalSchriftelijk {
-                        parts.append(b.element(a, "codeNiveauTaalbeheersingSchriftelijk", ">=", .number(.integer(Int64(s)))))
+                        parts.append(
+                            b.element(a, "codeNiveauTaalbeheersingSchriftelijk", ">=", .number(.integer(Int64(s)))))
                     }
                     let known = parts.compactMap { $0 }
                     return known.isEmpty ? nil : known.joined(separator: " AND ")
@@ -178,9 +193,12 @@ struct ConditionBuilder {
 
     // MARK: - Elements in a child table
 
-    private mutating func exists(_ arrayName: String, _ body: (inout ConditionBuilder, ArrayMapping) -> String?) -> String? {
+    private mutating func exists(_ arrayName: String, _ body: (inout ConditionBuilder, ArrayMapping) -> String?)
+        -> String?
+    {
         guard let a = mapping.array(arrayName), let inner = body(&self, a) else { return nil }
-        return "EXISTS (SELECT 1 FROM \(a.table) AS c WHERE c.\(a.key) = r.vum_id\(a.filter.map { " AND (\($0))" } ?? "") AND \(inner))"
+        return
+            "EXISTS (SELECT 1 FROM \(a.table) AS c WHERE c.\(a.key) = r.vum_id\(a.filter.map { " AND (\($0))" } ?? "") AND \(inner))"
     }
 
     mutating func element(_ a: ArrayMapping, _ name: String, oneOf values: [JSONValue]) -> String? {
@@ -197,7 +215,9 @@ struct ConditionBuilder {
     // MARK: - Comparisons
 
     /// The field's value translates to one of `values`.
-    private mutating func membership(_ expr: String, _ f: FieldMapping, _ type: String, _ values: [JSONValue]) -> String? {
+    private mutating func membership(_ expr: String, _ f: FieldMapping, _ type: String, _ values: [JSONValue])
+        -> String?
+    {
         if let codes = f.codes {
             let locals = codes.filter { values.contains($0.value) }.keys.sorted()
             var alternatives: [String] = []
@@ -208,7 +228,8 @@ struct ConditionBuilder {
             return alternatives.isEmpty ? "false" : "(" + alternatives.joined(separator: " OR ") + ")"
         }
         if RecordPaths.isInteger(f.leaf), ExpressionTypes.integers.contains(type) {
-            let numbers = values.compactMap { v -> Int? in if case .number(.integer(let n)) = v { Int(n) } else { nil } }
+            let numbers = values.compactMap { v -> Int? in if case .number(.integer(let n)) = v { Int(n) } else { nil }
+            }
             return "\(expr) = ANY(\(parameter(numbers))::int8[])"
         }
         let texts = values.map(Self.text)
@@ -217,10 +238,14 @@ struct ConditionBuilder {
     }
 
     /// The field's value compares with `bound` by `op` (`>=`, `<=`).
-    private mutating func range(_ expr: String, _ f: FieldMapping, _ type: String, _ op: String, _ bound: JSONValue) -> String? {
+    private mutating func range(_ expr: String, _ f: FieldMapping, _ type: String, _ op: String, _ bound: JSONValue)
+        -> String?
+    {
         if let codes = f.codes {
             let candidates = Set(codes.values).union(f.fallback.map { [$0] } ?? [])
-            return membership(expr, f, type, candidates.filter { Self.compare($0, op, bound) }.sorted { Self.text($0) < Self.text($1) })
+            return membership(
+                expr, f, type,
+                candidates.filter { Self.compare($0, op, bound) }.sorted { Self.text($0) < Self.text($1) })
         }
         if f.isDate { return "(\(expr))::date \(op) \(parameter(Self.text(bound)))::date" }
         if case .number(.integer(let n)) = bound, ExpressionTypes.integers.contains(type) {

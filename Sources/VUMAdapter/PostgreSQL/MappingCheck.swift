@@ -10,8 +10,10 @@ import VUMStandaard
 /// the completeness the bron will reach, which criteria it can apply, and how PostgreSQL plans a
 /// typical question.
 public enum MappingCheck {
-    public static func run(_ mapping: BronMapping, client: PostgresClient, table: PC4Table, sample: Int = 1000,
-                           logger: Logger = Logger(label: "vum.adapter.mapping-check")) async -> MappingCheckReport {
+    public static func run(
+        _ mapping: BronMapping, client: PostgresClient, table: PC4Table, sample: Int = 1000,
+        logger: Logger = Logger(label: "vum.adapter.mapping-check")
+    ) async -> MappingCheckReport {
         var report = MappingCheckReport()
         for g in Gegevensset.allCases {
             guard let m = mapping.records(g) else { continue }
@@ -20,8 +22,10 @@ public enum MappingCheck {
         return report
     }
 
-    static func check(_ m: RecordMapping, client: PostgresClient, table: PC4Table, sample: Int,
-                      logger: Logger) async -> MappingCheckReport.Dataset {
+    static func check(
+        _ m: RecordMapping, client: PostgresClient, table: PC4Table, sample: Int,
+        logger: Logger
+    ) async -> MappingCheckReport.Dataset {
         var d = MappingCheckReport.Dataset(gegevensset: m.gegevensset, table: m.table, filter: m.filter)
         let types: ExpressionTypes
         do {
@@ -47,7 +51,9 @@ public enum MappingCheck {
         var firstPostcode: Postcode?
         let query = MappedQuery.sample(m, limit: sample)
         do {
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: query.sql, binds: query.binds), logger: logger) {
+            for try await row in try await client.query(
+                PostgresQuery(unsafeSQL: query.sql, binds: query.binds), logger: logger)
+            {
                 let record = try MappedRecord(row, m, keepOutcomes: true)
                 d.sampled += 1
                 for (key, translation) in record.outcomes {
@@ -60,10 +66,17 @@ public enum MappingCheck {
                         fields[key]?.untranslatedCodes[local, default: 0] += 1
                     }
                 }
-                let result: Result<(Completeness, Postcode), ValidationError> = switch m.gegevensset {
-                case .werkzoekenden: Werkzoekende.validate(record.json).map { ($0.value.matchingProfiel.completeness, $0.value.matchPostcode) }
-                case .vacatures: Vacature.validate(record.json).map { ($0.value.matchingProfiel.completeness, $0.value.matchPostcode) }
-                }
+                let result: Result<(Completeness, Postcode), ValidationError> =
+                    switch m.gegevensset {
+                    case .werkzoekenden:
+                        Werkzoekende.validate(record.json).map {
+                            ($0.value.matchingProfiel.completeness, $0.value.matchPostcode)
+                        }
+                    case .vacatures:
+                        Vacature.validate(record.json).map {
+                            ($0.value.matchingProfiel.completeness, $0.value.matchPostcode)
+                        }
+                    }
                 switch result {
                 case .success(let (c, postcode)):
                     d.valid += 1
@@ -76,8 +89,10 @@ public enum MappingCheck {
                         d.issueCounts["\(Self.generalised(issue.path)): \(issue.message)", default: 0] += 1
                     }
                     if d.invalidExamples.count < 5 {
-                        d.invalidExamples.append("\(record.id): " + e.issues.filter { $0.severity == .error }.prefix(3)
-                            .map(\.description).joined(separator: "; "))
+                        d.invalidExamples.append(
+                            "\(record.id): "
+                                + e.issues.filter { $0.severity == .error }.prefix(3)
+                                .map(\.description).joined(separator: "; "))
                     }
                 }
             }
@@ -111,8 +126,10 @@ public enum MappingCheck {
             if f.isDate, !dates.contains(type), !ExpressionTypes.textual.contains(type) {
                 notes.append("\(name) is \(type): it must read as a date (a date, a timestamp or YYYY-MM-DD text)")
             } else if f.codes == nil, RecordPaths.isInteger(f.leaf), ExpressionTypes.textual.contains(type) {
-                notes.append("\(name) is \(type), a number in the standard: ranges on it are checked after reading, not in SQL")
-            } else if f.codes == nil, !f.isDate, !RecordPaths.isInteger(f.leaf), ExpressionTypes.integers.contains(type) {
+                notes.append(
+                    "\(name) is \(type), a number in the standard: ranges on it are checked after reading, not in SQL")
+            } else if f.codes == nil, !f.isDate, !RecordPaths.isInteger(f.leaf), ExpressionTypes.integers.contains(type)
+            {
                 notes.append("\(name) is \(type), text in the standard: compared as text, without the column's index")
             }
         }
@@ -122,11 +139,14 @@ public enum MappingCheck {
     }
 
     /// How PostgreSQL would run a question within 25 km of a sampled record: the plan's scan lines.
-    static func plan(_ m: RecordMapping, _ types: ExpressionTypes, around postcode: Postcode, table: PC4Table,
-                     client: PostgresClient, logger: Logger) async -> [String] {
+    static func plan(
+        _ m: RecordMapping, _ types: ExpressionTypes, around postcode: Postcode, table: PC4Table,
+        client: PostgresClient, logger: Logger
+    ) async -> [String] {
         let evaluator = Evaluator(table: table)
         let text = #"{"selectiegebied":{"postcode":"\#(postcode.rawValue)","afstand":25}}"#
-        guard let json = try? JSONValue.parse(text), let vraag = try? Selectievraag(json: json, gegevensset: m.gegevensset),
+        guard let json = try? JSONValue.parse(text),
+            let vraag = try? Selectievraag(json: json, gegevensset: m.gegevensset),
             let q = try? evaluator.prepare(vraag)
         else {
             return []
@@ -134,9 +154,13 @@ public enum MappingCheck {
         let query = MappedQuery.search(m, types, criteria: [], areas: evaluator.areas(q).map(\.pc4))
         var lines: [String] = []
         do {
-            for try await row in try await client.query(PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds), logger: logger) {
+            for try await row in try await client.query(
+                PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds), logger: logger)
+            {
                 let line = try row.decode(String.self)
-                if line.contains("Scan") { lines.append(line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "->  ", with: "")) }
+                if line.contains("Scan") {
+                    lines.append(line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "->  ", with: ""))
+                }
             }
         } catch {
             lines.append("EXPLAIN failed: \(error)")
@@ -190,23 +214,29 @@ public struct MappingCheckReport: Sendable, CustomStringConvertible {
             out.append("\(d.gegevensset.rawValue) from \(d.table)\(d.filter.map { " where \($0)" } ?? "")")
             for e in d.errors { out.append("  ERROR \(e)") }
             guard d.errors.isEmpty || d.sampled > 0 else { continue }
-            out.append("  sampled \(d.sampled) rows: \(d.valid) valid records, \(d.invalid) invalid (reported and left out when serving)")
+            out.append(
+                "  sampled \(d.sampled) rows: \(d.valid) valid records, \(d.invalid) invalid (reported and left out when serving)"
+            )
             for (issue, n) in d.issueCounts.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).prefix(8) {
                 out.append("    \(n)× \(issue)")
             }
             for e in d.invalidExamples { out.append("    e.g. \(e)") }
             if let c = d.meanCompleteness {
-                let missing = d.mostOftenMissing.map { "\($0.field) \(Int(($0.share * 100).rounded()))%" }.joined(separator: ", ")
-                out.append("  completeness: \(String(format: "%.2f", c)) on average (searchable fields weigh 3×)"
-                    + (missing.isEmpty ? "" : "; most often missing: \(missing)"))
+                let missing = d.mostOftenMissing.map { "\($0.field) \(Int(($0.share * 100).rounded()))%" }.joined(
+                    separator: ", ")
+                out.append(
+                    "  completeness: \(String(format: "%.2f", c)) on average (searchable fields weigh 3×)"
+                        + (missing.isEmpty ? "" : "; most often missing: \(missing)"))
             }
             let width = max(5, d.fields.map(\.name.count).max() ?? 0)
-            out.append("  " + "field".padding(toLength: width, withPad: " ", startingAt: 0)
-                + "  type                         translated  default  untranslated  empty")
+            out.append(
+                "  " + "field".padding(toLength: width, withPad: " ", startingAt: 0)
+                    + "  type                         translated  default  untranslated  empty")
             for f in d.fields {
-                out.append("  " + f.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                    + f.type.padding(toLength: 27, withPad: " ", startingAt: 0)
-                    + String(format: "  %10d  %7d  %12d  %5d", f.translated, f.fellBack, f.untranslated, f.empty))
+                out.append(
+                    "  " + f.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                        + f.type.padding(toLength: 27, withPad: " ", startingAt: 0)
+                        + String(format: "  %10d  %7d  %12d  %5d", f.translated, f.fellBack, f.untranslated, f.empty))
             }
             for f in d.fields where !f.untranslatedCodes.isEmpty {
                 let codes = f.untranslatedCodes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
@@ -214,10 +244,12 @@ public struct MappingCheckReport: Sendable, CustomStringConvertible {
                 out.append("  untranslated local codes of \(f.name) (left out): \(codes)")
             }
             for n in d.notes { out.append("  note: \(n)") }
-            out.append("  criteria applied: \(d.appliedCriteria.isEmpty ? "none" : d.appliedCriteria.joined(separator: ", "))")
+            out.append(
+                "  criteria applied: \(d.appliedCriteria.isEmpty ? "none" : d.appliedCriteria.joined(separator: ", "))")
             if !d.ignoredCriteria.isEmpty {
-                out.append("  criteria not applied (their fields are not mapped; reported back as genegeerdeCriteria): "
-                    + d.ignoredCriteria.joined(separator: ", "))
+                out.append(
+                    "  criteria not applied (their fields are not mapped; reported back as genegeerdeCriteria): "
+                        + d.ignoredCriteria.joined(separator: ", "))
             }
             if !d.plan.isEmpty {
                 out.append("  plan of a question within 25 km:")

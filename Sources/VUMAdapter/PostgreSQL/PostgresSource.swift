@@ -29,8 +29,10 @@ public final class PostgresSource: BronSource {
 
     /// Checks every expression of the mapping against the live schema (naming the field whose SQL fails)
     /// and learns their types.
-    public init(client: PostgresClient, mapping: BronMapping, table: PC4Table,
-                logger: Logger = Logger(label: "vum.adapter.postgres")) async throws {
+    public init(
+        client: PostgresClient, mapping: BronMapping, table: PC4Table,
+        logger: Logger = Logger(label: "vum.adapter.postgres")
+    ) async throws {
         self.client = client
         self.mapping = mapping
         evaluator = Evaluator(table: table)
@@ -58,20 +60,25 @@ public final class PostgresSource: BronSource {
         return SupportedCriteria.keys(for: [g]).filter { MappedCriteria.isMapped($0, in: m) }
     }
 
-    public func zoek(_ q: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
+    public func zoek(_ q: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat
+    {
         guard let m = mapping.records(q.vraag.gegevensset), let types = types[q.vraag.gegevensset] else {
             return Zoekresultaat(matches: [], maximumAantalResultatenBereikt: false)
         }
         let areas = evaluator.areas(q)
-        guard !areas.isEmpty, limit >= 0 else { return Zoekresultaat(matches: [], maximumAantalResultatenBereikt: false) }
+        guard !areas.isEmpty, limit >= 0 else {
+            return Zoekresultaat(matches: [], maximumAantalResultatenBereikt: false)
+        }
         let query = MappedQuery.search(m, types, criteria: q.vraag.criteria, areas: areas.map(\.pc4))
         return try await deadline.run(context, "the bron's database") {
             try await self.search(query, m, q, areas.map(\.distance), limit)
         }
     }
 
-    private func search(_ query: MappedQuery, _ m: RecordMapping, _ q: Evaluator.PreparedQuestion, _ distances: [Double],
-                        _ limit: Int) async throws -> Zoekresultaat {
+    private func search(
+        _ query: MappedQuery, _ m: RecordMapping, _ q: Evaluator.PreparedQuestion, _ distances: [Double],
+        _ limit: Int
+    ) async throws -> Zoekresultaat {
         var found: [(distance: Double, order: Int, json: JSONValue)] = []
         var lastRang: Int64 = 0
         var ordered = true
@@ -82,7 +89,10 @@ public final class PostgresSource: BronSource {
                 if record.rang != lastRang {
                     if record.rang < lastRang { ordered = false }
                     if ordered, found.count > limit, let farthest = found.last?.distance,
-                        distances[Int(record.rang) - 1] > farthest { break }
+                        distances[Int(record.rang) - 1] > farthest
+                    {
+                        break
+                    }
                     lastRang = record.rang
                 }
                 guard let (profiel, json) = matchingProfiel(record, m.gegevensset) else { continue }
@@ -99,13 +109,15 @@ public final class PostgresSource: BronSource {
         return Zoekresultaat(matches: found.map(\.json), maximumAantalResultatenBereikt: more)
     }
 
-    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
+    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord?
+    {
         guard let m = mapping.records(gegevensset), let types = types[gegevensset],
             let query = MappedQuery.detail(m, types, id: id)
         else { return nil }
         let record: MappedRecord? = try await deadline.run(context, "the bron's database") { [client, logger] in
             do {
-                let rows = try await client.query(PostgresQuery(unsafeSQL: query.sql, binds: query.binds), logger: logger)
+                let rows = try await client.query(
+                    PostgresQuery(unsafeSQL: query.sql, binds: query.binds), logger: logger)
                 var first: MappedRecord?
                 for try await row in rows where first == nil { first = try MappedRecord(row, m) }
                 return first
@@ -121,8 +133,9 @@ public final class PostgresSource: BronSource {
             }
         } catch {
             report(record, error)
-            throw Fout.internalError("the record does not translate to a valid \(gegevensset == .werkzoekenden ? "werkzoekende" : "vacature")",
-                                     details: "\(record.id): \(error.issues.prefix(3).map(\.description).joined(separator: "; "))")
+            throw Fout.internalError(
+                "the record does not translate to a valid \(gegevensset == .werkzoekenden ? "werkzoekende" : "vacature")",
+                details: "\(record.id): \(error.issues.prefix(3).map(\.description).joined(separator: "; "))")
         }
     }
 
@@ -145,18 +158,25 @@ public final class PostgresSource: BronSource {
 
     private func report(_ record: MappedRecord, _ error: ValidationError) {
         invalid.withLock { $0 += 1 }
-        logger.warning("record left out: it does not translate to a valid record of the standard", metadata: [
-            "vum.record_id": "\(record.id)", "vum.issues": "\(error.issues.prefix(5).map(\.description).joined(separator: "; "))"])
+        logger.warning(
+            "record left out: it does not translate to a valid record of the standard",
+            metadata: [
+                "vum.record_id": "\(record.id)",
+                "vum.issues": "\(error.issues.prefix(5).map(\.description).joined(separator: "; "))",
+            ])
     }
 
-    static func resolveTypes(_ m: RecordMapping, client: PostgresClient, logger: Logger) async throws -> ExpressionTypes {
+    static func resolveTypes(_ m: RecordMapping, client: PostgresClient, logger: Logger) async throws -> ExpressionTypes
+    {
         var byField: [String: String] = [:]
-        let scalars = try await MappingSchema.types(table: m.table, m.fields.map { ($0.place, $0.expression) },
-                                                    client: client, logger: logger)
+        let scalars = try await MappingSchema.types(
+            table: m.table, m.fields.map { ($0.place, $0.expression) },
+            client: client, logger: logger)
         for (f, t) in zip(m.fields, scalars) { byField[f.name] = t }
         for a in m.arrays {
-            let elements = try await MappingSchema.types(table: a.table, [("\(a.name) key", a.key)] + a.fields.map { ($0.place, $0.expression) },
-                                                         client: client, logger: logger)
+            let elements = try await MappingSchema.types(
+                table: a.table, [("\(a.name) key", a.key)] + a.fields.map { ($0.place, $0.expression) },
+                client: client, logger: logger)
             for (f, t) in zip(a.fields, elements.dropFirst()) { byField["\(a.name)/\(f.name)"] = t }
         }
         return ExpressionTypes(byField: byField)
@@ -183,17 +203,22 @@ enum MappedCriteria {
 enum MappingSchema {
     /// The SQL types of `expressions` over `table`; when the combined query fails, each expression is tried
     /// on its own, so the error names the field (its place in the mapping file) and quotes PostgreSQL.
-    static func types(table: String, _ expressions: [(place: String, sql: String)], client: PostgresClient,
-                      logger: Logger) async throws -> [String] {
+    static func types(
+        table: String, _ expressions: [(place: String, sql: String)], client: PostgresClient,
+        logger: Logger
+    ) async throws -> [String] {
         do {
             return try await row(MappedQuery.types(table: table, expressions.map(\.sql)), client, logger)
         } catch let error as PSQLError {
             if let state = error.serverInfo?[.sqlState], state == "42P01" {
-                throw MappingError("table \(table) does not exist (or the adapter's database user cannot see it): "
-                    + PostgresServer.describe(error))
+                throw MappingError(
+                    "table \(table) does not exist (or the adapter's database user cannot see it): "
+                        + PostgresServer.describe(error))
             }
             for e in expressions {
-                do { _ = try await row(MappedQuery.types(table: table, [e.sql]), client, logger) } catch let inner as PSQLError {
+                do { _ = try await row(MappedQuery.types(table: table, [e.sql]), client, logger) } catch let inner
+                    as PSQLError
+                {
                     throw MappingError(
                         "\(e.place): \"\(e.sql)\" does not work on \(table): \(PostgresServer.describe(inner))")
                 }

@@ -26,12 +26,16 @@ enum ProbeRecord {
     }
 
     /// `place` puts a value where the field goes and says the path validation reports it under.
-    private static func probe(_ f: FieldMapping, file: String, _ g: Gegevensset,
-                              _ place: (JSONValue) -> (JSONValue, String)) throws(MappingError) {
-        let sample: JSONValue = RecordPaths.isInteger(f.leaf) ? .number(.integer(1)) : .string(f.isDate ? "2025-01-01" : "x")
+    private static func probe(
+        _ f: FieldMapping, file: String, _ g: Gegevensset,
+        _ place: (JSONValue) -> (JSONValue, String)
+    ) throws(MappingError) {
+        let sample: JSONValue =
+            RecordPaths.isInteger(f.leaf) ? .number(.integer(1)) : .string(f.isDate ? "2025-01-01" : "x")
         let location = "\(file)\(f.line.map { " line \($0)" } ?? ""): \(f.location)"
         let (record, path) = place(sample)
-        for issue in issues(record, g) where path == issue.path || path.hasPrefix(issue.path + ".") || path.hasPrefix(issue.path + "[") {
+        for issue in issues(record, g)
+        where path == issue.path || path.hasPrefix(issue.path + ".") || path.hasPrefix(issue.path + "[") {
             if issue.message.hasPrefix("is not a field") {
                 throw MappingError("\(location): \(issue.path) is not a field of the standard's \(g.rawValue)")
             }
@@ -41,15 +45,20 @@ enum ProbeRecord {
             if issue.path != path, issue.message.hasPrefix("must be") {
                 throw MappingError("\(location): \(issue.path) \(issue.message)")
             }
-            if issue.path == path, issue.message.hasPrefix("must be an object") || issue.message.hasPrefix("must be an array") {
+            if issue.path == path,
+                issue.message.hasPrefix("must be an object") || issue.message.hasPrefix("must be an array")
+            {
                 throw MappingError("\(location): \(path) \(issue.message): map its fields, not the whole")
             }
         }
-        for (local, value) in (f.codes ?? [:]).sorted(by: { $0.key < $1.key }) + (f.fallback.map { [("default", $0)] } ?? []) {
+        for (local, value) in (f.codes ?? [:]).sorted(by: { $0.key < $1.key })
+            + (f.fallback.map { [("default", $0)] } ?? [])
+        {
             let (record, path) = place(value)
             if let issue = issues(record, g).first(where: { $0.path == path && $0.severity == .error }) {
-                throw MappingError("\(location): \(local == "default" ? "default" : "codes.\(local)"): "
-                    + "\(value.serialized()) is not a valid \(f.leaf): \(issue.message)")
+                throw MappingError(
+                    "\(location): \(local == "default" ? "default" : "codes.\(local)"): "
+                        + "\(value.serialized()) is not a valid \(f.leaf): \(issue.message)")
             }
         }
     }

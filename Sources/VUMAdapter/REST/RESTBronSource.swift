@@ -45,7 +45,9 @@ public final class RESTBronSource: BronSource {
     private let leftOut = Mutex(0)
 
     public init(settings: RESTBronSettings, logger: Logger = Logger(label: "vum.adapter.rest")) throws {
-        guard let url = URL(string: settings.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: settings.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
             throw AdapterError(description: "rest.url \(settings.baseURL): not an http(s) URL")
         }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -77,29 +79,36 @@ public final class RESTBronSource: BronSource {
 
     static func collection(_ g: Gegevensset) -> String { g == .werkzoekenden ? "werkzoekendeProfielen" : "vacatures" }
 
-    public func zoek(_ q: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
+    public func zoek(_ q: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat
+    {
         let g = q.vraag.gegevensset
         let body = JSONValue.object(JSONObject([("vraagObject", q.vraag.json)]))
-        let (status, json) = try await send("POST", "/\(Self.collection(g))/matches", body: body, context: context,
-                                            timeout: try timeout(context, otherwise: nil))
+        let (status, json) = try await send(
+            "POST", "/\(Self.collection(g))/matches", body: body, context: context,
+            timeout: try timeout(context, otherwise: nil))
         guard status == 200 else { throw Self.failure(status, json) }
         guard case .object(let o) = json, case .array(let raw)? = o["matches"] else {
             throw Fout.internalError("the bron's endpoint answered without a matches list")
         }
         var matches: [JSONValue] = []
         for (i, item) in raw.enumerated() {
-            let checked: Result<JSONValue, ValidationError> = switch g {
-            case .werkzoekenden: WerkzoekendeMatchingProfiel.validate(item).map { $0.value.json }
-            case .vacatures: VacatureMatchingProfiel.validate(item).map { $0.value.json }
-            }
+            let checked: Result<JSONValue, ValidationError> =
+                switch g {
+                case .werkzoekenden: WerkzoekendeMatchingProfiel.validate(item).map { $0.value.json }
+                case .vacatures: VacatureMatchingProfiel.validate(item).map { $0.value.json }
+                }
             switch checked {
             case .success(let profile): matches.append(profile)
             case .failure(let error):
                 leftOut.withLock { $0 += 1 }
                 let id = if case .object(let m) = item, case .string(let s)? = m[g.idKey] { s } else { "matches[\(i)]" }
-                logger.warning("match left out: the bron's endpoint sent an invalid matching profile", metadata: [
-                    "vum.vraag_id": "\(context.vraagID)", "vum.record_id": "\(id)",
-                    "vum.issues": "\(error.issues.filter { $0.severity == .error }.prefix(5).map(\.description).joined(separator: "; "))"])
+                logger.warning(
+                    "match left out: the bron's endpoint sent an invalid matching profile",
+                    metadata: [
+                        "vum.vraag_id": "\(context.vraagID)", "vum.record_id": "\(id)",
+                        "vum.issues":
+                            "\(error.issues.filter { $0.severity == .error }.prefix(5).map(\.description).joined(separator: "; "))",
+                    ])
             }
         }
         var more = false
@@ -111,9 +120,12 @@ public final class RESTBronSource: BronSource {
         return Zoekresultaat(matches: matches, maximumAantalResultatenBereikt: more)
     }
 
-    public func detail(_ id: RecordID, gegevensset g: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
-        let (status, json) = try await send("GET", "/\(Self.collection(g))/\(id.rawValue)", body: nil, context: context,
-                                            timeout: try timeout(context, otherwise: settings.detailTimeout))
+    public func detail(_ id: RecordID, gegevensset g: Gegevensset, context: Verzoekcontext) async throws
+        -> DetailRecord?
+    {
+        let (status, json) = try await send(
+            "GET", "/\(Self.collection(g))/\(id.rawValue)", body: nil, context: context,
+            timeout: try timeout(context, otherwise: settings.detailTimeout))
         if status == 404 { return nil }
         guard status == 200 else { throw Self.failure(status, json) }
         let key = g == .werkzoekenden ? "werkzoekende" : "vacature"
@@ -127,9 +139,11 @@ public final class RESTBronSource: BronSource {
             }
         } catch {
             leftOut.withLock { $0 += 1 }
-            let issues = error.issues.filter { $0.severity == .error }.prefix(3).map(\.description).joined(separator: "; ")
-            logger.warning("detail refused: the bron's endpoint sent an invalid record",
-                           metadata: ["vum.record_id": "\(id)", "vum.issues": "\(issues)"])
+            let issues = error.issues.filter { $0.severity == .error }.prefix(3).map(\.description).joined(
+                separator: "; ")
+            logger.warning(
+                "detail refused: the bron's endpoint sent an invalid record",
+                metadata: ["vum.record_id": "\(id)", "vum.issues": "\(issues)"])
             throw Fout.internalError("the bron's endpoint sent an invalid \(key)", details: issues)
         }
     }
@@ -139,8 +153,10 @@ public final class RESTBronSource: BronSource {
         try RequestDeadline(margin: settings.margin, withoutDeadline: otherwise ?? .seconds(5)).timeLeft(context)
     }
 
-    private func send(_ method: String, _ path: String, body: JSONValue?, context: Verzoekcontext,
-                      timeout: Duration) async throws -> (Int, JSONValue) {
+    private func send(
+        _ method: String, _ path: String, body: JSONValue?, context: Verzoekcontext,
+        timeout: Duration
+    ) async throws -> (Int, JSONValue) {
         var request = HTTPClientRequest(url: settings.baseURL + path)
         request.method = .init(rawValue: method)
         request.headers.add(name: "API-Version", value: "3.0.0")
@@ -158,8 +174,11 @@ public final class RESTBronSource: BronSource {
         }
         let started = ContinuousClock.now
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                + timeout.components.attoseconds / 1_000_000_000))
+            let response = try await client.execute(
+                request,
+                timeout: .nanoseconds(
+                    Int64(timeout.components.seconds) * 1_000_000_000
+                        + timeout.components.attoseconds / 1_000_000_000))
             let bytes = try await response.body.collect(upTo: settings.maximumResponseSize)
             let status = Int(response.status.code)
             guard let json = try? JSONValue.parse(bytes.readableBytesView) else {
@@ -169,11 +188,15 @@ public final class RESTBronSource: BronSource {
             return (status, json)
         } catch let fout as Fout {
             throw fout
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw Fout(code: "500.3", message: "the bron's endpoint did not answer before the deadline",
-                       details: "gave up after \(ContinuousClock.now - started) (\(settings.baseURL))")
+        } catch let error as HTTPClientError
+            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        {
+            throw Fout(
+                code: "500.3", message: "the bron's endpoint did not answer before the deadline",
+                details: "gave up after \(ContinuousClock.now - started) (\(settings.baseURL))")
         } catch let error as NIOTooManyBytesError {
-            throw Fout.internalError("the bron's endpoint answered more than \(settings.maximumResponseSize) bytes", details: "\(error)")
+            throw Fout.internalError(
+                "the bron's endpoint answered more than \(settings.maximumResponseSize) bytes", details: "\(error)")
         } catch {
             throw Fout.internalError("the bron's endpoint cannot be reached", details: "\(settings.baseURL): \(error)")
         }

@@ -18,12 +18,17 @@ public struct SQLiteSource: BronSource {
     /// The query runs on GRDB's reader queues; the caller builds the SQL and receives the stored bytes.
     public var worksOnItsOwnThreads: Bool { true }
 
-    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws -> Zoekresultaat {
+    public func zoek(_ vraag: Evaluator.PreparedQuestion, limit: Int, context: Verzoekcontext) async throws
+        -> Zoekresultaat
+    {
         let outcome = try await store.search(vraag, limit: limit, evaluator: evaluator)
-        return Zoekresultaat(encodedMatches: outcome.encodedMatches, maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
+        return Zoekresultaat(
+            encodedMatches: outcome.encodedMatches,
+            maximumAantalResultatenBereikt: outcome.maximumAantalResultatenBereikt)
     }
 
-    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord? {
+    public func detail(_ id: RecordID, gegevensset: Gegevensset, context: Verzoekcontext) async throws -> DetailRecord?
+    {
         try await store.detail(id, gegevensset: gegevensset)
     }
 }

@@ -34,7 +34,8 @@ public final class SQLiteStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StoreError(.cannotOpen, path: path, "cannot open: \(Self.describe(error)); check the path and its permissions")
+            throw StoreError(
+                .cannotOpen, path: path, "cannot open: \(Self.describe(error)); check the path and its permissions")
         }
         do {
             try Self.migrator.migrate(pool)
@@ -81,20 +82,23 @@ public final class SQLiteStore: Sendable {
             let extraNames = table.extraColumns.map(\.name)
             let columns = ["id", "pc4", "onregelmatig", "kantoortijden", "uren_min", "uren_max"] + extraNames
             let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO \(table.name) (\(columns.joined(separator: ", ")))
-                VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
-                ON CONFLICT(id) DO UPDATE SET \(updates)
-                RETURNING rid
-                """)
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO \(table.name) (\(columns.joined(separator: ", ")))
+                    VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+                    ON CONFLICT(id) DO UPDATE SET \(updates)
+                    RETURNING rid
+                    """)
             let existing = try db.cachedStatement(sql: "SELECT rid FROM \(table.name) WHERE id = ?")
             let clear = try table.sideTables.map { try db.cachedStatement(sql: "DELETE FROM \($0) WHERE rid = ?") }
             let whole = try db.cachedStatement(
                 sql: "INSERT INTO \(table.records) (rid, completeness, profiel, detail) VALUES (?, ?, ?, ?)")
-            let beroep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table.beroep) (rid, code, pc4) VALUES (?, ?, ?)")
+            let beroep = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO \(table.beroep) (rid, code, pc4) VALUES (?, ?, ?)")
             let contract = try db.cachedStatement(
                 sql: "INSERT INTO \(table.contractvorm) (rid, arbeidscontract, overeenkomst) VALUES (?, ?, ?)")
-            let rijbewijs = try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table.rijbewijs) (rid, code, pc4) VALUES (?, ?, ?)")
+            let rijbewijs = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO \(table.rijbewijs) (rid, code, pc4) VALUES (?, ?, ?)")
             let taal = try db.cachedStatement(
                 sql: "INSERT INTO \(table.taal) (rid, taal, mondeling, schriftelijk, pc4) VALUES (?, ?, ?, ?, ?)")
             for record in records {
@@ -106,14 +110,18 @@ public final class SQLiteStore: Sendable {
                 } else {
                     counts.inserted += 1
                 }
-                var values: [(any DatabaseValueConvertible)?] = [id, f.pc4, f.onregelmatig, f.kantoortijden,
-                                                                 f.urenMinimaal, f.urenMaximaal]
+                var values: [(any DatabaseValueConvertible)?] = [
+                    id, f.pc4, f.onregelmatig, f.kantoortijden,
+                    f.urenMinimaal, f.urenMaximaal,
+                ]
                 values += f.extra
                 guard let rid = try Int64.fetchOne(upsert, arguments: StatementArguments(values)) else {
                     throw StoreError(.query, path: path, "storing record \(id) returned no row id")
                 }
-                try whole.execute(arguments: [rid, record.completeness.score, record.matchingProfiel.json.serialized(),
-                                              record.json.serialized()])
+                try whole.execute(arguments: [
+                    rid, record.completeness.score, record.matchingProfiel.json.serialized(),
+                    record.json.serialized(),
+                ])
                 for code in f.beroepen { try beroep.execute(arguments: [rid, code, f.pc4]) }
                 for c in f.contractvormen { try contract.execute(arguments: [rid, c.arbeidscontract, c.overeenkomst]) }
                 for code in f.rijbewijzen { try rijbewijs.execute(arguments: [rid, code, f.pc4]) }
@@ -179,15 +187,18 @@ public final class SQLiteStore: Sendable {
 
     /// Answers a prepared question from the store; `evaluator` (with the PC4 table) gives the areas and,
     /// with `check: .evaluate`, makes the exact check.
-    public func search(_ q: Evaluator.PreparedQuestion, limit: Int, evaluator: Evaluator,
-                       check: RowCheck = .trustQuery) async throws(StoreError) -> SearchOutcome
-    {
+    public func search(
+        _ q: Evaluator.PreparedQuestion, limit: Int, evaluator: Evaluator,
+        check: RowCheck = .trustQuery
+    ) async throws(StoreError) -> SearchOutcome {
         let areas = evaluator.areas(q)
         guard !areas.isEmpty, limit >= 0 else {
-            return SearchOutcome(encodedMatches: [], maximumAantalResultatenBereikt: false, candidates: 0, refusedByEvaluator: 0)
+            return SearchOutcome(
+                encodedMatches: [], maximumAantalResultatenBereikt: false, candidates: 0, refusedByEvaluator: 0)
         }
-        let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
-                                areas: areas.map(\.pc4))
+        let query = SearchQuery(
+            table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
+            areas: areas.map(\.pc4))
         let distances = areas.map(\.distance)
         let path = self.path
         let statements = self.statements
@@ -196,11 +207,13 @@ public final class SQLiteStore: Sendable {
                 let statement = try statements.statement(db, sql: query.sql)
                 switch q.vraag.gegevensset {
                 case .werkzoekenden:
-                    return try Self.collect(WerkzoekendeMatchingProfiel.self, statement, query, distances, q, evaluator,
-                                            check, limit, path)
+                    return try Self.collect(
+                        WerkzoekendeMatchingProfiel.self, statement, query, distances, q, evaluator,
+                        check, limit, path)
                 case .vacatures:
-                    return try Self.collect(VacatureMatchingProfiel.self, statement, query, distances, q, evaluator,
-                                            check, limit, path)
+                    return try Self.collect(
+                        VacatureMatchingProfiel.self, statement, query, distances, q, evaluator,
+                        check, limit, path)
                 }
             }
         } catch let error as StoreError {
@@ -231,7 +244,9 @@ public final class SQLiteStore: Sendable {
             let area: Int = row[1]
             if area != lastArea {
                 if area < lastArea { ordered = false }
-                if ordered, found.count > limit, let farthest = found.last?.distance, distances[area] > farthest { break }
+                if ordered, found.count > limit, let farthest = found.last?.distance, distances[area] > farthest {
+                    break
+                }
                 if ordered { seenInArea.removeAll(keepingCapacity: true) }
                 lastArea = area
             }
@@ -248,7 +263,8 @@ public final class SQLiteStore: Sendable {
                     }
                     distance = exact
                 } catch {
-                    throw StoreError(.corruptRecord, path: path, "stored record (rowid \(rid)) is no longer valid: \(error)")
+                    throw StoreError(
+                        .corruptRecord, path: path, "stored record (rowid \(rid)) is no longer valid: \(error)")
                 }
             }
             // The stored JSON is the profile's own compact encoding: answered as read, not parsed or encoded again.
@@ -261,8 +277,9 @@ public final class SQLiteStore: Sendable {
         } else {
             found.sort { $0.rid < $1.rid }
         }
-        return SearchOutcome(encodedMatches: found.map(\.json), maximumAantalResultatenBereikt: more, candidates: candidates,
-                             refusedByEvaluator: refused)
+        return SearchOutcome(
+            encodedMatches: found.map(\.json), maximumAantalResultatenBereikt: more, candidates: candidates,
+            refusedByEvaluator: refused)
     }
 
     /// The stored record with this id, or `nil`.
@@ -272,8 +289,10 @@ public final class SQLiteStore: Sendable {
         let text: String?
         do {
             text = try await pool.read { db in
-                try String.fetchOne(db, sql: "SELECT j.detail FROM \(table.name) r JOIN \(table.records) j ON j.rid = r.rid WHERE r.id = ?",
-                                    arguments: [id.rawValue])
+                try String.fetchOne(
+                    db,
+                    sql: "SELECT j.detail FROM \(table.name) r JOIN \(table.records) j ON j.rid = r.rid WHERE r.id = ?",
+                    arguments: [id.rawValue])
             }
         } catch {
             throw StoreError(.query, path: path, "detail lookup failed: \(Self.describe(error))")
@@ -312,10 +331,13 @@ public final class SQLiteStore: Sendable {
 
     /// The query plan SQLite picks for a question, for tests and `EXPLAIN`-minded operators.
     func plan(_ q: Evaluator.PreparedQuestion, evaluator: Evaluator) throws -> [String] {
-        let query = SearchQuery(table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
-                                areas: evaluator.areas(q).map(\.pc4))
+        let query = SearchQuery(
+            table: StoreTable.of(q.vraag.gegevensset), criteria: q.vraag.criteria,
+            areas: evaluator.areas(q).map(\.pc4))
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments).map { $0["detail"] }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments).map {
+                $0["detail"]
+            }
         }
     }
 

@@ -32,7 +32,9 @@ struct SearchQuery {
             if case .beroep = c { return .beroep }
         }
         for c in criteria {
-            if case .rijbewijzen(let soorten) = c, let rare = soorten.first(where: { $0 != .b }) { return .rijbewijs(rare.rawValue) }
+            if case .rijbewijzen(let soorten) = c, let rare = soorten.first(where: { $0 != .b }) {
+                return .rijbewijs(rare.rawValue)
+            }
         }
         for c in criteria {
             if case .talen(let eisen) = c, let rare = eisen.first(where: { $0.codeTaal.rawValue != "nld" }) {
@@ -85,7 +87,8 @@ struct SearchQuery {
                 if driver == .beroep {
                     add("x.code IN (\(marks))", uris.map(\.rawValue))
                 } else {
-                    add("EXISTS (SELECT 1 FROM \(table.beroep) b WHERE b.rid = r.rid AND b.code IN (\(marks)))",
+                    add(
+                        "EXISTS (SELECT 1 FROM \(table.beroep) b WHERE b.rid = r.rid AND b.code IN (\(marks)))",
                         uris.map(\.rawValue))
                 }
             case .contractvorm(let branches):
@@ -107,12 +110,15 @@ struct SearchQuery {
                 if alternatives.isEmpty {
                     add("0", [])
                 } else {
-                    add("EXISTS (SELECT 1 FROM \(table.contractvorm) c WHERE c.rid = r.rid AND ("
-                        + alternatives.joined(separator: " OR ") + "))", values)
+                    add(
+                        "EXISTS (SELECT 1 FROM \(table.contractvorm) c WHERE c.rid = r.rid AND ("
+                            + alternatives.joined(separator: " OR ") + "))", values)
                 }
             case .rijbewijzen(let soorten):
                 for soort in soorten {
-                    add("EXISTS (SELECT 1 FROM \(table.rijbewijs) d WHERE d.rid = r.rid AND d.code = ?)", [soort.rawValue])
+                    add(
+                        "EXISTS (SELECT 1 FROM \(table.rijbewijs) d WHERE d.rid = r.rid AND d.code = ?)",
+                        [soort.rawValue])
                 }
             case .talen(let eisen):
                 for eis in eisen {
@@ -131,7 +137,8 @@ struct SearchQuery {
             }
         }
         // The record table is joined last, so only rows that pass every condition are read whole.
-        sql = "SELECT r.rid, a.key, j.profiel FROM \(from) CROSS JOIN \(table.records) AS j WHERE "
+        sql =
+            "SELECT r.rid, a.key, j.profiel FROM \(from) CROSS JOIN \(table.records) AS j WHERE "
             + (conditions + ["j.rid = r.rid"]).joined(separator: " AND ")
         self.arguments = StatementArguments(arguments)
     }

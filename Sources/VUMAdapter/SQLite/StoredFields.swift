@@ -40,7 +40,9 @@ extension Werkzoekende: StorableRecord {
             urenMaximaal: p.werktijden?.aantalWerkurenPerWeekMaximaal,
             extra: [p.flexibiliteit?.datumAanvangBeschikbaarVoorWerk?.rawValue],
             beroepen: p.bemiddelingsberoep.map(\.codeBeroepsnaam.rawValue),
-            contractvormen: p.contractvorm.map { ($0.codeTypeArbeidscontract?.rawValue, $0.codeTypeOvereenkomst?.rawValue) },
+            contractvormen: p.contractvorm.map {
+                ($0.codeTypeArbeidscontract?.rawValue, $0.codeTypeOvereenkomst?.rawValue)
+            },
             rijbewijzen: (kwalificatie?.rijbewijs ?? []).map(\.codeSoortRijbewijs.rawValue),
             talen: (kwalificatie?.taalbeheersing ?? []).map(StoredFields.taal))
     }
@@ -57,9 +59,13 @@ extension Vacature: StorableRecord {
             kantoortijden: p.werktijden?.indicatieKantoortijden?.rawValue,
             urenMinimaal: p.werktijden?.aantalWerkurenPerWeekMinimaal,
             urenMaximaal: p.werktijden?.aantalWerkurenPerWeekMaximaal,
-            extra: [p.beroep?.codeBeroepsnaam.rawValue, p.codeWerkEnDenkniveauMinimaal?.rawValue,
-                    p.arbeidsVoorwaarden?.datumAanvangWerkzaamheden?.rawValue],
-            contractvormen: p.contractvorm.map { ($0.codeTypeArbeidscontract?.rawValue, $0.codeTypeOvereenkomst?.rawValue) },
+            extra: [
+                p.beroep?.codeBeroepsnaam.rawValue, p.codeWerkEnDenkniveauMinimaal?.rawValue,
+                p.arbeidsVoorwaarden?.datumAanvangWerkzaamheden?.rawValue,
+            ],
+            contractvormen: p.contractvorm.map {
+                ($0.codeTypeArbeidscontract?.rawValue, $0.codeTypeOvereenkomst?.rawValue)
+            },
             rijbewijzen: p.rijbewijs.map(\.codeSoortRijbewijs.rawValue),
             talen: p.taalbeheersing.map(StoredFields.taal))
     }
@@ -67,7 +73,10 @@ extension Vacature: StorableRecord {
 
 extension StoredFields {
     static func taal(_ t: Taalbeheersing) -> (taal: String, mondeling: Int?, schriftelijk: Int?) {
-        (t.codeTaal.rawValue, t.codeNiveauTaalbeheersingMondeling?.rawValue, t.codeNiveauTaalbeheersingSchriftelijk?.rawValue)
+        (
+            t.codeTaal.rawValue, t.codeNiveauTaalbeheersingMondeling?.rawValue,
+            t.codeNiveauTaalbeheersingSchriftelijk?.rawValue
+        )
     }
 }
 
@@ -80,11 +89,13 @@ struct StoreTable: Sendable {
     /// Indexes on dataset-specific columns.
     let extraIndexes: [String]
 
-    static let werkzoekenden = StoreTable(gegevensset: .werkzoekenden, name: "werkzoekende",
-                                          extraColumns: [("beschikbaar_per", "TEXT")], extraIndexes: [])
-    static let vacatures = StoreTable(gegevensset: .vacatures, name: "vacature",
-                                      extraColumns: [("beroep", "TEXT"), ("niveau", "TEXT"), ("aanvang", "TEXT")],
-                                      extraIndexes: ["CREATE INDEX vacature_by_beroep ON vacature(beroep, pc4)"])
+    static let werkzoekenden = StoreTable(
+        gegevensset: .werkzoekenden, name: "werkzoekende",
+        extraColumns: [("beschikbaar_per", "TEXT")], extraIndexes: [])
+    static let vacatures = StoreTable(
+        gegevensset: .vacatures, name: "vacature",
+        extraColumns: [("beroep", "TEXT"), ("niveau", "TEXT"), ("aanvang", "TEXT")],
+        extraIndexes: ["CREATE INDEX vacature_by_beroep ON vacature(beroep, pc4)"])
 
     static func of(_ gegevensset: Gegevensset) -> StoreTable {
         switch gegevensset {
@@ -128,8 +139,7 @@ struct StoreTable: Sendable {
             "CREATE TABLE \(taal) (rid INTEGER NOT NULL, taal TEXT NOT NULL, mondeling INTEGER, schriftelijk INTEGER, pc4 INTEGER NOT NULL)",
             "CREATE INDEX \(taal)_by_rid ON \(taal)(rid)",
             "CREATE INDEX \(taal)_by_taal ON \(taal)(taal, pc4)",
-        ] + extraIndexes + [
-        ]
+        ] + extraIndexes + []
     }
 
     /// Version 2 of the schema: the postcode-area index also holds every scalar a question can ask about,

@@ -35,8 +35,10 @@ public enum KoppelvlakRoutes {
         let served = ServedMethods(service: service)
         router.add(middleware: served)
         // Every route through here, so that the 405 answers know each path's methods.
-        func on(_ method: HTTPRequest.Method, _ path: String,
-                _ handler: @escaping @Sendable (Request, KoppelvlakContext) async -> Response) {
+        func on(
+            _ method: HTTPRequest.Method, _ path: String,
+            _ handler: @escaping @Sendable (Request, KoppelvlakContext) async -> Response
+        ) {
             served.add(method, path)
             router.on(RouterPath(path), method: method, use: handler)
         }
@@ -67,8 +69,9 @@ public enum KoppelvlakRoutes {
         }
         if let metrics {
             on(.get, "/metrics") { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
             }
         }
         on(.get, "/bronnen") { _, _ in
@@ -82,7 +85,8 @@ public enum KoppelvlakRoutes {
     /// client certificate decides who is calling: the party that connects (`X-VUM-viaParty`, else
     /// `X-VUM-fromParty`) must be the OIN in the certificate (`401` without one, `403` for another), and a
     /// refusal is recorded as a `zoekvraag.geweigerd` event.
-    static func parties(_ request: Request, _ context: KoppelvlakContext, _ service: AggregatorService) async throws(Fout)
+    static func parties(_ request: Request, _ context: KoppelvlakContext, _ service: AggregatorService)
+        async throws(Fout)
         -> (from: OIN, via: OIN)
     {
         let (from, via) = try headerParties(request, service)
@@ -92,13 +96,17 @@ public enum KoppelvlakRoutes {
         case .oin(let oin) where oin == via:
             break
         case .oin(let oin):
-            let fout = Fout(code: "403", message: "not allowed",
-                            details: "the client certificate is of party \(oin), not of \(via) (X-VUM-\(via == from ? "fromParty" : "viaParty"))")
+            let fout = Fout(
+                code: "403", message: "not allowed",
+                details:
+                    "the client certificate is of party \(oin), not of \(via) (X-VUM-\(via == from ? "fromParty" : "viaParty"))"
+            )
             service.refuseAtREST(from: from, via: via, request.uri.path, fout)
             throw fout
         case .withoutOIN(let subject):
-            let fout = Fout(code: "401", message: "not authorised",
-                            details: "the client certificate (\(subject)) carries no OIN in its subject serialNumber")
+            let fout = Fout(
+                code: "401", message: "not authorised",
+                details: "the client certificate (\(subject)) carries no OIN in its subject serialNumber")
             service.refuseAtREST(from: from, via: via, request.uri.path, fout)
             throw fout
         }
@@ -112,7 +120,9 @@ public enum KoppelvlakRoutes {
             }
         }
         guard let fromText = request.headers[fromParty], !fromText.isEmpty else {
-            throw Fout(code: "400.02", message: "incomplete request", details: "the X-VUM-fromParty header (an OIN) is required")
+            throw Fout(
+                code: "400.02", message: "incomplete request",
+                details: "the X-VUM-fromParty header (an OIN) is required")
         }
         let from: OIN
         do { from = try OIN(validating: fromText) } catch {
@@ -120,15 +130,20 @@ public enum KoppelvlakRoutes {
         }
         var via = from
         if let viaText = request.headers[viaParty], !viaText.isEmpty {
-            do { via = try OIN(validating: viaText) } catch { throw Fout.invalidRequest("invalid X-VUM-viaParty", details: error.description) }
+            do { via = try OIN(validating: viaText) } catch {
+                throw Fout.invalidRequest("invalid X-VUM-viaParty", details: error.description)
+            }
         }
         if let to = request.headers[toParty], !to.isEmpty, to != service.configuration.exchangeOIN.rawValue {
-            throw Fout.invalidRequest("wrong X-VUM-toParty", details: "this exchange is \(service.configuration.exchangeOIN)")
+            throw Fout.invalidRequest(
+                "wrong X-VUM-toParty", details: "this exchange is \(service.configuration.exchangeOIN)")
         }
         return (from, via)
     }
 
-    static func matches(_ request: Request, _ context: KoppelvlakContext, _ gegevensset: Gegevensset, _ service: AggregatorService)
+    static func matches(
+        _ request: Request, _ context: KoppelvlakContext, _ gegevensset: Gegevensset, _ service: AggregatorService
+    )
         async -> Response
     {
         var asker: OIN?
@@ -137,25 +152,30 @@ public enum KoppelvlakRoutes {
             asker = from
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: maximumBodySize) } catch {
-                throw Fout.invalidRequest("request body too large or unreadable", details: "at most \(maximumBodySize) bytes")
+                throw Fout.invalidRequest(
+                    "request body too large or unreadable", details: "at most \(maximumBodySize) bytes")
             }
             let parsed: JSONValue
             do { parsed = try JSONValue.parse(body.readableBytesView) } catch {
                 throw Fout.invalidRequest("the body is not JSON", details: error.description)
             }
             guard case .object(let o) = parsed, let vraagObject = o["vraagObject"] else {
-                throw Fout(code: "400.02", message: "incomplete request", details: "the body must be {\"vraagObject\": selectievraag}")
+                throw Fout(
+                    code: "400.02", message: "incomplete request",
+                    details: "the body must be {\"vraagObject\": selectievraag}")
             }
             var asked: Duration?
             if let text = request.headers[deadline] {
                 guard let ms = Int(text), ms > 0 else {
-                    throw Fout.invalidRequest("invalid X-VUM-deadline-ms",
-                                              details: "\(text): a whole number of milliseconds above 0")
+                    throw Fout.invalidRequest(
+                        "invalid X-VUM-deadline-ms",
+                        details: "\(text): a whole number of milliseconds above 0")
                 }
                 asked = .milliseconds(ms)
             }
-            var zoekverzoek = Zoekverzoek(gegevensset: gegevensset, vraagObject: vraagObject, fromParty: from, viaParty: via,
-                                          deadline: asked)
+            var zoekverzoek = Zoekverzoek(
+                gegevensset: gegevensset, vraagObject: vraagObject, fromParty: from, viaParty: via,
+                deadline: asked)
             if let id = request.headers[verzoekID] {
                 guard Self.isVerzoekID(id) else {
                     throw Fout.invalidRequest("invalid X-VUM-verzoekID", details: "1 to 100 of a-z A-Z 0-9 . _ -")
@@ -179,9 +199,10 @@ public enum KoppelvlakRoutes {
         }
     }
 
-    static func detail(_ request: Request, _ context: KoppelvlakContext, _ vumID: String, _ gegevensset: Gegevensset,
-                       _ service: AggregatorService) async -> Response
-    {
+    static func detail(
+        _ request: Request, _ context: KoppelvlakContext, _ vumID: String, _ gegevensset: Gegevensset,
+        _ service: AggregatorService
+    ) async -> Response {
         var asker: OIN?
         do throws(Fout) {
             let (from, via) = try await parties(request, context, service)
@@ -195,9 +216,10 @@ public enum KoppelvlakRoutes {
 
     /// `{"reden": code, "toelichting": text}` about a vumID the asker received: `202` with the report's id.
     /// An extension of koppelvlak 3.0 (which has no such call), documented in the OpenAPI document.
-    static func datakwaliteit(_ request: Request, _ context: KoppelvlakContext, _ vumID: String, _ gegevensset: Gegevensset,
-                              _ service: AggregatorService) async -> Response
-    {
+    static func datakwaliteit(
+        _ request: Request, _ context: KoppelvlakContext, _ vumID: String, _ gegevensset: Gegevensset,
+        _ service: AggregatorService
+    ) async -> Response {
         var asker: OIN?
         do throws(Fout) {
             let (from, via) = try await parties(request, context, service)
@@ -207,13 +229,17 @@ public enum KoppelvlakRoutes {
                 throw Fout.invalidRequest("request body too large or unreadable", details: "at most 16384 bytes")
             }
             guard case .object(let o)? = try? JSONValue.parse(body.readableBytesView) else {
-                throw Fout.invalidRequest("the body is not a JSON object", details: "{\"reden\": code, \"toelichting\": text}")
+                throw Fout.invalidRequest(
+                    "the body is not a JSON object", details: "{\"reden\": code, \"toelichting\": text}")
             }
             guard case .string(let redenText)? = o["reden"] else {
-                throw Fout(code: "400.02", message: "incomplete request", details: "reden is required: one of \(DatakwaliteitBericht.Reden.list)")
+                throw Fout(
+                    code: "400.02", message: "incomplete request",
+                    details: "reden is required: one of \(DatakwaliteitBericht.Reden.list)")
             }
             guard let reden = DatakwaliteitBericht.Reden(rawValue: redenText) else {
-                throw Fout.invalidRequest("invalid reden", details: "\"\(redenText)\" is not one of \(DatakwaliteitBericht.Reden.list)")
+                throw Fout.invalidRequest(
+                    "invalid reden", details: "\"\(redenText)\" is not one of \(DatakwaliteitBericht.Reden.list)")
             }
             var toelichting: String?
             switch o["toelichting"] {
@@ -221,23 +247,28 @@ public enum KoppelvlakRoutes {
             case .string(let s)?: toelichting = s.isEmpty ? nil : s
             default: throw Fout.invalidRequest("invalid toelichting", details: "must be a string")
             }
-            let meldingID = try await service.meld(vumID, party: from, viaParty: via, gegevensset: gegevensset, reden: reden,
-                                                  toelichting: toelichting)
-            return json(.accepted, .object(JSONObject([("meldingID", .string(meldingID)), ("vumID", .string(vumID))])),
-                        service: service, asker: from)
+            let meldingID = try await service.meld(
+                vumID, party: from, viaParty: via, gegevensset: gegevensset, reden: reden,
+                toelichting: toelichting)
+            return json(
+                .accepted, .object(JSONObject([("meldingID", .string(meldingID)), ("vumID", .string(vumID))])),
+                service: service, asker: from)
         } catch {
             return Self.error(error, service: service, asker: asker)
         }
     }
 
     static func isVerzoekID(_ id: String) -> Bool {
-        (1...100).contains(id.utf8.count) && id.utf8.allSatisfy {
-            (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D
-        }
+        (1...100).contains(id.utf8.count)
+            && id.utf8.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2E
+                    || $0 == 0x5F || $0 == 0x2D
+            }
     }
 
     /// Where each bron stands in an open zoekvraag its asker follows (extension): `404` when there is none.
-    static func voortgang(_ request: Request, _ context: KoppelvlakContext, _ id: String, _ service: AggregatorService) async
+    static func voortgang(_ request: Request, _ context: KoppelvlakContext, _ id: String, _ service: AggregatorService)
+        async
         -> Response
     {
         var asker: OIN?
@@ -245,7 +276,8 @@ public enum KoppelvlakRoutes {
             let (from, _) = try await parties(request, context, service)
             asker = from
             guard let (vraagID, deadlineMs, bronnen) = service.voortgang(verzoekID: id, party: from) else {
-                throw Fout(code: "404", message: "not found", details: "no open zoekvraag of yours with this X-VUM-verzoekID")
+                throw Fout(
+                    code: "404", message: "not found", details: "no open zoekvraag of yours with this X-VUM-verzoekID")
             }
             let list: [JSONValue] = bronnen.map { b in
                 var o = JSONObject([("bronID", .string(b.bron.rawValue)), ("status", .string(b.status))])
@@ -253,8 +285,13 @@ public enum KoppelvlakRoutes {
                 if let ms = b.duurMs { o["duurMs"] = .number(.integer(Int64(ms))) }
                 return .object(o)
             }
-            return json(.ok, .object(JSONObject([("vraagID", .string(vraagID)), ("deadlineMs", .number(.integer(deadlineMs))),
-                                                 ("bronnen", .array(list))])), service: service, asker: from)
+            return json(
+                .ok,
+                .object(
+                    JSONObject([
+                        ("vraagID", .string(vraagID)), ("deadlineMs", .number(.integer(deadlineMs))),
+                        ("bronnen", .array(list)),
+                    ])), service: service, asker: from)
         } catch {
             return Self.error(error, service: service, asker: asker)
         }
@@ -270,16 +307,21 @@ public enum KoppelvlakRoutes {
         json(status(fout.code), fout.json, service: service, asker: asker)
     }
 
-    static func json(_ status: HTTPResponse.Status, _ value: JSONValue, service: AggregatorService, asker: OIN?) -> Response {
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue, service: AggregatorService, asker: OIN?)
+        -> Response
+    {
         json(status, bytes: value.serializedBytes(), service: service, asker: asker)
     }
 
-    static func json(_ status: HTTPResponse.Status, bytes: [UInt8], service: AggregatorService, asker: OIN?) -> Response {
+    static func json(_ status: HTTPResponse.Status, bytes: [UInt8], service: AggregatorService, asker: OIN?) -> Response
+    {
         json(status, buffer: ByteBuffer(bytes: bytes), service: service, asker: asker)
     }
 
-    static func json(_ status: HTTPResponse.Status, buffer: ByteBuffer, service: AggregatorService,
-                     asker: OIN?) -> Response {
+    static func json(
+        _ status: HTTPResponse.Status, buffer: ByteBuffer, service: AggregatorService,
+        asker: OIN?
+    ) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         headers[apiVersion] = "3.0.0"
         headers[berichtVersie] = "3.0.0"
@@ -290,12 +332,23 @@ public enum KoppelvlakRoutes {
     }
 
     static func presenceJSON(_ presence: PresenceRegistry) -> JSONValue {
-        .object(JSONObject([("bronnen", .array(presence.entries.values.sorted { $0.bron < $1.bron }.map { e in
-            .object(JSONObject([
-                ("bronID", .string(e.bron.rawValue)), ("online", .bool(e.online)),
-                ("gegevenssets", .array(e.gegevenssets.map(\.rawValue).sorted().map(JSONValue.string))),
-                ("versie", .string(e.versie)), ("laatstGezienMs", .number(.integer(e.lastSeenMs))),
+        .object(
+            JSONObject([
+                (
+                    "bronnen",
+                    .array(
+                        presence.entries.values.sorted { $0.bron < $1.bron }.map { e in
+                            .object(
+                                JSONObject([
+                                    ("bronID", .string(e.bron.rawValue)), ("online", .bool(e.online)),
+                                    (
+                                        "gegevenssets",
+                                        .array(e.gegevenssets.map(\.rawValue).sorted().map(JSONValue.string))
+                                    ),
+                                    ("versie", .string(e.versie)), ("laatstGezienMs", .number(.integer(e.lastSeenMs))),
+                                ]))
+                        })
+                )
             ]))
-        }))]))
     }
 }

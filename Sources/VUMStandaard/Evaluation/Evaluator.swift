@@ -24,8 +24,9 @@ public struct Evaluator: Sendable {
     /// Looks up the question's postcode; an unknown one makes the question invalid (`400.01`).
     public func prepare(_ vraag: Selectievraag) throws(SelectievraagError) -> PreparedQuestion {
         guard let centre = table.centroid(vraag.selectiegebied.postcode) else {
-            throw SelectievraagError(path: "selectiegebied.postcode",
-                                     "\(vraag.selectiegebied.postcode) lies in no known postcode area")
+            throw SelectievraagError(
+                path: "selectiegebied.postcode",
+                "\(vraag.selectiegebied.postcode) lies in no known postcode area")
         }
         return PreparedQuestion(vraag: vraag, centre: centre, radius: Double(vraag.selectiegebied.afstand))
     }
@@ -74,9 +75,11 @@ extension WerkzoekendeMatchingProfiel: Matchable {
     public var matchPostcode: Postcode { mobiliteit.bemiddelingspostcode }
 
     public func satisfies(_ criterium: Criterium) -> Bool {
-        if let shared = criterium.sharedOutcome(werktijden: werktijden, flexibiliteit: flexibiliteit,
-                                                rijbewijs: arbeidsmarktkwalificatie?.rijbewijs ?? [],
-                                                taalbeheersing: arbeidsmarktkwalificatie?.taalbeheersing ?? []) {
+        if let shared = criterium.sharedOutcome(
+            werktijden: werktijden, flexibiliteit: flexibiliteit,
+            rijbewijs: arbeidsmarktkwalificatie?.rijbewijs ?? [],
+            taalbeheersing: arbeidsmarktkwalificatie?.taalbeheersing ?? [])
+        {
             return shared
         }
         switch criterium {
@@ -105,8 +108,10 @@ extension VacatureMatchingProfiel: Matchable {
     public var matchPostcode: Postcode { adres.postcode }
 
     public func satisfies(_ criterium: Criterium) -> Bool {
-        if let shared = criterium.sharedOutcome(werktijden: werktijden, flexibiliteit: flexibiliteit, rijbewijs: rijbewijs,
-                                                taalbeheersing: taalbeheersing) {
+        if let shared = criterium.sharedOutcome(
+            werktijden: werktijden, flexibiliteit: flexibiliteit, rijbewijs: rijbewijs,
+            taalbeheersing: taalbeheersing)
+        {
             return shared
         }
         switch criterium {
@@ -134,8 +139,10 @@ extension Vacature: Matchable {
 
 extension Criterium {
     /// The outcome of a criterion both datasets have (on the parts they share), `nil` for one of only one.
-    func sharedOutcome(werktijden: Werktijden?, flexibiliteit: Flexibiliteit?, rijbewijs: [Rijbewijs],
-                       taalbeheersing: [Taalbeheersing]) -> Bool? {
+    func sharedOutcome(
+        werktijden: Werktijden?, flexibiliteit: Flexibiliteit?, rijbewijs: [Rijbewijs],
+        taalbeheersing: [Taalbeheersing]
+    ) -> Bool? {
         switch self {
         case .onregelmatigWerk(let i):
             return flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst == i

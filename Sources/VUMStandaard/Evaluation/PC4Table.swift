@@ -53,7 +53,9 @@ public struct PC4Table: Sendable {
                 let lat = Double(fields[1]), let lon = Double(fields[2]), (-90...90).contains(lat),
                 (-180...180).contains(lon)
             else {
-                throw LoadError(description: "\(source) line \(number + 1): expected pc4,lat,lon,name, got \"\(trimmed.prefix(80))\"")
+                throw LoadError(
+                    description:
+                        "\(source) line \(number + 1): expected pc4,lat,lon,name, got \"\(trimmed.prefix(80))\"")
             }
             centroids[pc4] = Centroid(latitude: lat, longitude: lon)
         }
@@ -71,7 +73,8 @@ public struct PC4Table: Sendable {
         let lonMargin = widest >= 89.9 ? 360 : latMargin / cos(widest * .pi / 180)
         var found: [(pc4: Int, distance: Double)] = []
         // The first area at or above the band's lowest latitude, by binary search; then up to its highest.
-        var low = 0, high = byLatitude.count
+        var low = 0
+        var high = byLatitude.count
         while low < high {
             let middle = (low + high) / 2
             if byLatitude[middle].centroid.latitude < centre.latitude - latMargin {
@@ -95,7 +98,8 @@ public struct PC4Table: Sendable {
         let r = 6371.0088
         let dLat = (b.latitude - a.latitude) * .pi / 180
         let dLon = (b.longitude - a.longitude) * .pi / 180
-        let h = sin(dLat / 2) * sin(dLat / 2)
+        let h =
+            sin(dLat / 2) * sin(dLat / 2)
             + cos(a.latitude * .pi / 180) * cos(b.latitude * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
         return 2 * r * asin(min(1, sqrt(h)))
     }

@@ -23,7 +23,8 @@ enum CSVRecords {
         "codeVervoermiddel", "codeWebadres", "codeWerkEnDenkniveauWerkzoekende", "huisnummer",
         "indicatieAanpassingWerkomgeving", "indicatieBegeleiding", "indicatieBeschikbaarVoorUitvoeringWerk",
         "indicatieBeschikbaarVoorWoonWerkverkeer", "indicatieBeschikbaarheidContactgegevens", "indicatieCertificaat",
-        "indicatieDiploma", "indicatieKantoortijden", "indicatieLdrRegistratie", "indicatieOnregelmatigWerkOfPloegendienst",
+        "indicatieDiploma", "indicatieKantoortijden", "indicatieLdrRegistratie",
+        "indicatieOnregelmatigWerkOfPloegendienst",
         "indicatieWerkvariatie", "maximaleReisafstand", "maximaleReistijd",
     ]
 
@@ -47,17 +48,23 @@ enum CSVRecords {
             guard seen.insert(name).inserted else { throw HeaderError(description: "column \"\(name)\" appears twice") }
             let parts = name.components(separatedBy: "[]")
             guard parts.count <= 2 else {
-                throw HeaderError(description: "column \"\(name)\": at most one [] per column (arrays inside arrays need JSON or NDJSON)")
+                throw HeaderError(
+                    description:
+                        "column \"\(name)\": at most one [] per column (arrays inside arrays need JSON or NDJSON)")
             }
             func keys(_ s: String) throws(HeaderError) -> [String] {
                 let k = s.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-                guard !k.contains(where: \.isEmpty) else { throw HeaderError(description: "column \"\(name)\" is not a dotted JSON path") }
+                guard !k.contains(where: \.isEmpty) else {
+                    throw HeaderError(description: "column \"\(name)\" is not a dotted JSON path")
+                }
                 return k
             }
             let head = try keys(parts[0])
             var tail: [String] = []
             if parts.count == 2, !parts[1].isEmpty {
-                guard parts[1].hasPrefix(".") else { throw HeaderError(description: "column \"\(name)\": expected \".\" after []") }
+                guard parts[1].hasPrefix(".") else {
+                    throw HeaderError(description: "column \"\(name)\": expected \".\" after []")
+                }
                 tail = try keys(String(parts[1].dropFirst()))
             }
             return Column(head: head, isArray: parts.count == 2, tail: tail, name: name)
@@ -133,19 +140,31 @@ enum CSVRecords {
             }
             let position = "line \(line)"
             if fields.count != columns.count {
-                body(RecordFile.Entry(index: index, position: position, json: .failure(RecordFileError(
-                    description: "\(fields.count) fields where the header has \(columns.count)"))))
+                body(
+                    RecordFile.Entry(
+                        index: index, position: position,
+                        json: .failure(
+                            RecordFileError(
+                                description: "\(fields.count) fields where the header has \(columns.count)"))))
             } else {
                 body(RecordFile.Entry(index: index, position: position, json: .success(record(fields, columns))))
             }
             index += 1
             return true
         }
-        if let headerError { throw RecordFileError(description: "is not CSV in the records layout: \(headerError.description)") }
-        guard columns != nil else { throw RecordFileError(description: "is not CSV in the records layout: the file is empty") }
+        if let headerError {
+            throw RecordFileError(description: "is not CSV in the records layout: \(headerError.description)")
+        }
+        guard columns != nil else {
+            throw RecordFileError(description: "is not CSV in the records layout: the file is empty")
+        }
         if let line = unclosed {
-            body(RecordFile.Entry(index: index, position: "line \(line)", json: .failure(RecordFileError(
-                description: "a quoted field is not closed before the end of the file"))))
+            body(
+                RecordFile.Entry(
+                    index: index, position: "line \(line)",
+                    json: .failure(
+                        RecordFileError(
+                            description: "a quoted field is not closed before the end of the file"))))
         }
     }
 

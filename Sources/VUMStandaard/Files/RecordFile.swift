@@ -7,7 +7,11 @@ public struct RecordFileError: Error, Sendable, CustomStringConvertible {
 /// A file of records: a JSON array, NDJSON (one record per line) or CSV in the layout of `CSVRecords`.
 /// Each record is parsed on its own, so one broken line does not hide the others.
 public struct RecordFile: Sendable {
-    public enum Format: String, Sendable { case jsonArray = "JSON array", ndjson = "NDJSON", csv = "CSV" }
+    public enum Format: String, Sendable {
+        case jsonArray = "JSON array"
+        case ndjson = "NDJSON"
+        case csv = "CSV"
+    }
 
     public struct Entry: Sendable {
         /// 0-based position among the records.
@@ -61,7 +65,9 @@ public struct RecordFile: Sendable {
             guard case .array(let items) = parsed else {
                 throw RecordFileError(description: "is not a JSON array of records")
             }
-            for (i, item) in items.enumerated() { body(Entry(index: i, position: "record \(i + 1)", json: .success(item))) }
+            for (i, item) in items.enumerated() {
+                body(Entry(index: i, position: "record \(i + 1)", json: .success(item)))
+            }
             return .jsonArray
         }
         var count = 0
@@ -127,8 +133,10 @@ public struct RecordFileReport: Sendable {
             switch entry.json {
             case .success(let j): json = j
             case .failure(let e):
-                errors.append(Finding(position: entry.position, recordID: nil,
-                                      issue: ValidationIssue(.error, path: "", e.description)))
+                errors.append(
+                    Finding(
+                        position: entry.position, recordID: nil,
+                        issue: ValidationIssue(.error, path: "", e.description)))
                 continue
             }
             let id: String? = {

@@ -26,7 +26,9 @@ public struct SyntheticQuestions: Sendable {
 
     private func shared(_ r: inout SeededRandom, prefix: String) -> [String] {
         var parts: [String] = []
-        if r.chance(0.25) { parts.append(#""flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst":{"$eq":\#(r.int(1...2))}"#) }
+        if r.chance(0.25) {
+            parts.append(#""flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst":{"$eq":\#(r.int(1...2))}"#)
+        }
         let rijbewijs = prefix + "rijbewijs"
         if r.chance(0.25) {
             let soorten = r.chance(0.8) ? ["B"] : ["B", r.pick(["C", "CE", "AM", "D"])]
@@ -39,8 +41,12 @@ public struct SyntheticQuestions: Sendable {
             if r.chance(0.4) { eis += #","codeNiveauTaalbeheersingSchriftelijk":{"$gte":\#(r.int(2...4))}"# }
             parts.append(#""\#(prefix)taalbeheersing":{"$all":[{"$elemMatch":{\#(eis)}}]}"#)
         }
-        if r.chance(0.3) { parts.append(#""werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":\#(r.pick([8, 16, 24, 32]))}"#) }
-        if r.chance(0.3) { parts.append(#""werktijden.aantalWerkurenPerWeekMinimaal":{"$lte":\#(r.pick([16, 24, 32, 40]))}"#) }
+        if r.chance(0.3) {
+            parts.append(#""werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":\#(r.pick([8, 16, 24, 32]))}"#)
+        }
+        if r.chance(0.3) {
+            parts.append(#""werktijden.aantalWerkurenPerWeekMinimaal":{"$lte":\#(r.pick([16, 24, 32, 40]))}"#)
+        }
         return parts
     }
 
@@ -49,7 +55,9 @@ public struct SyntheticQuestions: Sendable {
         var r = random(index, 1)
         var parts = [gebied(&r)]
         if r.chance(0.5) {
-            let uris = (0..<r.int(1...3)).map { _ in SyntheticData.occupations[r.int(0...SyntheticData.occupations.count - 1)] }
+            let uris = (0..<r.int(1...3)).map { _ in
+                SyntheticData.occupations[r.int(0...SyntheticData.occupations.count - 1)]
+            }
             let branches = uris.map { #"{"codeBeroepsnaam":{"$eq":"\#($0.rawValue)"}}"# }
             parts.append(#""bemiddelingsberoep":{"$elemMatch":{"$or":[\#(branches.joined(separator: ","))]}}"#)
         }
@@ -58,7 +66,9 @@ public struct SyntheticQuestions: Sendable {
             for _ in 0..<r.int(1...2) {
                 var fields: [String] = []
                 if r.chance(0.7) { fields.append(#""codeTypeArbeidscontract":{"$eq":"\#(r.pick(["B", "O"]))"}"#) }
-                if fields.isEmpty || r.chance(0.4) { fields.append(#""codeTypeOvereenkomst":{"$eq":"\#(r.pick(["01", "02", "04"]))"}"#) }
+                if fields.isEmpty || r.chance(0.4) {
+                    fields.append(#""codeTypeOvereenkomst":{"$eq":"\#(r.pick(["01", "02", "04"]))"}"#)
+                }
                 branches.append("{" + fields.joined(separator: ",") + "}")
             }
             parts.append(#""contractvorm":{"$elemMatch":{"$or":[\#(branches.joined(separator: ","))]}}"#)
@@ -78,8 +88,10 @@ public struct SyntheticQuestions: Sendable {
         }
         if r.chance(0.25) {
             let n = r.int(1...7)
-            parts.append(n == 7 ? #""codeWerkEnDenkniveauMinimaal":{"$eq":"7"}"#
-                                : #""codeWerkEnDenkniveauMinimaal":{"$gte":"\#(n)","$lt":"7"}"#)
+            parts.append(
+                n == 7
+                    ? #""codeWerkEnDenkniveauMinimaal":{"$eq":"7"}"#
+                    : #""codeWerkEnDenkniveauMinimaal":{"$gte":"\#(n)","$lt":"7"}"#)
         }
         if r.chance(0.2) { parts.append(#""datumAanvangWerkzaamheden":{"$gte":"\#(date(&r))"}"#) }
         parts += shared(&r, prefix: "")
@@ -91,14 +103,15 @@ public struct SyntheticQuestions: Sendable {
     public func typical(_ gegevensset: Gegevensset, _ index: Int) -> JSONValue {
         var r = random(index, 3)
         let beroep = r.pick(SyntheticData.occupations).rawValue
-        let text = switch gegevensset {
-        case .werkzoekenden:
-            #"{\#(gebied(&r, afstand: 25)),"bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"\#(beroep)"}}]}},"#
-                + #""werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
-        case .vacatures:
-            #"{\#(gebied(&r, afstand: 25)),"beroep.codeBeroepsnaam":{"$eq":"\#(beroep)"},"#
-                + #""werktijden.aantalWerkurenPerWeekMinimaal":{"$lte":32}}"#
-        }
+        let text =
+            switch gegevensset {
+            case .werkzoekenden:
+                #"{\#(gebied(&r, afstand: 25)),"bemiddelingsberoep":{"$elemMatch":{"$or":[{"codeBeroepsnaam":{"$eq":"\#(beroep)"}}]}},"#
+                    + #""werktijden.aantalWerkurenPerWeekMaximaal":{"$gte":24}}"#
+            case .vacatures:
+                #"{\#(gebied(&r, afstand: 25)),"beroep.codeBeroepsnaam":{"$eq":"\#(beroep)"},"#
+                    + #""werktijden.aantalWerkurenPerWeekMinimaal":{"$lte":32}}"#
+            }
         return try! JSONValue.parse(text)
     }
 }

@@ -36,7 +36,9 @@ extension JSONValue {
 
     /// The same over bytes held elsewhere (a received message's body, without copying it); the ranges are
     /// offsets into `buffer`.
-    public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, deferringArray arrayKey: String, picking keys: Set<String>)
+    public static func parse(
+        _ buffer: UnsafeBufferPointer<UInt8>, deferringArray arrayKey: String, picking keys: Set<String>
+    )
         throws(JSONParseError) -> (value: JSONValue, elements: [JSONDeferredElement]?)
     {
         do {
@@ -45,7 +47,9 @@ extension JSONValue {
             guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else {
                 let value = try parser.parseValue(depth: 0)
                 parser.skipWhitespace()
-                guard parser.index == buffer.count else { throw parser.error("unexpected content after the JSON value") }
+                guard parser.index == buffer.count else {
+                    throw parser.error("unexpected content after the JSON value")
+                }
                 return (value, nil)
             }
             let (value, elements) = try parser.parseObject(deferring: arrayKey, picking: keys)
@@ -86,8 +90,14 @@ extension JSONParser {
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return (.object(object), elements) }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return (.object(object), elements)
+            }
             throw error("expected ',' or '}'")
         }
     }
@@ -115,8 +125,14 @@ extension JSONParser {
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in an array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return elements }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            if bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return elements
+            }
             throw error("expected ',' or ']'")
         }
     }
@@ -175,7 +191,10 @@ extension JSONParser {
                 index += 1
                 continue
             }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return (count, picked) }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return (count, picked)
+            }
             throw error("expected ',' or '}'")
         }
     }
@@ -189,7 +208,8 @@ struct PickedKeys {
 
     init(_ keys: Set<String>) {
         all = keys
-        var byLength = Array(repeating: [(bytes: [UInt8], key: String)](), count: (keys.map(\.utf8.count).max() ?? 0) + 1)
+        var byLength = Array(
+            repeating: [(bytes: [UInt8], key: String)](), count: (keys.map(\.utf8.count).max() ?? 0) + 1)
         for key in keys { byLength[key.utf8.count].append((Array(key.utf8), key)) }
         self.byLength = byLength
     }
@@ -197,7 +217,8 @@ struct PickedKeys {
     /// The picked key these bytes (a key without escapes) spell, if any.
     func match(_ text: UnsafeBufferPointer<UInt8>) -> String? {
         guard text.count < byLength.count else { return nil }
-        for candidate in byLength[text.count] where candidate.bytes.withUnsafeBufferPointer({ $0.elementsEqual(text) }) {
+        for candidate in byLength[text.count] where candidate.bytes.withUnsafeBufferPointer({ $0.elementsEqual(text) })
+        {
             return candidate.key
         }
         return nil

@@ -21,8 +21,14 @@ extension JSONParser {
                 try skipValue(depth: depth + 1)
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input in an array") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
                 throw error("expected ',' or ']'")
             }
         case UInt8(ascii: "\""): _ = try skipString()
@@ -121,12 +127,20 @@ extension JSONParser {
         var secondRange: ClosedRange<UInt8> = 0x80...0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondRange = 0xA0...0xBF
+        case 0xE0:
+            length = 3
+            secondRange = 0xA0...0xBF
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondRange = 0x80...0x9F
-        case 0xF0: length = 4; secondRange = 0x90...0xBF
+        case 0xED:
+            length = 3
+            secondRange = 0x80...0x9F
+        case 0xF0:
+            length = 4
+            secondRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondRange = 0x80...0x8F
+        case 0xF4:
+            length = 4
+            secondRange = 0x80...0x8F
         default: throw error("invalid UTF-8 in a string")
         }
         guard index + length <= bytes.count, secondRange.contains(bytes[index + 1]) else {
@@ -144,7 +158,9 @@ extension JSONParser {
         let (start, _, mayOverflow) = try scanNumber()
         if mayOverflow || index - start > 300 {
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            guard let d = Double(text), d.isFinite else { throw JSONParseError(offset: start, reason: "number out of range") }
+            guard let d = Double(text), d.isFinite else {
+                throw JSONParseError(offset: start, reason: "number out of range")
+            }
         }
     }
 }

@@ -32,8 +32,10 @@ extension JSONValue {
     /// `key` is written by `write`: for JSON already encoded elsewhere (matches passed on as a bron sent
     /// them), so it is copied in once instead of being built into a tree and serialised again. Not an
     /// object: as ``serializedBytes()``.
-    public func serializedBytes(splicing key: String, reservingCapacity capacity: Int = 256,
-                                with write: (inout [UInt8]) -> Void) -> [UInt8] {
+    public func serializedBytes(
+        splicing key: String, reservingCapacity capacity: Int = 256,
+        with write: (inout [UInt8]) -> Void
+    ) -> [UInt8] {
         guard case .object(let o) = self else { return serializedBytes() }
         var out: [UInt8] = []
         out.reserveCapacity(capacity)
@@ -50,8 +52,10 @@ extension JSONValue {
         return (Array(bytes[..<at]), Array(bytes[at...]))
     }
 
-    static func writeObject(_ o: JSONObject, to out: inout [UInt8], splicing key: String?,
-                            with splice: (inout [UInt8]) -> Void) {
+    static func writeObject(
+        _ o: JSONObject, to out: inout [UInt8], splicing key: String?,
+        with splice: (inout [UInt8]) -> Void
+    ) {
         out.append(UInt8(ascii: "{"))
         for (i, e) in o.entries.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -104,7 +108,10 @@ extension JSONValue {
             out.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: 2 * l))
         }
         switch self {
-        case .array(let a) where a.isEmpty || (a.count <= 8 && a.allSatisfy { if case .array = $0 { false } else if case .object = $0 { false } else { true } }):
+        case .array(let a)
+        where a.isEmpty
+            || (a.count <= 8
+                && a.allSatisfy { if case .array = $0 { false } else if case .object = $0 { false } else { true } }):
             write(to: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))

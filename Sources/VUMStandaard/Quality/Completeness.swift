@@ -40,17 +40,27 @@ extension WerkzoekendeMatchingProfiel {
         .init(name: "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", searchable: true) {
             ($0.flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst).map { $0 != .onbekend } ?? false
         },
-        .init(name: "arbeidsmarktkwalificatie.rijbewijs", searchable: true) { !($0.arbeidsmarktkwalificatie?.rijbewijs.isEmpty ?? true) },
+        .init(name: "arbeidsmarktkwalificatie.rijbewijs", searchable: true) {
+            !($0.arbeidsmarktkwalificatie?.rijbewijs.isEmpty ?? true)
+        },
         .init(name: "arbeidsmarktkwalificatie.taalbeheersing", searchable: true) {
             !($0.arbeidsmarktkwalificatie?.taalbeheersing.isEmpty ?? true)
         },
-        .init(name: "datumAanvangBeschikbaarVoorWerk", searchable: true) { $0.flexibiliteit?.datumAanvangBeschikbaarVoorWerk != nil },
+        .init(name: "datumAanvangBeschikbaarVoorWerk", searchable: true) {
+            $0.flexibiliteit?.datumAanvangBeschikbaarVoorWerk != nil
+        },
         .init(name: "werktijden.indicatieKantoortijden", searchable: true) {
             ($0.werktijden?.indicatieKantoortijden).map { $0 != .onbekend } ?? false
         },
-        .init(name: "werktijden.aantalWerkurenPerWeekMaximaal", searchable: true) { $0.werktijden?.aantalWerkurenPerWeekMaximaal != nil },
-        .init(name: "werktijden.aantalWerkurenPerWeekMinimaal", searchable: true) { $0.werktijden?.aantalWerkurenPerWeekMinimaal != nil },
-        .init(name: "indicatieBeschikbaarheidContactgegevens", searchable: false) { $0.indicatieBeschikbaarheidContactgegevens != nil },
+        .init(name: "werktijden.aantalWerkurenPerWeekMaximaal", searchable: true) {
+            $0.werktijden?.aantalWerkurenPerWeekMaximaal != nil
+        },
+        .init(name: "werktijden.aantalWerkurenPerWeekMinimaal", searchable: true) {
+            $0.werktijden?.aantalWerkurenPerWeekMinimaal != nil
+        },
+        .init(name: "indicatieBeschikbaarheidContactgegevens", searchable: false) {
+            $0.indicatieBeschikbaarheidContactgegevens != nil
+        },
         .init(name: "mobiliteit.maximaleReisafstand", searchable: false) { $0.mobiliteit.maximaleReisafstand != nil },
         .init(name: "mobiliteit.maximaleReistijd", searchable: false) { $0.mobiliteit.maximaleReistijd != nil },
         .init(name: "sector", searchable: false) { !$0.sector.isEmpty },
@@ -61,12 +71,18 @@ extension WerkzoekendeMatchingProfiel {
         .init(name: "arbeidsmarktkwalificatie.competentiebeheersing", searchable: false) {
             !($0.arbeidsmarktkwalificatie?.competentiebeheersing.isEmpty ?? true)
         },
-        .init(name: "arbeidsmarktkwalificatie.opleiding", searchable: false) { !($0.arbeidsmarktkwalificatie?.opleiding.isEmpty ?? true) },
-        .init(name: "arbeidsmarktkwalificatie.cursus", searchable: false) { !($0.arbeidsmarktkwalificatie?.cursus.isEmpty ?? true) },
+        .init(name: "arbeidsmarktkwalificatie.opleiding", searchable: false) {
+            !($0.arbeidsmarktkwalificatie?.opleiding.isEmpty ?? true)
+        },
+        .init(name: "arbeidsmarktkwalificatie.cursus", searchable: false) {
+            !($0.arbeidsmarktkwalificatie?.cursus.isEmpty ?? true)
+        },
         .init(name: "arbeidsmarktkwalificatie.werkervaring", searchable: false) {
             !($0.arbeidsmarktkwalificatie?.werkervaring.isEmpty ?? true)
         },
-        .init(name: "arbeidsmarktkwalificatie.interesse", searchable: false) { !($0.arbeidsmarktkwalificatie?.interesse.isEmpty ?? true) },
+        .init(name: "arbeidsmarktkwalificatie.interesse", searchable: false) {
+            !($0.arbeidsmarktkwalificatie?.interesse.isEmpty ?? true)
+        },
     ]
 
     public var completeness: Completeness { Completeness.measure(self, Self.completenessFields) }
@@ -76,20 +92,30 @@ extension VacatureMatchingProfiel {
     static let completenessFields: [Completeness.Field<VacatureMatchingProfiel>] = [
         .init(name: "beroep.codeBeroepsnaam", searchable: true) { $0.beroep != nil },
         .init(name: "codeWerkEnDenkniveauMinimaal", searchable: true) { $0.codeWerkEnDenkniveauMinimaal != nil },
-        .init(name: "datumAanvangWerkzaamheden", searchable: true) { $0.arbeidsVoorwaarden?.datumAanvangWerkzaamheden != nil },
+        .init(name: "datumAanvangWerkzaamheden", searchable: true) {
+            $0.arbeidsVoorwaarden?.datumAanvangWerkzaamheden != nil
+        },
         .init(name: "flexibiliteit.indicatieOnregelmatigWerkOfPloegendienst", searchable: true) {
             ($0.flexibiliteit?.indicatieOnregelmatigWerkOfPloegendienst).map { $0 != .onbekend } ?? false
         },
         .init(name: "rijbewijs", searchable: true) { !$0.rijbewijs.isEmpty },
         .init(name: "taalbeheersing", searchable: true) { !$0.taalbeheersing.isEmpty },
-        .init(name: "werktijden.aantalWerkurenPerWeekMaximaal", searchable: true) { $0.werktijden?.aantalWerkurenPerWeekMaximaal != nil },
-        .init(name: "werktijden.aantalWerkurenPerWeekMinimaal", searchable: true) { $0.werktijden?.aantalWerkurenPerWeekMinimaal != nil },
+        .init(name: "werktijden.aantalWerkurenPerWeekMaximaal", searchable: true) {
+            $0.werktijden?.aantalWerkurenPerWeekMaximaal != nil
+        },
+        .init(name: "werktijden.aantalWerkurenPerWeekMinimaal", searchable: true) {
+            $0.werktijden?.aantalWerkurenPerWeekMinimaal != nil
+        },
         .init(name: "naamVacature", searchable: false) { $0.naamVacature != nil },
         .init(name: "omschrijvingVacature", searchable: false) { $0.omschrijvingVacature != nil },
         .init(name: "sluitingsdatumVacature", searchable: false) { $0.sluitingsdatumVacature != nil },
-        .init(name: "werkgever.handelsnaamOrganisatie", searchable: false) { $0.werkgever?.handelsnaamOrganisatie != nil },
+        .init(name: "werkgever.handelsnaamOrganisatie", searchable: false) {
+            $0.werkgever?.handelsnaamOrganisatie != nil
+        },
         .init(name: "sector", searchable: false) { $0.sector != nil },
-        .init(name: "arbeidsVoorwaarden.salarisIndicatie", searchable: false) { $0.arbeidsVoorwaarden?.salarisIndicatie != nil },
+        .init(name: "arbeidsVoorwaarden.salarisIndicatie", searchable: false) {
+            $0.arbeidsVoorwaarden?.salarisIndicatie != nil
+        },
         .init(name: "sollicitatiewijze", searchable: false) { !$0.sollicitatiewijze.isEmpty },
         .init(name: "werkervaring", searchable: false) { !$0.werkervaring.isEmpty },
         .init(name: "contractvorm", searchable: false) { !$0.contractvorm.isEmpty },

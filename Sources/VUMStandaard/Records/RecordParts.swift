@@ -26,8 +26,10 @@ public struct Flexibiliteit: RecordPart {
     public var datumAanvangBeschikbaarVoorWerk: VUMDate?
     public var datumEindeBeschikbaarVoorWerk: VUMDate?
     public var indicatieOnregelmatigWerkOfPloegendienst: Indicatie?
-    public init(datumAanvangBeschikbaarVoorWerk: VUMDate? = nil, datumEindeBeschikbaarVoorWerk: VUMDate? = nil,
-                indicatieOnregelmatigWerkOfPloegendienst: Indicatie? = nil) {
+    public init(
+        datumAanvangBeschikbaarVoorWerk: VUMDate? = nil, datumEindeBeschikbaarVoorWerk: VUMDate? = nil,
+        indicatieOnregelmatigWerkOfPloegendienst: Indicatie? = nil
+    ) {
         self.datumAanvangBeschikbaarVoorWerk = datumAanvangBeschikbaarVoorWerk
         self.datumEindeBeschikbaarVoorWerk = datumEindeBeschikbaarVoorWerk
         self.indicatieOnregelmatigWerkOfPloegendienst = indicatieOnregelmatigWerkOfPloegendienst
@@ -35,10 +37,13 @@ public struct Flexibiliteit: RecordPart {
     static func read(_ r: FieldReader) -> Flexibiliteit? { read(r, withAanvang: true) }
     static func read(_ r: FieldReader, withAanvang: Bool) -> Flexibiliteit? {
         let f = Flexibiliteit(
-            datumAanvangBeschikbaarVoorWerk: withAanvang ? r.value("datumAanvangBeschikbaarVoorWerk", VUMDate.self) : nil,
+            datumAanvangBeschikbaarVoorWerk: withAanvang
+                ? r.value("datumAanvangBeschikbaarVoorWerk", VUMDate.self) : nil,
             datumEindeBeschikbaarVoorWerk: r.value("datumEindeBeschikbaarVoorWerk", VUMDate.self),
-            indicatieOnregelmatigWerkOfPloegendienst: r.code("indicatieOnregelmatigWerkOfPloegendienst", Indicatie.self))
-        warnIfReversed(f.datumAanvangBeschikbaarVoorWerk, f.datumEindeBeschikbaarVoorWerk, r, "datumEindeBeschikbaarVoorWerk")
+            indicatieOnregelmatigWerkOfPloegendienst: r.code("indicatieOnregelmatigWerkOfPloegendienst", Indicatie.self)
+        )
+        warnIfReversed(
+            f.datumAanvangBeschikbaarVoorWerk, f.datumEindeBeschikbaarVoorWerk, r, "datumEindeBeschikbaarVoorWerk")
         return f
     }
     func write(_ b: inout ObjectBuilder) {
@@ -52,8 +57,10 @@ public struct Werktijden: RecordPart {
     public var aantalWerkurenPerWeekMinimaal: Int?
     public var aantalWerkurenPerWeekMaximaal: Int?
     public var indicatieKantoortijden: Indicatie?
-    public init(aantalWerkurenPerWeekMinimaal: Int? = nil, aantalWerkurenPerWeekMaximaal: Int? = nil,
-                indicatieKantoortijden: Indicatie? = nil) {
+    public init(
+        aantalWerkurenPerWeekMinimaal: Int? = nil, aantalWerkurenPerWeekMaximaal: Int? = nil,
+        indicatieKantoortijden: Indicatie? = nil
+    ) {
         self.aantalWerkurenPerWeekMinimaal = aantalWerkurenPerWeekMinimaal
         self.aantalWerkurenPerWeekMaximaal = aantalWerkurenPerWeekMaximaal
         self.indicatieKantoortijden = indicatieKantoortijden
@@ -83,8 +90,9 @@ public struct Contractvorm: RecordPart {
         self.codeTypeOvereenkomst = codeTypeOvereenkomst
     }
     static func read(_ r: FieldReader) -> Contractvorm? {
-        Contractvorm(codeTypeArbeidscontract: r.code("codeTypeArbeidscontract", TypeArbeidscontract.self),
-                     codeTypeOvereenkomst: r.code("codeTypeOvereenkomst", TypeOvereenkomst.self))
+        Contractvorm(
+            codeTypeArbeidscontract: r.code("codeTypeArbeidscontract", TypeArbeidscontract.self),
+            codeTypeOvereenkomst: r.code("codeTypeOvereenkomst", TypeOvereenkomst.self))
     }
     func write(_ b: inout ObjectBuilder) {
         b.set("codeTypeArbeidscontract", codeTypeArbeidscontract)
@@ -96,8 +104,10 @@ public struct VervoermiddelBeschikbaarheid: RecordPart {
     public var codeVervoermiddel: Vervoermiddel
     public var indicatieBeschikbaarVoorUitvoeringWerk: Indicatie?
     public var indicatieBeschikbaarVoorWoonWerkverkeer: Indicatie?
-    public init(codeVervoermiddel: Vervoermiddel, indicatieBeschikbaarVoorUitvoeringWerk: Indicatie? = nil,
-                indicatieBeschikbaarVoorWoonWerkverkeer: Indicatie? = nil) {
+    public init(
+        codeVervoermiddel: Vervoermiddel, indicatieBeschikbaarVoorUitvoeringWerk: Indicatie? = nil,
+        indicatieBeschikbaarVoorWoonWerkverkeer: Indicatie? = nil
+    ) {
         self.codeVervoermiddel = codeVervoermiddel
         self.indicatieBeschikbaarVoorUitvoeringWerk = indicatieBeschikbaarVoorUitvoeringWerk
         self.indicatieBeschikbaarVoorWoonWerkverkeer = indicatieBeschikbaarVoorWoonWerkverkeer
@@ -106,8 +116,9 @@ public struct VervoermiddelBeschikbaarheid: RecordPart {
         let uitvoering = r.code("indicatieBeschikbaarVoorUitvoeringWerk", Indicatie.self)
         let woonWerk = r.code("indicatieBeschikbaarVoorWoonWerkverkeer", Indicatie.self)
         return r.code("codeVervoermiddel", Vervoermiddel.self, required: true).map {
-            VervoermiddelBeschikbaarheid(codeVervoermiddel: $0, indicatieBeschikbaarVoorUitvoeringWerk: uitvoering,
-                                         indicatieBeschikbaarVoorWoonWerkverkeer: woonWerk)
+            VervoermiddelBeschikbaarheid(
+                codeVervoermiddel: $0, indicatieBeschikbaarVoorUitvoeringWerk: uitvoering,
+                indicatieBeschikbaarVoorWoonWerkverkeer: woonWerk)
         }
     }
     func write(_ b: inout ObjectBuilder) {
@@ -123,8 +134,10 @@ public struct Taalbeheersing: RecordPart {
     public var codeNiveauTaalbeheersingSchriftelijk: NiveauTaalbeheersing?
     public var codeNiveauTaalbeheersingLezen: NiveauTaalbeheersing?
     public var codeNiveauTaalbeheersingLuisteren: NiveauTaalbeheersing?
-    public init(codeTaal: TaalCode, mondeling: NiveauTaalbeheersing? = nil, schriftelijk: NiveauTaalbeheersing? = nil,
-                lezen: NiveauTaalbeheersing? = nil, luisteren: NiveauTaalbeheersing? = nil) {
+    public init(
+        codeTaal: TaalCode, mondeling: NiveauTaalbeheersing? = nil, schriftelijk: NiveauTaalbeheersing? = nil,
+        lezen: NiveauTaalbeheersing? = nil, luisteren: NiveauTaalbeheersing? = nil
+    ) {
         self.codeTaal = codeTaal
         codeNiveauTaalbeheersingMondeling = mondeling
         codeNiveauTaalbeheersingSchriftelijk = schriftelijk
@@ -177,10 +190,12 @@ public struct Opleiding: RecordPart {
     public var datumDiploma: VUMDate?
     public var naamOpleidingsinstituut: String?
     public var toelichtingOpleiding: String?
-    public init(codeOpleidingsnaam: OpleidingsnaamCode? = nil, codeNiveauOpleiding: NiveauOpleiding? = nil,
-                codeStatusOpleiding: StatusOpleiding? = nil, indicatieDiploma: IndicatieBehaald? = nil,
-                datumAanvangVolgenOpleiding: VUMDate? = nil, datumEindeVolgenOpleiding: VUMDate? = nil,
-                datumDiploma: VUMDate? = nil, naamOpleidingsinstituut: String? = nil, toelichtingOpleiding: String? = nil) {
+    public init(
+        codeOpleidingsnaam: OpleidingsnaamCode? = nil, codeNiveauOpleiding: NiveauOpleiding? = nil,
+        codeStatusOpleiding: StatusOpleiding? = nil, indicatieDiploma: IndicatieBehaald? = nil,
+        datumAanvangVolgenOpleiding: VUMDate? = nil, datumEindeVolgenOpleiding: VUMDate? = nil,
+        datumDiploma: VUMDate? = nil, naamOpleidingsinstituut: String? = nil, toelichtingOpleiding: String? = nil
+    ) {
         self.codeOpleidingsnaam = codeOpleidingsnaam
         self.codeNiveauOpleiding = codeNiveauOpleiding
         self.codeStatusOpleiding = codeStatusOpleiding
@@ -227,9 +242,11 @@ public struct Cursus: RecordPart {
     public var datumEindeVolgenCursus: VUMDate?
     public var naamOpleidingsinstituut: String?
     public var toelichtingCursus: String?
-    public init(naamCursus: String? = nil, indicatieCertificaat: IndicatieBehaald? = nil, datumCertificaat: VUMDate? = nil,
-                datumAanvangVolgenCursus: VUMDate? = nil, datumEindeVolgenCursus: VUMDate? = nil,
-                naamOpleidingsinstituut: String? = nil, toelichtingCursus: String? = nil) {
+    public init(
+        naamCursus: String? = nil, indicatieCertificaat: IndicatieBehaald? = nil, datumCertificaat: VUMDate? = nil,
+        datumAanvangVolgenCursus: VUMDate? = nil, datumEindeVolgenCursus: VUMDate? = nil,
+        naamOpleidingsinstituut: String? = nil, toelichtingCursus: String? = nil
+    ) {
         self.naamCursus = naamCursus
         self.indicatieCertificaat = indicatieCertificaat
         self.datumCertificaat = datumCertificaat
@@ -268,8 +285,10 @@ public struct Werkervaring: RecordPart {
     public var datumAanvangWerkzaamheden: VUMDate?
     public var datumEindeWerkzaamheden: VUMDate?
     public var toelichtingWerkervaring: String?
-    public init(beroep: Beroep? = nil, naamOrganisatie: String? = nil, datumAanvangWerkzaamheden: VUMDate? = nil,
-                datumEindeWerkzaamheden: VUMDate? = nil, toelichtingWerkervaring: String? = nil) {
+    public init(
+        beroep: Beroep? = nil, naamOrganisatie: String? = nil, datumAanvangWerkzaamheden: VUMDate? = nil,
+        datumEindeWerkzaamheden: VUMDate? = nil, toelichtingWerkervaring: String? = nil
+    ) {
         self.beroep = beroep
         self.naamOrganisatie = naamOrganisatie
         self.datumAanvangWerkzaamheden = datumAanvangWerkzaamheden
@@ -332,9 +351,10 @@ public struct Contactpersoon: RecordPart {
         self.emailadres = emailadres
     }
     static func read(_ r: FieldReader) -> Contactpersoon? {
-        Contactpersoon(naamContactpersoonAfdeling: r.string("naamContactpersoonAfdeling", max: 35),
-                       telefoonnummer: r.string("telefoonnummer", max: 14),
-                       emailadres: r.raw("emailadres").flatMap { emailAddress($0, path: r.path("emailadres"), log: r.log) })
+        Contactpersoon(
+            naamContactpersoonAfdeling: r.string("naamContactpersoonAfdeling", max: 35),
+            telefoonnummer: r.string("telefoonnummer", max: 14),
+            emailadres: r.raw("emailadres").flatMap { emailAddress($0, path: r.path("emailadres"), log: r.log) })
     }
     func write(_ b: inout ObjectBuilder) {
         b.set("naamContactpersoonAfdeling", naamContactpersoonAfdeling)
@@ -348,16 +368,19 @@ public struct EisAanWerk: RecordPart {
     public var indicatieAanpassingWerkomgeving: Indicatie?
     public var indicatieBegeleiding: Indicatie?
     public var indicatieWerkvariatie: Indicatie?
-    public init(indicatieAanpassingWerkomgeving: Indicatie? = nil, indicatieBegeleiding: Indicatie? = nil,
-                indicatieWerkvariatie: Indicatie? = nil) {
+    public init(
+        indicatieAanpassingWerkomgeving: Indicatie? = nil, indicatieBegeleiding: Indicatie? = nil,
+        indicatieWerkvariatie: Indicatie? = nil
+    ) {
         self.indicatieAanpassingWerkomgeving = indicatieAanpassingWerkomgeving
         self.indicatieBegeleiding = indicatieBegeleiding
         self.indicatieWerkvariatie = indicatieWerkvariatie
     }
     static func read(_ r: FieldReader) -> EisAanWerk? {
-        EisAanWerk(indicatieAanpassingWerkomgeving: r.code("indicatieAanpassingWerkomgeving", Indicatie.self),
-                   indicatieBegeleiding: r.code("indicatieBegeleiding", Indicatie.self),
-                   indicatieWerkvariatie: r.code("indicatieWerkvariatie", Indicatie.self))
+        EisAanWerk(
+            indicatieAanpassingWerkomgeving: r.code("indicatieAanpassingWerkomgeving", Indicatie.self),
+            indicatieBegeleiding: r.code("indicatieBegeleiding", Indicatie.self),
+            indicatieWerkvariatie: r.code("indicatieWerkvariatie", Indicatie.self))
     }
     func write(_ b: inout ObjectBuilder) {
         b.set("indicatieAanpassingWerkomgeving", indicatieAanpassingWerkomgeving)

@@ -42,8 +42,10 @@ extension VUMRecord {
         switch Self.validate(value) {
         case .success(let v): self = v.value
         case .failure(let e):
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.description,
-                                                    underlyingError: e))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: e.description,
+                    underlyingError: e))
         }
     }
 

@@ -3,7 +3,9 @@ public struct Adres: RecordPart {
     public var straatnaam: String?
     public var huisnummer: Int?
     public var huisnummertoevoeging: String?
-    public init(postcode: Postcode, straatnaam: String? = nil, huisnummer: Int? = nil, huisnummertoevoeging: String? = nil) {
+    public init(
+        postcode: Postcode, straatnaam: String? = nil, huisnummer: Int? = nil, huisnummertoevoeging: String? = nil
+    ) {
         self.postcode = postcode
         self.straatnaam = straatnaam
         self.huisnummer = huisnummer
@@ -52,8 +54,10 @@ public struct ArbeidsVoorwaarden: RecordPart {
     public var datumEindeWerkzaamheden: VUMDate?
     public var omschrijvingArbeidsvoorwaarden: String?
     public var salarisIndicatie: String?
-    public init(datumAanvangWerkzaamheden: VUMDate? = nil, datumEindeWerkzaamheden: VUMDate? = nil,
-                omschrijvingArbeidsvoorwaarden: String? = nil, salarisIndicatie: String? = nil) {
+    public init(
+        datumAanvangWerkzaamheden: VUMDate? = nil, datumEindeWerkzaamheden: VUMDate? = nil,
+        omschrijvingArbeidsvoorwaarden: String? = nil, salarisIndicatie: String? = nil
+    ) {
         self.datumAanvangWerkzaamheden = datumAanvangWerkzaamheden
         self.datumEindeWerkzaamheden = datumEindeWerkzaamheden
         self.omschrijvingArbeidsvoorwaarden = omschrijvingArbeidsvoorwaarden
@@ -84,8 +88,9 @@ public struct SollicitatiewijzeEntry: RecordPart {
         self.webadres = webadres
     }
     static func read(_ r: FieldReader) -> SollicitatiewijzeEntry? {
-        SollicitatiewijzeEntry(codeSollicitatiewijze: r.code("codeSollicitatiewijze", Sollicitatiewijze.self),
-                               webadres: r.object("webadres", Webadres.read))
+        SollicitatiewijzeEntry(
+            codeSollicitatiewijze: r.code("codeSollicitatiewijze", Sollicitatiewijze.self),
+            webadres: r.object("webadres", Webadres.read))
     }
     func write(_ b: inout ObjectBuilder) {
         b.set("codeSollicitatiewijze", codeSollicitatiewijze)
@@ -140,8 +145,11 @@ public struct VacatureMatchingProfiel: Sendable, Hashable {
         let niveau = r.code("codeWerkEnDenkniveauMinimaal", WerkEnDenkniveauCode.self)
         let adres = r.object("adres", required: true, Adres.read)
         let werkgever = r.object("werkgever") { w -> Werkgever? in
-            if let werkgeverContact { werkgeverContact(w) }
-            else { w.forbid(["contactpersoon"], because: "is detail only and must not be in a matching profile") }
+            if let werkgeverContact {
+                werkgeverContact(w)
+            } else {
+                w.forbid(["contactpersoon"], because: "is detail only and must not be in a matching profile")
+            }
             return Werkgever.read(w)
         }
         let sector = r.object("sector", Sector.read)
@@ -230,7 +238,8 @@ public struct Vacature: Sendable, Hashable {
 
     static func read(_ r: FieldReader) -> Vacature? {
         var contact: [Contactpersoon] = []
-        let profiel = VacatureMatchingProfiel.read(r) { w in contact = w.objects("contactpersoon", Contactpersoon.read) }
+        let profiel = VacatureMatchingProfiel.read(r) { w in contact = w.objects("contactpersoon", Contactpersoon.read)
+        }
         let nummer = r.string("nummerVacature", max: 11)
         guard let profiel else { return nil }
         var v = Vacature(matchingProfiel: profiel)

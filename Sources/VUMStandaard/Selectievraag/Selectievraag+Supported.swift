@@ -34,12 +34,15 @@ extension Selectievraag {
             }
         }
         guard kept.count != criteria.count else { return self }
-        return Selectievraag(gegevensset: gegevensset, selectiegebied: selectiegebied, criteria: kept,
-                             genegeerdeCriteria: ignored, json: json)
+        return Selectievraag(
+            gegevensset: gegevensset, selectiegebied: selectiegebied, criteria: kept,
+            genegeerdeCriteria: ignored, json: json)
     }
 
-    init(gegevensset: Gegevensset, selectiegebied: Selectiegebied, criteria: [Criterium], genegeerdeCriteria: [String],
-         json: JSONValue) {
+    init(
+        gegevensset: Gegevensset, selectiegebied: Selectiegebied, criteria: [Criterium], genegeerdeCriteria: [String],
+        json: JSONValue
+    ) {
         self.gegevensset = gegevensset
         self.selectiegebied = selectiegebied
         self.criteria = criteria

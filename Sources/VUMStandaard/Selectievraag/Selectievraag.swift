@@ -99,7 +99,8 @@ public struct Selectievraag: Sendable, Hashable {
         }
         var parser = SelectievraagParser(gegevensset: gegevensset)
         guard let gebied = object["selectiegebied"] else {
-            throw SelectievraagError(path: "selectiegebied", "is required ({\"postcode\": \"1234AB\", \"afstand\": km})")
+            throw SelectievraagError(
+                path: "selectiegebied", "is required ({\"postcode\": \"1234AB\", \"afstand\": km})")
         }
         do {
             selectiegebied = try parser.selectiegebied(gebied)

@@ -93,8 +93,9 @@ struct SelectievraagParser {
         for key in o.keys where key != "postcode" && key != "afstand" {
             throw SelectievraagError(path: "\(p).\(key)", "is not part of selectiegebied (postcode, afstand)")
         }
-        return Selectiegebied(postcode: try self.validated(pc, "\(p).postcode", Postcode.self),
-                              afstand: try integer(afstand, "\(p).afstand", 0...999))
+        return Selectiegebied(
+            postcode: try self.validated(pc, "\(p).postcode", Postcode.self),
+            afstand: try integer(afstand, "\(p).afstand", 0...999))
     }
 
     // MARK: - Shapes
@@ -102,12 +103,14 @@ struct SelectievraagParser {
     /// An operator object such as `{"$gte": 24}`: `nil` when it uses an operator outside `allowed`.
     func ops(_ value: JSONValue, _ path: String, allowed: Set<String>) throws -> Operators? {
         guard case .object(let o) = value, !o.isEmpty else {
-            throw SelectievraagError(path: path, "must be an operator object such as {\"$eq\": ...}, not \(value.typeName)")
+            throw SelectievraagError(
+                path: path, "must be an operator object such as {\"$eq\": ...}, not \(value.typeName)")
         }
         var result: Operators = []
         for (op, v) in o {
             guard op.hasPrefix("$") else {
-                throw SelectievraagError(path: path, "\"\(op)\" is not an operator (operators start with $ and are written out)")
+                throw SelectievraagError(
+                    path: path, "\"\(op)\" is not an operator (operators start with $ and are written out)")
             }
             guard allowed.contains(op) else { return nil }
             result.append((op, v))
@@ -184,7 +187,9 @@ struct SelectievraagParser {
         if let eq = byOp["$eq"], o.count == 1 {
             let c = try code(eq, "\(key).$eq", WerkEnDenkniveauCode.self)
             guard c == .n7 else {
-                throw SelectievraagError(path: "\(key).$eq", "only \"7\" ((nog) niet bekend) is asked with $eq; use $gte and $lt for levels 1–6")
+                throw SelectievraagError(
+                    path: "\(key).$eq",
+                    "only \"7\" ((nog) niet bekend) is asked with $eq; use $gte and $lt for levels 1–6")
             }
             return .werkEnDenkniveauGelijk(c)
         }

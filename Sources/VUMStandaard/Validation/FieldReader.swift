@@ -72,7 +72,9 @@ final class FieldReader {
         return Self.integer(v, range, path: path(key), log: log)
     }
 
-    static func integer(_ v: JSONValue, _ range: ClosedRange<Int>, path: @autoclosure () -> String, log: IssueLog) -> Int? {
+    static func integer(_ v: JSONValue, _ range: ClosedRange<Int>, path: @autoclosure () -> String, log: IssueLog)
+        -> Int?
+    {
         guard case .number(let n) = v, let i = n.integerValue else {
             log.error(path(), "must be an integer, not \(v.typeName)")
             return nil

@@ -41,23 +41,28 @@ extension CodeList {
 
 /// 0 onbekend, 1 ja, 2 nee.
 public enum Indicatie: Int, CodeList {
-    case onbekend = 0, ja = 1, nee = 2
+    case onbekend = 0
+    case ja = 1
+    case nee = 2
     public var label: String { ["onbekend", "ja", "nee"][rawValue] }
     public static let listName = "an indicatie"
 }
 
 /// 1 ja, 2 nee (fields where "unknown" is not an answer).
 public enum JaNee: Int, CodeList {
-    case ja = 1, nee = 2
+    case ja = 1
+    case nee = 2
     public var label: String { self == .ja ? "ja" : "nee" }
     public static let listName = "a ja/nee indicatie"
 }
 
 /// Werk- en denkniveau 0–7. Werkzoekenden send it as an integer, vacatures as a string.
 public enum WerkEnDenkniveau: Int, CodeList, Comparable {
-    case nietVanToepassing = 0, geenBasisopleiding, basisniveau, vmbo, mboHavoVwo, hbo, wo, nietBekend
+    case nietVanToepassing = 0
+    case geenBasisopleiding, basisniveau, vmbo, mboHavoVwo, hbo, wo, nietBekend
     public var label: String {
-        ["n.v.t.", "geen basisopleiding", "basisniveau", "vmbo", "mbo/havo/vwo", "hbo", "wo", "(nog) niet bekend"][rawValue]
+        ["n.v.t.", "geen basisopleiding", "basisniveau", "vmbo", "mbo/havo/vwo", "hbo", "wo", "(nog) niet bekend"][
+            rawValue]
     }
     public static let listName = "a werk- en denkniveau"
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
@@ -65,20 +70,31 @@ public enum WerkEnDenkniveau: Int, CodeList, Comparable {
 
 /// The vacature's `codeWerkEnDenkniveauMinimaal`: the same levels as strings "0"–"7".
 public enum WerkEnDenkniveauCode: String, CodeList {
-    case n0 = "0", n1 = "1", n2 = "2", n3 = "3", n4 = "4", n5 = "5", n6 = "6", n7 = "7"
+    case n0 = "0"
+    case n1 = "1"
+    case n2 = "2"
+    case n3 = "3"
+    case n4 = "4"
+    case n5 = "5"
+    case n6 = "6"
+    case n7 = "7"
     public var niveau: WerkEnDenkniveau { WerkEnDenkniveau(rawValue: Int(rawValue)!)! }
     public var label: String { niveau.label }
     public static let listName = "a werk- en denkniveau code"
 }
 
 public enum TypeArbeidscontract: String, CodeList {
-    case bepaaldeTijd = "B", onbepaaldeTijd = "O"
+    case bepaaldeTijd = "B"
+    case onbepaaldeTijd = "O"
     public var label: String { self == .bepaaldeTijd ? "bepaalde tijd" : "onbepaalde tijd" }
     public static let listName = "a type arbeidscontract"
 }
 
 public enum TypeOvereenkomst: String, CodeList {
-    case regulier = "01", leerbaan = "02", vrijwilligerswerk = "03", werkervaringsplaats = "04"
+    case regulier = "01"
+    case leerbaan = "02"
+    case vrijwilligerswerk = "03"
+    case werkervaringsplaats = "04"
     public var label: String {
         switch self {
         case .regulier: "regulier"
@@ -91,7 +107,12 @@ public enum TypeOvereenkomst: String, CodeList {
 }
 
 public enum Vervoermiddel: Int, CodeList {
-    case auto = 1, bromfiets = 2, fiets = 3, motor = 4, openbaarVervoer = 5, anders = 9
+    case auto = 1
+    case bromfiets = 2
+    case fiets = 3
+    case motor = 4
+    case openbaarVervoer = 5
+    case anders = 9
     public var label: String {
         switch self {
         case .auto: "auto"
@@ -106,7 +127,12 @@ public enum Vervoermiddel: Int, CodeList {
 }
 
 public enum NiveauTaalbeheersing: Int, CodeList, Comparable {
-    case onbekend = 0, geen = 1, redelijk = 2, goed = 3, uitstekend = 4, nietVanToepassing = 8
+    case onbekend = 0
+    case geen = 1
+    case redelijk = 2
+    case goed = 3
+    case uitstekend = 4
+    case nietVanToepassing = 8
     public var label: String {
         switch self {
         case .onbekend: "onbekend"
@@ -122,14 +148,35 @@ public enum NiveauTaalbeheersing: Int, CodeList, Comparable {
 }
 
 public enum SoortRijbewijs: String, CodeList {
-    case a = "A", a1 = "A1", a2 = "A2", am = "AM", b = "B", bPlus = "B+", be = "BE", c1 = "C1", c1e = "C1E",
-        c = "C", ce = "CE", d1 = "D1", d1e = "D1E", d = "D", de = "DE", t = "T"
+    case a = "A"
+    case a1 = "A1"
+    case a2 = "A2"
+    case am = "AM"
+    case b = "B"
+    case bPlus = "B+"
+    case be = "BE"
+    case c1 = "C1"
+    case c1e = "C1E"
+    case
+        c = "C"
+    case ce = "CE"
+    case d1 = "D1"
+    case d1e = "D1E"
+    case d = "D"
+    case de = "DE"
+    case t = "T"
     public var label: String { "rijbewijs \(rawValue)" }
     public static let listName = "a driving licence category"
 }
 
 public enum NiveauOpleiding: Int, CodeList {
-    case basis = 1, vmbo = 2, havoVwo = 3, mbo = 4, hboBachelor = 5, woMaster = 6, anders = 9
+    case basis = 1
+    case vmbo = 2
+    case havoVwo = 3
+    case mbo = 4
+    case hboBachelor = 5
+    case woMaster = 6
+    case anders = 9
     public var label: String {
         switch self {
         case .basis: "basis"
@@ -145,14 +192,20 @@ public enum NiveauOpleiding: Int, CodeList {
 }
 
 public enum StatusOpleiding: Int, CodeList {
-    case onbekend = 0, afgerond = 1, afgebroken = 2, lopend = 3
+    case onbekend = 0
+    case afgerond = 1
+    case afgebroken = 2
+    case lopend = 3
     public var label: String { ["onbekend", "afgerond", "afgebroken", "lopend"][rawValue] }
     public static let listName = "a status of education"
 }
 
 /// Diploma or certificate obtained: 0 onbekend, 1 ja, 2 nee, 8 n.v.t.
 public enum IndicatieBehaald: Int, CodeList {
-    case onbekend = 0, ja = 1, nee = 2, nietVanToepassing = 8
+    case onbekend = 0
+    case ja = 1
+    case nee = 2
+    case nietVanToepassing = 8
     public var label: String {
         switch self {
         case .onbekend: "onbekend"
@@ -165,13 +218,19 @@ public enum IndicatieBehaald: Int, CodeList {
 }
 
 public enum SoortWebadres: Int, CodeList {
-    case profiel = 1, cv = 2, werkgever = 3, sollicitatieformulier = 4
+    case profiel = 1
+    case cv = 2
+    case werkgever = 3
+    case sollicitatieformulier = 4
     public var label: String { ["", "profiel", "CV", "werkgever", "sollicitatieformulier"][rawValue] }
     public static let listName = "a kind of web address"
 }
 
 public enum Sollicitatiewijze: String, CodeList {
-    case post = "1", telefoon = "2", email = "3", onlineFormulier = "4"
+    case post = "1"
+    case telefoon = "2"
+    case email = "3"
+    case onlineFormulier = "4"
     public var label: String {
         switch self {
         case .post: "post"

@@ -32,8 +32,9 @@ let questions: [Evaluator.PreparedQuestion] = [
 ].map { try! evaluator.prepare(Selectievraag(json: JSONValue.parse($0), gegevensset: .werkzoekenden)) }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
-                                           scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 50)
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 50)
 
     Benchmark("Decode and validate a werkzoekende matching profile (x1000)") { benchmark in
         for i in benchmark.scaledIterations {
@@ -51,9 +52,10 @@ let benchmarks: @Sendable () -> Void = {
     // with each one's record id picked out (ReceivedGegevensset).
     Benchmark("Scan a bron answer of 100 matches, picking the record ids (x1000)") { benchmark in
         for i in benchmark.scaledIterations {
-            blackHole(try answers[i % answers.count].withUnsafeBufferPointer {
-                try JSONValue.parse($0, deferringArray: "matches", picking: ["idWerkzoekende"])
-            })
+            blackHole(
+                try answers[i % answers.count].withUnsafeBufferPointer {
+                    try JSONValue.parse($0, deferringArray: "matches", picking: ["idWerkzoekende"])
+                })
         }
     }
 
