@@ -49,6 +49,11 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$root"
+# STYLE.md's layout (.swift-format: 4 spaces, 120 columns), checked before anything is built.
+echo "== swift format lint" >&2
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift ||
+    die "swift format lint: the code above is not in the project's format; 'swift format --in-place --recursive --parallel Sources Tests Benchmarks Package.swift' puts it right"
+
 echo "== building (debug, with tests)" >&2
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Build)' >&2 || {
     echo "build failed" >&2; exit 1; }
