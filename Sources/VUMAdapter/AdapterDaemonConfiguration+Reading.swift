@@ -37,6 +37,9 @@ extension AdapterDaemonConfiguration {
                 "postgres.ca", "", "postgres: the CA (PEM) that signed the server's certificate; default: the system's"),
             .init("postgres.connections", "4", "postgres: the most connections the adapter opens"),
             .init(
+                "postgres.margin", "150ms",
+                "postgres: time kept back from the deadline to answer; a query is given up this early"),
+            .init(
                 "rest.url", "",
                 "rest: the endpoint's base URL, under which /werkzoekendeProfielen/matches and so on live"),
             .init("rest.oin", "", "rest: the bron's OIN, sent as X-VUM-toParty"),
@@ -133,7 +136,9 @@ extension AdapterDaemonConfiguration {
             user: try c.required("postgres.user", "a database user that may read the mapped tables"),
             password: c.string("postgres.password").isEmpty ? nil : c.string("postgres.password"), tlsCAFile: tls,
             maximumConnections: try c.int("postgres.connections", 1...100))
-        return PostgresSettings(server: server, mappingPath: path, mapping: mapping)
+        return PostgresSettings(
+            server: server, mappingPath: path, mapping: mapping,
+            margin: try c.duration("postgres.margin", atLeast: .milliseconds(0)))
     }
 
     static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)

@@ -19,11 +19,16 @@ public struct PostgresSettings: Sendable {
     public var server: PostgresServer
     public var mappingPath: String
     public var mapping: BronMapping
+    /// Time kept back from the zoekvraag's deadline to publish the answer: a query is given up this early.
+    public var margin: Duration
 
-    public init(server: PostgresServer, mappingPath: String, mapping: BronMapping) {
+    public init(
+        server: PostgresServer, mappingPath: String, mapping: BronMapping, margin: Duration = .milliseconds(150)
+    ) {
         self.server = server
         self.mappingPath = mappingPath
         self.mapping = mapping
+        self.margin = margin
     }
 
     /// `postgres://user@host:port/database`, for logs (never the password).

@@ -87,7 +87,8 @@ struct Run: AsyncParsableCommand {
             try await settings.server.probe(logger: logger)
             let client = settings.makeClient(logger: logger)
             clientTask = Task { await client.run() }
-            source = try await PostgresSource(client: client, mapping: settings.mapping, table: table, logger: logger)
+            source = try await PostgresSource(
+                client: client, mapping: settings.mapping, table: table, margin: settings.margin, logger: logger)
             logger.info(
                 "database opened",
                 metadata: ["vum.database": "\(settings.address)", "vum.mapping": "\(settings.mappingPath)"])

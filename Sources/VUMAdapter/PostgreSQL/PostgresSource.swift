@@ -21,19 +21,20 @@ public final class PostgresSource: BronSource {
     let types: [Gegevensset: ExpressionTypes]
     let evaluator: Evaluator
     let logger: Logger
-    /// How long a query may take: until the deadline less 150 ms (to publish the answer and let it
+    /// How long a query may take: until the deadline less `margin` (to publish the answer and let it
     /// travel), 5 s for a detail without one. A database
     /// that does not answer (gone, locked) makes the adapter answer `500.3` in time, not hang.
-    let deadline = RequestDeadline(margin: .milliseconds(150), withoutDeadline: .seconds(5))
+    let deadline: RequestDeadline
     private let invalid = Mutex(0)
 
     /// Checks every expression of the mapping against the live schema (naming the field whose SQL fails)
-    /// and learns their types.
+    /// and learns their types. A query is given up `margin` before the zoekvraag's deadline.
     public init(
-        client: PostgresClient, mapping: BronMapping, table: PC4Table,
+        client: PostgresClient, mapping: BronMapping, table: PC4Table, margin: Duration = .milliseconds(150),
         logger: Logger = Logger(label: "vum.adapter.postgres")
     ) async throws {
         self.client = client
+        deadline = RequestDeadline(margin: margin, withoutDeadline: .seconds(5))
         self.mapping = mapping
         evaluator = Evaluator(table: table)
         self.logger = logger
