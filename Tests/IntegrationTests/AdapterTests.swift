@@ -96,6 +96,19 @@ struct TestFederation {
         return bron
     }
 
+    /// Announces `bron` by hand (werkzoekenden, online for a minute), without an adapter: a bron that never
+    /// answers, or one the test answers for itself.
+    func announceByHand(_ bron: BronID) async throws {
+        var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
+        envelope.bron = bron
+        try await channel.publish(
+            MessageCodec.encode(
+                AanmeldingBericht(
+                    bronID: bron, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                    ondersteundeCriteria: [], heartbeatIntervalMs: 60_000)),
+            exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
+    }
+
     func adapter(
         _ bron: BronID, source: some BronSource, connection: AMQPConnection? = nil,
         configure: (inout AdapterConfiguration) -> Void = { _ in }

@@ -303,15 +303,7 @@ extension FederationSuites {
                 bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [stil]).map { ($0, broker.user) }))
             defer { for t in adapterTasks { t.cancel() } }
             // The silent bron announces itself but never answers.
-            var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
-            envelope.bron = stil
-            try await federation.channel.publish(
-                MessageCodec.encode(
-                    AanmeldingBericht(
-                        bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
-                        ondersteundeCriteria: [],
-                        heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
-                properties: envelope.properties())
+            try await federation.announceByHand(stil)
             try await exchange.waitOnline(bronnen + [stil])
 
             // The asker follows the zoekvraag while it waits for the silent bron.
@@ -384,15 +376,7 @@ extension FederationSuites {
             // No memory budget: every answer the aggregator keeps is parked in a file, and only those.
             let exchange = try await TestExchange.start(bronnen: registry) { $0.answerMemoryBudget = 0 }
             defer { for t in adapterTasks { t.cancel() } }
-            var presence = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
-            presence.bron = stil
-            try await federation.channel.publish(
-                MessageCodec.encode(
-                    AanmeldingBericht(
-                        bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
-                        ondersteundeCriteria: [],
-                        heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
-                properties: presence.properties())
+            try await federation.announceByHand(stil)
             try await exchange.waitOnline(bronnen + [stil])
 
             // The silent bron keeps the zoekvraag open until its deadline, so answers can be injected.

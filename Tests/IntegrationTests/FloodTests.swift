@@ -28,15 +28,7 @@ extension FederationSuites {
                     await federation.stop()
                 }
             }
-            var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
-            envelope.bron = stil
-            try await federation.channel.publish(
-                MessageCodec.encode(
-                    AanmeldingBericht(
-                        bronID: stil, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
-                        ondersteundeCriteria: [],
-                        heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
-                properties: envelope.properties())
+            try await federation.announceByHand(stil)
             try await exchange.waitOnline([stil])
 
             let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":10}}"#

@@ -62,17 +62,7 @@ extension FederationSuites {
             let (_, adapter) = federation.adapter(
                 goed, source: InMemorySource(werkzoekenden: Array(people.prefix(20)), table: testPC4Table))
             // Two rogue bronnen answer by hand: one with bytes that are no gegevensset, one with 40 KiB of matches.
-            for bron in [rommel, groot] {
-                var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
-                envelope.bron = bron
-                try await federation.channel.publish(
-                    MessageCodec.encode(
-                        AanmeldingBericht(
-                            bronID: bron, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
-                            ondersteundeCriteria: [],
-                            heartbeatIntervalMs: 60_000)), exchange: Topology.aanmeldingen, routingKey: "",
-                    properties: envelope.properties())
-            }
+            for bron in [rommel, groot] { try await federation.announceByHand(bron) }
             let rogue = try await federation.connection.openChannel()
             let (questions, questionsTask) = try await rogue.consume(queue: Topology.bronQueue(rommel), noAck: true)
                 .collect()
