@@ -23,7 +23,8 @@ public struct PostgresSettings: Sendable {
     public var margin: Duration
 
     public init(
-        server: PostgresServer, mappingPath: String, mapping: BronMapping, margin: Duration = .milliseconds(150)
+        server: PostgresServer, mappingPath: String, mapping: BronMapping,
+        margin: Duration = PostgresSource.defaultMargin
     ) {
         self.server = server
         self.mappingPath = mappingPath

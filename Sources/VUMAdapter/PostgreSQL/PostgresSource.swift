@@ -25,12 +25,14 @@ public final class PostgresSource: BronSource {
     /// travel), 5 s for a detail without one. A database
     /// that does not answer (gone, locked) makes the adapter answer `500.3` in time, not hang.
     let deadline: RequestDeadline
+    /// The margin unless configured otherwise (`postgres.margin`).
+    public static let defaultMargin: Duration = .milliseconds(150)
     private let invalid = Mutex(0)
 
     /// Checks every expression of the mapping against the live schema (naming the field whose SQL fails)
     /// and learns their types. A query is given up `margin` before the zoekvraag's deadline.
     public init(
-        client: PostgresClient, mapping: BronMapping, table: PC4Table, margin: Duration = .milliseconds(150),
+        client: PostgresClient, mapping: BronMapping, table: PC4Table, margin: Duration = defaultMargin,
         logger: Logger = Logger(label: "vum.adapter.postgres")
     ) async throws {
         self.client = client
