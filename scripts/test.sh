@@ -62,6 +62,15 @@ echo "== starting a private RabbitMQ node" >&2
 start_private_broker "$run_dir/broker"
 
 echo "== swift test" >&2
+# The output is also kept so that a failed run ends with what failed: the lines of the failed tests and
+# their recorded issues, then the runner's summary line again, last, where a CI log's tail shows it.
+log="$run_dir/swift-test.log"
 status=0
-swift test --skip-build "$@" || status=$?
+swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "== what failed (repeated from above)"
+    grep -E '^(✘ Test |.*error: |.*: error|Test Case .* failed)' "$log" | grep -v '^✘ Test run ' | cut -c1-400 || true
+    grep -E '^✘ Test run |Executed [0-9]+ tests?, with [1-9]' "$log" | tail -1 ||
+        echo "swift test ended with status $status before its summary line (crash or signal?)"
+fi
 exit $status
