@@ -39,6 +39,7 @@ extension AdapterDaemonConfiguration {
             .init(
                 "postgres.margin", "150ms",
                 "postgres: time kept back from the deadline to answer; a query is given up this early"),
+            .init("postgres.detail-timeout", "5s", "postgres: how long a detail request without a deadline may wait"),
             .init(
                 "rest.url", "",
                 "rest: the endpoint's base URL, under which /werkzoekendeProfielen/matches and so on live"),
@@ -138,7 +139,8 @@ extension AdapterDaemonConfiguration {
             maximumConnections: try c.int("postgres.connections", 1...100))
         return PostgresSettings(
             server: server, mappingPath: path, mapping: mapping,
-            margin: try c.duration("postgres.margin", atLeast: .milliseconds(0)))
+            margin: try c.duration("postgres.margin", atLeast: .milliseconds(0)),
+            detailTimeout: try c.duration("postgres.detail-timeout", atLeast: .milliseconds(10)))
     }
 
     static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)

@@ -21,15 +21,18 @@ public struct PostgresSettings: Sendable {
     public var mapping: BronMapping
     /// Time kept back from the zoekvraag's deadline to publish the answer: a query is given up this early.
     public var margin: Duration
+    /// How long a detail request that came without a deadline may wait for the database.
+    public var detailTimeout: Duration
 
     public init(
         server: PostgresServer, mappingPath: String, mapping: BronMapping,
-        margin: Duration = PostgresSource.defaultMargin
+        margin: Duration = PostgresSource.defaultMargin, detailTimeout: Duration = PostgresSource.defaultDetailTimeout
     ) {
         self.server = server
         self.mappingPath = mappingPath
         self.mapping = mapping
         self.margin = margin
+        self.detailTimeout = detailTimeout
     }
 
     /// `postgres://user@host:port/database`, for logs (never the password).

@@ -88,7 +88,8 @@ struct Run: AsyncParsableCommand {
             let client = settings.makeClient(logger: logger)
             clientTask = Task { await client.run() }
             source = try await PostgresSource(
-                client: client, mapping: settings.mapping, table: table, margin: settings.margin, logger: logger)
+                client: client, mapping: settings.mapping, table: table, margin: settings.margin,
+                detailTimeout: settings.detailTimeout, logger: logger)
             logger.info(
                 "database opened",
                 metadata: ["vum.database": "\(settings.address)", "vum.mapping": "\(settings.mappingPath)"])

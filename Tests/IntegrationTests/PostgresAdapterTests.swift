@@ -70,6 +70,7 @@ extension FederationSuites {
                 postgres.database = postgres
                 postgres.user = vum
                 postgres.margin = 1s
+                postgres.detail-timeout = 2s
                 """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
                 let check = try await ChildProcess.run(

@@ -124,6 +124,42 @@ struct PostgresSourceTests {
         }
     }
 
+    @Test("a detail request without a deadline waits for a locked table at most the configured detail timeout")
+    func detailTimeoutWithoutDeadline() async throws {
+        try await withLegacyCRM(count: 20) { cluster, client, crm in
+            let source = try await PostgresSource(
+                client: client, mapping: crm.mapping, table: testPC4Table, detailTimeout: .seconds(1))
+            // Another session holds the table for 8 s, longer than the 5 s default would wait.
+            let holder = Task {
+                try await cluster.psql(
+                    "BEGIN; LOCK TABLE crm.klant IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;")
+            }
+            defer { holder.cancel() }
+            let held = """
+                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE c.relname = 'klant' AND l.mode = 'AccessExclusiveLock' AND l.granted;
+                """
+            var locked = false
+            for _ in 0..<100 where !locked {
+                locked = try await cluster.psql(held, arguments: ["-t", "-A"]).contains("1")
+                if !locked { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            try #require(locked, "the other session never got its lock")
+            let started = ContinuousClock.now
+            do {
+                _ = try await source.detail(
+                    try RecordID(validating: "1007"), gegevensset: .werkzoekenden, context: noContext)
+                Issue.record("a detail was read from a locked table after \(ContinuousClock.now - started)")
+            } catch let fout as Fout {
+                #expect(fout.code == "500.3", "\(fout)")
+                #expect(fout.details?.contains("1s") == true, "\(fout)")
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited < .seconds(4), "gave up after \(waited), not after the 1 s detail timeout")
+            _ = try await holder.value
+        }
+    }
+
     @Test("question values are bound, never SQL: injection attempts find nothing and change nothing")
     func sqlInjection() async throws {
         try await withLegacyCRM(count: 200) { cluster, client, crm in

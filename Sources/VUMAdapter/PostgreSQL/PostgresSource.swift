@@ -22,21 +22,25 @@ public final class PostgresSource: BronSource {
     let evaluator: Evaluator
     let logger: Logger
     /// How long a query may take: until the deadline less `margin` (to publish the answer and let it
-    /// travel), 5 s for a detail without one. A database
-    /// that does not answer (gone, locked) makes the adapter answer `500.3` in time, not hang.
+    /// travel), `detailTimeout` for a detail without one. A database that does not answer (gone, locked)
+    /// makes the adapter answer `500.3` in time, not hang.
     let deadline: RequestDeadline
     /// The margin unless configured otherwise (`postgres.margin`).
     public static let defaultMargin: Duration = .milliseconds(150)
+    /// How long a detail request without a deadline may wait unless configured otherwise
+    /// (`postgres.detail-timeout`).
+    public static let defaultDetailTimeout: Duration = .seconds(5)
     private let invalid = Mutex(0)
 
     /// Checks every expression of the mapping against the live schema (naming the field whose SQL fails)
-    /// and learns their types. A query is given up `margin` before the zoekvraag's deadline.
+    /// and learns their types. A query is given up `margin` before the zoekvraag's deadline, a detail
+    /// request that came without a deadline after `detailTimeout`.
     public init(
         client: PostgresClient, mapping: BronMapping, table: PC4Table, margin: Duration = defaultMargin,
-        logger: Logger = Logger(label: "vum.adapter.postgres")
+        detailTimeout: Duration = defaultDetailTimeout, logger: Logger = Logger(label: "vum.adapter.postgres")
     ) async throws {
         self.client = client
-        deadline = RequestDeadline(margin: margin, withoutDeadline: .seconds(5))
+        deadline = RequestDeadline(margin: margin, withoutDeadline: detailTimeout)
         self.mapping = mapping
         evaluator = Evaluator(table: table)
         self.logger = logger
