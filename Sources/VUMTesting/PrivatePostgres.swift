@@ -54,6 +54,26 @@ public struct PrivatePostgres: Sendable {
         return try await run(["psql", "--dir", directory, "--", "-d", database, "-f", file] + arguments)
     }
 
+    /// Locks `table` (`ACCESS EXCLUSIVE`, so even a plain read waits) from a session of its own for
+    /// `duration`, and returns once the lock is held. Await the task to be sure the session ended.
+    public func holdLock(on table: String, for duration: Duration) async throws -> Task<String, any Error> {
+        let seconds = Double(duration / .milliseconds(1)) / 1000
+        let holder = Task {
+            try await psql("BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(\(seconds)); COMMIT;")
+        }
+        let name = table.split(separator: ".").last.map(String.init) ?? table
+        let held = """
+            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = '\(name)' AND l.mode = 'AccessExclusiveLock' AND l.granted;
+            """
+        for _ in 0..<100 {
+            if try await psql(held, arguments: ["-t", "-A"]).contains("1") { return holder }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        holder.cancel()
+        throw InboxError("\(table) was not locked within 10 s")
+    }
+
     @discardableResult
     private func run(_ arguments: [String]) async throws -> String {
         let result = try await ChildProcess.run("/bin/bash", [script] + arguments)

@@ -130,21 +130,7 @@ struct PostgresSourceTests {
             let source = try await PostgresSource(
                 client: client, mapping: crm.mapping, table: testPC4Table, detailTimeout: .seconds(1))
             // Another session holds the table for 8 s, longer than the 5 s default would wait.
-            let holder = Task {
-                try await cluster.psql(
-                    "BEGIN; LOCK TABLE crm.klant IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;")
-            }
-            defer { holder.cancel() }
-            let held = """
-                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                WHERE c.relname = 'klant' AND l.mode = 'AccessExclusiveLock' AND l.granted;
-                """
-            var locked = false
-            for _ in 0..<100 where !locked {
-                locked = try await cluster.psql(held, arguments: ["-t", "-A"]).contains("1")
-                if !locked { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            try #require(locked, "the other session never got its lock")
+            let holder = try await cluster.holdLock(on: "crm.klant", for: .seconds(8))
             let started = ContinuousClock.now
             do {
                 _ = try await source.detail(

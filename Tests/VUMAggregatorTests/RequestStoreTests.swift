@@ -192,4 +192,26 @@ struct RequestStoreTests {
             #expect(loaded == (try zoekvraagRecord("vraag-before", matches: 2)))
         }
     }
+
+    @Test("a PostgreSQL store whose table another session has locked fails in bounded time, not when the lock goes")
+    func postgresLocked() async throws {
+        try await withPostgresStoreClient { cluster, server, client in
+            let setup = try await PostgresRequestStore(client: client, address: server.address, timeout: .seconds(30))
+            try await setup.save(try zoekvraagRecord("vraag-locked", matches: 2))
+            let store = PostgresRequestStore(
+                tableExists: client, address: server.address, timeout: .seconds(1), logger: setup.logger)
+            let holder = try await cluster.holdLock(on: "vum_zoekvraag", for: .seconds(8))
+            let started = ContinuousClock.now
+            do {
+                _ = try await store.load("vraag-locked")
+                Issue.record("a load from a locked table succeeded after \(ContinuousClock.now - started)")
+            } catch let error as RequestStoreError {
+                #expect(error.description.contains("took longer than"), "\(error)")
+            }
+            let waited = ContinuousClock.now - started
+            #expect(waited < .seconds(4), "failed after \(waited), not after the store's 1 s")
+            _ = try await holder.value
+            #expect(try await store.load("vraag-locked") == (try zoekvraagRecord("vraag-locked", matches: 2)))
+        }
+    }
 }
