@@ -158,17 +158,24 @@ struct RequestStoreTests {
         }
     }
 
+    /// A store with a 1 s bound on each operation, over a table that holds zoekvraag `vraagID` (2 matches).
+    /// Set up with room to spare: beside the parallel tests the first connection and the table can take over
+    /// a second (CI saw it). Only the operations under test have the short bound.
+    func storeWithOneSaved(_ vraagID: String, _ client: PostgresClient, _ server: PostgresServer) async throws
+        -> PostgresRequestStore
+    {
+        let setup = try await PostgresRequestStore(client: client, address: server.address, timeout: .seconds(30))
+        try await setup.save(try zoekvraagRecord(vraagID, matches: 2))
+        return PostgresRequestStore(
+            tableExists: client, address: server.address, timeout: .seconds(1), logger: setup.logger)
+    }
+
     @Test(
         "a PostgreSQL store that went away fails each operation in bounded time, naming the store and what it did",
         .timeLimit(.minutes(3)))
     func postgresGone() async throws {
         try await withPostgresStoreClient { cluster, server, client in
-            // Set up with room to spare: beside the parallel tests the first connection and the table can take
-            // over a second (CI saw it). Only the operations under test have the short bound.
-            let setup = try await PostgresRequestStore(client: client, address: server.address, timeout: .seconds(30))
-            try await setup.save(try zoekvraagRecord("vraag-before", matches: 2))
-            let store = PostgresRequestStore(
-                tableExists: client, address: server.address, timeout: .seconds(1), logger: setup.logger)
+            let store = try await storeWithOneSaved("vraag-before", client, server)
             try await cluster.stop()
             for attempt in 0..<2 {
                 do {
@@ -196,10 +203,7 @@ struct RequestStoreTests {
     @Test("a PostgreSQL store whose table another session has locked fails in bounded time, not when the lock goes")
     func postgresLocked() async throws {
         try await withPostgresStoreClient { cluster, server, client in
-            let setup = try await PostgresRequestStore(client: client, address: server.address, timeout: .seconds(30))
-            try await setup.save(try zoekvraagRecord("vraag-locked", matches: 2))
-            let store = PostgresRequestStore(
-                tableExists: client, address: server.address, timeout: .seconds(1), logger: setup.logger)
+            let store = try await storeWithOneSaved("vraag-locked", client, server)
             let holder = try await cluster.holdLock(on: "vum_zoekvraag", for: .seconds(8))
             let started = ContinuousClock.now
             do {
