@@ -54,23 +54,18 @@ public struct PrivatePostgres: Sendable {
         return try await run(["psql", "--dir", directory, "--", "-d", database, "-f", file] + arguments)
     }
 
-    /// Locks `table` (`ACCESS EXCLUSIVE`, so even a plain read waits) from a session of its own for
-    /// `duration`, and returns once the lock is held. Await the task to be sure the session ended.
-    public func holdLock(on table: String, for duration: Duration) async throws -> Task<String, any Error> {
-        let seconds = Double(duration / .milliseconds(1)) / 1000
-        let holder = Task {
-            try await psql("BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(\(seconds)); COMMIT;")
+    /// Locks `table` (`ACCESS EXCLUSIVE`, so even a plain read waits) from a session of its own, for at
+    /// most a minute, and returns once the lock is held. ``PostgresLock/release()`` ends it sooner.
+    public func holdLock(on table: String) async throws -> PostgresLock {
+        let session = Task {
+            try await psql("BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;")
         }
-        let name = table.split(separator: ".").last.map(String.init) ?? table
-        let held = """
-            SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-            WHERE c.relname = '\(name)' AND l.mode = 'AccessExclusiveLock' AND l.granted;
-            """
+        let lock = PostgresLock(cluster: self, table: table, session: session)
         for _ in 0..<100 {
-            if try await psql(held, arguments: ["-t", "-A"]).contains("1") { return holder }
+            if try await lock.isHeld() { return lock }
             try await Task.sleep(for: .milliseconds(100))
         }
-        holder.cancel()
+        session.cancel()
         throw InboxError("\(table) was not locked within 10 s")
     }
 
@@ -83,5 +78,31 @@ public struct PrivatePostgres: Sendable {
             )
         }
         return result.output
+    }
+}
+
+/// A table lock held by a session of a ``PrivatePostgres`` cluster (``PrivatePostgres/holdLock(on:)``).
+public struct PostgresLock: Sendable {
+    let cluster: PrivatePostgres
+    let table: String
+    let session: Task<String, any Error>
+
+    private var granted: String {
+        let name = table.split(separator: ".").last.map(String.init) ?? table
+        return """
+            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = '\(name)' AND l.mode = 'AccessExclusiveLock' AND l.granted
+            """
+    }
+
+    /// Whether the session still holds the lock.
+    public func isHeld() async throws -> Bool {
+        try await cluster.psql("SELECT count(*) \(granted);", arguments: ["-t", "-A"]).contains("1")
+    }
+
+    /// Ends the holding session (the lock goes with it) and waits until it has.
+    public func release() async throws {
+        try await cluster.psql("SELECT pg_terminate_backend(l.pid) \(granted);")
+        _ = try? await session.value
     }
 }
