@@ -9,6 +9,7 @@ import Synchronization
 public func withTimeLimit<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T)
     async throws -> T?
 {
+    try Task.checkCancellation()  // an already cancelled caller starts nothing
     let race = TimeLimitRace<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
@@ -24,7 +25,8 @@ public func withTimeLimit<T: Sendable>(_ limit: Duration, _ body: @escaping @Sen
 private final class TimeLimitRace<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T?, any Error>?
-        /// Set by the first `finish`; a finish before `start` (the caller was already cancelled) waits here.
+        /// Set by the first `finish`. One that came before `start` stored the continuation (the body was
+        /// that quick, or the caller was cancelled meanwhile) is delivered by `start`.
         var result: Result<T?, any Error>?
         var tasks: [Task<Void, Never>] = []
     }
@@ -34,14 +36,6 @@ private final class TimeLimitRace<T: Sendable>: Sendable {
         _ continuation: CheckedContinuation<T?, any Error>, limit: Duration,
         body: @escaping @Sendable () async throws -> T
     ) {
-        let done = state.withLock { s -> Result<T?, any Error>? in
-            if s.result == nil { s.continuation = continuation }
-            return s.result
-        }
-        if let done {
-            continuation.resume(with: done)
-            return
-        }
         let work = Task {
             do { self.finish(.success(try await body())) } catch { self.finish(.failure(error)) }
         }
@@ -49,13 +43,17 @@ private final class TimeLimitRace<T: Sendable>: Sendable {
             guard (try? await Task.sleep(for: limit)) != nil else { return }
             self.finish(.success(nil))
         }
-        let late = state.withLock { s in
-            s.tasks = [work, timer]
-            return s.result != nil
+        let done = state.withLock { s in
+            if s.result == nil {
+                s.continuation = continuation
+                s.tasks = [work, timer]
+            }
+            return s.result
         }
-        if late {
+        if let done {
             work.cancel()
             timer.cancel()
+            continuation.resume(with: done)
         }
     }
 
