@@ -57,15 +57,18 @@ public struct PrivatePostgres: Sendable {
     /// Locks `table` (`ACCESS EXCLUSIVE`, so even a plain read waits) from a session of its own, for at
     /// most a minute, and returns once the lock is held. ``PostgresLock/release()`` ends it sooner.
     public func holdLock(on table: String) async throws -> PostgresLock {
+        // The session gives up after 10 s behind another lock, and at once on a table that is not there.
         let session = Task {
-            try await psql("BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;")
+            try await psql(
+                "SET lock_timeout = '10s'; BEGIN; LOCK TABLE \(table) IN ACCESS EXCLUSIVE MODE;"
+                    + " SELECT pg_sleep(60); COMMIT;")
         }
         let lock = PostgresLock(cluster: self, table: table, session: session)
         for _ in 0..<100 {
             if try await lock.isHeld() { return lock }
             try await Task.sleep(for: .milliseconds(100))
         }
-        session.cancel()
+        do { _ = try await session.value } catch { throw InboxError("could not lock \(table): \(error)") }
         throw InboxError("\(table) was not locked within 10 s")
     }
 
@@ -97,7 +100,8 @@ public struct PostgresLock: Sendable {
 
     /// Whether the session still holds the lock.
     public func isHeld() async throws -> Bool {
-        try await cluster.psql("SELECT count(*) \(granted);", arguments: ["-t", "-A"]).contains("1")
+        let count = try await cluster.psql("SELECT count(*) \(granted);", arguments: ["-t", "-A"])
+        return (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
     }
 
     /// Ends the holding session (the lock goes with it) and waits until it has.
