@@ -41,6 +41,10 @@ extension AdapterDaemonConfiguration {
                 "postgres: time kept back from the deadline to answer; a query is given up this early"),
             .init("postgres.detail-timeout", "5s", "postgres: how long a detail request without a deadline may wait"),
             .init(
+                "postgres.statement-timeout", "30s",
+                "postgres: the database ends a query of the adapter's after this long (0s: the database's own "
+                    + "setting); at least the aggregator's max-deadline and postgres.detail-timeout"),
+            .init(
                 "rest.url", "",
                 "rest: the endpoint's base URL, under which /werkzoekendeProfielen/matches and so on live"),
             .init("rest.oin", "", "rest: the bron's OIN, sent as X-VUM-toParty"),
@@ -131,16 +135,25 @@ extension AdapterDaemonConfiguration {
             throw c.fail("gegevenssets", "\(g.rawValue) is not in the mapping file \(path)")
         }
         let tls = try c.postgresTLS("postgres.tls", ca: "postgres.ca")
+        let detailTimeout = try c.duration("postgres.detail-timeout", atLeast: .milliseconds(10))
+        let statementTimeout = try c.duration("postgres.statement-timeout", atLeast: .zero)
+        guard statementTimeout == .zero || statementTimeout >= detailTimeout else {
+            throw c.fail(
+                "postgres.statement-timeout",
+                "\(c.string("postgres.statement-timeout")) is shorter than postgres.detail-timeout "
+                    + "(\(c.string("postgres.detail-timeout"))): the database would end detail requests the adapter still waits for"
+            )
+        }
         let server = PostgresServer(
             host: c.string("postgres.host"), port: try c.int("postgres.port", 1...65_535),
             database: try c.required("postgres.database", "the partner's database"),
             user: try c.required("postgres.user", "a database user that may read the mapped tables"),
             password: c.string("postgres.password").isEmpty ? nil : c.string("postgres.password"), tlsCAFile: tls,
-            maximumConnections: try c.int("postgres.connections", 1...100))
+            maximumConnections: try c.int("postgres.connections", 1...100),
+            statementTimeout: statementTimeout == .zero ? nil : statementTimeout, applicationName: "vum-adapter")
         return PostgresSettings(
             server: server, mappingPath: path, mapping: mapping,
-            margin: try c.duration("postgres.margin", atLeast: .milliseconds(0)),
-            detailTimeout: try c.duration("postgres.detail-timeout", atLeast: .milliseconds(10)))
+            margin: try c.duration("postgres.margin", atLeast: .milliseconds(0)), detailTimeout: detailTimeout)
     }
 
     static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)

@@ -18,6 +18,8 @@ public final class PostgresRequestStore: RequestStore {
     public let address: String
     let timeout: Duration
     let logger: Logger
+    /// The most expired zoekvragen one statement removes (``removeExpired(nowMs:)``).
+    let removalBatch: Int
 
     /// Creates the table when it is missing. Aggregators that start together take an advisory lock for it,
     /// so exactly one of them creates it.
@@ -45,11 +47,15 @@ public final class PostgresRequestStore: RequestStore {
 
     /// A store on a database whose table another store already created: the tests use it to bound the
     /// operations tightly without bounding the table's creation as tightly.
-    init(tableExists client: PostgresClient, address: String, timeout: Duration, logger: Logger) {
+    init(
+        tableExists client: PostgresClient, address: String, timeout: Duration, logger: Logger,
+        removalBatch: Int = 1_000
+    ) {
         self.client = client
         self.address = address
         self.timeout = timeout
         self.logger = logger
+        self.removalBatch = removalBatch
     }
 
     public func save(_ record: ZoekvraagRecord) async throws {
@@ -122,16 +128,27 @@ public final class PostgresRequestStore: RequestStore {
         }
     }
 
+    /// Removes in batches of ``removalBatch`` rows, each bounded by `timeout` on its own: the database ends
+    /// a statement that runs past the timeout (``PostgresServer/statementTimeout``), so one statement that
+    /// removed everything expired since the last run could be cancelled every time and remove nothing.
     public func removeExpired(nowMs: Int64) async throws -> Int {
-        try await bounded("removing expired zoekvragen") { [client, logger] in
-            let rows = try await client.query(
-                """
-                WITH removed AS (DELETE FROM vum_zoekvraag WHERE expires_ms < \(nowMs) RETURNING 1)
-                SELECT count(*) FROM removed
-                """, logger: logger)
-            var count = 0
-            for try await n in rows.decode(Int64.self) { count = Int(n) }
-            return count
+        var removed = 0
+        while true {
+            let batch = try await bounded("removing expired zoekvragen") { [client, logger, removalBatch] in
+                let rows = try await client.query(
+                    """
+                    WITH removed AS (
+                        DELETE FROM vum_zoekvraag WHERE vraag_id IN (
+                            SELECT vraag_id FROM vum_zoekvraag WHERE expires_ms < \(nowMs) LIMIT \(removalBatch))
+                        RETURNING 1)
+                    SELECT count(*) FROM removed
+                    """, logger: logger)
+                var count = 0
+                for try await n in rows.decode(Int64.self) { count = Int(n) }
+                return count
+            }
+            removed += batch
+            if batch < removalBatch { return removed }
         }
     }
 

@@ -60,12 +60,16 @@ public enum RequestStoreSettings: Sendable, Hashable {
         }
         let tls = try c.postgresTLS("request-store.tls", ca: "request-store.ca")
         let password = c.string("request-store.password")
+        let timeout = try c.duration("request-store.timeout", atLeast: .milliseconds(10))
+        // The database ends a statement when the store stops waiting for it, so a query stuck behind a
+        // lock does not keep its pooled connection after the asker got its error.
         self = .postgres(
             PostgresServer(
                 host: host, port: url.port ?? 5432, database: database, user: user,
                 password: password.isEmpty ? nil : password, tlsCAFile: tls,
-                maximumConnections: try c.int("request-store.connections", 1...1_000)),
-            timeout: try c.duration("request-store.timeout", atLeast: .milliseconds(10)))
+                maximumConnections: try c.int("request-store.connections", 1...1_000), statementTimeout: timeout,
+                applicationName: "vum-aggregator"),
+            timeout: timeout)
     }
 
     /// Whether other aggregators may share this store.

@@ -14,10 +14,17 @@ public struct PostgresServer: Sendable, Hashable {
     /// TLS to the database: off (`nil`), or required with this CA (`""`: the system's trust store).
     public var tlsCAFile: String?
     public var maximumConnections: Int
+    /// The longest the database runs one statement of this client's (its `statement_timeout`, sent when
+    /// connecting); `nil` leaves it to the database. postgres-nio cannot cancel a query it stopped waiting
+    /// for, so this is what ends such a query in the server and frees its pooled connection.
+    public var statementTimeout: Duration?
+    /// How the client's sessions show in `pg_stat_activity` (`application_name`); `nil`: not sent.
+    public var applicationName: String?
 
     public init(
         host: String, port: Int = 5432, database: String, user: String, password: String? = nil,
-        tlsCAFile: String? = nil, maximumConnections: Int = 4
+        tlsCAFile: String? = nil, maximumConnections: Int = 4, statementTimeout: Duration? = nil,
+        applicationName: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -26,6 +33,8 @@ public struct PostgresServer: Sendable, Hashable {
         self.password = password
         self.tlsCAFile = tlsCAFile
         self.maximumConnections = maximumConnections
+        self.statementTimeout = statementTimeout
+        self.applicationName = applicationName
     }
 
     /// `postgres://user@host:port/database`, for logs and errors (never the password).
@@ -59,14 +68,32 @@ public struct PostgresServer: Sendable, Hashable {
     }
 
     /// A connection pool to the database (TLS 1.2 or newer when TLS is on, a connection attempt bounded
-    /// to 5 s); the caller runs it (`run()`) for as long as it is used.
+    /// to 5 s, ``statementTimeout`` and ``applicationName`` sent when connecting); the caller runs it
+    /// (`run()`) for as long as it is used.
     public func makeClient(logger: Logger) -> PostgresClient {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password,
             database: database, tls: clientTLS.map { .require($0) } ?? .disable)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = startupParameters
         return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// The session settings sent when connecting: they hold from the first statement on, and a setting a
+    /// client sends overrides the role's and the database's (`ALTER ROLE … SET`).
+    var startupParameters: [(String, String)] {
+        var parameters: [(String, String)] = []
+        if let statementTimeout {
+            // Whole milliseconds, at least 1: 0 would mean no limit at all.
+            let ms = max(
+                1,
+                statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds
+                    / 1_000_000_000_000_000)
+            parameters.append(("statement_timeout", "\(ms)ms"))
+        }
+        if let applicationName { parameters.append(("application_name", applicationName)) }
+        return parameters
     }
 
     /// What went wrong, readably: postgres-nio's own description of a `PSQLError` hides the server's

@@ -91,17 +91,41 @@ public struct PostgresLock: Sendable {
     let session: Task<String, any Error>
 
     private var granted: String {
+        "\(onTable) AND l.mode = 'AccessExclusiveLock' AND l.granted"
+    }
+
+    private var onTable: String {
         let name = table.split(separator: ".").last.map(String.init) ?? table
-        return """
-            FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-            WHERE c.relname = '\(name)' AND l.mode = 'AccessExclusiveLock' AND l.granted
-            """
+        return "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '\(name)'"
     }
 
     /// Whether the session still holds the lock.
     public func isHeld() async throws -> Bool {
-        let count = try await cluster.psql("SELECT count(*) \(granted);", arguments: ["-t", "-A"])
-        return (Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
+        try await count("SELECT count(*) \(granted);") > 0
+    }
+
+    /// How many other sessions wait for a lock on the table: statements stuck behind this one.
+    public func waiting() async throws -> Int {
+        try await count("SELECT count(DISTINCT l.pid) \(onTable) AND NOT l.granted;")
+    }
+
+    /// The sessions still waiting for the table after at most `limit`; returns as soon as none is.
+    public func waiting(after limit: Duration) async throws -> Int {
+        let end = ContinuousClock.now + limit
+        var waiting = try await waiting()
+        while waiting > 0, ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(100))
+            waiting = try await self.waiting()
+        }
+        return waiting
+    }
+
+    private func count(_ sql: String) async throws -> Int {
+        let text = try await cluster.psql(sql, arguments: ["-t", "-A"])
+        guard let count = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw InboxError("psql answered \(text) to \(sql)")
+        }
+        return count
     }
 
     /// Ends the holding session (the lock goes with it) and waits until it has.

@@ -31,7 +31,7 @@ extension FederationSuites {
             """
 
         @Test(
-            "answers from the mapped tables, reports unmapped criteria as genegeerd, answers 500.3 in time while the database is down and serves again after"
+            "answers from the mapped tables, reports unmapped criteria as genegeerd, answers 500.3 in time while a table is locked (the database ends the query) or the database is down, and serves again after"
         )
         func servesFromPostgres() async throws {
             try await PrivatePostgres.with(name: "adapter") { cluster in
@@ -71,6 +71,7 @@ extension FederationSuites {
                 postgres.user = vum
                 postgres.margin = 1s
                 postgres.detail-timeout = 2s
+                postgres.statement-timeout = 3s
                 """.write(toFile: configPath, atomically: true, encoding: .utf8)
 
                 let check = try await ChildProcess.run(
@@ -102,6 +103,22 @@ extension FederationSuites {
                 #expect(first.fout == nil)
                 #expect(ids(first) == ["1"])
                 #expect(first.genegeerdeCriteria == ["werktijden.indicatieKantoortijden"])
+
+                // A table locked by another session: answered in time, and the database ends the query
+                // (postgres.statement-timeout) while the lock is still held, so its connection is free again.
+                let sessions = try await cluster.psql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'vum-adapter'", arguments: ["-tA"])
+                #expect((Int(sessions.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "\(sessions)")
+                let lock = try await cluster.holdLock(on: "crm.klant")
+                let (_, locked) = try await federation.answer(
+                    to: try await federation.ask(question, deadlineMs: Envelope.nowMs() + 3000), from: bron,
+                    timeout: .seconds(10))
+                #expect(locked.fout?.code == "500.3", "\(String(describing: locked.fout))")
+                #expect(
+                    try await lock.waiting(after: .seconds(5)) == 0,
+                    "the adapter's given-up query still waits for the lock in the database")
+                #expect(try await lock.isHeld())
+                try await lock.release()
 
                 // The database goes away: the question is answered before its deadline, with the reason,
                 // `postgres.margin` (1 s) early: 2 s after it was asked, not at the default 2.85 s.
@@ -146,6 +163,15 @@ extension FederationSuites {
                         #"postgres://vum@127.0.0.1:\#(try cluster.port())/nope: cannot connect: SQLSTATE 3D000: database "nope" does not exist"#
                     ),
                     "\(unknown.output)")
+
+                // A statement timeout shorter than the detail timeout would end details the adapter waits for.
+                let short = try await ChildProcess.run(
+                    vumAdapterExecutable, ["config", "--config", configPath, "--set", "postgres.statement-timeout=1s"])
+                #expect(short.status == 2, "\(short.output)")
+                #expect(
+                    short.output.contains(
+                        "postgres.statement-timeout (--set): 1s is shorter than postgres.detail-timeout (2s)"),
+                    "\(short.output)")
 
                 // A mapping naming a column the table does not have: the check says which, and exits 1.
                 try mapping.replacingOccurrences(of: "reisafstand_km", with: "reisafstand")

@@ -272,6 +272,18 @@ extension FederationSuites {
                 #expect(try await daemon.get("/health").status == 200)
                 #expect(try await daemon.zoek(question).status == 200)
 
+                // The store's table locked by another session: 500 in time, and the database ends the
+                // given-up statement (its statement_timeout is request-store.timeout) while the lock is held.
+                let lock = try await cluster.holdLock(on: "vum_zoekvraag")
+                let blocked = try await daemon.zoek(question)
+                #expect(blocked.status == 500, "\(blocked.json.serialized())")
+                #expect(
+                    try await lock.waiting(after: .seconds(5)) == 0,
+                    "the aggregator's given-up statement still waits for the lock")
+                #expect(try await lock.isHeld())
+                try await lock.release()
+                #expect(try await daemon.zoek(question).status == 200)
+
                 try await cluster.stop()
                 let refused = try await daemon.zoek(question)
                 #expect(refused.status == 500, "\(refused.json.serialized())")

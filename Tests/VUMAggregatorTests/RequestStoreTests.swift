@@ -70,11 +70,13 @@ let quietLogger: Logger = {
 }()
 
 /// A private PostgreSQL cluster and a running client on its `postgres` database, as an aggregator opens it.
-func withPostgresStoreClient<T>(_ body: (PrivatePostgres, PostgresServer, PostgresClient) async throws -> T)
-    async throws -> T
-{
+func withPostgresStoreClient<T>(
+    statementTimeout: Duration? = nil, _ body: (PrivatePostgres, PostgresServer, PostgresClient) async throws -> T
+) async throws -> T {
     try await PrivatePostgres.with(name: "requests") { cluster in
-        let server = PostgresServer(host: "127.0.0.1", port: try cluster.port(), database: "postgres", user: "vum")
+        let server = PostgresServer(
+            host: "127.0.0.1", port: try cluster.port(), database: "postgres", user: "vum",
+            statementTimeout: statementTimeout, applicationName: "vum-aggregator")
         let client = server.makeClient(logger: quietLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -119,6 +121,18 @@ struct RequestStoreTests {
             // Opening again finds the table and keeps what is in it.
             let reopened = try await PostgresRequestStore(client: client, address: server.address)
             #expect(try await reopened.load("vraag-full") != nil)
+
+            // Expired zoekvragen go in batches (each one statement under the timeout), all of them.
+            let batched = PostgresRequestStore(
+                tableExists: client, address: server.address, timeout: .seconds(30), logger: quietLogger,
+                removalBatch: 5)
+            for i in 0..<12 {
+                try await batched.save(try zoekvraagRecord("vraag-expired-\(i)", matches: 2, expiresMs: 10))
+            }
+            #expect(try await batched.removeExpired(nowMs: 11) == 12)
+            #expect(try await batched.load("vraag-expired-11") == nil)
+            #expect(try await batched.load("vraag-full") != nil)
+            #expect(try await batched.removeExpired(nowMs: 11) == 0)
         }
     }
 
@@ -200,9 +214,14 @@ struct RequestStoreTests {
         }
     }
 
-    @Test("a PostgreSQL store whose table another session has locked fails in bounded time, not when the lock goes")
+    @Test(
+        "a PostgreSQL store whose table another session has locked fails in bounded time, not when the lock goes; the database ends the statement"
+    )
     func postgresLocked() async throws {
-        try await withPostgresStoreClient { cluster, server, client in
+        // As the daemon sets it up (RequestStoreSettings): the database ends what the store gave up on.
+        try await withPostgresStoreClient(statementTimeout: .seconds(1)) { cluster, server, client in
+            let shown = try await client.query("SHOW statement_timeout", logger: quietLogger).decode(String.self)
+            for try await value in shown { #expect(value == "1s") }
             let store = try await storeWithOneSaved("vraag-locked", client, server)
             let lock = try await cluster.holdLock(on: "vum_zoekvraag")
             let started = ContinuousClock.now
@@ -210,10 +229,20 @@ struct RequestStoreTests {
                 _ = try await store.load("vraag-locked")
                 Issue.record("a load from a locked table succeeded after \(ContinuousClock.now - started)")
             } catch let error as RequestStoreError {
-                #expect(error.description.contains("took longer than 1.0 seconds"), "\(error)")
+                // The store's time limit and the database's statement timeout end together; either may say so.
+                #expect(
+                    error.description.contains("reading zoekvraag vraag-locked took longer than 1.0 seconds")
+                        || error.description.contains(
+                            "reading zoekvraag vraag-locked failed: SQLSTATE 57014: canceling statement due to statement timeout"
+                        ), "\(error)")
             }
             // It failed while the table was still locked: the store did not wait for the lock to go.
             #expect(try await lock.isHeld(), "failed only after \(ContinuousClock.now - started), when the lock went")
+            // And the database ended the statement, freeing its connection, while the lock is still held.
+            #expect(
+                try await lock.waiting(after: .seconds(5)) == 0,
+                "the given-up load still waits for the lock in the database")
+            #expect(try await lock.isHeld())
             try await lock.release()
             #expect(try await store.load("vraag-locked") == (try zoekvraagRecord("vraag-locked", matches: 2)))
         }
