@@ -260,7 +260,7 @@ extension FederationSuites {
         }
 
         @Test(
-            "the store's database stopped: /health 503, a zoekvraag 500 in bounded time; back, both recover"
+            "the store's table locked: a zoekvraag 500 in time, the statement ended; its database stopped: /health 503, a zoekvraag 500 in bounded time; back, both recover"
         )
         func databaseGone() async throws {
             try await Self.withDatabaseAndBron("gone") { cluster, folder, bron, _ in
