@@ -89,11 +89,15 @@ extension AuditReport {
         func render(_ rows: [[String]]) -> String {
             guard let header = rows.first else { return "" }
             let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
+            // Figures right-aligned, so their digits line up; words (ids, code counts, times) left-aligned.
+            let numeric = header.indices.map { i in
+                i > 0 && rows.dropFirst().allSatisfy { $0[i] == "-" || Double($0[i]) != nil }
+            }
             return rows.map { row in
                 row.enumerated().map { i, cell in
-                    i == 0 || i == row.count - 1
-                        ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                        : String(repeating: " ", count: widths[i] - cell.count) + cell
+                    numeric[i]
+                        ? String(repeating: " ", count: widths[i] - cell.count) + cell
+                        : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                 }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
             }.joined(separator: "\n")
         }

@@ -328,6 +328,22 @@ struct AuditReportTests {
             let report = try AuditReport(store: store)
             let table = report.render(.table)
             #expect(table.contains("gemeente-a") && table.contains("429.01=1"))
+            // A column of words starts where its heading does; a column of figures ends where its heading does.
+            let lines = table.split(separator: "\n").map(String.init)
+            func column(_ text: String, in line: String?) -> Int? {
+                line?.range(of: text).map { line!.distance(from: line!.startIndex, to: $0.lowerBound) }
+            }
+            let heading = lines.first { $0.hasPrefix("bemiddelaar ") }
+            let refused = lines.first { $0.contains("429.01=1") }
+            #expect(column("detail_weigeringen", in: heading) != nil)
+            #expect(column("detail_weigeringen", in: heading) == column("429.01=1", in: refused), "\(table)")
+            let bronHeading = lines.first { $0.hasPrefix("bron ") }
+            let uwv = lines.first { $0.hasPrefix("uwv ") }
+            #expect(bronHeading?.range(of: "ontvangen") != nil && uwv != nil)
+            if let bronHeading, let uwv, let end = bronHeading.range(of: "ontvangen")?.upperBound {
+                let width = bronHeading.distance(from: bronHeading.startIndex, to: end)
+                #expect(uwv.prefix(width).last?.isNumber == true, "\(table)")
+            }
             let csv = report.render(.csv).split(separator: "\n")
             #expect(csv.first == "section,id,measure,value")
             #expect(csv.contains("bron,uwv,te_laat,1"))
