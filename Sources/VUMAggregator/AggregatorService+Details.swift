@@ -79,26 +79,39 @@ extension AggregatorService {
         envelope.suwiParty = registry.bemiddelaars[party]?.suwi ?? false
         let bericht = DetailverzoekBericht(vraagID: vraagID, gegevensset: gegevensset, recordID: target.recordID)
         let properties = envelope.properties()
-        let answer: DetailBericht? = await withCheckedContinuation { continuation in
+        let detailTimeout = configuration.detailTimeout
+        let outcome: DetailOutcome = await withCheckedContinuation { continuation in
             state.withLock { $0.details[requestID] = PendingDetail(bron: target.bron, continuation: continuation) }
             Task {
+                // Confirmed and mandatory: a request the broker refuses, or that no queue takes (the bron's
+                // queue is gone or not bound), is answered at once instead of after the detail timeout.
                 do {
-                    try await channels.publisher.publish(
+                    let published = try await channels.fanOut.publish(
                         MessageCodec.encode(bericht), exchange: Topology.detailverzoeken,
-                        routingKey: target.bron.rawValue, properties: properties)
+                        routingKey: target.bron.rawValue, mandatory: true, properties: properties)
+                    if case .returned = published {
+                        self.resolveDetail(requestID, .notSent("\(target.bron) has no queue for detail requests"))
+                        return
+                    }
                 } catch {
                     logger.error("detail request not published", metadata: ["vum.error": "\(error)"])
-                    self.resolveDetail(requestID, nil)
+                    self.resolveDetail(requestID, .notSent("the broker did not take the detail request"))
+                    return
                 }
-                try? await Task.sleep(for: configuration.detailTimeout)
-                self.resolveDetail(requestID, nil)
+                try? await Task.sleep(for: detailTimeout)
+                self.resolveDetail(requestID, .timedOut)
             }
         }
-        guard let answer else {
+        let answer: DetailBericht
+        switch outcome {
+        case .answered(let bericht): answer = bericht
+        case .notSent(let why):
+            throw refuse(Fout.unavailable("the bron could not be asked", details: why), "detail request not delivered")
+        case .timedOut:
             throw refuse(
                 Fout.unavailable(
                     "the bron did not answer in time",
-                    details: "\(target.bron) gave no detail within \(configuration.detailTimeout)"),
+                    details: "\(target.bron) gave no detail within \(detailTimeout)"),
                 "bron did not answer")
         }
         if let fout = answer.fout { throw refuse(fout, "bron answered \(fout.code)") }
@@ -178,11 +191,12 @@ extension AggregatorService {
                 metadata: ["vum.bron": "\(bericht.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
             return
         }
-        resolveDetail(requestID, bericht)
+        resolveDetail(requestID, .answered(bericht))
     }
 
-    func resolveDetail(_ requestID: String, _ bericht: DetailBericht?) {
+    /// Ends the wait for a detail, once: the first outcome counts, later ones find nothing to resume.
+    func resolveDetail(_ requestID: String, _ outcome: DetailOutcome) {
         let continuation = state.withLock { $0.details.removeValue(forKey: requestID)?.continuation }
-        continuation?.resume(returning: bericht)
+        continuation?.resume(returning: outcome)
     }
 }

@@ -28,9 +28,9 @@ public final class AggregatorService: Service, Sendable {
     let state = Mutex(State())
 
     struct Channels: Sendable {
-        var publisher: AMQPChannel
         var audit: ConfirmedChannel
-        /// The fan-out of zoekvragen, confirmed so a queue the broker drops them for shows (``ConfirmedChannel``).
+        /// The fan-out of zoekvragen and the detail requests, confirmed so a queue the broker drops them for
+        /// shows (``ConfirmedChannel``).
         var fanOut: ConfirmedChannel
         var replyQueue: String
     }
@@ -45,7 +45,15 @@ public final class AggregatorService: Service, Sendable {
 
     struct PendingDetail: Sendable {
         var bron: BronID
-        var continuation: CheckedContinuation<DetailBericht?, Never>
+        var continuation: CheckedContinuation<DetailOutcome, Never>
+    }
+
+    /// How the wait for a bron's detail ended.
+    enum DetailOutcome: Sendable {
+        case answered(DetailBericht)
+        /// The request never reached the bron's queue: why.
+        case notSent(String)
+        case timedOut
     }
 
     struct State: Sendable {
@@ -149,9 +157,7 @@ public final class AggregatorService: Service, Sendable {
             logger.info("no queue vum.verzoeken: the AMQP entry for bemiddelaars is off, REST only")
         }
         state.withLock {
-            $0.channels = Channels(
-                publisher: publisher, audit: audit, fanOut: fanOutChannel,
-                replyQueue: replies.name)
+            $0.channels = Channels(audit: audit, fanOut: fanOutChannel, replyQueue: replies.name)
         }
         logger.debug("aggregator serving", metadata: ["amqp.queue": "\(replies.name)"])
 

@@ -293,6 +293,61 @@ extension FederationSuites {
         }
 
         @Test(
+            "a detail the bron cannot give: 503 at once when no queue takes the request, 503 after the detail timeout when the bron does not answer; both audited"
+        )
+        func undeliverableDetails() async throws {
+            let federation = try await TestFederation.start()
+            let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })
+            ) {
+                $0.detailTimeout = .seconds(1)
+            }
+            defer { for t in adapterTasks { t.cancel() } }
+            try await exchange.waitOnline(bronnen)
+            let result = try await exchange.zoek(question, deadlineMs: 20_000)
+            #expect(result.status == 200, "\(result.json.serialized())")
+            let vraagID = try #require(result.json["vraagID"]?.string)
+            let vumIDs = result.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
+            try #require(vumIDs.count >= 2)
+
+            // No queue takes the bronnen's detail requests: the broker returns the request, the asker is told so.
+            for bron in bronnen {
+                try await federation.channel.unbindQueue(
+                    Topology.bronQueue(bron), exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
+            }
+            let unroutable = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[0])")
+            #expect(unroutable.status == 503, "\(unroutable.json.serialized())")
+            #expect(unroutable.json["message"]?.string == "the bron could not be asked")
+            #expect(
+                unroutable.json["details"]?.string?.hasSuffix("has no queue for detail requests") == true,
+                "\(unroutable.json.serialized())")
+
+            // Bound again, but no adapter reads the queues any more: 503 after the detail timeout.
+            for bron in bronnen {
+                try await federation.channel.bindQueue(
+                    Topology.bronQueue(bron), exchange: Topology.detailverzoeken, routingKey: bron.rawValue)
+            }
+            for t in adapterTasks {
+                t.cancel()
+                _ = await t.result
+            }
+            let silent = try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumIDs[1])")
+            #expect(silent.status == 503, "\(silent.json.serialized())")
+            #expect(silent.json["message"]?.string == "the bron did not answer in time")
+            #expect(silent.json["details"]?.string?.hasSuffix("gave no detail within 1.0 seconds") == true)
+
+            for reden in ["detail request not delivered", "bron did not answer"] {
+                let refused = try await exchange.waitForEvent(.detailGeweigerd) {
+                    $0.vraagID == vraagID && $0.reden == reden
+                }
+                #expect(refused.uitkomst == "503")
+            }
+            await exchange.stop()
+            await federation.stop()
+        }
+
+        @Test(
             "a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged"
         )
         func silentBron() async throws {
