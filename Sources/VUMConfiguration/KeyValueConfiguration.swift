@@ -155,10 +155,30 @@ public struct KeyValueConfiguration: Sendable {
     }
 
     /// The keys with defaults and help, for `--help`.
+    /// Every key with its default and what it sets, for `config --help`: each description wrapped to 78
+    /// columns under its key (the argument parser would wrap it back to the margin).
     public var help: String {
         keys.map { k in
-            "  \(k.name) = \(k.defaultValue.map { $0.isEmpty ? "(empty)" : $0 } ?? "(required)")\n      \(k.help)"
+            "  \(k.name) = \(k.defaultValue.map { $0.isEmpty ? "(empty)" : $0 } ?? "(required)")\n"
+                + Self.wrap(k.help, indent: 6, width: 78)
         }.joined(separator: "\n")
+    }
+
+    /// `text` in lines of at most `width` columns, each indented by `indent` spaces; a word longer than a
+    /// line gets a line of its own.
+    static func wrap(_ text: String, indent: Int, width: Int) -> String {
+        let margin = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, indent + line.count + 1 + word.count > width {
+                lines.append(margin + line)
+                line = ""
+            }
+            line += line.isEmpty ? word : " " + word
+        }
+        if !line.isEmpty { lines.append(margin + line) }
+        return lines.joined(separator: "\n")
     }
 
     static func redactURL(_ value: String) -> String {

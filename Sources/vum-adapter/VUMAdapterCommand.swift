@@ -16,12 +16,12 @@ struct VUMAdapterCommand: AsyncParsableCommand {
         abstract: "Answer the exchange's zoekvragen and detail requests for one bron from its SQLite store, its own "
             + "PostgreSQL database (through a mapping file) or its koppelvlak 3.0 Bron endpoint.",
         discussion: """
-            Configuration: a file of `key = value` lines (--config), overridden by VUM_ADAPTER_* environment
-            variables, overridden by --set key=value. `vum-adapter config --help` lists every key and its
-            default; Docs/aansluitkit.md explains them. Load the store with `vum import`; check a PostgreSQL
+            Configuration: a file of `key = value` lines (--config), overridden by VUM_ADAPTER_* environment \
+            variables, overridden by --set key=value. `vum-adapter config --help` lists every key and its \
+            default; Docs/aansluitkit.md explains them. Load the store with `vum import`; check a PostgreSQL \
             mapping with `vum-adapter mapping check` before going live.
 
-            Exit codes: 0 after a graceful stop (SIGTERM, SIGINT), 1 when serving failed (broker gone for
+            Exit codes: 0 after a graceful stop (SIGTERM, SIGINT), 1 when serving failed (broker gone for \
             good, queue deleted), 2 for a configuration that cannot be used.
             """,
         subcommands: [Run.self, ShowConfiguration.self, MappingCommand.self],
@@ -156,10 +156,10 @@ struct MappingCheckCommand: AsyncParsableCommand {
         abstract:
             "Connect to the database, check the mapping against the live schema, and report on a sample of records.",
         discussion: """
-            Uses the adapter's configuration (source = postgres, mapping, postgres.*). Reports per field how many
-            values translate, fall back to the default, stay untranslated or are empty; which records would be
-            left out and why; the completeness the bron will reach; which criteria it applies; and how
-            PostgreSQL plans a question. Exit codes: 0 usable, 1 not usable (a table or an expression that does
+            Uses the adapter's configuration (source = postgres, mapping, postgres.*). Reports per field how many \
+            values translate, fall back to the default, stay untranslated or are empty; which records would be \
+            left out and why; the completeness the bron will reach; which criteria it applies; and how \
+            PostgreSQL plans a question. Exit codes: 0 usable, 1 not usable (a table or an expression that does \
             not work, the database out of reach), 2 for a configuration that cannot be used.
             """)
 

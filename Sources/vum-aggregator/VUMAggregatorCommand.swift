@@ -22,11 +22,11 @@ struct VUMAggregatorCommand: AsyncParsableCommand {
         abstract:
             "Take zoekvragen from bemiddelaars (REST, koppelvlak 3.0), fan them out, merge the answers, serve details.",
         discussion: """
-            Configuration: a file of `key = value` lines (--config), overridden by VUM_AGGREGATOR_*
-            environment variables, overridden by --set key=value. `vum-aggregator config --help` lists
+            Configuration: a file of `key = value` lines (--config), overridden by VUM_AGGREGATOR_* \
+            environment variables, overridden by --set key=value. `vum-aggregator config --help` lists \
             every key and its default; Docs/operations.md explains them.
 
-            Exit codes: 0 after a graceful stop (SIGTERM, SIGINT; open zoekvragen finish first), 1 when
+            Exit codes: 0 after a graceful stop (SIGTERM, SIGINT; open zoekvragen finish first), 1 when \
             serving failed, 2 for a configuration that cannot be used.
             """,
         subcommands: [Serve.self, ShowConfiguration.self, CopyStore.self],
@@ -56,14 +56,14 @@ struct CopyStore: AsyncParsableCommand {
         abstract:
             "Copy the zoekvragen of a SQLite request store into the configured one, so that their vumIDs keep resolving.",
         discussion: """
-            For going from one aggregator to several: with the configuration of the aggregators that will share
-            the PostgreSQL store (request-store = postgres://...), copy the zoekvragen of the one aggregator's
-            SQLite file into it. Their vumIDs resolve at every aggregator that has the same vumid-secret-file as
-            the old one, and each zoekvraag keeps the detail requests it counted. Expired zoekvragen are left
-            out. A zoekvraag the target holds already is left as it is, so run it once before the switch and
+            For going from one aggregator to several: with the configuration of the aggregators that will share \
+            the PostgreSQL store (request-store = postgres://...), copy the zoekvragen of the one aggregator's \
+            SQLite file into it. Their vumIDs resolve at every aggregator that has the same vumid-secret-file as \
+            the old one, and each zoekvraag keeps the detail requests it counted. Expired zoekvragen are left \
+            out. A zoekvraag the target holds already is left as it is, so run it once before the switch and \
             once more after the old aggregator stopped, for what it answered in between.
 
-            Exit codes: 0 when everything unexpired is in the target, 1 when reading or writing failed, 2 for a
+            Exit codes: 0 when everything unexpired is in the target, 1 when reading or writing failed, 2 for a \
             configuration or source that cannot be used.
             """)
 

@@ -13,10 +13,10 @@ struct VUMAuditCommand: AsyncParsableCommand {
         commandName: "vum-audit",
         abstract: "Keep the procesgegevens in a tamper-evident store; verify it, check the rules, report.",
         discussion: """
-            `vum-audit run` (the default) consumes vum.audit into the store; `verify`, `check` and `report`
+            `vum-audit run` (the default) consumes vum.audit into the store; `verify`, `check` and `report` \
             read a store. Docs/auditing.md explains the trail, its hash chain and every figure.
 
-            Exit codes: 0 success (intact, no violation); 1 the trail is not intact, a rule was broken, or the
+            Exit codes: 0 success (intact, no violation); 1 the trail is not intact, a rule was broken, or the \
             daemon stopped on an error; 2 a configuration or argument that cannot be used.
             """,
         subcommands: [Run.self, Verify.self, Check.self, Report.self, Quarantine.self, ShowConfiguration.self],
@@ -127,9 +127,9 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Prove the hash chain is intact, or name the first event where it is not.",
         discussion: """
-            Recomputes every event's hash over its canonical JSON and its link to the one before, checks the
-            checkpoints, and stops at the first problem: an edited, deleted, inserted or reordered event.
-            Note the printed head hash elsewhere: a later verify must show it again (a trail cut off after the
+            Recomputes every event's hash over its canonical JSON and its link to the one before, checks the \
+            checkpoints, and stops at the first problem: an edited, deleted, inserted or reordered event. \
+            Note the printed head hash elsewhere: a later verify must show it again (a trail cut off after the \
             last checkpoint is otherwise indistinguishable from a shorter one).
 
             Example: vum-audit verify --store /var/lib/vum/audit.sqlite
@@ -164,8 +164,8 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Figures per bron and per bemiddelaar over a period.",
         discussion: """
-            Per bron: zoekvragen received, answered, empty, failed, late, offline; latency p50/p95/p99; matches;
-            ignored criteria; datakwaliteit reports. Per bemiddelaar: zoekvragen, refusals by reason, detail
+            Per bron: zoekvragen received, answered, empty, failed, late, offline; latency p50/p95/p99; matches; \
+            ignored criteria; datakwaliteit reports. Per bemiddelaar: zoekvragen, refusals by reason, detail \
             requests and refusals. --format html writes one self-contained page with charts.
 
             Example: vum-audit report --store audit.sqlite --from 2026-11-01 --format html --output report.html

@@ -19,9 +19,11 @@ struct Conformance: AsyncParsableCommand {
             Each check prints PASS or FAIL with its evidence. The login needs the aggregator's permissions.
 
             Examples:
-              VUM_BROKER_PASSWORD=... vum conformance --bron gemeente-utrecht --broker amqp://aggregator@localhost:5672/vum
-              vum conformance --bron uwv --broker amqps://broker.example.nl:5671/vum --tls-ca ca.pem \\
-                  --tls-certificate conformance.pem --tls-key conformance.key --data uwv-werkzoekenden.ndjson
+              VUM_BROKER_PASSWORD=... vum conformance --bron gemeente-utrecht \\
+                  --broker amqp://aggregator@localhost:5672/vum
+              vum conformance --bron uwv --broker amqps://broker.example.nl:5671/vum \\
+                  --tls-ca ca.pem --tls-certificate conformance.pem \\
+                  --tls-key conformance.key --data uwv-werkzoekenden.ndjson
 
             Exit codes: 0 every check passed, 1 a check failed or the broker could not be used, 2 a flag is wrong.
             """)

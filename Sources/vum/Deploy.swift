@@ -14,13 +14,13 @@ struct Definitions: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate the RabbitMQ definitions and the aggregator's registry from federatie.yaml.",
         discussion: """
-            Writes OUTPUT/definitions.json (vhost vum, exchanges, queues with dead-lettering, bindings, users
-            without passwords for certificate login, the permissions of ARCHITECTURE.md) and
-            OUTPUT/registry.json (bronnen and bemiddelaars for vum-aggregator), both from the same file, and
+            Writes OUTPUT/definitions.json (vhost vum, exchanges, queues with dead-lettering, bindings, users \
+            without passwords for certificate login, the permissions of ARCHITECTURE.md) and \
+            OUTPUT/registry.json (bronnen and bemiddelaars for vum-aggregator), both from the same file, and \
             lists what changed against the files already there. Docs/operations.md explains the file.
 
-            --development-passwords gives every user a random password (written to OUTPUT/passwords.env,
-            mode 600) so daemons can log in with amqp://user@host on a machine without certificates. Never
+            --development-passwords gives every user a random password (written to OUTPUT/passwords.env, \
+            mode 600) so daemons can log in with amqp://user@host on a machine without certificates. Never \
             in production.
 
             Examples:

@@ -8,7 +8,7 @@ struct Detail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch the detail record behind a vumID from its bron, through the aggregator.",
         discussion: """
-            Only the party that got the vumID may use it, while its zoekvraag lives (7 days by default), at most
+            Only the party that got the vumID may use it, while its zoekvraag lives (7 days by default), at most \
             10 details per zoekvraag (then 429.01). The bron decides what the detail holds (contact data or not).
 
             Examples:
@@ -55,13 +55,14 @@ struct Meld: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report poor data of a record you received (by vumID) to the bron that holds it.",
         discussion: """
-            The report goes to the bron with its own record id, the reason and your text; the audit trail keeps
+            The report goes to the bron with its own record id, the reason and your text; the audit trail keeps \
             the reason's code only (your text may name a person, so it never goes there).
 
             Reasons: \(DatakwaliteitBericht.Reden.list).
 
             Example:
-              vum meld 9f1c2d7e.4.Q2x3c0V3 --reden verouderd --toelichting "de vacature is al vervuld" --gegevensset vacatures
+              vum meld 9f1c2d7e.4.Q2x3c0V3 --reden verouderd \\
+                  --toelichting "de vacature is al vervuld" --gegevensset vacatures
 
             Exit codes: 0 the bron's queue holds the report, 1 refused or unreachable, 2 a flag is wrong.
             """)

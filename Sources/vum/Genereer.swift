@@ -7,12 +7,14 @@ struct Genereer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate realistic synthetic werkzoekenden or vacatures as NDJSON.",
         discussion: """
-            The same seed gives the same records. Postcodes are real PC4 areas from the table; many optional
+            The same seed gives the same records. Postcodes are real PC4 areas from the table; many optional \
             fields are left empty, as real bronnen leave them. Every record is valid.
 
             Examples:
-              vum genereer werkzoekenden --aantal 1000 --seed 7 --pc4 ../shared/data/nl-pc4.csv > wz.ndjson
-              vum genereer vacatures --aantal 200 --matchingprofiel --uitvoer vacatures.ndjson
+              vum genereer werkzoekenden --aantal 1000 --seed 7 \\
+                  --pc4 ../shared/data/nl-pc4.csv > wz.ndjson
+              vum genereer vacatures --aantal 200 --matchingprofiel \\
+                  --uitvoer vacatures.ndjson
             """
     )
 

@@ -9,20 +9,21 @@ struct Import: ParsableCommand {
         abstract:
             "Load werkzoekenden or vacatures into a bron's SQLite store (JSON array, NDJSON or CSV), or delete them.",
         discussion: """
-            Every valid record is stored; a record whose id is already stored is replaced. Every invalid
-            record is reported with its line and JSON path and left out; the others still load. Ends with a
+            Every valid record is stored; a record whose id is already stored is replaced. Every invalid \
+            record is reported with its line and JSON path and left out; the others still load. Ends with a \
             summary: records read, inserted, replaced, invalid, and the average completeness.
 
-            The CSV layout (one header of JSON paths, `|` between array elements) is described in
+            The CSV layout (one header of JSON paths, `|` between array elements) is described in \
             Docs/standaard.md. The store file is created when it does not exist.
 
-            Exit codes: 0 everything loaded (or deleted), 1 some records invalid, 2 a file or the store
+            Exit codes: 0 everything loaded (or deleted), 1 some records invalid, 2 a file or the store \
             cannot be read or written.
 
             Examples:
               vum import --store bron.sqlite werkzoekenden.ndjson
               vum import --store bron.sqlite --soort vacatures vacatures.csv
-              vum import --store bron.sqlite --soort werkzoekenden --verwijder wz-17 --verwijder wz-18
+              vum import --store bron.sqlite --soort werkzoekenden \\
+                  --verwijder wz-17 --verwijder wz-18
             """
     )
 

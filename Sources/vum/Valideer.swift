@@ -7,7 +7,7 @@ struct Valideer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate a file of werkzoekenden or vacatures (JSON array, NDJSON or CSV).",
         discussion: """
-            Prints the counts, every error with the record's position, id and JSON path, the warnings, and
+            Prints the counts, every error with the record's position, id and JSON path, the warnings, and \
             how complete the valid records are (which searchable fields they leave empty).
 
             Exit codes: 0 all records valid, 1 some records invalid, 2 the file cannot be read.

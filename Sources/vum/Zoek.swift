@@ -8,19 +8,21 @@ struct Zoek: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask every bron for werkzoekenden or vacatures, through the aggregator.",
         discussion: """
-            Builds the selectievraag from the flags (or takes --vraag FILE), sends it to the aggregator's
-            REST API and prints the merged answer: the status of every bron (beantwoord with its count and
-            time, geen_resultaten, fout, te_laat, offline) and the matches with their vumIDs, which
-            `vum detail` and `vum meld` take. While the aggregator waits, a line per bron shows where it
-            stands (answered with count and time, waiting, offline): redrawn on a terminal, one plain line
+            Builds the selectievraag from the flags (or takes --vraag FILE), sends it to the aggregator's \
+            REST API and prints the merged answer: the status of every bron (beantwoord with its count and \
+            time, geen_resultaten, fout, te_laat, offline) and the matches with their vumIDs, which \
+            `vum detail` and `vum meld` take. While the aggregator waits, a line per bron shows where it \
+            stands (answered with count and time, waiting, offline): redrawn on a terminal, one plain line \
             per answer otherwise.
 
             Examples:
-              vum zoek werkzoekenden --postcode 3511AB --afstand 25 --uren 24-32 --rijbewijs B --taal nld:3:2
-              vum zoek vacatures --postcode 9711 --beroep http://data.competentnl.nl/id/beroep/1234 --niveau 4 --format json
+              vum zoek werkzoekenden --postcode 3511AB --afstand 25 --uren 24-32 \\
+                  --rijbewijs B --taal nld:3:2
+              vum zoek vacatures --postcode 9711 --niveau 4 --format json \\
+                  --beroep http://data.competentnl.nl/id/beroep/1234
               vum zoek werkzoekenden --vraag vraag.json --deadline 3000 --format ndjson
 
-            Exit codes: 0 an answer (complete or partial: see its status lines), 1 the exchange refused or
+            Exit codes: 0 an answer (complete or partial: see its status lines), 1 the exchange refused or \
             could not be reached, 2 a flag is wrong.
             """)
 
