@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOSSL
 import Synchronization
 import VUMStandaard
@@ -95,7 +96,25 @@ struct AggregatorOptions: ParsableArguments {
         } catch let error as ArgumentParser.ValidationError {
             throw error
         } catch {
-            throw ExchangeError("cannot reach the aggregator at \(baseURL): \(error)")
+            throw ExchangeError("cannot reach the aggregator at \(baseURL): \(Self.describe(error))")
+        }
+    }
+}
+
+extension AggregatorOptions {
+    /// A network failure in a few words: the system's own for a socket error ("Connection refused"), not
+    /// the client library's wrapping of it.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as IOError: return String(cString: strerror(error.errnoCode))
+        case let error as NIOConnectionError:
+            if (error.dnsAError ?? error.dnsAAAAError) != nil { return "unknown host \(error.host)" }
+            return error.connectionErrors.first.map { describe($0.error) } ?? "\(error)"
+        case let error as HTTPClientError where error == .connectTimeout: return "no connection in time"
+        case let error as HTTPClientError where error == .deadlineExceeded: return "no answer in time"
+        case let error as HTTPClientError where error == .remoteConnectionClosed:
+            return "the aggregator closed the connection"
+        default: return "\(error)"
         }
     }
 }

@@ -17,6 +17,23 @@ struct VUM: AsyncParsableCommand {
             Conformance.self, Deploy.self,
         ]
     )
+
+    /// As the argument parser's own, but a usage error (a flag that is wrong, missing or unknown) exits 2,
+    /// as every command's help says, like the daemons' configuration errors; the parser's default is 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }
 
 /// Where the PC4 table is, for commands that need distances or real postcodes.

@@ -98,6 +98,40 @@ struct CommandLineEndToEndTests {
         #expect(result.output.contains("record 3 (id v3): adres: is required"))
     }
 
+    @Test(
+        "a wrong or missing flag exits 2 with the command's usage; an aggregator that is not there exits 1, saying why")
+    func usageAndUnreachable() async throws {
+        let nowhere = "http://127.0.0.1:\(freeTCPPort())"
+        let oin = "00000001002220647000"
+        let postcode = try await ChildProcess.run(
+            vumExecutable, ["zoek", "werkzoekenden", "--postcode", "35", "--aggregator", nowhere, "--oin", oin])
+        #expect(postcode.status == 2, "\(postcode.output)")
+        #expect(postcode.output.contains("--postcode 35: a postcode is four digits and two letters"))
+        #expect(postcode.output.contains("Usage: vum zoek"), "\(postcode.output)")
+        let missing = try await ChildProcess.run(vumExecutable, ["zoek", "--postcode", "3511AB"])
+        #expect(missing.status == 2, "\(missing.output)")
+        let unknown = try await ChildProcess.run(vumExecutable, ["detail", "x", "--nope"])
+        #expect(unknown.status == 2, "\(unknown.output)")
+        let badOIN = try await ChildProcess.run(
+            vumExecutable, ["detail", "x", "--oin", "123", "--aggregator", nowhere])
+        #expect(badOIN.status == 2 && badOIN.output.contains("--oin 123: not an OIN"), "\(badOIN.output)")
+        #expect(badOIN.output.contains("Usage: vum detail"), "\(badOIN.output)")
+        #expect(try await ChildProcess.run(vumExecutable, ["zoek", "--help"]).status == 0)
+
+        let refused = try await ChildProcess.run(
+            vumExecutable, ["zoek", "werkzoekenden", "--postcode", "3511AB", "--aggregator", nowhere, "--oin", oin])
+        #expect(refused.status == 1)
+        #expect(
+            refused.output.contains("vum: cannot reach the aggregator at \(nowhere): Connection refused\n"),
+            "\(refused.output)")
+        let unknownHost = try await ChildProcess.run(
+            vumExecutable, ["bronnen", "--aggregator", "http://vum-aggregator.invalid"])
+        #expect(unknownHost.status == 1)
+        #expect(
+            unknownHost.output.contains("cannot reach the aggregator at http://vum-aggregator.invalid: unknown host"),
+            "\(unknownHost.output)")
+    }
+
     @Test("an unreadable file, or one that is no JSON array, gives exit 2")
     func unreadable() async throws {
         #expect(try await ChildProcess.run(vumExecutable, ["valideer", "/nonexistent/file.json"]).status == 2)
