@@ -48,7 +48,11 @@ struct AggregatorOptions: ParsableArguments {
                     throw ArgumentParser.ValidationError("--tls-certificate/--tls-key: \(error)")
                 }
             }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+            // One attempt: an aggregator that refuses or is not there is reported at once, not after the
+            // client library has retried for its whole connect timeout (10 s).
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             holder = client
             return client
         }

@@ -26,8 +26,6 @@ struct Detail: AsyncParsableCommand {
 
     enum DetailFormat: String, ExpressibleByArgument, CaseIterable { case json, table }
 
-    func validate() throws { _ = try exchange.party() }
-
     func run() async throws {
         let party = try exchange.party()
         try await exchangeCommand {
@@ -81,7 +79,6 @@ struct Meld: AsyncParsableCommand {
             throw ValidationError("--reden \(reden): one of \(DatakwaliteitBericht.Reden.list)")
         }
         if let toelichting, toelichting.count > 2000 { throw ValidationError("--toelichting: at most 2000 characters") }
-        _ = try exchange.party()
     }
 
     func run() async throws {

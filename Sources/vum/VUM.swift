@@ -19,20 +19,30 @@ struct VUM: AsyncParsableCommand {
     )
 
     /// As the argument parser's own, but a usage error (a flag that is wrong, missing or unknown) exits 2,
-    /// as every command's help says, like the daemons' configuration errors; the parser's default is 64.
+    /// as every command's help says, like the daemons' configuration errors (the parser's default is 64);
+    /// and one found while the command runs shows that command's usage, not the top level's.
     static func main() async {
+        var command: any ParsableCommand
+        do { command = try parseAsRoot() } catch { fail(error, text: fullMessage(for: error)) }
         do {
-            var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            let usage = usageString(for: type(of: command))
+            let path = usage.split(separator: " ").prefix { !"[<-".contains($0.first ?? "[") }.joined(separator: " ")
+            fail(
+                error,
+                text: "Error: \(message(for: error))\nUsage: \(usage)\n  See '\(path) --help' for more information.")
         }
+    }
+
+    private static func fail(_ error: any Error, text: String) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Foundation.exit(2)
     }
 }
 

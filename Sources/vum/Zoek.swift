@@ -38,13 +38,6 @@ struct Zoek: AsyncParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json, ndjson }
 
-    /// The question and the asker checked before anything is sent, so a mistake is shown with this
-    /// command's usage.
-    func validate() throws {
-        _ = try criteria.selectievraag(for: gegevensset)
-        _ = try exchange.party()
-    }
-
     func run() async throws {
         let vraag = try criteria.selectievraag(for: gegevensset)
         let party = try exchange.party()

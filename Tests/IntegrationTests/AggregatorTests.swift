@@ -733,7 +733,8 @@ extension FederationSuites {
                         + extra)
             }
             var ok = try await bronnen(["--tls-certificate", "\(tls)/client.pem", "--tls-key", "\(tls)/client.key"])
-            for _ in 0..<50 where ok.status != 0 && !daemon.output.contains("stopped") {
+            // vum tries once, so this waits for the daemon to listen: up to a minute on a busy machine.
+            for _ in 0..<600 where ok.status != 0 && !daemon.output.contains("stopped") {
                 try await Task.sleep(for: .milliseconds(100))
                 ok = try await bronnen(["--tls-certificate", "\(tls)/client.pem", "--tls-key", "\(tls)/client.key"])
             }
