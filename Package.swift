@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "VUMConfiguration",
             dependencies: [
-                "AMQPClient",
+                "AMQPClient", "VUMStandaard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 // PostgresServer: the adapter's partner database and the aggregator's shared request store.

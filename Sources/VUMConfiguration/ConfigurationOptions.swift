@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VUMStandaard
 
 /// The command-line options every daemon reads its configuration with: `--config FILE` and any number
 /// of `--set key=value`.
@@ -19,8 +20,8 @@ public struct ConfigurationOptions: ParsableArguments {
     public func resolve(_ reader: KeyValueConfiguration) throws(ConfigurationError) -> KeyValueConfiguration {
         var text: String?
         if let file {
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw ConfigurationError("cannot read the configuration file \(file): \(error.localizedDescription)")
+            do { text = try FileContents.text(file) } catch {
+                throw ConfigurationError("cannot read the configuration file \(file): \(error)")
             }
         }
         var c = reader

@@ -143,8 +143,8 @@ extension Federatie {
 
     public init(contentsOf path: String) throws(FederatieError) {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw FederatieError("cannot read \(path): \(error.localizedDescription)")
+        do { text = try FileContents.text(path) } catch {
+            throw FederatieError("cannot read \(path): \(error)")
         }
         try self.init(yaml: text, file: path)
     }

@@ -124,8 +124,8 @@ struct Conformance: AsyncParsableCommand {
     /// Records from a file, validated; an invalid one is an error here (the bron should fix it first).
     static func load(_ path: String) throws -> ([Werkzoekende], [Vacature]) {
         let bytes: [UInt8]
-        do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw ArgumentParser.ValidationError("--data \(path): cannot read it: \(error.localizedDescription)")
+        do { bytes = try FileContents.bytes(path) } catch {
+            throw ArgumentParser.ValidationError("--data \(path): cannot read it: \(error)")
         }
         var werkzoekenden: [Werkzoekende] = []
         var vacatures: [Vacature] = []

@@ -81,8 +81,8 @@ struct Import: ParsableCommand {
         }
         for file in files {
             let bytes: [UInt8]
-            do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file))) } catch {
-                print("vum import: cannot read \(file): \(error.localizedDescription)")
+            do { bytes = try FileContents.bytes(file) } catch {
+                print("vum import: cannot read \(file): \(error)")
                 throw ExitCode(2)
             }
             let csv = format == .csv || (format == nil && file.lowercased().hasSuffix(".csv"))

@@ -36,9 +36,9 @@ struct Valideer: ParsableCommand {
     mutating func run() throws {
         let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+            bytes = try FileContents.bytes(file)
         } catch {
-            print("vum valideer: cannot read \(file): \(error.localizedDescription)")
+            print("vum valideer: cannot read \(file): \(error)")
             throw ExitCode(2)
         }
         let records: RecordFile

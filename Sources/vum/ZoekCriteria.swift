@@ -53,11 +53,11 @@ struct ZoekCriteria: ParsableArguments {
     /// The selectievraag for `gegevensset`, keys in a fixed order.
     func selectievraag(for gegevensset: Gegevensset) throws -> JSONValue {
         if let vraag {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: vraag)) } catch {
-                throw ValidationError("cannot read --vraag \(vraag): \(error.localizedDescription)")
+            let bytes: [UInt8]
+            do { bytes = try FileContents.bytes(vraag) } catch {
+                throw ValidationError("cannot read --vraag \(vraag): \(error)")
             }
-            do { return try JSONValue.parse(Array(data)) } catch { throw ValidationError("--vraag \(vraag): \(error)") }
+            do { return try JSONValue.parse(bytes) } catch { throw ValidationError("--vraag \(vraag): \(error)") }
         }
         guard let given = postcode else { throw ValidationError("--postcode is required") }
         let postcode = given.replacingOccurrences(of: " ", with: "").uppercased()

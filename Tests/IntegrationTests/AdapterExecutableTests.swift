@@ -164,7 +164,7 @@ extension FederationSuites {
             #expect(result.output.contains(message), "\(result.output)")
         }
 
-        @Test("a typo in the configuration file is an error with the file and line")
+        @Test("a typo in the configuration file is an error with the file and line; a missing file or a folder says so")
         func fileTypo() async throws {
             let folder = try temporaryFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -175,6 +175,15 @@ extension FederationSuites {
             #expect(
                 result.output.contains("\(path) line 3: unknown key \"result_limit\" (did you mean result-limit?)"),
                 "\(result.output)")
+            // A file that is not there, or a folder given for it, in the system's words.
+            let missing = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", path + ".nope"])
+            #expect(missing.status == 2)
+            #expect(
+                missing.output.contains("cannot read the configuration file \(path).nope: No such file or directory"),
+                "\(missing.output)")
+            let folderGiven = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", folder.path])
+            #expect(folderGiven.status == 2)
+            #expect(folderGiven.output.contains("\(folder.path): Is a directory"), "\(folderGiven.output)")
         }
     }
 }

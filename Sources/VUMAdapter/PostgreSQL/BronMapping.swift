@@ -127,8 +127,8 @@ public struct MappingError: Error, CustomStringConvertible, Sendable {
 extension BronMapping {
     public init(contentsOf path: String) throws(MappingError) {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw MappingError("cannot read the mapping file \(path): \(error.localizedDescription)")
+        do { text = try FileContents.text(path) } catch {
+            throw MappingError("cannot read the mapping file \(path): \(error)")
         }
         try self.init(yaml: text, file: path)
     }

@@ -34,10 +34,8 @@ public struct PC4Table: Sendable {
     /// Reads the CSV; a malformed line is an error naming the file and the line.
     public static func load(path: String) throws(LoadError) -> PC4Table {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw LoadError(description: "cannot read the PC4 table \(path): \(error.localizedDescription)")
+        do { text = try FileContents.text(path) } catch {
+            throw LoadError(description: "cannot read the PC4 table \(path): \(error)")
         }
         return try parse(csv: text, source: path)
     }

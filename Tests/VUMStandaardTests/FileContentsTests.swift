@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import VUMStandaard
+
+@Suite("FileContents: a file read whole, or why not in the system's words")
+struct FileContentsTests {
+    @Test("bytes and text as written; an empty device is empty, not a permission problem")
+    func reads() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vum-file-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Larger than one read, so the pieces are joined in order.
+        let written = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try Data(written).write(to: URL(fileURLWithPath: path))
+        #expect(try FileContents.bytes(path) == written)
+        try "bron = gemeente-utrecht\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try FileContents.text(path) == "bron = gemeente-utrecht\n")
+        #expect(try FileContents.bytes("/dev/null").isEmpty)
+    }
+
+    @Test("a missing file, a folder, and bytes that are not UTF-8 each say so")
+    func refuses() throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: FileReadError.self) { try FileContents.bytes(folder + "/vum-nonexistent-file") }
+        func reason(_ body: () throws -> Void) -> String? {
+            do { try body() } catch { return (error as? FileReadError)?.description ?? "\(error)" }
+            return nil
+        }
+        #expect(reason { _ = try FileContents.bytes(folder + "/vum-nonexistent-file") } == "No such file or directory")
+        #expect(reason { _ = try FileContents.text(folder) } == "Is a directory")
+        let path = folder + "/vum-latin1-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0x63, 0x61, 0x66, 0xE9]).write(to: URL(fileURLWithPath: path))
+        #expect(reason { _ = try FileContents.text(path) } == "is not UTF-8 text")
+        #expect(try FileContents.bytes(path) == [0x63, 0x61, 0x66, 0xE9])
+    }
+}
