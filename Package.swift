@@ -188,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "vum-audit",
             dependencies: [
-                "VUMAudit", "VUMConfiguration", "AMQPClient",
+                "VUMAudit", "VUMConfiguration", "VUMStandaard", "AMQPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

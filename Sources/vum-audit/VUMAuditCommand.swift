@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import VUMAudit
 import VUMConfiguration
+import VUMStandaard
 
 /// `vum-audit`: the auditors' daemon and tools over the audit trail.
 @main
@@ -185,9 +186,8 @@ struct Report: ParsableCommand {
                 bron: bron, bemiddelaar: bemiddelaar))
         let text = report.render(format)
         if let output {
-            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                FileHandle.standardError.write(
-                    Data("vum-audit: cannot write \(output): \(error.localizedDescription)\n".utf8))
+            do { try FileContents.write(text.utf8, to: output) } catch {
+                FileHandle.standardError.write(Data("vum-audit: cannot write \(output): \(error)\n".utf8))
                 throw ExitCode(1)
             }
         } else {

@@ -66,9 +66,9 @@ struct Genereer: ParsableCommand {
         }
         if let uitvoer {
             do {
-                try output.write(to: URL(fileURLWithPath: uitvoer))
+                try FileContents.write(output, to: uitvoer)
             } catch {
-                throw ValidationError("cannot write \(uitvoer): \(error.localizedDescription)")
+                throw ValidationError("cannot write \(uitvoer): \(error)")
             }
         } else {
             FileHandle.standardOutput.write(output)

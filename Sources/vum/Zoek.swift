@@ -63,9 +63,9 @@ struct Zoek: AsyncParsableCommand {
             guard result.status == 200 else { throw ExchangeError.from(status: result.status, result.json) }
             if let uitvoer {
                 do {
-                    try result.json.serializedPretty().write(toFile: uitvoer, atomically: true, encoding: .utf8)
+                    try FileContents.write(result.json.serializedPretty().utf8, to: uitvoer)
                 } catch {
-                    throw ExchangeError("cannot write \(uitvoer): \(error.localizedDescription)")
+                    throw ExchangeError("cannot write \(uitvoer): \(error)")
                 }
             }
             let elapsed = started.duration(to: .now)

@@ -283,6 +283,16 @@ struct AuditExecutableTests {
             ])
         #expect(report.status == 0)
         #expect(report.output.contains("bemiddelaar,\(gemeenteOIN.rawValue),details_geleverd,12"), "\(report.output)")
+        // To a file: the same figures; into a folder that is not there: the reason, exit 1.
+        let html = folder.appendingPathComponent("report.html").path
+        let written = try await ChildProcess.run(
+            vumAuditExecutable, ["report", "--store", storePath, "--format", "html", "--output", html])
+        #expect(written.status == 0, "\(written.output)")
+        #expect(try FileContents.text(html).hasPrefix("<!DOCTYPE html>"))
+        let unwritable = try await ChildProcess.run(
+            vumAuditExecutable, ["report", "--store", storePath, "--output", folder.path + "/nope/report.txt"])
+        #expect(unwritable.status == 1)
+        #expect(unwritable.output.contains("nope/report.txt: No such file or directory"), "\(unwritable.output)")
         let badDate = try await ChildProcess.run(
             vumAuditExecutable, ["report", "--store", storePath, "--from", "gisteren"])
         #expect(badDate.status != 0 && badDate.output.contains("--from gisteren: not a date"), "\(badDate.output)")

@@ -20,9 +20,9 @@ struct FileContentsTests {
     @Test("a missing file, a folder, and bytes that are not UTF-8 each say so")
     func refuses() throws {
         let folder = FileManager.default.temporaryDirectory.path
-        #expect(throws: FileReadError.self) { try FileContents.bytes(folder + "/vum-nonexistent-file") }
+        #expect(throws: FileError.self) { try FileContents.bytes(folder + "/vum-nonexistent-file") }
         func reason(_ body: () throws -> Void) -> String? {
-            do { try body() } catch { return (error as? FileReadError)?.description ?? "\(error)" }
+            do { try body() } catch { return (error as? FileError)?.description ?? "\(error)" }
             return nil
         }
         #expect(reason { _ = try FileContents.bytes(folder + "/vum-nonexistent-file") } == "No such file or directory")
@@ -32,5 +32,27 @@ struct FileContentsTests {
         try Data([0x63, 0x61, 0x66, 0xE9]).write(to: URL(fileURLWithPath: path))
         #expect(reason { _ = try FileContents.text(path) } == "is not UTF-8 text")
         #expect(try FileContents.bytes(path) == [0x63, 0x61, 0x66, 0xE9])
+    }
+
+    @Test("a write replaces the file whole; into a missing folder or onto a folder it says why and leaves nothing")
+    func writes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-write-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("report.html").path
+        try FileContents.write("first, and longer".utf8, to: path)
+        try FileContents.write("second".utf8, to: path)
+        #expect(try FileContents.text(path) == "second")
+        func reason(_ body: () throws -> Void) -> String? {
+            do { try body() } catch { return (error as? FileError)?.description ?? "\(error)" }
+            return nil
+        }
+        #expect(
+            reason { try FileContents.write([1], to: folder.path + "/nope/report.html") } == "No such file or directory"
+        )
+        let sub = folder.appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        #expect(reason { try FileContents.write([1], to: sub.path) } == "Is a directory")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["report.html", "sub"])
     }
 }

@@ -4,14 +4,15 @@
     import Darwin
 #endif
 
-/// A file read whole, or the reason it could not be in the system's words ("No such file or directory",
-/// "Is a directory", "Permission denied"). Foundation on Linux says "The operation could not be
-/// completed. (NSCocoaErrorDomain error 256.)" for a folder, and refuses /dev/null as a permission problem.
+/// A file read or written whole, or the reason it could not be in the system's words ("No such file or
+/// directory", "Is a directory", "Permission denied"). Foundation on Linux says "The operation could not
+/// be completed. (NSCocoaErrorDomain error 256.)" for a folder, and refuses /dev/null as a permission
+/// problem.
 public enum FileContents {
     /// Every byte of the file at `path`.
-    public static func bytes(_ path: String) throws(FileReadError) -> [UInt8] {
+    public static func bytes(_ path: String) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileReadError(path: path, errno: errno) }
+        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()
         let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
@@ -22,26 +23,56 @@ public enum FileContents {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileReadError(path: path, errno: errno)
+                throw FileError(path: path, errno: errno)
             }
             if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<n])
         }
     }
 
+    /// Replaces the file at `path` with `bytes` at once: they go to a new file beside it, which is then
+    /// renamed over it, so a reader never sees half of them and a failed write leaves the old file.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileError) {
+        let temporary = path + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
+        var failure: Int32?
+        Array(bytes).withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        if close(fd) != 0, failure == nil { failure = errno }
+        if failure == nil, rename(temporary, path) != 0 { failure = errno }
+        if let failure {
+            unlink(temporary)
+            throw FileError(path: path, errno: failure)
+        }
+    }
+
     /// The file at `path` as UTF-8 text.
-    public static func text(_ path: String) throws(FileReadError) -> String {
+    public static func text(_ path: String) throws(FileError) -> String {
         let bytes = try bytes(path)
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw FileReadError(path: path, reason: "is not UTF-8 text")
+            throw FileError(path: path, reason: "is not UTF-8 text")
         }
         return text
     }
 }
 
-/// Why a file could not be read; its description is the reason alone, for messages that name the file
-/// in their own words ("cannot read the PC4 table \(path): \(error)").
-public struct FileReadError: Error, CustomStringConvertible, Sendable {
+/// `write(2)`: inside ``FileContents`` the name is its own method.
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
+
+/// Why a file could not be read or written; its description is the reason alone, for messages that name
+/// the file in their own words ("cannot read the PC4 table \(path): \(error)").
+public struct FileError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let reason: String
 
