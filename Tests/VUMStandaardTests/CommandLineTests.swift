@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import VUMStandaard
 import VUMTesting
 
 @testable import vum
@@ -130,6 +131,38 @@ struct CommandLineEndToEndTests {
         #expect(
             unknownHost.output.contains("cannot reach the aggregator at http://vum-aggregator.invalid: unknown host"),
             "\(unknownHost.output)")
+    }
+
+    @Test(
+        "deploy definitions writes the definitions, the registry and a passwords file only its owner can read; a file where the folder should be is exit 1"
+    )
+    func deployDefinitions() async throws {
+        var root = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+            root.deleteLastPathComponent()
+        }
+        let federatie = root.appendingPathComponent("deploy/federatie.example.yaml").path
+        let output = temporaryFile("generated")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let written = try await ChildProcess.run(
+            vumExecutable,
+            ["deploy", "definitions", "--federatie", federatie, "--output", output, "--development-passwords"])
+        #expect(written.status == 0, "\(written.output)")
+        #expect(try JSONValue.parse(try FileContents.bytes(output + "/definitions.json"))["users"] != nil)
+        let attributes = try FileManager.default.attributesOfItem(atPath: output + "/passwords.env")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileContents.text(output + "/passwords.env").contains("VUM_PASSWORD_"))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: output).sorted() == [
+                "definitions.json", "passwords.env", "registry.json",
+            ])
+
+        let notAFolder = output + "/registry.json"
+        let refused = try await ChildProcess.run(
+            vumExecutable, ["deploy", "definitions", "--federatie", federatie, "--output", notAFolder])
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(
+            refused.output.contains("cannot write to \(notAFolder): it is a file, not a folder"), "\(refused.output)")
     }
 
     @Test("an unreadable file, or one that is no JSON array, gives exit 2")

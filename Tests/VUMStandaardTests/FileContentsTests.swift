@@ -43,6 +43,9 @@ struct FileContentsTests {
         try FileContents.write("first, and longer".utf8, to: path)
         try FileContents.write("second".utf8, to: path)
         #expect(try FileContents.text(path) == "second")
+        let secret = folder.appendingPathComponent("passwords.env").path
+        try FileContents.write("VUM_PASSWORD_X=y\n".utf8, to: secret, permissions: 0o600)
+        #expect((try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int) == 0o600)
         func reason(_ body: () throws -> Void) -> String? {
             do { try body() } catch { return (error as? FileError)?.description ?? "\(error)" }
             return nil
@@ -53,6 +56,9 @@ struct FileContentsTests {
         let sub = folder.appendingPathComponent("sub")
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
         #expect(reason { try FileContents.write([1], to: sub.path) } == "Is a directory")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["report.html", "sub"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [
+                "passwords.env", "report.html", "sub",
+            ])
     }
 }

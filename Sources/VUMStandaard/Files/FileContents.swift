@@ -31,13 +31,27 @@ public enum FileContents {
     }
 
     /// Replaces the file at `path` with `bytes` at once: they go to a new file beside it, which is then
-    /// renamed over it, so a reader never sees half of them and a failed write leaves the old file.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileError) {
+    /// renamed over it, so a reader never sees half of them and a failed write leaves the old file. The
+    /// file never has more than `permissions` (less when the umask says so), from the moment it exists:
+    /// 0o600 for a secret is never readable by others, not even briefly.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, permissions: UInt16 = 0o644)
+        throws(FileError)
+    {
         let temporary = path + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         var failure: Int32?
-        Array(bytes).withUnsafeBytes { buffer in
+        writeAll(fd, Array(bytes), failure: &failure)
+        if close(fd) != 0, failure == nil { failure = errno }
+        if failure == nil, rename(temporary, path) != 0 { failure = errno }
+        if let failure {
+            unlink(temporary)
+            throw FileError(path: path, errno: failure)
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], failure: inout Int32?) {
+        bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let n = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -48,12 +62,6 @@ public enum FileContents {
                 }
                 offset += n
             }
-        }
-        if close(fd) != 0, failure == nil { failure = errno }
-        if failure == nil, rename(temporary, path) != 0 { failure = errno }
-        if let failure {
-            unlink(temporary)
-            throw FileError(path: path, errno: failure)
         }
     }
 
