@@ -86,10 +86,7 @@ public struct PostgresServer: Sendable, Hashable {
         var parameters: [(String, String)] = []
         if let statementTimeout {
             // Whole milliseconds, at least 1: 0 would mean no limit at all.
-            let ms = max(
-                1,
-                statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds
-                    / 1_000_000_000_000_000)
+            let ms = max(1, Int64(statementTimeout / .milliseconds(1)))
             parameters.append(("statement_timeout", "\(ms)ms"))
         }
         if let applicationName { parameters.append(("application_name", applicationName)) }
