@@ -82,7 +82,7 @@ extension AggregatorService {
         let detailTimeout = configuration.detailTimeout
         let outcome: DetailOutcome = await withCheckedContinuation { continuation in
             state.withLock { $0.details[requestID] = PendingDetail(bron: target.bron, continuation: continuation) }
-            Task {
+            let timer = Task {
                 // Confirmed and mandatory: a request the broker refuses, or that no queue takes (the bron's
                 // queue is gone or not bound), is answered at once instead of after the detail timeout.
                 do {
@@ -98,15 +98,24 @@ extension AggregatorService {
                     self.resolveDetail(requestID, .notSent("the broker did not take the detail request"))
                     return
                 }
-                try? await Task.sleep(for: detailTimeout)
+                do { try await Task.sleep(for: detailTimeout) } catch { return }
                 self.resolveDetail(requestID, .timedOut)
             }
+            let waiting = state.withLock { state -> Bool in
+                guard state.details[requestID] != nil else { return false }
+                state.details[requestID]?.timer = timer
+                return true
+            }
+            if !waiting { timer.cancel() }
         }
         let answer: DetailBericht
         switch outcome {
         case .answered(let bericht): answer = bericht
         case .notSent(let why):
             throw refuse(Fout.unavailable("the bron could not be asked", details: why), "detail request not delivered")
+        case .unreadable(let why):
+            throw refuse(
+                Fout.internalError("the bron sent an invalid detail", details: why), "bron sent an invalid detail")
         case .timedOut:
             throw refuse(
                 Fout.unavailable(
@@ -115,11 +124,21 @@ extension AggregatorService {
                 "bron did not answer")
         }
         if let fout = answer.fout { throw refuse(fout, "bron answered \(fout.code)") }
-        let idKey = gegevensset.idKey
-        guard case .object(var o)? = gegevensset == .werkzoekenden ? answer.werkzoekende : answer.vacature else {
-            throw refuse(Fout.internalError("the bron's detail was empty"), "empty detail")
+        var o: JSONObject
+        do throws(DetailCheck.Problem) {
+            o = try DetailCheck.record(in: answer, gegevensset: gegevensset, recordID: target.recordID)
+        } catch {
+            logger.warning(
+                "detail refused: the bron sent an invalid detail",
+                metadata: [
+                    "vum.bron": "\(target.bron)", "vum.record_id": "\(target.recordID)",
+                    "vum.issues": "\(error.forOperator)",
+                ])
+            throw refuse(
+                Fout.internalError("the bron sent an invalid detail", details: error.forAsker),
+                "bron sent an invalid detail")
         }
-        o[idKey] = nil
+        o[gegevensset.idKey] = nil
         o["vumID"] = .string(vumID)
         var geleverd = opgevraagd
         geleverd.soort = .detailGeleverd
@@ -180,7 +199,16 @@ extension AggregatorService {
             bericht = try MessageCodec.decode(
                 DetailBericht.self, from: delivery.body, maximumSize: configuration.maximumMessageSize)
         } catch {
-            logger.info("undecodable detail dropped", metadata: ["vum.error": "\(error)"])
+            // From the bron asked, as its own broker user: its asker learns at once what was wrong, instead
+            // of waiting out the detail timeout. Anything else is dropped, as a forged answer is.
+            let expected = state.withLock { $0.details[requestID]?.bron }
+            if let expected, envelope.userID == registry.bronnen[expected] {
+                logger.warning(
+                    "detail unreadable", metadata: ["vum.bron": "\(expected)", "vum.error": "\(error)"])
+                resolveDetail(requestID, .unreadable("\(error)"))
+            } else {
+                logger.info("undecodable detail dropped", metadata: ["vum.error": "\(error)"])
+            }
             return
         }
         // Only the bron asked, answering as its own broker user.
@@ -196,7 +224,8 @@ extension AggregatorService {
 
     /// Ends the wait for a detail, once: the first outcome counts, later ones find nothing to resume.
     func resolveDetail(_ requestID: String, _ outcome: DetailOutcome) {
-        let continuation = state.withLock { $0.details.removeValue(forKey: requestID)?.continuation }
-        continuation?.resume(returning: outcome)
+        let pending = state.withLock { $0.details.removeValue(forKey: requestID) }
+        pending?.timer?.cancel()
+        pending?.continuation.resume(returning: outcome)
     }
 }

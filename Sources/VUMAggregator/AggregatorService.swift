@@ -46,6 +46,9 @@ public final class AggregatorService: Service, Sendable {
     struct PendingDetail: Sendable {
         var bron: BronID
         var continuation: CheckedContinuation<DetailOutcome, Never>
+        /// Publishes the request and then waits out the detail timeout; cancelled when the wait ends
+        /// otherwise, so no sleeping task outlives its request.
+        var timer: Task<Void, Never>?
     }
 
     /// How the wait for a bron's detail ended.
@@ -53,6 +56,8 @@ public final class AggregatorService: Service, Sendable {
         case answered(DetailBericht)
         /// The request never reached the bron's queue: why.
         case notSent(String)
+        /// The bron asked answered, as its own broker user, with a message that is not a detail: why.
+        case unreadable(String)
         case timedOut
     }
 

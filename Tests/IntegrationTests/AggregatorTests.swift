@@ -348,6 +348,124 @@ extension FederationSuites {
         }
 
         @Test(
+            "a bron's detail is checked: unreadable, invalid, another record or dataset gets 500.1 at once, not passed on"
+        )
+        func checkedDetails() async throws {
+            let federation = try await TestFederation.start()
+            let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })
+            ) {
+                $0.detailTimeout = .seconds(60)
+            }
+            defer { for t in adapterTasks { t.cancel() } }
+            try await exchange.waitOnline(bronnen)
+            let result = try await exchange.zoek(question, deadlineMs: 20_000)
+            #expect(result.status == 200, "\(result.json.serialized())")
+            let vraagID = try #require(result.json["vraagID"]?.string)
+            let vumIDs = result.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
+            try #require(vumIDs.count >= 6)
+
+            // The adapters stop; the test answers the bronnen's detail requests itself, as a faulty adapter would.
+            for t in adapterTasks {
+                t.cancel()
+                _ = await t.result
+            }
+            var requests: [Inbox<AMQPDelivery>] = []
+            for bron in bronnen {
+                requests.append(
+                    try await federation.channel.consume(queue: Topology.bronQueue(bron), noAck: true).collect().0)
+            }
+            let everyone = people.values.flatMap { $0 }
+            /// Asks the detail of `vumID`; the bron "answers" the body `answer` makes of the record asked for.
+            func ask(_ vumID: String, answer: (Werkzoekende) throws -> String) async throws
+                -> (TestExchange.HTTPResult, Duration)
+            {
+                let start = ContinuousClock.now
+                let asking = Task { try await exchange.request("GET", "/api/v3/werkzoekendeProfielen/\(vumID)") }
+                var delivery: AMQPDelivery?
+                while delivery == nil, start.duration(to: .now) < .seconds(10) {
+                    for inbox in requests where delivery == nil { delivery = try? await inbox.next(timeout: .zero) }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let request = try #require(delivery, "no detail request reached a bron")
+                let verzoek = try MessageCodec.decode(DetailverzoekBericht.self, from: request.body)
+                let asked = try #require(everyone.first { $0.recordID == verzoek.recordID })
+                let envelope = try Envelope(properties: request.properties)
+                var reply = Envelope(
+                    type: .detail, correlationID: envelope.correlationID, appID: "tests/1",
+                    userID: broker.user)
+                reply.bron = envelope.bron
+                try await federation.channel.publish(
+                    Data(try answer(asked).utf8), exchange: Topology.antwoorden,
+                    routingKey: try #require(request.properties.replyTo), properties: reply.properties())
+                let http = try await asking.value
+                return (http, start.duration(to: .now))
+            }
+            func detail(_ record: JSONValue, bron: String = "", gegevensset: String = "werkzoekenden") -> String {
+                JSONValue.object(
+                    JSONObject([
+                        ("bronID", .string(bron)), ("gegevensset", .string(gegevensset)), ("werkzoekende", record),
+                    ])
+                ).serialized()
+            }
+            func bronID(of w: Werkzoekende) -> String {
+                people.first { $0.value.contains(w) }!.key.rawValue
+            }
+
+            let cases: [(String, (Werkzoekende) throws -> String, String)] = [
+                ("unreadable", { _ in #"{"not":"a detail"}"# }, "detail"),
+                (
+                    "another record",
+                    { w in
+                        let other = everyone.first { $0.recordID != w.recordID }!
+                        return detail(other.json, bron: bronID(of: w))
+                    }, "the bron answered with another record than the one asked for"
+                ),
+                (
+                    "invalid record",
+                    { w in
+                        guard case .object(var o) = w.json else { return "" }
+                        o["mobiliteit"] = nil
+                        return detail(.object(o), bron: bronID(of: w))
+                    }, "not a valid werkzoekende: mobiliteit"
+                ),
+                (
+                    "another dataset",
+                    { w in detail(w.json, bron: bronID(of: w), gegevensset: "vacatures") },
+                    "a detail of vacatures, asked for werkzoekenden"
+                ),
+            ]
+            for (i, (name, answer, said)) in cases.enumerated() {
+                let (refused, took) = try await ask(vumIDs[i], answer: answer)
+                #expect(refused.status == 500, "\(name): \(refused.json.serialized())")
+                #expect(refused.json["code"]?.string == "500.1", "\(name)")
+                #expect(refused.json["message"]?.string == "the bron sent an invalid detail", "\(name)")
+                #expect(
+                    refused.json["details"]?.string?.contains(said) == true, "\(name): \(refused.json.serialized())")
+                #expect(took < .seconds(30), "\(name): waited for the detail timeout")
+                let text = refused.json.serialized()
+                #expect(
+                    !everyone.contains { text.contains("\"\($0.recordID.rawValue)\"") }, "\(name): a record id leaked")
+            }
+            // The record asked for, valid: passed on, its id replaced by the vumID.
+            let (good, _) = try await ask(vumIDs[4]) { w in detail(w.json, bron: bronID(of: w)) }
+            #expect(good.status == 200, "\(good.json.serialized())")
+            #expect(good.json["werkzoekende"]?["vumID"]?.string == vumIDs[4])
+            #expect(good.json["werkzoekende"]?["idWerkzoekende"] == nil)
+            #expect(good.json["werkzoekende"]?["mobiliteit"] != nil)
+
+            for vumID in vumIDs.prefix(cases.count) {
+                let refusal = try await exchange.waitForEvent(.detailGeweigerd) {
+                    $0.vraagID == vraagID && $0.vumID == vumID && $0.reden == "bron sent an invalid detail"
+                }
+                #expect(refusal.uitkomst == "500.1")
+            }
+            await exchange.stop()
+            await federation.stop()
+        }
+
+        @Test(
             "a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged"
         )
         func silentBron() async throws {
