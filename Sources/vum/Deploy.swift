@@ -51,14 +51,8 @@ struct Definitions: ParsableCommand {
             ("registry.json", definitions.registry, "registry"),
         ]
         var changes: [String] = []
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            var isFolder: ObjCBool = false
-            let why =
-                FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && !isFolder.boolValue
-                ? "it is a file, not a folder" : error.localizedDescription
-            FileHandle.standardError.write(Data("vum: cannot write to \(output): \(why)\n".utf8))
+        do { try FileContents.makeFolder(folder.path) } catch {
+            FileHandle.standardError.write(Data("vum: cannot write to \(output): \(error)\n".utf8))
             throw ExitCode(1)
         }
         do {

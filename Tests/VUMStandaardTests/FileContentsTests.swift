@@ -61,4 +61,24 @@ struct FileContentsTests {
                 "passwords.env", "report.html", "sub",
             ])
     }
+
+    @Test("folders made with every missing parent; a folder already there is fine; a file in the way says so")
+    func folders() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-mkdir-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let deep = folder.appendingPathComponent("a/b/c").path
+        try FileContents.makeFolder(deep)
+        try FileContents.makeFolder(deep + "/")
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: deep, isDirectory: &isFolder) && isFolder.boolValue)
+        func reason(_ body: () throws -> Void) -> String? {
+            do { try body() } catch { return (error as? FileError)?.description ?? "\(error)" }
+            return nil
+        }
+        let file = folder.appendingPathComponent("a/file").path
+        try FileContents.write("x".utf8, to: file)
+        #expect(reason { try FileContents.makeFolder(file) } == "it is a file, not a folder")
+        #expect(reason { try FileContents.makeFolder(file + "/below") } == "\(file) is a file, not a folder")
+        #expect(reason { try FileContents.makeFolder("/proc/vum-test") } != nil)
+    }
 }

@@ -65,6 +65,24 @@ public enum FileContents {
         }
     }
 
+    /// Makes the folder at `path` and any folder above it that is missing (`mkdir -p`); a folder that is
+    /// there already is fine, a file in its place is "it is a file, not a folder".
+    public static func makeFolder(_ path: String, permissions: UInt16 = 0o755) throws(FileError) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let root = path.hasPrefix("/") ? "/" : ""
+        for end in parts.indices {
+            let folder = root + parts[...end].joined(separator: "/")
+            if mkdir(folder, mode_t(permissions)) == 0 { continue }
+            let code = errno
+            var info = stat()
+            guard code == EEXIST, stat(folder, &info) == 0 else { throw FileError(path: folder, errno: code) }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                let which = end == parts.index(before: parts.endIndex) ? "it" : folder
+                throw FileError(path: folder, reason: "\(which) is a file, not a folder")
+            }
+        }
+    }
+
     /// The file at `path` as UTF-8 text.
     public static func text(_ path: String) throws(FileError) -> String {
         let bytes = try bytes(path)
