@@ -95,7 +95,7 @@ struct Zoek: AsyncParsableCommand {
             var detail = ""
             if status == "beantwoord" || status == "geen_resultaten" {
                 detail = "\(b["aantal"]?.intValue ?? 0) matches in \(b["duurMs"]?.intValue ?? 0) ms"
-                if b["maximumAantalResultatenBereikt"] == .bool(true) { detail += " (more than it sent)" }
+                if b["maximumAantalResultatenBereikt"] == .bool(true) { detail += " (its limit; it has more)" }
             } else if status == "fout" {
                 detail = "\(b["fout"]?["code"]?.text ?? "?") \(b["fout"]?["message"]?.text ?? "")"
             }

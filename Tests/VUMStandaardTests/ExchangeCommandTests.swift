@@ -143,4 +143,25 @@ struct ExchangeCommandParsingTests {
         #expect(message.contains(text), "\(message.prefix(400))")
         #expect(message.contains("Example"))
     }
+
+    @Test("the status of each bron reads as a line: count, time, its limit, ignored criteria, a fout's code")
+    func statusLines() throws {
+        let answer = try JSONValue.parse(
+            #"""
+            {"vumBronnen": [
+              {"bronID": "gemeente", "status": "beantwoord", "aantal": 100, "duurMs": 6,
+               "maximumAantalResultatenBereikt": true, "genegeerdeCriteria": ["leeftijd"]},
+              {"bronID": "uwv", "status": "geen_resultaten", "aantal": 0, "duurMs": 3},
+              {"bronID": "regio", "status": "fout", "fout": {"code": "500.1", "message": "store failed"}},
+              {"bronID": "stil", "status": "te_laat"}]}
+            """#)
+        let lines = Zoek.statusLines(answer).split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
+        #expect(
+            lines == [
+                "gemeente beantwoord 100 matches in 6 ms (its limit; it has more); ignored: leeftijd",
+                "uwv geen_resultaten 0 matches in 3 ms", "regio fout 500.1 store failed", "stil te_laat",
+            ], "\(lines)")
+    }
 }
