@@ -96,13 +96,14 @@ public struct AggregatorDaemonConfiguration: Sendable {
         service.answerParkDirectory = parkDirectory
 
         let registryPath = try c.required("registry", "the registry of bronnen and bemiddelaars (JSON)")
-        do {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: registryPath))
-            registry = try Registry(json: JSONValue.parse(Array(bytes)))
-        } catch let e as ConfigurationError {
-            throw c.fail("registry", "\(registryPath): \(e.description)")
+        let registryJSON: JSONValue
+        do { registryJSON = try JSONValue.parse(try FileContents.bytes(registryPath)) } catch let e as FileError {
+            throw c.fail("registry", "cannot read \(registryPath): \(e)")
         } catch {
-            throw c.fail("registry", "cannot read \(registryPath): \(error)")
+            throw c.fail("registry", "\(registryPath) is not JSON: \(error)")
+        }
+        do { registry = try Registry(json: registryJSON) } catch {
+            throw c.fail("registry", "\(registryPath): \(error.description)")
         }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         if c.string("instance").isEmpty {
@@ -126,11 +127,15 @@ public struct AggregatorDaemonConfiguration: Sendable {
             }
             vumIDSecret = VumIDs.randomSecret()
         } else {
-            guard let secret = FileManager.default.contents(atPath: c.string("vumid-secret-file")), secret.count >= 32
-            else {
-                throw c.fail("vumid-secret-file", "cannot be read or holds fewer than 32 bytes")
+            let path = c.string("vumid-secret-file")
+            let secret: [UInt8]
+            do { secret = try FileContents.bytes(path) } catch {
+                throw c.fail("vumid-secret-file", "cannot read \(path): \(error)")
             }
-            vumIDSecret = secret
+            guard secret.count >= 32 else {
+                throw c.fail("vumid-secret-file", "\(path) holds \(secret.count) bytes; a secret needs at least 32")
+            }
+            vumIDSecret = Data(secret)
         }
         pc4TablePath = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
         guard !pc4TablePath.isEmpty else {
@@ -150,8 +155,8 @@ public struct AggregatorDaemonConfiguration: Sendable {
         for (k, path) in [
             ("http.tls.certificate", certificate), ("http.tls.key", key), ("http.tls.client-ca", clientCA),
         ]
-        where !path.isEmpty && !FileManager.default.isReadableFile(atPath: path) {
-            throw c.fail(k, "cannot read \(path)")
+        where !path.isEmpty {
+            do { _ = try FileContents.bytes(path) } catch { throw c.fail(k, "cannot read \(path): \(error)") }
         }
         httpTLS = certificate.isEmpty ? nil : (certificate, key, clientCA.isEmpty ? nil : clientCA)
         let level = try c.logLevel()

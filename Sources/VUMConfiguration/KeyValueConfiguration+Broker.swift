@@ -36,8 +36,18 @@ extension KeyValueConfiguration {
             }
             tls = t
         }
+        let url = string("broker.url")
+        if url.hasPrefix("amqp://"), !url.contains("@") {
+            throw fail(
+                "broker.url",
+                "amqp:// needs the user in the URL (amqp://user@host:port/vhost), with its password there or in "
+                    + "broker.password; certificate login needs amqps://")
+        }
         var broker: AMQPConfiguration
-        do { broker = try AMQPConfiguration(url: string("broker.url"), tls: tls) } catch {
+        do { broker = try AMQPConfiguration(url: url, tls: tls) } catch let error as AMQPError {
+            // The URL's own words ("broker URL amqps://…: no host"), without the error code around them.
+            throw fail("broker.url", error.replyText ?? "\(error)")
+        } catch {
             throw fail("broker.url", "\(error)")
         }
         if case .plain(let user, let password) = broker.authentication, password.isEmpty,

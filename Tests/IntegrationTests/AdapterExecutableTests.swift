@@ -157,6 +157,16 @@ extension FederationSuites {
                         "broker.url=amqp://u@localhost/vum", "--set", "source.delay=-5ms",
                     ], "source.delay (--set): \"-5ms\" is not a duration"
                 ),
+                (
+                    [
+                        "--set", "bron=x", "--set", "gegevenssets=vacatures", "--set",
+                        "broker.url=amqp://localhost/vum", "--set", "broker.password=x",
+                    ], "broker.url (--set): amqp:// needs the user in the URL (amqp://user@host:port/vhost)"
+                ),
+                (
+                    ["--set", "bron=x", "--set", "gegevenssets=vacatures", "--set", "broker.url=amqp://u@:5672/vum"],
+                    "broker.url (--set): broker URL amqp://u@:5672/vum: no host"
+                ),
             ])
         func configurationErrors(arguments: [String], message: String) async throws {
             let result = try await ChildProcess.run(vumAdapterExecutable, arguments)

@@ -994,8 +994,47 @@ extension FederationSuites {
                     "--set", "broker.url=amqp://u@localhost/vum", "--set", "registry=/nonexistent/registry.json",
                 ])
             #expect(
-                badRegistry.output.contains("registry (--set): cannot read /nonexistent/registry.json"),
+                badRegistry.output.contains(
+                    "registry (--set): cannot read /nonexistent/registry.json: No such file or directory"),
                 "\(badRegistry.output)")
+            // Files that are there but wrong: the system's reason or what is wrong, and the file.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vum-config-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let notJSON = folder.appendingPathComponent("registry.txt").path
+            try FileContents.write("bronnen: none\n".utf8, to: notJSON)
+            let shortSecret = folder.appendingPathComponent("vumid.secret").path
+            try FileContents.write(Array(repeating: UInt8(7), count: 16), to: shortSecret)
+            let good = folder.appendingPathComponent("registry.json").path
+            try FileContents.write(#"{"bronnen": [], "bemiddelaars": []}"#.utf8, to: good)
+            let cases: [([String], String)] = [
+                (["registry=\(notJSON)"], "registry (--set): \(notJSON) is not JSON"),
+                (["registry=\(folder.path)"], "registry (--set): cannot read \(folder.path): Is a directory"),
+                (
+                    ["registry=\(good)", "vumid-secret-file=\(shortSecret)"],
+                    "vumid-secret-file (--set): \(shortSecret) holds 16 bytes; a secret needs at least 32"
+                ),
+                (
+                    ["registry=\(good)", "vumid-secret-file=\(folder.path)/none"],
+                    "vumid-secret-file (--set): cannot read \(folder.path)/none: No such file or directory"
+                ),
+                (
+                    [
+                        "registry=\(good)", "pc4=\(testPC4TablePath)", "http.tls.certificate=\(folder.path)/cert.pem",
+                        "http.tls.key=\(folder.path)/key.pem",
+                    ],
+                    "http.tls.certificate (--set): cannot read \(folder.path)/cert.pem: No such file or directory"
+                ),
+            ]
+            for (settings, said) in cases {
+                let refused = try await ChildProcess.run(
+                    Self.executable,
+                    ["config", "--set", "exchange-oin=\(exchangeOIN)", "--set", "broker.url=amqp://u@localhost/vum"]
+                        + settings.flatMap { ["--set", $0] })
+                #expect(refused.status == 2, "\(refused.output)")
+                #expect(refused.output.contains(said), "\(refused.output)")
+            }
             let badParking = try await ChildProcess.run(
                 Self.executable,
                 [
