@@ -61,7 +61,9 @@ public final class AuditStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw AuditError("cannot open the audit store \(path): \(error); check the path and its permissions")
+            let why = DatabasePlace.problem(path).map { "\($0) (\(error))" }
+            throw AuditError(
+                "cannot open the audit store \(path): \(why ?? "\(error); check the path and its permissions")")
         }
         do {
             if !readOnly { try Self.migrator.migrate(pool) }

@@ -1057,7 +1057,8 @@ extension FederationSuites {
             #expect(unopenable.status == 1, "\(unopenable.output)")
             #expect(
                 unopenable.output.contains(
-                    "cannot open the request store /nonexistent/vum/requests.sqlite: SQLite error 14"),
+                    "cannot open the request store /nonexistent/vum/requests.sqlite: the folder /nonexistent/vum does not exist (SQLite error 14"
+                ),
                 "\(unopenable.output)")
             #expect(
                 badParking.output.contains(

@@ -269,7 +269,9 @@ struct AuditExecutableTests {
             ["--set", "store=/nonexistent/vum/audit.sqlite", "--set", "broker.url=amqp://u@127.0.0.1:1/vum"])
         #expect(unopenable.status == 1, "\(unopenable.output)")
         #expect(
-            unopenable.output.contains("cannot open the audit store /nonexistent/vum/audit.sqlite: SQLite error 14"),
+            unopenable.output.contains(
+                "cannot open the audit store /nonexistent/vum/audit.sqlite: the folder /nonexistent/vum does not exist (SQLite error 14"
+            ),
             "\(unopenable.output)")
         let check = try await ChildProcess.run(vumAuditExecutable, ["check", "--store", storePath])
         #expect(check.status == 1)

@@ -253,6 +253,25 @@ struct SQLiteStoreTests {
         } throws: { error in
             guard let e = error as? StoreError else { return false }
             return e.code == .cannotOpen && e.description.contains("/nonexistent-folder/bron.sqlite")
+                && e.description.contains("the folder /nonexistent-folder does not exist")
+        }
+        // A folder given as the store, and a folder the adapter may not write to: said in those words.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect {
+            try SQLiteStore(path: folder.path)
+        } throws: { error in
+            "\(error)".contains("\(folder.path) is a folder, not a database file")
+        }
+        if getuid() != 0 {
+            try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: folder.path)
+            defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path) }
+            #expect {
+                try SQLiteStore(path: folder.path + "/bron.sqlite")
+            } throws: { error in
+                "\(error)".contains("cannot create files in \(folder.path): Permission denied")
+            }
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString)")
         try Data("this is not a database, just text that is long enough to fill a header page".utf8).write(to: file)
