@@ -13,6 +13,8 @@ public struct AggregatorDaemonConfiguration: Sendable {
     public var registry: Registry
     public var requestStore: RequestStoreSettings
     public var vumIDSecret: Data
+    /// The secret being rotated out (`vumid-previous-secret-file`): its vumIDs still resolve.
+    public var previousVumIDSecret: Data?
     public var pc4TablePath: String
     public var httpHost: String
     public var httpPort: Int
@@ -37,6 +39,12 @@ public struct AggregatorDaemonConfiguration: Sendable {
             .init(
                 "vumid-secret-file", "",
                 "a file of at least 32 bytes that seals vumIDs; empty: a random one (vumIDs die with a restart)",
+                secret: true),
+            .init(
+                "vumid-previous-secret-file", "",
+                "while rotating the vumID secret: the file of the secret it replaces, so vumIDs sealed with that "
+                    + "one still resolve (new ones are sealed with vumid-secret-file); remove it once vumid-lifetime "
+                    + "has passed",
                 secret: true),
             .init(
                 "instance", "",
@@ -127,15 +135,20 @@ public struct AggregatorDaemonConfiguration: Sendable {
             }
             vumIDSecret = VumIDs.randomSecret()
         } else {
-            let path = c.string("vumid-secret-file")
-            let secret: [UInt8]
-            do { secret = try FileContents.bytes(path) } catch {
-                throw c.fail("vumid-secret-file", "cannot read \(path): \(error)")
+            vumIDSecret = try Self.secret(c, "vumid-secret-file")
+        }
+        if !c.string("vumid-previous-secret-file").isEmpty {
+            guard !c.string("vumid-secret-file").isEmpty else {
+                throw c.fail(
+                    "vumid-previous-secret-file", "needs vumid-secret-file: the secret that replaces this one")
             }
-            guard secret.count >= 32 else {
-                throw c.fail("vumid-secret-file", "\(path) holds \(secret.count) bytes; a secret needs at least 32")
+            let previous = try Self.secret(c, "vumid-previous-secret-file")
+            guard previous != vumIDSecret else {
+                throw c.fail(
+                    "vumid-previous-secret-file",
+                    "holds the same secret as vumid-secret-file: put the new secret in vumid-secret-file")
             }
-            vumIDSecret = Data(secret)
+            previousVumIDSecret = previous
         }
         pc4TablePath = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
         guard !pc4TablePath.isEmpty else {
@@ -161,5 +174,16 @@ public struct AggregatorDaemonConfiguration: Sendable {
         httpTLS = certificate.isEmpty ? nil : (certificate, key, clientCA.isEmpty ? nil : clientCA)
         let level = try c.logLevel()
         logLevel = level
+    }
+
+    /// A secret of at least 32 bytes from the file that `key` names.
+    static func secret(_ c: KeyValueConfiguration, _ key: String) throws(ConfigurationError) -> Data {
+        let path = c.string(key)
+        let secret: [UInt8]
+        do { secret = try FileContents.bytes(path) } catch { throw c.fail(key, "cannot read \(path): \(error)") }
+        guard secret.count >= 32 else {
+            throw c.fail(key, "\(path) holds \(secret.count) bytes; a secret needs at least 32")
+        }
+        return Data(secret)
     }
 }

@@ -79,7 +79,7 @@ public final class AggregatorService: Service, Sendable {
 
     public init(
         configuration: AggregatorConfiguration, registry: Registry, connection: AMQPConnection,
-        store: any RequestStore, vumIDSecret: Data, table: PC4Table,
+        store: any RequestStore, vumIDSecret: Data, previousVumIDSecret: Data? = nil, table: PC4Table,
         logger: Logger = Logger(label: "vum.aggregator")
     ) {
         self.configuration = configuration
@@ -87,7 +87,7 @@ public final class AggregatorService: Service, Sendable {
         self.connection = connection
         self.store = store
         storeHealth = RequestStoreHealth(store: store, logger: logger)
-        vumIDs = VumIDs(secret: vumIDSecret)
+        vumIDs = VumIDs(secret: vumIDSecret, previous: previousVumIDSecret)
         evaluator = Evaluator(table: table)
         parking = AnswerParking(
             budget: configuration.answerMemoryBudget, directory: configuration.answerParkDirectory,

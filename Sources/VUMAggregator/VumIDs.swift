@@ -30,10 +30,15 @@ public struct VumIDs: Sendable {
         }
     }
     private let keyed: Keyed
+    /// The secret being rotated out: vumIDs it sealed still resolve, new ones are sealed with `keyed`.
+    private let previous: Keyed?
 
     /// `secret`: at least 32 bytes, the same for every aggregator instance that shares a request store.
-    public init(secret: Data) {
+    /// `previous`: the secret it replaces, while vumIDs sealed with that one may still be presented
+    /// (until the longest `vumid-lifetime` has passed since the change).
+    public init(secret: Data, previous: Data? = nil) {
         keyed = Keyed(secret)
+        self.previous = previous.map(Keyed.init)
     }
 
     /// A random secret, for tests and a single instance that may forget its vumIDs on restart.
@@ -69,29 +74,38 @@ public struct VumIDs: Sendable {
         let parts = vumID.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let index = Int(parts[1]), index >= 0, !parts[0].isEmpty else { return nil }
         let body = "\(parts[0]).\(parts[1])"
-        // Compared in constant time, so the seal cannot be guessed byte by byte.
-        let expected = Array(mac(body).utf8)
         let given = Array(parts[2].utf8)
-        guard expected.count == given.count else { return nil }
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        guard difference == 0 else { return nil }
+        guard
+            Self.same(Array(mac(body).utf8), given)
+                || previous.map({ Self.same(Array(mac(body, $0).utf8), given) }) == true
+        else { return nil }
         return (String(parts[0]), index)
     }
 
+    /// Compared in constant time, so the seal cannot be guessed byte by byte.
+    private static func same(_ expected: [UInt8], _ given: [UInt8]) -> Bool {
+        guard expected.count == given.count else { return false }
+        var difference: UInt8 = 0
+        for (a, b) in zip(expected, given) { difference |= a ^ b }
+        return difference == 0
+    }
+
     /// 128 bits of the HMAC, base64url without padding (22 characters; the vumID alphabet allows - and _).
-    func mac(_ body: String) -> String {
+    func mac(_ body: String) -> String { mac(body, keyed) }
+
+    private func mac(_ body: String, _ key: Keyed) -> String {
         var body = body
-        let code = body.withUTF8 { seal(UnsafeRawBufferPointer($0)) }
+        let code = body.withUTF8 { seal(UnsafeRawBufferPointer($0), key) }
         var text: [UInt8] = []
         Self.appendBase64URL(code, to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
-    private func seal(_ body: UnsafeRawBufferPointer) -> SHA256Digest {
-        var inner = keyed.inner
+    private func seal(_ body: UnsafeRawBufferPointer, _ key: Keyed? = nil) -> SHA256Digest {
+        let key = key ?? keyed
+        var inner = key.inner
         inner.update(bufferPointer: body)
-        var outer = keyed.outer
+        var outer = key.outer
         inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
         return outer.finalize()
     }

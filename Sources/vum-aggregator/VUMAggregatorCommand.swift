@@ -191,7 +191,7 @@ struct Serve: AsyncParsableCommand {
         let aggregator = AggregatorService(
             configuration: configuration.service, registry: configuration.registry,
             connection: connection, store: store, vumIDSecret: configuration.vumIDSecret,
-            table: table, logger: logger)
+            previousVumIDSecret: configuration.previousVumIDSecret, table: table, logger: logger)
         let server: HTTPServerBuilder
         if let tls = configuration.httpTLS {
             server = try .tls(.http1(), tlsConfiguration: try Self.serverTLS(tls))

@@ -1008,12 +1008,22 @@ extension FederationSuites {
             try FileContents.write(Array(repeating: UInt8(7), count: 16), to: shortSecret)
             let good = folder.appendingPathComponent("registry.json").path
             try FileContents.write(#"{"bronnen": [], "bemiddelaars": []}"#.utf8, to: good)
+            let secret = folder.appendingPathComponent("vumid-32-bytes.secret").path
+            try FileContents.write(Array(repeating: UInt8(9), count: 32), to: secret)
             let cases: [([String], String)] = [
                 (["registry=\(notJSON)"], "registry (--set): \(notJSON) is not JSON"),
                 (["registry=\(folder.path)"], "registry (--set): cannot read \(folder.path): Is a directory"),
                 (
                     ["registry=\(good)", "vumid-secret-file=\(shortSecret)"],
                     "vumid-secret-file (--set): \(shortSecret) holds 16 bytes; a secret needs at least 32"
+                ),
+                (
+                    ["registry=\(good)", "vumid-previous-secret-file=\(secret)"],
+                    "vumid-previous-secret-file (--set): needs vumid-secret-file"
+                ),
+                (
+                    ["registry=\(good)", "vumid-secret-file=\(secret)", "vumid-previous-secret-file=\(secret)"],
+                    "vumid-previous-secret-file (--set): holds the same secret as vumid-secret-file"
                 ),
                 (
                     ["registry=\(good)", "vumid-secret-file=\(folder.path)/none"],

@@ -133,6 +133,52 @@ extension FederationSuites {
         }
 
         @Test(
+            "rotating the vumID secret: with the previous secret beside the new one, earlier vumIDs resolve; without it not"
+        )
+        func secretRotation() async throws {
+            try await Self.withDatabaseAndBron("rotation") { cluster, folder, bron, _ in
+                let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":100}}"#
+                func vumIDs(_ answer: (status: Int, json: JSONValue)) -> [String] {
+                    answer.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
+                }
+                func stop(_ daemon: Daemon) async {
+                    daemon.process.signal(SIGTERM)
+                    #expect(await daemon.process.wait().status == 0)
+                }
+                let before = try Self.startAggregator("before", folder: folder, cluster: cluster)
+                defer { before.process.signal(SIGKILL) }
+                try await before.waitOnline(bron)
+                let old = vumIDs(try await before.zoek(question))
+                try #require(old.count >= 2)
+                await stop(before)
+
+                // The new secret where the old one was; the old one named as the previous secret.
+                let secret = folder.appendingPathComponent("vumid.secret").path
+                let previous = folder.appendingPathComponent("vumid-previous.secret").path
+                try FileManager.default.moveItem(atPath: secret, toPath: previous)
+                try FileContents.write((0..<48).map { _ in UInt8.random(in: 0...255) }, to: secret, permissions: 0o600)
+                let rotating = try Self.startAggregator(
+                    "rotating", folder: folder, cluster: cluster, extra: "vumid-previous-secret-file = \(previous)")
+                defer { rotating.process.signal(SIGKILL) }
+                try await rotating.waitOnline(bron)
+                let kept = try await rotating.get("/api/v3/werkzoekendeProfielen/\(old[0])")
+                #expect(kept.status == 200, "\(kept.json.serialized())")
+                let new = vumIDs(try await rotating.zoek(question))
+                try #require(!new.isEmpty)
+                await stop(rotating)
+
+                // The previous secret dropped: its vumIDs are unknown, the new secret's still resolve.
+                let after = try Self.startAggregator("after", folder: folder, cluster: cluster)
+                defer { after.process.signal(SIGKILL) }
+                try await after.waitOnline(bron)
+                #expect(try await after.get("/api/v3/werkzoekendeProfielen/\(old[1])").status == 404)
+                let fresh = try await after.get("/api/v3/werkzoekendeProfielen/\(new[0])")
+                #expect(fresh.status == 200, "\(fresh.json.serialized())")
+                await stop(after)
+            }
+        }
+
+        @Test(
             "copy-store: from one aggregator's SQLite store to the shared one; its vumIDs resolve there with their detail count"
         )
         func copyStore() async throws {

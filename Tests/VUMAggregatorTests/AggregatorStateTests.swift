@@ -134,6 +134,23 @@ struct AggregatorStateTests {
         for junk in ["", "a", "a.b.c", "..", "x.1"] { #expect(ids.resolve(junk) == nil) }
     }
 
+    @Test("while the secret rotates, vumIDs of the previous secret resolve and new ones are sealed with the new")
+    func vumIDsRotation() {
+        let (old, new) = (VumIDs.randomSecret(), VumIDs.randomSecret())
+        let before = VumIDs(secret: old).issue(vraagID: "3f1c2a", index: 3)
+        let rotating = VumIDs(secret: new, previous: old)
+        #expect(rotating.resolve(before.rawValue)! == ("3f1c2a", 3))
+        let during = rotating.issue(vraagID: "3f1c2a", index: 4)
+        #expect(VumIDs(secret: new).resolve(during.rawValue)! == ("3f1c2a", 4), "sealed with the new secret")
+        #expect(VumIDs(secret: old).resolve(during.rawValue) == nil)
+        // Once the previous secret is dropped, its vumIDs are gone; a changed one never resolved.
+        #expect(VumIDs(secret: new).resolve(before.rawValue) == nil)
+        var tampered = Array(before.rawValue)
+        tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
+        #expect(rotating.resolve(String(tampered)) == nil)
+        #expect(VumIDs(secret: VumIDs.randomSecret(), previous: VumIDs.randomSecret()).resolve(before.rawValue) == nil)
+    }
+
     @Test("vumIDs issued before the hand-written base64url are the same: stored ones keep resolving after an upgrade")
     func vumIDsStable() throws {
         // 48 bytes: padded to SHA-256's block; the longer secret is hashed first (RFC 2104).
