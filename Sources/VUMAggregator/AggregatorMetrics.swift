@@ -33,6 +33,18 @@ enum AggregatorMetrics {
     }
 
     private static let open = Gauge(label: "vum_zoekvragen_in_behandeling")
+    private static let clocks = Mutex<[BronID: Gauge]>([:])
+
+    /// A bron's clock minus the exchange's, as last estimated (``ClockDifference``).
+    static func clock(_ bron: BronID, ms: Int64) {
+        let gauge = clocks.withLock { cache in
+            if let g = cache[bron] { return g }
+            let g = Gauge(label: "vum_bron_klokverschil_ms", dimensions: [("bron", bron.rawValue)])
+            cache[bron] = g
+            return g
+        }
+        gauge.record(ms)
+    }
 
     /// A zoekvraag ended: `uitkomst` is `200` or the error code.
     static func zoekvraag(_ gegevensset: Gegevensset, uitkomst: String, duration: Duration?) {

@@ -694,9 +694,31 @@ public final class AggregatorService: Service, Sendable {
                     metadata: ["vum.bron": "\(aanmelding.bronID)", "amqp.user_id": "\(envelope.userID ?? "-")"])
                 continue
             }
-            if let change = state.withLock({ $0.presence.receive(aanmelding, nowMs: Envelope.nowMs()) }) {
-                emitPresence(change)
+            // Only a sending time in milliseconds says anything about the bron's clock (the AMQP timestamp
+            // has whole seconds).
+            let sentAtMs = delivery.properties.headers?[Header.sentAt] == nil ? nil : envelope.sentAtMs
+            let (change, before, after) = state.withLock { state in
+                let before = state.presence.entries[aanmelding.bronID]?.clock
+                let change = state.presence.receive(aanmelding, nowMs: Envelope.nowMs(), sentAtMs: sentAtMs)
+                return (change, before, state.presence.entries[aanmelding.bronID]?.clock)
             }
+            if let after { reportClock(aanmelding.bronID, before: before, after: after) }
+            if let change { emitPresence(change) }
+        }
+    }
+
+    /// A bron's clock that went beyond the tolerance, or came back within it, is logged once each time.
+    func reportClock(_ bron: BronID, before: ClockDifference?, after: ClockDifference) {
+        guard let ms = after.estimateMs else { return }
+        AggregatorMetrics.clock(bron, ms: ms)
+        if after.isOff, before?.isOff != true {
+            logger.warning(
+                "a bron's clock is off: deadlines are absolute times, so its answers may come too late or its questions look expired; its machine should keep time (NTP)",
+                metadata: ["vum.bron": "\(bron)", "vum.klokverschil": "\(ClockDifference.describe(ms))"])
+        } else if !after.isOff, before?.isOff == true {
+            logger.info(
+                "a bron's clock is within the tolerance again",
+                metadata: ["vum.bron": "\(bron)", "vum.klokverschil": "\(ClockDifference.describe(ms))"])
         }
     }
 

@@ -13,6 +13,10 @@ public struct PresenceRegistry: Sendable {
         public var heartbeatIntervalMs: Int
         public var lastSeenMs: Int64
         public var online: Bool
+        /// The bron's clock minus the exchange's, estimated from its recent aanmeldingen and heartbeats
+        /// (``ClockDifference``); nil until one came with its sending time in milliseconds.
+        public var klokverschilMs: Int64? { clock.estimateMs }
+        var clock = ClockDifference()
     }
 
     /// What changed, for the procesgegevens.
@@ -28,8 +32,10 @@ public struct PresenceRegistry: Sendable {
 
     public init() {}
 
-    /// Takes an aanmelding, heartbeat or afmelding received at `nowMs`.
-    public mutating func receive(_ a: AanmeldingBericht, nowMs: Int64) -> Change? {
+    /// Takes an aanmelding, heartbeat or afmelding received at `nowMs`; `sentAtMs`: when the bron says it
+    /// sent it (its `x-vum-sent-ms` header), for the estimate of its clock.
+    public mutating func receive(_ a: AanmeldingBericht, nowMs: Int64, sentAtMs: Int64? = nil) -> Change? {
+        defer { if let sentAtMs { entries[a.bronID]?.clock.add(sentAtMs: sentAtMs, receivedAtMs: nowMs) } }
         let wasOnline = entries[a.bronID]?.online ?? false
         switch a.soort {
         case .afmelding:
@@ -40,7 +46,8 @@ public struct PresenceRegistry: Sendable {
             entries[a.bronID] = Entry(
                 bron: a.bronID, gegevenssets: Set(a.gegevenssets), versie: a.versie,
                 ondersteundeCriteria: a.ondersteundeCriteria,
-                heartbeatIntervalMs: max(100, a.heartbeatIntervalMs), lastSeenMs: nowMs, online: true)
+                heartbeatIntervalMs: max(100, a.heartbeatIntervalMs), lastSeenMs: nowMs, online: true,
+                clock: entries[a.bronID]?.clock ?? ClockDifference())
             return wasOnline ? nil : .aangemeld(a.bronID)
         }
     }

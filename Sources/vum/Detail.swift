@@ -117,13 +117,17 @@ struct Bronnen: AsyncParsableCommand {
                 return
             }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            var rows = [["bron", "status", "gegevenssets", "versie", "last heartbeat"]]
+            var rows = [["bron", "status", "gegevenssets", "versie", "last heartbeat", "clock"]]
             for b in result.json["bronnen"]?.arrayValue ?? [] {
                 let seen = b["laatstGezienMs"]?.intValue.map { "\(max(0, (now - Int64($0)) / 1000)) s ago" } ?? "-"
+                // Within the tolerance a clock is fine; beyond it, how far and which way.
+                let clock = b["klokverschilMs"]?.intValue.map { ms in
+                    abs(Int64(ms)) > ClockDifference.toleranceMs ? ClockDifference.describe(Int64(ms)) : "ok"
+                }
                 rows.append([
                     b["bronID"]?.text ?? "?", b["online"] == .bool(true) ? "online" : "offline",
                     b["gegevenssets"]?.arrayValue.compactMap(\.stringValue).joined(separator: ",") ?? "-",
-                    b["versie"]?.text ?? "-", seen,
+                    b["versie"]?.text ?? "-", seen, clock ?? "-",
                 ])
             }
             print(rows.count == 1 ? "no bron has announced itself yet" : columns(rows))

@@ -98,13 +98,16 @@ struct TestFederation {
 
     /// Announces `bron` by hand (werkzoekenden, online for a minute), without an adapter: a bron that never
     /// answers, or one the test answers for itself.
-    func announceByHand(_ bron: BronID) async throws {
-        var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user)
+    /// `sentAtMs`: the sending time the aanmelding claims (a bron's clock that is off).
+    func announceByHand(
+        _ bron: BronID, _ soort: AanmeldingBericht.Soort = .aanmelding, sentAtMs: Int64 = Envelope.nowMs()
+    ) async throws {
+        var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user, sentAtMs: sentAtMs)
         envelope.bron = bron
         try await channel.publish(
             MessageCodec.encode(
                 AanmeldingBericht(
-                    bronID: bron, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                    bronID: bron, soort: soort, gegevenssets: [.werkzoekenden], versie: "t",
                     ondersteundeCriteria: [], heartbeatIntervalMs: 60_000)),
             exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
     }

@@ -465,6 +465,57 @@ extension FederationSuites {
             await federation.stop()
         }
 
+        @Test("a bron's clock: estimated from its heartbeats, in /bronnen, and named by vum bronnen when it is off")
+        func bronClock() async throws {
+            let federation = try await TestFederation.start()
+            let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+            let ahead = try await federation.addBron("voor")
+            let exchange = try await TestExchange.start(
+                bronnen: Dictionary(uniqueKeysWithValues: (bronnen + [ahead]).map { ($0, broker.user) }))
+            defer { for t in adapterTasks { t.cancel() } }
+            try await exchange.waitOnline(bronnen)
+            // Five seconds ahead; one heartbeat looks less so (as if it had waited in a queue for a second):
+            // the estimate is the smallest difference seen.
+            for (i, offset) in [5000, 4000, 5000].enumerated() {
+                try await federation.announceByHand(
+                    ahead, i == 0 ? .aanmelding : .heartbeat, sentAtMs: Envelope.nowMs() + Int64(offset))
+            }
+            var listed: [JSONValue] = []
+            let end = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < end {
+                listed = try await exchange.request("GET", "/bronnen", from: nil).json["bronnen"]?.array ?? []
+                let seen = listed.first { $0["bronID"]?.string == ahead.rawValue }?["klokverschilMs"]
+                if case .number(.integer(let n))? = seen, n > 4500 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            func clock(_ bron: BronID) -> Int64? {
+                let entry = listed.first { $0["bronID"]?.string == bron.rawValue }
+                if case .number(.integer(let n))? = entry?["klokverschilMs"] { return n }
+                return nil
+            }
+            let estimate = try #require(clock(ahead), "\(listed)")
+            #expect((4500...5000).contains(estimate), "\(listed)")
+            for bron in bronnen {
+                #expect(abs(try #require(clock(bron), "\(listed)")) < 500, "an adapter on this machine: \(listed)")
+            }
+
+            let vum = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("vum").path
+            let table = try await ChildProcess.run(
+                vum, ["bronnen", "--aggregator", "http://127.0.0.1:\(exchange.port)"])
+            #expect(table.status == 0, "\(table.output)")
+            let rows = table.output.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+            #expect(rows.first?.hasSuffix("last heartbeat clock") == true, "\(table.output)")
+            #expect(rows.contains { $0.hasPrefix(ahead.rawValue) && $0.contains(" s ahead") }, "\(table.output)")
+            #expect(
+                rows.filter { row in bronnen.contains { row.hasPrefix($0.rawValue) } }.allSatisfy {
+                    $0.hasSuffix(" ok")
+                },
+                "\(table.output)")
+            await exchange.stop()
+            await federation.stop()
+        }
+
         @Test(
             "a bron that never answers: partial at the deadline with that bron te_laat; its late answer recorded, not merged"
         )

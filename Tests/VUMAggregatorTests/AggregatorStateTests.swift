@@ -121,6 +121,35 @@ struct AggregatorStateTests {
         #expect(p.expected(for: .werkzoekenden, nowMs: 7100).offline == [bronA])
     }
 
+    @Test("a bron's clock: the smallest of its last five differences, kept across heartbeats, off beyond 2 s")
+    func bronClock() throws {
+        var p = PresenceRegistry()
+        let bron = try BronID(validating: "klok")
+        func beat(_ soort: AanmeldingBericht.Soort, sent: Int64, received: Int64) {
+            _ = p.receive(
+                AanmeldingBericht(
+                    bronID: bron, soort: soort, gegevenssets: [.werkzoekenden], versie: "t",
+                    ondersteundeCriteria: [], heartbeatIntervalMs: 1000), nowMs: received, sentAtMs: sent)
+        }
+        _ = p.receive(
+            AanmeldingBericht(
+                bronID: bron, soort: .aanmelding, gegevenssets: [.werkzoekenden], versie: "t",
+                ondersteundeCriteria: [], heartbeatIntervalMs: 1000), nowMs: 1000)
+        #expect(p.entries[bron]?.klokverschilMs == nil, "no sending time in milliseconds, no estimate")
+        // The bron is 3 s behind; the message took 40 ms, one waited 900 ms in a queue.
+        beat(.heartbeat, sent: 10_000 - 3000, received: 10_040)
+        beat(.heartbeat, sent: 11_000 - 3000, received: 11_900)
+        #expect(p.entries[bron]?.klokverschilMs == -3040)
+        #expect(p.entries[bron]?.clock.isOff == true)
+        // Its machine starts keeping time: after five heartbeats the old differences are forgotten.
+        for i in 0..<5 { beat(.heartbeat, sent: Int64(20_000 + i * 1000), received: Int64(20_010 + i * 1000)) }
+        #expect(p.entries[bron]?.klokverschilMs == -10)
+        #expect(p.entries[bron]?.clock.isOff == false)
+        beat(.afmelding, sent: 40_000 + 2500, received: 40_000)
+        #expect(p.entries[bron]?.klokverschilMs == 2500, "an afmelding says when it was sent too")
+        #expect(ClockDifference.describe(2500) == "2.5 s ahead" && ClockDifference.describe(-12_400) == "12 s behind")
+    }
+
     @Test("vumIDs resolve to their zoekvraag and position; a changed character, another key or junk does not")
     func vumIDs() {
         let ids = VumIDs(secret: VumIDs.randomSecret())

@@ -338,15 +338,16 @@ public enum KoppelvlakRoutes {
                     "bronnen",
                     .array(
                         presence.entries.values.sorted { $0.bron < $1.bron }.map { e in
-                            .object(
-                                JSONObject([
-                                    ("bronID", .string(e.bron.rawValue)), ("online", .bool(e.online)),
-                                    (
-                                        "gegevenssets",
-                                        .array(e.gegevenssets.map(\.rawValue).sorted().map(JSONValue.string))
-                                    ),
-                                    ("versie", .string(e.versie)), ("laatstGezienMs", .number(.integer(e.lastSeenMs))),
-                                ]))
+                            var o = JSONObject([
+                                ("bronID", .string(e.bron.rawValue)), ("online", .bool(e.online)),
+                                (
+                                    "gegevenssets",
+                                    .array(e.gegevenssets.map(\.rawValue).sorted().map(JSONValue.string))
+                                ),
+                                ("versie", .string(e.versie)), ("laatstGezienMs", .number(.integer(e.lastSeenMs))),
+                            ])
+                            if let ms = e.klokverschilMs { o["klokverschilMs"] = .number(.integer(ms)) }
+                            return .object(o)
                         })
                 )
             ]))
