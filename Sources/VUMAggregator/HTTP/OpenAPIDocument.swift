@@ -107,7 +107,8 @@ public enum OpenAPIDocument {
           "/bronnen":{"get":{"summary":"the presence registry","operationId":"bronnen","responses":{"200":{"description":"every bron seen, online or not",
             "content":{"application/json":{"schema":{"type":"object","properties":{"bronnen":{"type":"array","items":{"type":"object",
               "properties":{"bronID":{"type":"string"},"online":{"type":"boolean"},"gegevenssets":{"type":"array","items":{"type":"string"}},
-                "versie":{"type":"string"},"laatstGezienMs":{"type":"integer"}}}}}}}}}}}}
+                "versie":{"type":"string"},"laatstGezienMs":{"type":"integer"},
+                "klokverschilMs":{"type":"integer","description":"the bron's clock minus the exchange's, estimated from its heartbeats (positive: ahead); absent without an estimate"}}}}}}}}}}}}
          },
          "components":{"schemas":{
           "SelectievraagWerkzoekenden":\(SelectievraagSchemas.werkzoekenden),
