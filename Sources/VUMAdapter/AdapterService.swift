@@ -68,6 +68,8 @@ public final class AdapterService: Sendable {
     let logger: Logger
     private let countersState = Mutex(AdapterCounters())
     private let reportsPerRecord = Mutex([RecordID: Int]())
+    /// This machine's clock against the exchange's, from the sending times of its requests.
+    private let clock = Mutex(ClockDifference())
     /// The consumer being read, deliveries received on it, questions in hand, and whether the watchdog
     /// asked for a fresh one.
     private let consuming = Mutex(Consuming())
@@ -301,6 +303,11 @@ public final class AdapterService: Sendable {
             await reject(delivery, error, publisher: publisher)
             return
         }
+        if envelope.type == .zoekvraag || envelope.type == .detailverzoek,
+            delivery.properties.headers?[Header.sentAt] != nil
+        {
+            checkClock(sentAtMs: envelope.sentAtMs)
+        }
         switch envelope.type {
         case .zoekvraag: await handleZoekvraag(delivery, envelope, publisher: publisher)
         case .detailverzoek: await handleDetailverzoek(delivery, envelope, publisher: publisher)
@@ -311,6 +318,28 @@ public final class AdapterService: Sendable {
                 Fout.invalidRequest(
                     "unexpected message on a bron queue",
                     details: "type \(envelope.type.rawValue)"), publisher: publisher)
+        }
+    }
+
+    /// Deadlines are the exchange's absolute times: a clock that runs ahead makes every zoekvraag look
+    /// expired (skipped), one that runs behind answers late. Said once when the difference goes beyond the
+    /// tolerance, and once when it is back.
+    private func checkClock(sentAtMs: Int64) {
+        let (before, after) = clock.withLock { clock in
+            let before = clock.isOff
+            clock.add(sentAtMs: sentAtMs, receivedAtMs: Envelope.nowMs())
+            return (before, clock)
+        }
+        // Here received minus sent is this machine's clock minus the exchange's (plus transit and queueing).
+        guard let ms = after.estimateMs.map({ -$0 }) else { return }
+        if after.isOff, !before {
+            logger.warning(
+                "this machine's clock differs from the exchange's: deadlines are the exchange's times, so zoekvragen look expired (ahead) or answers come late (behind); keep this machine on time (NTP). If it is, requests waited that long in the queue",
+                metadata: ["vum.klokverschil": "\(ClockDifference.describe(ms))"])
+        } else if !after.isOff, before {
+            logger.info(
+                "this machine's clock is within the tolerance of the exchange's again",
+                metadata: ["vum.klokverschil": "\(ClockDifference.describe(ms))"])
         }
     }
 

@@ -111,6 +111,35 @@ extension FederationSuites {
             #expect(result.output.contains("every answer is delayed on purpose (source.delay)"), "\(result.output)")
         }
 
+        @Test("a clock that differs from the exchange's: the adapter says so once, and once when it is back")
+        func clockOff() async throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let federation = try await TestFederation.start()
+            defer { Task { await federation.stop() } }
+            let bron = try await federation.addBron("klok")
+            let people = (0..<100).map(SyntheticData(seed: 33, table: testPC4Table).werkzoekende)
+            let daemon = try await Self.startFromStore(people, bron: bron, in: folder)
+            defer { daemon.signal(SIGKILL) }
+            _ = try await federation.announcement(from: bron, .aanmelding)
+            let question = #"{"selectiegebied":{"postcode":"3511AB","afstand":40}}"#
+            // The exchange's clock six seconds behind this machine's: as if this machine ran ahead. Then five
+            // zoekvragen on time, which is how many it takes to forget the old differences.
+            for sentAgo in [6000, 6000, 0, 0, 0, 0, 0] {
+                let vraagID = try await federation.ask(question, sentAtMs: Envelope.nowMs() - Int64(sentAgo))
+                let (_, antwoord) = try await federation.answer(to: vraagID, from: bron)
+                #expect(antwoord.fout == nil)
+            }
+            daemon.signal(SIGTERM)
+            let output = await daemon.wait().output
+            let warnings = output.components(separatedBy: "this machine's clock differs from the exchange's").count - 1
+            #expect(warnings == 1, "\(output)")
+            // Six seconds and the time the first zoekvraag took to arrive.
+            #expect(output.contains("vum.klokverschil=6.") && output.contains(" s ahead"), "\(output)")
+            #expect(
+                output.contains("this machine's clock is within the tolerance of the exchange's again"), "\(output)")
+        }
+
         @Test("a missing bron queue stops start-up with exit 1 and says what to create")
         func missingQueue() async throws {
             let folder = try temporaryFolder()

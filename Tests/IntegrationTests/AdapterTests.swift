@@ -128,13 +128,13 @@ struct TestFederation {
 
     func ask(
         _ vraagObject: String, gegevensset: Gegevensset = .werkzoekenden, vraagID: String = UUID().uuidString,
-        deadlineMs: Int64 = Envelope.nowMs() + 5000
+        deadlineMs: Int64 = Envelope.nowMs() + 5000, sentAtMs: Int64 = Envelope.nowMs()
     ) async throws -> String {
         let payload = ZoekvraagBericht(
             vraagID: vraagID, gegevensset: gegevensset, vraagObject: try JSONValue.parse(vraagObject))
         let envelope = Envelope(
             type: .zoekvraag, correlationID: vraagID, appID: "tests/1", userID: broker.user,
-            replyTo: replyQueue, deadlineMs: deadlineMs)
+            replyTo: replyQueue, sentAtMs: sentAtMs, deadlineMs: deadlineMs)
         try await channel.publish(
             MessageCodec.encode(payload), exchange: Topology.zoekvragen, routingKey: "",
             properties: envelope.properties())
