@@ -11,7 +11,9 @@ struct RequestDeadline {
     /// The time left for `context`; throws `500.3` when none is.
     func timeLeft(_ context: Verzoekcontext) throws(Fout) -> Duration {
         guard let deadline = context.deadlineMs else { return withoutDeadline }
-        let left = Duration.milliseconds(deadline - Envelope.nowMs()) - margin
+        // The header is the sender's to choose: compared first, so no value can overflow the subtraction.
+        let now = Envelope.nowMs()
+        let left = deadline > now ? Duration.milliseconds(deadline - now) - margin : .zero
         guard left > .milliseconds(1) else {
             throw Fout(code: "500.3", message: "no time left before the deadline")
         }

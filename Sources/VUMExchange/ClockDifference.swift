@@ -9,6 +9,7 @@ public struct ClockDifference: Sendable, Hashable {
     /// The last few samples of received minus sent (the exchange's clock minus the bron's, plus transit).
     private var samplesMs: [Int64] = []
     private static let window = 5
+    private static let centuryMs: UInt64 = 100 * 366 * 24 * 3600 * 1000
 
     public init() {}
 
@@ -18,8 +19,12 @@ public struct ClockDifference: Sendable, Hashable {
     /// Whether the estimate is beyond ``toleranceMs``.
     public var isOff: Bool { estimateMs.map { abs($0) > Self.toleranceMs } ?? false }
 
+    /// A sending time the header claims is the sender's to choose: one more than a century away from the
+    /// receiving time is not a clock (and could overflow the arithmetic), so it is not counted.
     public mutating func add(sentAtMs: Int64, receivedAtMs: Int64) {
-        samplesMs.append(receivedAtMs - sentAtMs)
+        let (difference, overflow) = receivedAtMs.subtractingReportingOverflow(sentAtMs)
+        guard !overflow, difference.magnitude <= Self.centuryMs else { return }
+        samplesMs.append(difference)
         if samplesMs.count > Self.window { samplesMs.removeFirst(samplesMs.count - Self.window) }
     }
 

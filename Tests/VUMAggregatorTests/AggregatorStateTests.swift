@@ -148,6 +148,15 @@ struct AggregatorStateTests {
         beat(.afmelding, sent: 40_000 + 2500, received: 40_000)
         #expect(p.entries[bron]?.klokverschilMs == 2500, "an afmelding says when it was sent too")
         #expect(ClockDifference.describe(2500) == "2.5 s ahead" && ClockDifference.describe(-12_400) == "12 s behind")
+        // A sending time more than a century away is not a clock, and no value traps the arithmetic.
+        for absurd: Int64 in [Int64.min, Int64.max, 40_000 - 200 * 365 * 86_400_000] {
+            beat(.heartbeat, sent: absurd, received: 40_000)
+        }
+        #expect(p.entries[bron]?.klokverschilMs == 2500)
+        var lost = ClockDifference()
+        lost.add(sentAtMs: 0, receivedAtMs: 1_764_000_000_000)
+        #expect(lost.estimateMs == -1_764_000_000_000, "a machine that thinks it is 1970 is counted")
+        #expect(ClockDifference.describe(-1_764_000_000_000) == "1764000000 s behind")
     }
 
     @Test("vumIDs resolve to their zoekvraag and position; a changed character, another key or junk does not")
