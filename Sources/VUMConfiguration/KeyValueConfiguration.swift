@@ -75,6 +75,8 @@ public struct KeyValueConfiguration: Sendable {
     func parseFile(_ text: String, path: String) throws(ConfigurationError) -> [String: (value: String, source: Source)]
     {
         var found: [String: (value: String, source: Source)] = [:]
+        // Every line's problem at once, so a file with three typos needs one round of fixing, not three.
+        var problems: [String] = []
         let known = Set(keys.map(\.name))
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -82,18 +84,26 @@ public struct KeyValueConfiguration: Sendable {
             line = line.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             let place = "\(path) line \(number + 1)"
-            guard let eq = line.firstIndex(of: "=") else { throw ConfigurationError("\(place): expected key = value") }
+            guard let eq = line.firstIndex(of: "=") else {
+                problems.append("\(place): expected key = value")
+                continue
+            }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
                 value = String(value.dropFirst().dropLast())
             }
             guard known.contains(key) else {
-                throw ConfigurationError("\(place): unknown key \"\(key)\"\(suggestion(key))")
+                problems.append("\(place): unknown key \"\(key)\"\(suggestion(key))")
+                continue
             }
-            guard found[key] == nil else { throw ConfigurationError("\(place): \"\(key)\" is set twice") }
+            if let first = found[key] {
+                problems.append("\(place): \"\(key)\" is set twice (first on \(first.source))")
+                continue
+            }
             found[key] = (value, Source(description: place))
         }
+        guard problems.isEmpty else { throw ConfigurationError(problems.joined(separator: "\n")) }
         return found
     }
 

@@ -214,6 +214,17 @@ extension FederationSuites {
             #expect(
                 result.output.contains("\(path) line 3: unknown key \"result_limit\" (did you mean result-limit?)"),
                 "\(result.output)")
+            // Every problem of the file at once, each with its line.
+            try "bron = x\nresult_limit = 5\nheartbeat 5s\nbron = y\n".write(
+                toFile: path, atomically: true, encoding: .utf8)
+            let several = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", path])
+            #expect(several.status == 2)
+            for said in [
+                "\(path) line 2: unknown key \"result_limit\"", "\(path) line 3: expected key = value",
+                "\(path) line 4: \"bron\" is set twice (first on \(path) line 1)",
+            ] {
+                #expect(several.output.contains(said), "\(several.output)")
+            }
             // A file that is not there, or a folder given for it, in the system's words.
             let missing = try await ChildProcess.run(vumAdapterExecutable, ["config", "--config", path + ".nope"])
             #expect(missing.status == 2)
