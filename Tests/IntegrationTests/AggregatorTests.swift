@@ -292,24 +292,35 @@ extension FederationSuites {
             await federation.stop()
         }
 
-        @Test(
-            "a detail the bron cannot give: 503 at once when no queue takes the request, 503 after the detail timeout when the bron does not answer; both audited"
-        )
-        func undeliverableDetails() async throws {
+        /// Three bronnen, an exchange whose details wait `detailTimeout`, and a zoekvraag answered with at least
+        /// `vumIDs` vumIDs.
+        func answered(detailTimeout: Duration, vumIDs minimum: Int) async throws -> (
+            federation: TestFederation, bronnen: [BronID], people: [BronID: [Werkzoekende]],
+            adapterTasks: [Task<Void, any Error>], exchange: TestExchange, vraagID: String, vumIDs: [String]
+        ) {
             let federation = try await TestFederation.start()
-            let (bronnen, _, adapterTasks) = try await threeBronnen(federation)
+            let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
             let exchange = try await TestExchange.start(
                 bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })
             ) {
-                $0.detailTimeout = .seconds(1)
+                $0.detailTimeout = detailTimeout
             }
-            defer { for t in adapterTasks { t.cancel() } }
             try await exchange.waitOnline(bronnen)
             let result = try await exchange.zoek(question, deadlineMs: 20_000)
             #expect(result.status == 200, "\(result.json.serialized())")
             let vraagID = try #require(result.json["vraagID"]?.string)
             let vumIDs = result.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
-            try #require(vumIDs.count >= 2)
+            try #require(vumIDs.count >= minimum)
+            return (federation, bronnen, people, adapterTasks, exchange, vraagID, vumIDs)
+        }
+
+        @Test(
+            "a detail the bron cannot give: 503 at once when no queue takes the request, 503 after the detail timeout when the bron does not answer; both audited"
+        )
+        func undeliverableDetails() async throws {
+            let (federation, bronnen, _, adapterTasks, exchange, vraagID, vumIDs) = try await answered(
+                detailTimeout: .seconds(1), vumIDs: 2)
+            defer { for t in adapterTasks { t.cancel() } }
 
             // No queue takes the bronnen's detail requests: the broker returns the request, the asker is told so.
             for bron in bronnen {
@@ -351,20 +362,9 @@ extension FederationSuites {
             "a bron's detail is checked: unreadable, invalid, another record or dataset gets 500.1 at once, not passed on"
         )
         func checkedDetails() async throws {
-            let federation = try await TestFederation.start()
-            let (bronnen, people, adapterTasks) = try await threeBronnen(federation)
-            let exchange = try await TestExchange.start(
-                bronnen: Dictionary(uniqueKeysWithValues: bronnen.map { ($0, broker.user) })
-            ) {
-                $0.detailTimeout = .seconds(60)
-            }
+            let (federation, bronnen, people, adapterTasks, exchange, vraagID, vumIDs) = try await answered(
+                detailTimeout: .seconds(60), vumIDs: 6)
             defer { for t in adapterTasks { t.cancel() } }
-            try await exchange.waitOnline(bronnen)
-            let result = try await exchange.zoek(question, deadlineMs: 20_000)
-            #expect(result.status == 200, "\(result.json.serialized())")
-            let vraagID = try #require(result.json["vraagID"]?.string)
-            let vumIDs = result.json["matches"]?.array.compactMap { $0["vumID"]?.string } ?? []
-            try #require(vumIDs.count >= 6)
 
             // The adapters stop; the test answers the bronnen's detail requests itself, as a faulty adapter would.
             for t in adapterTasks {
