@@ -21,33 +21,32 @@ enum DetailCheck {
             let said = "a detail of \(detail.gegevensset.rawValue), asked for \(gegevensset.rawValue)"
             throw Problem(forAsker: said, forOperator: said)
         }
+        let key = gegevensset == .werkzoekenden ? "werkzoekende" : "vacature"
+        guard let json = gegevensset == .werkzoekenden ? detail.werkzoekende : detail.vacature else {
+            throw Problem(forAsker: "the detail holds no \(key)", forOperator: "the detail holds no \(key)")
+        }
+        // Whose record it is comes first: the problems of another person's record are not the asker's to read.
+        let id: JSONValue? = if case .object(let o) = json { o[gegevensset.idKey] } else { nil }
+        guard id == .string(recordID.rawValue) else {
+            let answered = id.map { $0.serialized() } ?? "none"
+            throw Problem(
+                forAsker: "the bron answered with another record than the one asked for",
+                forOperator: "asked for record \(recordID), the bron answered record \(answered)")
+        }
         let validated: any VUMRecord
         do throws(ValidationError) {
             switch gegevensset {
-            case .werkzoekenden:
-                guard let json = detail.werkzoekende else { throw missing("werkzoekende") }
-                validated = try Werkzoekende(json: json)
-            case .vacatures:
-                guard let json = detail.vacature else { throw missing("vacature") }
-                validated = try Vacature(json: json)
+            case .werkzoekenden: validated = try Werkzoekende(json: json)
+            case .vacatures: validated = try Vacature(json: json)
             }
         } catch {
             let issues = error.errors.prefix(3).map(\.description).joined(separator: "; ")
-            let said = "not a valid \(gegevensset == .werkzoekenden ? "werkzoekende" : "vacature"): \(issues)"
+            let said = "not a valid \(key): \(issues)"
             throw Problem(forAsker: said, forOperator: said)
-        }
-        guard validated.recordID == recordID else {
-            throw Problem(
-                forAsker: "the bron answered with another record than the one asked for",
-                forOperator: "asked for record \(recordID), the bron answered record \(validated.recordID)")
         }
         guard case .object(let o) = validated.json else {
             throw Problem(forAsker: "the record is not an object", forOperator: "the record is not an object")
         }
         return o
-    }
-
-    private static func missing(_ key: String) -> ValidationError {
-        ValidationError(issues: [ValidationIssue(.error, path: key, "missing: a detail of this dataset holds one")])
     }
 }

@@ -363,7 +363,7 @@ extension FederationSuites {
         )
         func checkedDetails() async throws {
             let (federation, bronnen, people, adapterTasks, exchange, vraagID, vumIDs) = try await answered(
-                detailTimeout: .seconds(60), vumIDs: 6)
+                detailTimeout: .seconds(60), vumIDs: 7)
             defer { for t in adapterTasks { t.cancel() } }
 
             // The adapters stop; the test answers the bronnen's detail requests itself, as a faulty adapter would.
@@ -435,6 +435,17 @@ extension FederationSuites {
                     { w in detail(w.json, bron: bronID(of: w), gegevensset: "vacatures") },
                     "a detail of vacatures, asked for werkzoekenden"
                 ),
+                (
+                    // What is wrong with another person's record is not the asker's to read.
+                    "another, invalid record",
+                    { w in
+                        guard case .object(var o) = everyone.first(where: { $0.recordID != w.recordID })!.json else {
+                            return ""
+                        }
+                        o["mobiliteit"] = nil
+                        return detail(.object(o), bron: bronID(of: w))
+                    }, "the bron answered with another record than the one asked for"
+                ),
             ]
             for (i, (name, answer, said)) in cases.enumerated() {
                 let (refused, took) = try await ask(vumIDs[i], answer: answer)
@@ -447,11 +458,12 @@ extension FederationSuites {
                 let text = refused.json.serialized()
                 #expect(
                     !everyone.contains { text.contains("\"\($0.recordID.rawValue)\"") }, "\(name): a record id leaked")
+                if name.hasPrefix("another") { #expect(!text.contains("mobiliteit"), "\(name): \(text)") }
             }
             // The record asked for, valid: passed on, its id replaced by the vumID.
-            let (good, _) = try await ask(vumIDs[4]) { w in detail(w.json, bron: bronID(of: w)) }
+            let (good, _) = try await ask(vumIDs[5]) { w in detail(w.json, bron: bronID(of: w)) }
             #expect(good.status == 200, "\(good.json.serialized())")
-            #expect(good.json["werkzoekende"]?["vumID"]?.string == vumIDs[4])
+            #expect(good.json["werkzoekende"]?["vumID"]?.string == vumIDs[5])
             #expect(good.json["werkzoekende"]?["idWerkzoekende"] == nil)
             #expect(good.json["werkzoekende"]?["mobiliteit"] != nil)
 
