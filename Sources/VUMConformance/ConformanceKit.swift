@@ -101,15 +101,21 @@ public struct ConformanceKit: Sendable {
 
 /// Deliveries as they arrive, for the checks to wait on.
 final class Received: Sendable {
-    private let state = Mutex([AMQPDelivery]())
-    func add(_ d: AMQPDelivery) { state.withLock { $0.append(d) } }
-    var all: [AMQPDelivery] { state.withLock { $0 } }
+    /// Each delivery with when it arrived (ms since 1970), for a sender's clock.
+    private let state = Mutex([(delivery: AMQPDelivery, receivedMs: Int64)]())
+    func add(_ d: AMQPDelivery) { state.withLock { $0.append((d, Envelope.nowMs())) } }
+    var all: [AMQPDelivery] { state.withLock { $0.map(\.delivery) } }
+
+    /// When the delivery with `tag` arrived.
+    func receivedMs(_ tag: UInt64) -> Int64? {
+        state.withLock { $0.first { $0.delivery.deliveryTag == tag }?.receivedMs }
+    }
 
     /// The first delivery that matches, waiting until `timeout`.
     func first(within timeout: Duration, where match: (AMQPDelivery) -> Bool) async -> AMQPDelivery? {
         let end = ContinuousClock.now + timeout
         while true {
-            if let d = state.withLock({ $0.first(where: match) }) { return d }
+            if let d = state.withLock({ $0.first(where: { match($0.delivery) })?.delivery }) { return d }
             guard ContinuousClock.now < end else { return nil }
             try? await Task.sleep(for: .milliseconds(5))
         }

@@ -65,6 +65,29 @@ final class Session: @unchecked Sendable {
             passed = false
             evidence.append("no heartbeat followed within twice its interval (\(interval * 2))")
         }
+        // Deadlines are absolute times: its clock against this machine's, from the sending times it states.
+        var clock = ClockDifference()
+        for d in [first, next].compactMap({ $0 }) {
+            guard let sent = d.properties.headers?[Header.sentAt]?.intValue,
+                let received = announcements.receivedMs(d.deliveryTag)
+            else { continue }
+            clock.add(sentAtMs: sent, receivedAtMs: received)
+        }
+        if let ms = clock.estimateMs {
+            if clock.isOff {
+                passed = false
+                evidence.append(
+                    "its clock is \(ClockDifference.describe(ms)) of this machine's: deadlines are absolute times, "
+                        + "so keep its machine on time (NTP)")
+            } else {
+                evidence.append("its clock is within \(ClockDifference.toleranceMs) ms of this machine's (\(ms) ms)")
+            }
+        } else {
+            passed = false
+            evidence.append(
+                "its aanmeldingen carry no \(Header.sentAt) (their sending time in milliseconds), so the exchange "
+                    + "cannot see whether its clock keeps time")
+        }
         record(.init(name: "announces itself and heartbeats on vum.aanmeldingen", passed: passed, evidence: evidence))
         return aanmelding.gegevenssets.isEmpty ? fallbackDatasets : aanmelding.gegevenssets
     }

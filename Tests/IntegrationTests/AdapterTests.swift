@@ -100,7 +100,8 @@ struct TestFederation {
     /// answers, or one the test answers for itself.
     /// `sentAtMs`: the sending time the aanmelding claims (a bron's clock that is off).
     func announceByHand(
-        _ bron: BronID, _ soort: AanmeldingBericht.Soort = .aanmelding, sentAtMs: Int64 = Envelope.nowMs()
+        _ bron: BronID, _ soort: AanmeldingBericht.Soort = .aanmelding, sentAtMs: Int64 = Envelope.nowMs(),
+        heartbeatIntervalMs: Int = 60_000
     ) async throws {
         var envelope = Envelope(type: .aanmelding, appID: "tests/1", userID: broker.user, sentAtMs: sentAtMs)
         envelope.bron = bron
@@ -108,7 +109,7 @@ struct TestFederation {
             MessageCodec.encode(
                 AanmeldingBericht(
                     bronID: bron, soort: soort, gegevenssets: [.werkzoekenden], versie: "t",
-                    ondersteundeCriteria: [], heartbeatIntervalMs: 60_000)),
+                    ondersteundeCriteria: [], heartbeatIntervalMs: heartbeatIntervalMs)),
             exchange: Topology.aanmeldingen, routingKey: "", properties: envelope.properties())
     }
 

@@ -99,6 +99,41 @@ extension FederationSuites {
             #expect(byName["rejects a malformed question with 400.01"]?.passed == false)
         }
 
+        @Test("a bron whose clock runs 5 s ahead fails the presence check, with how far and which way")
+        func clockAheadFails() async throws {
+            let federation = try await TestFederation.start()
+            defer { Task { await federation.stop() } }
+            let bron = try await federation.addBron("vooruit")
+            let records = (0..<200).map(SyntheticData(seed: 64, table: testPC4Table).werkzoekende)
+            let fake = try await brokenBron(
+                bron, records: records, connection: federation.connection, leak: false, delay: .zero)
+            defer { fake.cancel() }
+            // Its aanmeldingen say they were sent five seconds from now.
+            let announcing = Task {
+                var soort = AanmeldingBericht.Soort.aanmelding
+                while !Task.isCancelled {
+                    try await federation.announceByHand(
+                        bron, soort, sentAtMs: Envelope.nowMs() + 5000, heartbeatIntervalMs: 300)
+                    soort = .heartbeat
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            defer { announcing.cancel() }
+            var c = configuration(bron, records: records)
+            c.questions = 1
+            let results = try await ConformanceKit(
+                configuration: c, connection: federation.connection, table: testPC4Table
+            ).run()
+            let presence = try #require(
+                results.first { $0.name == "announces itself and heartbeats on vum.aanmeldingen" })
+            #expect(!presence.passed)
+            #expect(
+                presence.evidence.contains { $0.hasPrefix("its clock is 5.0 s ahead of this machine's") }
+                    || presence.evidence.contains { $0.hasPrefix("its clock is 4.9 s ahead of this machine's") },
+                "\(presence)")
+            #expect(results.first { $0.name == "answers every zoekvraag within its deadline" }?.passed == true)
+        }
+
         @Test("an adapter that ignores the deadline fails the deadline check, with how late it was")
         func lateFails() async throws {
             let federation = try await TestFederation.start()
