@@ -26,8 +26,31 @@ ensure_packages() {
 }
 
 # A TCP port on 127.0.0.1 that nobody listens on right now.
+# A free port below the kernel's ephemeral range (ip_local_port_range), so that no outgoing connection is
+# given it as its own port: a client reconnecting to a stopped node on an ephemeral port can be handed
+# that very port and connect to itself, and the node then cannot listen on it when it restarts
+# (eaddrinuse). Falls back to a port the kernel picks.
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    python3 - <<'PY'
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except Exception:
+    low = 32768
+for _ in range(200 if low > 11000 else 0):
+    port = random.randrange(10000, low)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
 }
 
 # Starts a private node in DIR (extra arguments go to broker.sh start) and exports its RABBITMQ_*
