@@ -326,20 +326,22 @@ public final class AdapterService: Sendable {
     /// tolerance, and once when it is back.
     private func checkClock(sentAtMs: Int64) {
         let (before, after) = clock.withLock { clock in
-            let before = clock.isOff
+            let before = clock
             clock.add(sentAtMs: sentAtMs, receivedAtMs: Envelope.nowMs())
             return (before, clock)
         }
-        // Here received minus sent is this machine's clock minus the exchange's (plus transit and queueing).
+        // The estimate is the sender's clock minus this machine's; said the other way round here.
         guard let ms = after.estimateMs.map({ -$0 }) else { return }
-        if after.isOff, !before {
+        switch ClockDifference.change(from: before, to: after) {
+        case .wentOff:
             logger.warning(
                 "this machine's clock differs from the exchange's: deadlines are the exchange's times, so zoekvragen look expired (ahead) or answers come late (behind); keep this machine on time (NTP). If it is, requests waited that long in the queue",
                 metadata: ["vum.klokverschil": "\(ClockDifference.describe(ms))"])
-        } else if !after.isOff, before {
+        case .cameBack:
             logger.info(
                 "this machine's clock is within the tolerance of the exchange's again",
                 metadata: ["vum.klokverschil": "\(ClockDifference.describe(ms))"])
+        case nil: break
         }
     }
 

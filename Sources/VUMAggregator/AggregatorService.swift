@@ -711,14 +711,16 @@ public final class AggregatorService: Service, Sendable {
     func reportClock(_ bron: BronID, before: ClockDifference?, after: ClockDifference) {
         guard let ms = after.estimateMs else { return }
         AggregatorMetrics.clock(bron, ms: ms)
-        if after.isOff, before?.isOff != true {
+        switch ClockDifference.change(from: before, to: after) {
+        case .wentOff:
             logger.warning(
                 "a bron's clock is off: deadlines are absolute times, so its answers may come too late or its questions look expired; its machine should keep time (NTP)",
                 metadata: ["vum.bron": "\(bron)", "vum.klokverschil": "\(ClockDifference.describe(ms))"])
-        } else if !after.isOff, before?.isOff == true {
+        case .cameBack:
             logger.info(
                 "a bron's clock is within the tolerance again",
                 metadata: ["vum.bron": "\(bron)", "vum.klokverschil": "\(ClockDifference.describe(ms))"])
+        case nil: break
         }
     }
 

@@ -122,7 +122,7 @@ struct Bronnen: AsyncParsableCommand {
                 let seen = b["laatstGezienMs"]?.intValue.map { "\(max(0, (now - Int64($0)) / 1000)) s ago" } ?? "-"
                 // Within the tolerance a clock is fine; beyond it, how far and which way.
                 let clock = b["klokverschilMs"]?.intValue.map { ms in
-                    abs(Int64(ms)) > ClockDifference.toleranceMs ? ClockDifference.describe(Int64(ms)) : "ok"
+                    ClockDifference.isBeyondTolerance(Int64(ms)) ? ClockDifference.describe(Int64(ms)) : "ok"
                 }
                 rows.append([
                     b["bronID"]?.text ?? "?", b["online"] == .bool(true) ? "online" : "offline",
