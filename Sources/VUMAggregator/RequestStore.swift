@@ -61,9 +61,8 @@ public final class SQLiteRequestStore: RequestStore {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            let why = DatabasePlace.problem(path).map { "\($0) (\(error))" }
             throw RequestStoreError(
-                "cannot open the request store \(path): \(why ?? "\(error); check the path and its permissions")")
+                "cannot open the request store \(path): \(DatabasePlace.explain(path, sqlite: "\(error)"))")
         }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

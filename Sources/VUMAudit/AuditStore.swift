@@ -61,9 +61,7 @@ public final class AuditStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            let why = DatabasePlace.problem(path).map { "\($0) (\(error))" }
-            throw AuditError(
-                "cannot open the audit store \(path): \(why ?? "\(error); check the path and its permissions")")
+            throw AuditError("cannot open the audit store \(path): \(DatabasePlace.explain(path, sqlite: "\(error)"))")
         }
         do {
             if !readOnly { try Self.migrator.migrate(pool) }

@@ -264,6 +264,14 @@ struct SQLiteStoreTests {
         } throws: { error in
             "\(error)".contains("\(folder.path) is a folder, not a database file")
         }
+        // A file where its folder should be (this one also runs as root, which the next one cannot).
+        let plainFile = folder.appendingPathComponent("a-file").path
+        try FileContents.write("x".utf8, to: plainFile)
+        #expect {
+            try SQLiteStore(path: plainFile + "/bron.sqlite")
+        } throws: { error in
+            "\(error)".contains("\(plainFile) is a file, not a folder")
+        }
         if getuid() != 0 {
             try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: folder.path)
             defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path) }

@@ -34,10 +34,8 @@ public final class SQLiteStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            let why = DatabasePlace.problem(path).map { "\($0) (\(Self.describe(error)))" }
             throw StoreError(
-                .cannotOpen, path: path,
-                "cannot open: \(why ?? "\(Self.describe(error)); check the path and its permissions")")
+                .cannotOpen, path: path, "cannot open: \(DatabasePlace.explain(path, sqlite: Self.describe(error)))")
         }
         do {
             try Self.migrator.migrate(pool)

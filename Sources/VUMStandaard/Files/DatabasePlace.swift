@@ -18,7 +18,8 @@ public enum DatabasePlace {
             return nil
         }
         let missing = errno
-        guard missing == ENOENT else { return "\(path): \(String(cString: strerror(missing)))" }
+        // ENOTDIR: something on the way is a file; the folder is looked at below to say which.
+        guard missing == ENOENT || missing == ENOTDIR else { return "\(path): \(String(cString: strerror(missing)))" }
         let folder = Self.folder(of: path)
         if stat(folder, &info) != 0 { return "the folder \(folder) does not exist" }
         if info.st_mode & S_IFMT != S_IFDIR { return "\(folder) is a file, not a folder" }
@@ -27,6 +28,12 @@ public enum DatabasePlace {
             return "cannot create files in \(folder): \(String(cString: strerror(errno)))"
         }
         return nil
+    }
+
+    /// What to say after "cannot open <store> <path>: ": the cause found here with SQLite's words in
+    /// brackets, else SQLite's words and where to look.
+    public static func explain(_ path: String, sqlite: String) -> String {
+        problem(path).map { "\($0) (\(sqlite))" } ?? "\(sqlite); check the path and its permissions"
     }
 
     static func folder(of path: String) -> String {
