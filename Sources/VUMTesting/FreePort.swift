@@ -1,4 +1,5 @@
 import Glibc
+import VUMStandaard
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now, for a daemon or broker node under test.
 ///
@@ -8,7 +9,7 @@ import Glibc
 /// cannot listen on it again when it restarts (`eaddrinuse`). Another process could still take the port
 /// before the daemon binds it, which on a test machine is rare.
 public func freeTCPPort() -> Int {
-    let (low, _) = ephemeralRange()
+    let low = ephemeralLow()
     // Below the ephemeral range when there is room there, else anywhere the kernel gives.
     if low > 11_000 {
         for _ in 0..<200 {
@@ -19,17 +20,10 @@ public func freeTCPPort() -> Int {
     return kernelPort()
 }
 
-/// The kernel's range of ports for outgoing connections (Linux default 32768–60999).
-func ephemeralRange() -> (Int, Int) {
-    guard let file = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r") else { return (32_768, 60_999) }
-    defer { fclose(file) }
-    var low: Int32 = 0
-    var high: Int32 = 0
-    return withUnsafeMutablePointer(to: &low) { l in
-        withUnsafeMutablePointer(to: &high) { h in
-            withVaList([l, h]) { vfscanf(file, "%d %d", $0) } == 2 ? (Int(l.pointee), Int(h.pointee)) : (32_768, 60_999)
-        }
-    }
+/// The first port the kernel gives outgoing connections (`ip_local_port_range`; Linux's default 32768).
+func ephemeralLow() -> Int {
+    let text = try? FileContents.text("/proc/sys/net/ipv4/ip_local_port_range")
+    return text?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
 }
 
 /// Binds 127.0.0.1:`port` (0: the kernel picks) and returns the port bound, or nil.
