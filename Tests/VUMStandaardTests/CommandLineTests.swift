@@ -137,11 +137,7 @@ struct CommandLineEndToEndTests {
         "deploy definitions writes the definitions, the registry and a passwords file only its owner can read; a file where the folder should be is exit 1"
     )
     func deployDefinitions() async throws {
-        var root = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root.deleteLastPathComponent()
-        }
-        let federatie = root.appendingPathComponent("deploy/federatie.example.yaml").path
+        let federatie = repositoryRoot.appendingPathComponent("deploy/federatie.example.yaml").path
         let output = temporaryFile("generated")
         defer { try? FileManager.default.removeItem(atPath: output) }
         let written = try await ChildProcess.run(
