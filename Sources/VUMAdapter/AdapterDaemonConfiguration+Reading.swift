@@ -77,107 +77,173 @@ extension AdapterDaemonConfiguration {
     }
 
     /// Builds the configuration from resolved values; every bad value is an error naming the key and
-    /// where its value came from.
+    /// where its value came from, and all of them are named at once (``ConfigurationProblems``).
     public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
-        let bron: BronID
-        do {
-            bron = try BronID(validating: try c.required("bron", "the bron id, for example gemeente-utrecht"))
-        } catch let e as ConfigurationError {
-            throw e
-        } catch { throw c.fail("bron", "\(error)") }
+        var problems = ConfigurationProblems()
+        let bron = problems.read(Self.standInBron) { () throws(ConfigurationError) -> BronID in
+            do {
+                return try BronID(validating: try c.required("bron", "the bron id, for example gemeente-utrecht"))
+            } catch let e as ConfigurationError {
+                throw e
+            } catch { throw c.fail("bron", "\(error)") }
+        }
         var sets: Set<Gegevensset> = []
         for part in c.string("gegevenssets").split(separator: ",") {
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let g = Gegevensset(rawValue: name) else {
-                throw c.fail("gegevenssets", "\"\(name)\" is not werkzoekenden or vacatures")
+                problems.note(c.fail("gegevenssets", "\"\(name)\" is not werkzoekenden or vacatures"))
+                continue
             }
             sets.insert(g)
         }
-        guard !sets.isEmpty else { throw c.fail("gegevenssets", "is required: werkzoekenden, vacatures, or both") }
-        let (broker, user) = try c.broker(connectionName: "vum-adapter \(bron)", defaultUser: bron.brokerUser)
+        if c.string("gegevenssets").isEmpty {
+            problems.note(c.fail("gegevenssets", "is required: werkzoekenden, vacatures, or both"))
+        }
+        let (broker, user) = problems.read(Self.standInBroker) {
+            () throws(ConfigurationError) -> (AMQPConfiguration, String) in
+            try c.broker(connectionName: "vum-adapter \(bron)", defaultUser: bron.brokerUser)
+        }
 
         var service = AdapterConfiguration(bron: bron)
         service.brokerUser = user
-        service.resultLimit = try c.int("result-limit", 1...10_000)
+        service.resultLimit = problems.read(service.resultLimit) { () throws(ConfigurationError) in
+            try c.int("result-limit", 1...10_000)
+        }
         switch c.string("contact-data") {
         case "release": service.releaseContactData = true
         case "withhold": service.releaseContactData = false
-        default: throw c.fail("contact-data", "\"\(c.string("contact-data"))\" is not release or withhold")
+        default: problems.note(c.fail("contact-data", "\"\(c.string("contact-data"))\" is not release or withhold"))
         }
-        service.prefetch = UInt16(try c.int("prefetch", 1...65_535))
-        service.concurrency = try c.int("concurrency", 1...1_000)
-        service.heartbeatInterval = try c.duration("heartbeat", atLeast: .milliseconds(100))
-        service.consumerCheckInterval = try c.duration("consumer-check", atLeast: .milliseconds(100))
-        service.maximumMessageSize = try c.int("max-message-size", 1_024...(128 << 20))
+        service.prefetch = problems.read(service.prefetch) { () throws(ConfigurationError) in
+            UInt16(try c.int("prefetch", 1...65_535))
+        }
+        service.concurrency = problems.read(service.concurrency) { () throws(ConfigurationError) in
+            try c.int("concurrency", 1...1_000)
+        }
+        service.heartbeatInterval = problems.read(service.heartbeatInterval) { () throws(ConfigurationError) in
+            try c.duration("heartbeat", atLeast: .milliseconds(100))
+        }
+        service.consumerCheckInterval = problems.read(service.consumerCheckInterval) {
+            () throws(ConfigurationError) in try c.duration("consumer-check", atLeast: .milliseconds(100))
+        }
+        service.maximumMessageSize = problems.read(service.maximumMessageSize) { () throws(ConfigurationError) in
+            try c.int("max-message-size", 1_024...(128 << 20))
+        }
 
         let pc4 = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
-        guard !pc4.isEmpty else { throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)") }
-        let level = try c.logLevel()
-        let source: SourceSettings
+        if pc4.isEmpty { problems.note(c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)")) }
+        let level = problems.read(.info) { () throws(ConfigurationError) in try c.logLevel() }
+        var source = SourceSettings.sqlite(storePath: c.string("store"))
         switch c.string("source") {
-        case "sqlite": source = .sqlite(storePath: c.string("store"))
-        case "postgres": source = .postgres(try Self.postgres(c, gegevenssets: sets))
-        case "rest": source = .rest(try Self.rest(c, gegevenssets: sets))
-        default: throw c.fail("source", "\"\(c.string("source"))\" is not sqlite, postgres or rest")
+        case "sqlite": break
+        case "postgres":
+            if let settings = Self.postgres(c, gegevenssets: sets, problems: &problems) { source = .postgres(settings) }
+        case "rest":
+            if let settings = Self.rest(c, gegevenssets: sets, problems: &problems) { source = .rest(settings) }
+        default: problems.note(c.fail("source", "\"\(c.string("source"))\" is not sqlite, postgres or rest"))
         }
+        let delay = problems.read(.zero) { () throws(ConfigurationError) in
+            try c.duration("source.delay", atLeast: .zero)
+        }
+        try problems.throwIfAny()
         self.init(
             service: service, broker: broker, gegevenssets: sets, source: source, pc4TablePath: pc4, logLevel: level)
-        sourceDelay = try c.duration("source.delay", atLeast: .zero)
+        sourceDelay = delay
     }
 
-    static func postgres(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)
-        -> PostgresSettings
-    {
-        let path = try c.required("mapping", "the mapping file of the partner's tables (source = postgres)")
-        let mapping: BronMapping
-        do { mapping = try BronMapping(contentsOf: path) } catch { throw c.fail("mapping", error.description) }
-        for g in gegevenssets where mapping.records(g) == nil {
-            throw c.fail("gegevenssets", "\(g.rawValue) is not in the mapping file \(path)")
+    /// Stands in for a bron id that cannot be read, so the other keys are still checked.
+    static var standInBron: BronID { try! BronID(validating: "bron") }
+
+    /// Stands in for a broker configuration that cannot be read, so the other keys are still checked.
+    static var standInBroker: (AMQPConfiguration, String) {
+        (AMQPConfiguration(host: "localhost", port: 5671, authentication: .external), "")
+    }
+
+    /// The PostgreSQL source's settings, or nil with every problem of its keys noted.
+    static func postgres(
+        _ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>, problems: inout ConfigurationProblems
+    ) -> PostgresSettings? {
+        let before = problems.found.count
+        let mapping = problems.read { () throws(ConfigurationError) -> (String, BronMapping) in
+            let path = try c.required("mapping", "the mapping file of the partner's tables (source = postgres)")
+            do { return (path, try BronMapping(contentsOf: path)) } catch { throw c.fail("mapping", "\(error)") }
         }
-        let tls = try c.postgresTLS("postgres.tls", ca: "postgres.ca")
-        let detailTimeout = try c.duration("postgres.detail-timeout", atLeast: .milliseconds(10))
-        let statementTimeout = try c.duration("postgres.statement-timeout", atLeast: .zero)
-        guard statementTimeout == .zero || statementTimeout >= detailTimeout else {
-            throw c.fail(
-                "postgres.statement-timeout",
-                "\(c.string("postgres.statement-timeout")) is shorter than postgres.detail-timeout "
-                    + "(\(c.string("postgres.detail-timeout"))): the database would end detail requests the adapter still waits for"
-            )
+        if let (path, mapping) = mapping {
+            for g in gegevenssets.sorted(by: { $0.rawValue < $1.rawValue }) where mapping.records(g) == nil {
+                problems.note(c.fail("gegevenssets", "\(g.rawValue) is not in the mapping file \(path)"))
+            }
         }
+        let tls = problems.read(nil) { () throws(ConfigurationError) in
+            try c.postgresTLS("postgres.tls", ca: "postgres.ca")
+        }
+        let detailTimeout = problems.read(.seconds(5)) { () throws(ConfigurationError) in
+            try c.duration("postgres.detail-timeout", atLeast: .milliseconds(10))
+        }
+        let statementTimeout = problems.read(.zero) { () throws(ConfigurationError) in
+            try c.duration("postgres.statement-timeout", atLeast: .zero)
+        }
+        if statementTimeout != .zero, statementTimeout < detailTimeout {
+            problems.note(
+                c.fail(
+                    "postgres.statement-timeout",
+                    "\(c.string("postgres.statement-timeout")) is shorter than postgres.detail-timeout "
+                        + "(\(c.string("postgres.detail-timeout"))): the database would end detail requests the "
+                        + "adapter still waits for"))
+        }
+        let port = problems.read(5432) { () throws(ConfigurationError) in try c.int("postgres.port", 1...65_535) }
+        let database = problems.read("") { () throws(ConfigurationError) in
+            try c.required("postgres.database", "the partner's database")
+        }
+        let user = problems.read("") { () throws(ConfigurationError) in
+            try c.required("postgres.user", "a database user that may read the mapped tables")
+        }
+        let connections = problems.read(4) { () throws(ConfigurationError) in
+            try c.int("postgres.connections", 1...100)
+        }
+        let margin = problems.read(.zero) { () throws(ConfigurationError) in
+            try c.duration("postgres.margin", atLeast: .milliseconds(0))
+        }
+        guard problems.found.count == before, let (path, mapping) = mapping else { return nil }
         let server = PostgresServer(
-            host: c.string("postgres.host"), port: try c.int("postgres.port", 1...65_535),
-            database: try c.required("postgres.database", "the partner's database"),
-            user: try c.required("postgres.user", "a database user that may read the mapped tables"),
+            host: c.string("postgres.host"), port: port, database: database, user: user,
             password: c.string("postgres.password").isEmpty ? nil : c.string("postgres.password"), tlsCAFile: tls,
-            maximumConnections: try c.int("postgres.connections", 1...100),
-            statementTimeout: statementTimeout == .zero ? nil : statementTimeout, applicationName: "vum-adapter")
+            maximumConnections: connections, statementTimeout: statementTimeout == .zero ? nil : statementTimeout,
+            applicationName: "vum-adapter")
         return PostgresSettings(
-            server: server, mappingPath: path, mapping: mapping,
-            margin: try c.duration("postgres.margin", atLeast: .milliseconds(0)), detailTimeout: detailTimeout)
+            server: server, mappingPath: path, mapping: mapping, margin: margin, detailTimeout: detailTimeout)
     }
 
-    static func rest(_ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>) throws(ConfigurationError)
-        -> RESTBronSettings
-    {
-        let url = try c.required(
-            "rest.url", "the base URL of the partner's Bron endpoint, e.g. https://bron.example.nl/api/v3")
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
-            throw c.fail("rest.url", "\(url) is not an http(s) URL")
+    /// The REST source's settings, or nil with every problem of its keys noted.
+    static func rest(
+        _ c: KeyValueConfiguration, gegevenssets: Set<Gegevensset>, problems: inout ConfigurationProblems
+    ) -> RESTBronSettings? {
+        let before = problems.found.count
+        let url = problems.read("") { () throws(ConfigurationError) -> String in
+            let url = try c.required(
+                "rest.url", "the base URL of the partner's Bron endpoint, e.g. https://bron.example.nl/api/v3")
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw c.fail("rest.url", "\(url) is not an http(s) URL")
+            }
+            return url
         }
         var settings = RESTBronSettings(baseURL: url, gegevenssets: gegevenssets)
         if !c.string("rest.oin").isEmpty {
             do { settings.bronOIN = try OIN(validating: c.string("rest.oin")) } catch {
-                throw c.fail("rest.oin", error.description)
+                problems.note(c.fail("rest.oin", error.description))
             }
         }
         settings.caFile = c.string("rest.tls.ca").isEmpty ? nil : c.string("rest.tls.ca")
         settings.certificateFile = c.string("rest.tls.certificate").isEmpty ? nil : c.string("rest.tls.certificate")
         settings.keyFile = c.string("rest.tls.key").isEmpty ? nil : c.string("rest.tls.key")
-        guard (settings.certificateFile == nil) == (settings.keyFile == nil) else {
-            throw c.fail("rest.tls.certificate", "rest.tls.certificate and rest.tls.key go together")
+        if (settings.certificateFile == nil) != (settings.keyFile == nil) {
+            problems.note(c.fail("rest.tls.certificate", "rest.tls.certificate and rest.tls.key go together"))
         }
-        settings.margin = try c.duration("rest.margin", atLeast: .milliseconds(0))
-        settings.detailTimeout = try c.duration("rest.detail-timeout", atLeast: .milliseconds(10))
-        return settings
+        settings.margin = problems.read(settings.margin) { () throws(ConfigurationError) in
+            try c.duration("rest.margin", atLeast: .milliseconds(0))
+        }
+        settings.detailTimeout = problems.read(settings.detailTimeout) { () throws(ConfigurationError) in
+            try c.duration("rest.detail-timeout", atLeast: .milliseconds(10))
+        }
+        return problems.found.count == before ? settings : nil
     }
 }

@@ -73,45 +73,74 @@ public struct AggregatorDaemonConfiguration: Sendable {
         KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AGGREGATOR_")
     }
 
+    /// Builds the configuration from resolved values; every bad value is an error naming the key and where
+    /// its value came from, and all of them are named at once (``ConfigurationProblems``).
     public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
-        let oin: OIN
-        do { oin = try OIN(validating: try c.required("exchange-oin", "the exchange's OIN")) } catch let e
-            as ConfigurationError
-        {
-            throw e
-        } catch { throw c.fail("exchange-oin", "\(error)") }
-        let (broker, user) = try c.broker(connectionName: "vum-aggregator", defaultUser: "vum-aggregator")
+        var problems = ConfigurationProblems()
+        let oin = problems.read { () throws(ConfigurationError) -> OIN in
+            do { return try OIN(validating: try c.required("exchange-oin", "the exchange's OIN")) } catch let e
+                as ConfigurationError
+            {
+                throw e
+            } catch { throw c.fail("exchange-oin", "\(error)") }
+        }
+        let (broker, user) = problems.read(
+            (AMQPConfiguration(host: "localhost", port: 5671, authentication: .external), "")
+        ) { () throws(ConfigurationError) in
+            try c.broker(connectionName: "vum-aggregator", defaultUser: "vum-aggregator")
+        }
         self.broker = broker
-        service = AggregatorConfiguration(brokerUser: user, exchangeOIN: oin)
-        service.defaultDeadline = try c.duration("deadline", atLeast: .milliseconds(100))
-        service.maximumDeadline = try c.duration("max-deadline", atLeast: service.defaultDeadline)
-        service.detailLimit = try c.int("detail-limit", 1...1_000)
-        service.maximumOpenZoekvragen = try c.int("max-open-zoekvragen", 1...1_000_000)
-        service.auditConfirmGrace = try c.duration("audit-confirm-grace", atLeast: .milliseconds(10))
-        service.detailTimeout = try c.duration("detail-timeout", atLeast: .milliseconds(100))
-        service.vumIDLifetime = try c.duration("vumid-lifetime", atLeast: .seconds(60))
-        service.resultLimitPerBron = try c.int("result-limit", 1...10_000)
-        service.answerMemoryBudget = try c.int("answer-memory", 0...1_000_000) << 20
+        var service = AggregatorConfiguration(brokerUser: user, exchangeOIN: oin ?? Self.standInOIN)
+        service.defaultDeadline = problems.read(service.defaultDeadline) { () throws(ConfigurationError) in
+            try c.duration("deadline", atLeast: .milliseconds(100))
+        }
+        service.maximumDeadline = problems.read(service.maximumDeadline) { () throws(ConfigurationError) in
+            try c.duration("max-deadline", atLeast: service.defaultDeadline)
+        }
+        service.detailLimit = problems.read(service.detailLimit) { () throws(ConfigurationError) in
+            try c.int("detail-limit", 1...1_000)
+        }
+        service.maximumOpenZoekvragen = problems.read(service.maximumOpenZoekvragen) {
+            () throws(ConfigurationError) in try c.int("max-open-zoekvragen", 1...1_000_000)
+        }
+        service.auditConfirmGrace = problems.read(service.auditConfirmGrace) { () throws(ConfigurationError) in
+            try c.duration("audit-confirm-grace", atLeast: .milliseconds(10))
+        }
+        service.detailTimeout = problems.read(service.detailTimeout) { () throws(ConfigurationError) in
+            try c.duration("detail-timeout", atLeast: .milliseconds(100))
+        }
+        service.vumIDLifetime = problems.read(service.vumIDLifetime) { () throws(ConfigurationError) in
+            try c.duration("vumid-lifetime", atLeast: .seconds(60))
+        }
+        service.resultLimitPerBron = problems.read(service.resultLimitPerBron) { () throws(ConfigurationError) in
+            try c.int("result-limit", 1...10_000)
+        }
+        service.answerMemoryBudget = problems.read(service.answerMemoryBudget) { () throws(ConfigurationError) in
+            try c.int("answer-memory", 0...1_000_000) << 20
+        }
         let parkDirectory =
             c.string("answer-park-directory").isEmpty
             ? (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") : c.string("answer-park-directory")
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parkDirectory, isDirectory: &isDirectory), isDirectory.boolValue,
-            FileManager.default.isWritableFile(atPath: parkDirectory)
-        else {
-            throw c.fail("answer-park-directory", "\(parkDirectory) is not a directory the aggregator can write to")
+        if !FileManager.default.fileExists(atPath: parkDirectory, isDirectory: &isDirectory)
+            || !isDirectory.boolValue || !FileManager.default.isWritableFile(atPath: parkDirectory)
+        {
+            problems.note(
+                c.fail("answer-park-directory", "\(parkDirectory) is not a directory the aggregator can write to"))
         }
         service.answerParkDirectory = parkDirectory
 
-        let registryPath = try c.required("registry", "the registry of bronnen and bemiddelaars (JSON)")
-        let registryJSON: JSONValue
-        do { registryJSON = try JSONValue.parse(try FileContents.bytes(registryPath)) } catch let e as FileError {
-            throw c.fail("registry", "cannot read \(registryPath): \(e)")
-        } catch {
-            throw c.fail("registry", "\(registryPath) is not JSON: \(error)")
-        }
-        do { registry = try Registry(json: registryJSON) } catch {
-            throw c.fail("registry", "\(registryPath): \(error.description)")
+        registry = problems.read(Registry()) { () throws(ConfigurationError) -> Registry in
+            let registryPath = try c.required("registry", "the registry of bronnen and bemiddelaars (JSON)")
+            let registryJSON: JSONValue
+            do { registryJSON = try JSONValue.parse(try FileContents.bytes(registryPath)) } catch let e as FileError {
+                throw c.fail("registry", "cannot read \(registryPath): \(e)")
+            } catch {
+                throw c.fail("registry", "\(registryPath) is not JSON: \(error)")
+            }
+            do { return try Registry(json: registryJSON) } catch {
+                throw c.fail("registry", "\(registryPath): \(error)")
+            }
         }
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         if c.string("instance").isEmpty {
@@ -120,61 +149,72 @@ public struct AggregatorDaemonConfiguration: Sendable {
             service.instance = host.isEmpty ? "aggregator" : host
         } else {
             let instance = c.string("instance")
-            guard (1...60).contains(instance.count), instance.allSatisfy(allowed.contains) else {
-                throw c.fail("instance", "\"\(instance)\" is not 1-60 of a-z A-Z 0-9 . _ -")
+            if !(1...60).contains(instance.count) || !instance.allSatisfy(allowed.contains) {
+                problems.note(c.fail("instance", "\"\(instance)\" is not 1-60 of a-z A-Z 0-9 . _ -"))
             }
             service.instance = instance
         }
-        requestStore = try RequestStoreSettings(c)
+        requestStore = RequestStoreSettings(c, problems: &problems)
+        vumIDSecret = VumIDs.randomSecret()
         if c.string("vumid-secret-file").isEmpty {
             if requestStore.isShared {
-                throw c.fail(
-                    "vumid-secret-file",
-                    "is required with a shared request store: every aggregator that "
-                        + "shares it must seal vumIDs with the same secret")
+                problems.note(
+                    c.fail(
+                        "vumid-secret-file",
+                        "is required with a shared request store: every aggregator that "
+                            + "shares it must seal vumIDs with the same secret"))
             }
-            vumIDSecret = VumIDs.randomSecret()
-        } else {
-            vumIDSecret = try Self.secret(c, "vumid-secret-file")
+        } else if let secret = problems.read({ () throws(ConfigurationError) in
+            try Self.secret(c, "vumid-secret-file")
+        }) {
+            vumIDSecret = secret
         }
         if !c.string("vumid-previous-secret-file").isEmpty {
-            guard !c.string("vumid-secret-file").isEmpty else {
-                throw c.fail(
-                    "vumid-previous-secret-file", "needs vumid-secret-file: the secret that replaces this one")
+            if c.string("vumid-secret-file").isEmpty {
+                problems.note(
+                    c.fail(
+                        "vumid-previous-secret-file", "needs vumid-secret-file: the secret that replaces this one"))
+            } else if let previous = problems.read({ () throws(ConfigurationError) in
+                try Self.secret(c, "vumid-previous-secret-file")
+            }) {
+                if previous == vumIDSecret {
+                    problems.note(
+                        c.fail(
+                            "vumid-previous-secret-file",
+                            "holds the same secret as vumid-secret-file: put the new secret in vumid-secret-file"))
+                }
+                previousVumIDSecret = previous
             }
-            let previous = try Self.secret(c, "vumid-previous-secret-file")
-            guard previous != vumIDSecret else {
-                throw c.fail(
-                    "vumid-previous-secret-file",
-                    "holds the same secret as vumid-secret-file: put the new secret in vumid-secret-file")
-            }
-            previousVumIDSecret = previous
         }
         pc4TablePath = c.string("pc4").isEmpty ? environment["VUM_PC4_TABLE"] ?? "" : c.string("pc4")
-        guard !pc4TablePath.isEmpty else {
-            throw c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)")
+        if pc4TablePath.isEmpty {
+            problems.note(c.fail("pc4", "is required: the PC4 centroid table (or set VUM_PC4_TABLE)"))
         }
         httpHost = c.string("http.host")
-        httpPort = try c.int("http.port", 0...65_535)
+        httpPort = problems.read(8080) { () throws(ConfigurationError) in try c.int("http.port", 0...65_535) }
         let (certificate, key, clientCA) = (
             c.string("http.tls.certificate"), c.string("http.tls.key"), c.string("http.tls.client-ca")
         )
         if certificate.isEmpty != key.isEmpty {
-            throw c.fail("http.tls.key", "http.tls.certificate and http.tls.key go together")
+            problems.note(c.fail("http.tls.key", "http.tls.certificate and http.tls.key go together"))
         }
         if certificate.isEmpty, !clientCA.isEmpty {
-            throw c.fail("http.tls.client-ca", "needs http.tls.certificate and http.tls.key")
+            problems.note(c.fail("http.tls.client-ca", "needs http.tls.certificate and http.tls.key"))
         }
         for (k, path) in [
             ("http.tls.certificate", certificate), ("http.tls.key", key), ("http.tls.client-ca", clientCA),
         ]
         where !path.isEmpty {
-            do { _ = try FileContents.bytes(path) } catch { throw c.fail(k, "cannot read \(path): \(error)") }
+            do { _ = try FileContents.bytes(path) } catch { problems.note(c.fail(k, "cannot read \(path): \(error)")) }
         }
         httpTLS = certificate.isEmpty ? nil : (certificate, key, clientCA.isEmpty ? nil : clientCA)
-        let level = try c.logLevel()
-        logLevel = level
+        logLevel = problems.read(.info) { () throws(ConfigurationError) in try c.logLevel() }
+        self.service = service
+        try problems.throwIfAny()
     }
+
+    /// Stands in for an exchange OIN that cannot be read, so the other keys are still checked.
+    static var standInOIN: OIN { try! OIN(validating: "00000000000000000000") }
 
     /// A secret of at least 32 bytes from the file that `key` names.
     static func secret(_ c: KeyValueConfiguration, _ key: String) throws(ConfigurationError) -> Data {

@@ -26,14 +26,23 @@ public enum RequestStoreSettings: Sendable, Hashable {
         .init("request-store.timeout", "2s", "postgres: how long one operation may take before the asker gets 500"),
     ]
 
-    init(_ c: KeyValueConfiguration) throws(ConfigurationError) {
+    /// The store the keys name; a problem with them is noted and the default SQLite file stands in.
+    init(_ c: KeyValueConfiguration, problems: inout ConfigurationProblems) {
+        do { self = try Self.read(c, problems: &problems) } catch {
+            problems.note(error)
+            self = .sqlite(path: "aggregator.sqlite")
+        }
+    }
+
+    private static func read(_ c: KeyValueConfiguration, problems: inout ConfigurationProblems)
+        throws(ConfigurationError) -> Self
+    {
         let value = c.string("request-store")
         guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
             guard !value.isEmpty else {
                 throw c.fail("request-store", "is required: a SQLite file or a postgres:// URL")
             }
-            self = .sqlite(path: value)
-            return
+            return .sqlite(path: value)
         }
         // Never quote the value in an error: it might hold a password.
         guard let url = URLComponents(string: value), let host = url.host, !host.isEmpty else {
@@ -58,17 +67,23 @@ public enum RequestStoreSettings: Sendable, Hashable {
         guard url.port.map({ (1...65_535).contains($0) }) ?? true else {
             throw c.fail("request-store", "has a port outside 1...65535")
         }
-        let tls = try c.postgresTLS("request-store.tls", ca: "request-store.ca")
+        let tls = problems.read(nil) { () throws(ConfigurationError) in
+            try c.postgresTLS("request-store.tls", ca: "request-store.ca")
+        }
         let password = c.string("request-store.password")
-        let timeout = try c.duration("request-store.timeout", atLeast: .milliseconds(10))
+        let timeout = problems.read(.seconds(2)) { () throws(ConfigurationError) in
+            try c.duration("request-store.timeout", atLeast: .milliseconds(10))
+        }
+        let connections = problems.read(8) { () throws(ConfigurationError) in
+            try c.int("request-store.connections", 1...1_000)
+        }
         // The database ends a statement when the store stops waiting for it, so a query stuck behind a
         // lock does not keep its pooled connection after the asker got its error.
-        self = .postgres(
+        return .postgres(
             PostgresServer(
                 host: host, port: url.port ?? 5432, database: database, user: user,
                 password: password.isEmpty ? nil : password, tlsCAFile: tls,
-                maximumConnections: try c.int("request-store.connections", 1...1_000), statementTimeout: timeout,
-                applicationName: "vum-aggregator"),
+                maximumConnections: connections, statementTimeout: timeout, applicationName: "vum-aggregator"),
             timeout: timeout)
     }
 

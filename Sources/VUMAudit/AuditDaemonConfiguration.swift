@@ -28,16 +28,26 @@ public struct AuditDaemonConfiguration: Sendable {
         KeyValueConfiguration(keys: keys, environmentPrefix: "VUM_AUDIT_")
     }
 
+    /// Builds the configuration from resolved values; every bad value is an error naming the key and where
+    /// its value came from, and all of them are named at once (``ConfigurationProblems``).
     public init(_ c: KeyValueConfiguration, environment: [String: String] = [:]) throws(ConfigurationError) {
-        (broker, _) = try c.broker(connectionName: "vum-audit", defaultUser: "auditor")
+        var problems = ConfigurationProblems()
+        (broker, _) = problems.read((AMQPConfiguration(host: "localhost", port: 5671, authentication: .external), "")) {
+            () throws(ConfigurationError) in
+            try c.broker(connectionName: "vum-audit", defaultUser: "auditor")
+        }
         service = AuditServiceConfiguration()
         service.queue = c.string("queue")
-        guard !service.queue.isEmpty else { throw c.fail("queue", "is empty") }
-        service.prefetch = UInt16(try c.int("prefetch", 1...65_535))
+        if service.queue.isEmpty { problems.note(c.fail("queue", "is empty")) }
+        service.prefetch = problems.read(service.prefetch) { () throws(ConfigurationError) in
+            UInt16(try c.int("prefetch", 1...65_535))
+        }
         storePath = c.string("store")
-        guard !storePath.isEmpty else { throw c.fail("store", "is empty") }
-        checkpointInterval = Int64(try c.int("checkpoint-interval", 1...100_000_000))
-        let level = try c.logLevel()
-        logLevel = level
+        if storePath.isEmpty { problems.note(c.fail("store", "is empty")) }
+        checkpointInterval = problems.read(10_000) { () throws(ConfigurationError) in
+            Int64(try c.int("checkpoint-interval", 1...100_000_000))
+        }
+        logLevel = problems.read(.info) { () throws(ConfigurationError) in try c.logLevel() }
+        try problems.throwIfAny()
     }
 }

@@ -40,9 +40,14 @@ public struct ConfigurationOptions: ParsableArguments {
         do {
             return try build(resolve(reader), ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
+            FileHandle.standardError.write(Data(Self.lines(of: error, program: program).utf8))
             throw ExitCode(2)
         }
+    }
+
+    /// `error` as `program: problem` lines, one per problem found.
+    static func lines(of error: any Error, program: String) -> String {
+        "\(error)".split(separator: "\n").map { "\(program): \($0)\n" }.joined()
     }
 
     /// What a daemon's `config` subcommand does: checks the configuration and prints every key's value and
@@ -57,7 +62,7 @@ public struct ConfigurationOptions: ParsableArguments {
             for line in c.report { print(line) }
             print("configuration is valid")
         } catch {
-            print("\(program): \(error)")
+            print(Self.lines(of: error, program: program), terminator: "")
             throw ExitCode(2)
         }
     }

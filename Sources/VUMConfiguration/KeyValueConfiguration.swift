@@ -139,9 +139,21 @@ public struct KeyValueConfiguration: Sendable {
 
     public func duration(_ key: String, atLeast minimum: Duration) throws(ConfigurationError) -> Duration {
         guard let d = Self.duration(string(key)), d >= minimum else {
-            throw fail(key, "\"\(string(key))\" is not a duration of at least \(minimum) (like 500ms, 5s, 2m, 7d)")
+            throw fail(
+                key, "\"\(string(key))\" is not a duration of at least \(Self.text(minimum)) (like 500ms, 5s, 2m, 7d)")
         }
         return d
+    }
+
+    /// `duration` as a configuration value is written: `100ms`, `5s`, `2m`, `7d` (the largest unit that
+    /// divides it); what an error says a value must be at least, in the words the value is written in.
+    public static func text(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        for (suffix, unit) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where ms != 0 && ms % unit == 0 {
+            return "\(ms / unit)\(suffix)"
+        }
+        return "\(ms)ms"
     }
 
     /// `500ms`, `5s`, `2m`, `3h`, `7d`.

@@ -181,6 +181,15 @@ extension FederationSuites {
                     ], "heartbeat (--set): \"soms\" is not a duration"
                 ),
                 (
+                    // Reading goes on past a bad value: the second is named as well as the first.
+                    [
+                        "--set", "bron=x", "--set", "gegevenssets=vacatures", "--set",
+                        "broker.url=amqp://u@localhost/vum", "--set", "prefetch=0", "--set", "heartbeat=soms",
+                    ],
+                    "prefetch (--set): \"0\" is not a whole number in 1...65535\n"
+                        + "vum-adapter: heartbeat (--set): \"soms\" is not a duration of at least 100ms"
+                ),
+                (
                     [
                         "--set", "bron=x", "--set", "gegevenssets=vacatures", "--set",
                         "broker.url=amqp://u@localhost/vum", "--set", "source.delay=-5ms",
