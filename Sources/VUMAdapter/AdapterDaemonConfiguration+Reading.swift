@@ -68,6 +68,10 @@ extension AdapterDaemonConfiguration {
                 "time between checks that the broker still delivers: messages waiting, room to "
                     + "work and no delivery twice in a row make the adapter consume again on a fresh channel"),
             .init("max-message-size", "1048576", "messages larger than this many bytes are refused"),
+            .init(
+                "status-interval", "15m",
+                "time between status lines in the log: zoekvragen and details since the last line, and whether "
+                    + "the broker is connected (0s: none)"),
             KeyValueConfiguration.logLevelKey,
         ]
 
@@ -126,6 +130,14 @@ extension AdapterDaemonConfiguration {
         service.consumerCheckInterval = problems.read(service.consumerCheckInterval) {
             () throws(ConfigurationError) in try c.duration("consumer-check", atLeast: .milliseconds(100))
         }
+        let statusInterval = problems.read(.seconds(15 * 60)) { () throws(ConfigurationError) in
+            try c.duration("status-interval", atLeast: .zero)
+        }
+        if statusInterval != .zero, statusInterval < .seconds(1) {
+            problems.note(
+                c.fail("status-interval", "\"\(c.string("status-interval"))\" is not 0s (none) or at least 1s"))
+        }
+        service.statusInterval = statusInterval == .zero ? nil : statusInterval
         service.maximumMessageSize = problems.read(service.maximumMessageSize) { () throws(ConfigurationError) in
             try c.int("max-message-size", 1_024...(128 << 20))
         }

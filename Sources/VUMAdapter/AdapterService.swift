@@ -16,6 +16,8 @@ public struct AdapterConfiguration: Sendable {
     public var concurrency: Int = 4
     /// Time between heartbeats on `vum.aanmeldingen`. Default 5 s.
     public var heartbeatInterval: Duration = .seconds(5)
+    /// Time between status lines in the log (``StatusLine``); nil: none. Default 15 minutes.
+    public var statusInterval: Duration? = .seconds(15 * 60)
     /// Time between checks that the broker still feeds the consumer (``ConsumerWatchdog``). Default 5 s.
     public var consumerCheckInterval: Duration = .seconds(5)
     /// The most matches the bron returns, whatever the question asks. Default 100.
@@ -158,6 +160,8 @@ public final class AdapterService: Sendable {
         let queue = Topology.bronQueue(configuration.bron)
         let watchdog = Task { await self.watchConsumer(queue) }
         defer { watchdog.cancel() }
+        let statusLines = Task { await self.logStatus() }
+        defer { statusLines.cancel() }
         var consumingError: (any Error)?
         while true {
             let inbox = try await connection.openChannel()
@@ -259,6 +263,18 @@ public final class AdapterService: Sendable {
                 logger.info("consumer cancel failed; closing its channel", metadata: ["vum.error": "\(error)"])
                 await consumer.channel.close()
             }
+        }
+    }
+
+    /// Every `statusInterval`, a ``StatusLine`` in the log.
+    private func logStatus() async {
+        guard let period = configuration.statusInterval else { return }
+        var line = StatusLine()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard !Task.isCancelled else { break }
+            let (level, text) = line.next(counters, period: period, connected: connection.isConnected)
+            logger.log(level: level, "\(text)")
         }
     }
 

@@ -140,6 +140,33 @@ extension FederationSuites {
                 output.contains("this machine's clock is within the tolerance of the exchange's again"), "\(output)")
         }
 
+        @Test("every status-interval a status line: the zoekvragen answered since the line before")
+        func statusLines() async throws {
+            let folder = try temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let federation = try await TestFederation.start()
+            defer { Task { await federation.stop() } }
+            let bron = try await federation.addBron("status")
+            let people = (0..<100).map(SyntheticData(seed: 34, table: testPC4Table).werkzoekende)
+            let daemon = try await Self.startFromStore(people, bron: bron, in: folder, extra: "status-interval = 1s\n")
+            defer { daemon.signal(SIGKILL) }
+            _ = try await federation.announcement(from: bron, .aanmelding)
+            for _ in 0..<3 {
+                let vraagID = try await federation.ask(#"{"selectiegebied":{"postcode":"3511AB","afstand":40}}"#)
+                _ = try await federation.answer(to: vraagID, from: bron)
+            }
+            // Every answer falls in one line's period; a line comes each second.
+            try await Task.sleep(for: .milliseconds(2500))
+            daemon.signal(SIGTERM)
+            let output = await daemon.wait().output
+            let counts = output.split(separator: "\n").compactMap { line -> Int? in
+                guard let said = line.range(of: "status: the last 1s: ") else { return nil }
+                return Int(line[said.upperBound...].prefix { $0.isNumber })
+            }
+            #expect(counts.count >= 2, "\(output)")
+            #expect(counts.reduce(0, +) == 3, "\(counts) in \(output)")
+        }
+
         @Test("a missing bron queue stops start-up with exit 1 and says what to create")
         func missingQueue() async throws {
             let folder = try temporaryFolder()
