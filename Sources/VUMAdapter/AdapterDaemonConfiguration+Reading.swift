@@ -130,14 +130,9 @@ extension AdapterDaemonConfiguration {
         service.consumerCheckInterval = problems.read(service.consumerCheckInterval) {
             () throws(ConfigurationError) in try c.duration("consumer-check", atLeast: .milliseconds(100))
         }
-        let statusInterval = problems.read(.seconds(15 * 60)) { () throws(ConfigurationError) in
-            try c.duration("status-interval", atLeast: .zero)
+        service.statusInterval = problems.read(service.statusInterval) { () throws(ConfigurationError) in
+            try c.optionalPeriod("status-interval", atLeast: .seconds(1))
         }
-        if statusInterval != .zero, statusInterval < .seconds(1) {
-            problems.note(
-                c.fail("status-interval", "\"\(c.string("status-interval"))\" is not 0s (none) or at least 1s"))
-        }
-        service.statusInterval = statusInterval == .zero ? nil : statusInterval
         service.maximumMessageSize = problems.read(service.maximumMessageSize) { () throws(ConfigurationError) in
             try c.int("max-message-size", 1_024...(128 << 20))
         }

@@ -21,6 +21,10 @@ public struct AuditDaemonConfiguration: Sendable {
         ] + KeyValueConfiguration.brokerKeys(user: "auditor") + [
             .init("prefetch", "500", "unacknowledged events at once; also the largest batch per commit"),
             .init("checkpoint-interval", "10000", "a checkpoint of the chain every this many events"),
+            .init(
+                "status-interval", "15m",
+                "time between status lines in the log: events stored since the last line, and whether the broker "
+                    + "is connected (0s: none)"),
             KeyValueConfiguration.logLevelKey,
         ]
 
@@ -46,6 +50,9 @@ public struct AuditDaemonConfiguration: Sendable {
         if storePath.isEmpty { problems.note(c.fail("store", "is empty")) }
         checkpointInterval = problems.read(10_000) { () throws(ConfigurationError) in
             Int64(try c.int("checkpoint-interval", 1...100_000_000))
+        }
+        service.statusInterval = problems.read(service.statusInterval) { () throws(ConfigurationError) in
+            try c.optionalPeriod("status-interval", atLeast: .seconds(1))
         }
         logLevel = problems.read(.info) { () throws(ConfigurationError) in try c.logLevel() }
         try problems.throwIfAny()

@@ -12,6 +12,8 @@ public struct AuditServiceConfiguration: Sendable {
     public var prefetch: UInt16 = 500
     /// How long to wait before retrying after the store failed (disk full, locked).
     public var retryDelay: Duration = .seconds(2)
+    /// Time between status lines in the log (``AuditStatusLine``); nil: none. Default 15 minutes.
+    public var statusInterval: Duration? = .seconds(15 * 60)
     public init() {}
 }
 
@@ -65,6 +67,8 @@ public final class AuditService: Service, Sendable {
             "consuming procesgegevens",
             metadata: ["amqp.queue": "\(configuration.queue)", "vum.store": "\(store.path)"])
         let writer = Task { await self.writeLoop() }
+        let statusLines = Task { await self.logStatus() }
+        defer { statusLines.cancel() }
         var failure: (any Error)?
         do {
             for try await delivery in consumer {
@@ -91,6 +95,18 @@ public final class AuditService: Service, Sendable {
         await writer.value
         await channel.close()
         if let failure { throw AuditError("consuming \(configuration.queue) stopped: \(failure)") }
+    }
+
+    /// Every `statusInterval`, an ``AuditStatusLine`` in the log.
+    func logStatus() async {
+        guard let period = configuration.statusInterval else { return }
+        var line = AuditStatusLine()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard !Task.isCancelled else { break }
+            let (level, text) = line.next(counters, period: period, connected: connection.isConnected)
+            logger.log(level: level, "\(text)")
+        }
     }
 
     /// Takes everything buffered, stores it in one commit, acknowledges it; until consuming has ended and

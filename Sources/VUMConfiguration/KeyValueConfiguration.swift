@@ -145,6 +145,17 @@ public struct KeyValueConfiguration: Sendable {
         return d
     }
 
+    /// A period that may be switched off: nil for `0s`, else a duration of at least `minimum`.
+    public func optionalPeriod(_ key: String, atLeast minimum: Duration) throws(ConfigurationError) -> Duration? {
+        let period = Self.duration(string(key))
+        guard let period, period == .zero || period >= minimum else {
+            throw fail(
+                key,
+                "\"\(string(key))\" is not 0s (none) or a duration of at least \(Self.text(minimum)) (like 30s, 15m)")
+        }
+        return period == .zero ? nil : period
+    }
+
     /// `duration` as a configuration value is written: `100ms`, `5s`, `2m`, `7d` (the largest unit that
     /// divides it); what an error says a value must be at least, in the words the value is written in.
     public static func text(_ duration: Duration) -> String {

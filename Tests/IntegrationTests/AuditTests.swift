@@ -244,6 +244,64 @@ struct AuditExecutableTests {
         }
     }
 
+    @Test("every status-interval a status line: the events stored since the line before, the quarantined ones named")
+    func statusLines() async throws {
+        let folder = try auditFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let queue = uniqueName("audit-status")
+        let storePath = folder.appendingPathComponent("audit.sqlite").path
+        let configPath = folder.appendingPathComponent("audit.conf").path
+        try """
+        store = "\(storePath)"
+        queue = \(queue)
+        broker.url = amqp://\(broker.user)@\(broker.host):\(broker.port)/vum
+        status-interval = 1s
+        """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        var configuration = broker.configuration()
+        configuration.virtualHost = Topology.virtualHost
+        try await withConnection(configuration) { connection in
+            let channel = try await connection.openChannel()
+            try await channel.declareQueue(queue, durable: true)
+            let properties = Envelope(type: .procesgebeurtenis, appID: "test").properties()
+            for _ in 0..<20 {
+                let e = Procesgebeurtenis(
+                    eventID: UUID().uuidString.lowercased(), soort: .bronAangemeld, tijdMs: Envelope.nowMs(),
+                    component: "test")
+                _ = try await channel.publish(
+                    MessageCodec.encode(e), exchange: "", routingKey: queue, properties: properties)
+            }
+            _ = try await channel.publish(
+                Data("not an event".utf8), exchange: "", routingKey: queue, properties: properties)
+            let daemon = try ChildProcess.start(
+                vumAuditExecutable, ["--config", configPath],
+                environment: ["VUM_AUDIT_BROKER_PASSWORD": broker.password])
+            var stopped = false
+            defer { if !stopped { daemon.signal(SIGKILL) } }
+            try await eventually("the events stored", timeout: .seconds(60)) {
+                guard FileManager.default.fileExists(atPath: storePath),
+                    let counts = try? AuditStore(path: storePath, readOnly: true).counts()
+                else { return false }
+                return counts.events == 20 && counts.quarantined == 1
+            }
+            // Everything stored falls in one line's period; a line comes each second.
+            try await Task.sleep(for: .milliseconds(2500))
+            daemon.signal(SIGTERM)
+            let output = await daemon.wait().output
+            stopped = true
+            let lines = output.split(separator: "\n").filter { $0.contains("status: the last 1s: ") }
+            let stored = lines.compactMap { line -> Int? in
+                guard let said = line.range(of: "status: the last 1s: ") else { return nil }
+                return Int(line[said.upperBound...].prefix { $0.isNumber })
+            }
+            #expect(stored.count >= 2, "\(output)")
+            #expect(stored.reduce(0, +) == 20, "\(stored) in \(output)")
+            #expect(
+                lines.filter { $0.contains("1 quarantined (vum-audit quarantine lists them)") }.count == 1,
+                "\(output)")
+            try await channel.deleteQueue(queue)
+        }
+    }
+
     @Test("verify, check and report from the command line: exit codes and output")
     func commandLine() async throws {
         let folder = try auditFolder()

@@ -49,6 +49,15 @@ struct AdapterConfigurationTests {
         let configuration = try read(good)
         #expect(configuration.service.bron.rawValue == "gemeente-utrecht")
         #expect(configuration.gegevenssets == [.vacatures])
+        #expect(configuration.service.statusInterval == .seconds(900))
+        #expect(try read(good + ["status-interval=0s"]).service.statusInterval == nil)
+        #expect(throws: ConfigurationError.self) { try read(good + ["status-interval=500ms"]) }
+        do { _ = try read(good + ["status-interval=500ms"]) } catch {
+            #expect(
+                error.description
+                    == "status-interval (--set): \"500ms\" is not 0s (none) or a duration of at least 1s (like 30s, 15m)"
+            )
+        }
         do {
             _ = try read(good + ["source=rest", "rest.url=ftp://x", "rest.margin=-1ms"])
             Issue.record("a REST source with an ftp URL was accepted")
