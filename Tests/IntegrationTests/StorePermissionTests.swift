@@ -17,7 +17,9 @@ struct StorePermissionTests {
         "each daemon as nobody, with their store in root's folder: exit 1, the folder and Permission denied",
         arguments: ["vum-audit", "vum-adapter", "vum-aggregator"])
     func notWritable(program: String) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vum-perm-\(UUID().uuidString)")
+        // Under /tmp itself: the test run's own temporary folder (TMPDIR) is root's alone, so nobody could not
+        // even reach a folder in it.
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("vum-perm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -33,6 +35,7 @@ struct StorePermissionTests {
             settings = [
                 "request-store=\(folder.path)/store.sqlite", "broker.url=amqp://u@127.0.0.1:1/vum",
                 "exchange-oin=00000001234567890000", "registry=\(registry)", "pc4=\(testPC4TablePath)",
+                "answer-park-directory=/tmp",
             ]
         default: break
         }
